@@ -1,0 +1,5 @@
+"""`python -m paiban` runs the command line."""
+
+from paiban.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,26 @@
+"""Fonts: finding them, measuring them, and making them drawable in a PDF.
+
+- `faces`: `FontFace`, one face of one font file.
+- `discovery`: finding font files ($PAIBAN_FONT_PATH, fontconfig, standard dirs), opening faces.
+- `metrics`: per-character coverage, advance and ink extent with fontTools (`load_metrics`).
+- `convert`: CFF -> TrueType conversion of subsets, in a content-addressed cache.
+- `registry`: `FontRegistry`, roles (song, hei, kai, ...) as fallback chains of faces.
+
+Importing this package does not import reportlab; only `FontRegistry.pdf_font_name` does.
+"""
+
+from paiban.fonts.discovery import find_face_index, find_font_file, open_face
+from paiban.fonts.faces import FontFace
+from paiban.fonts.metrics import FaceMetrics, load_metrics
+from paiban.fonts.registry import FontRegistry, UnknownRole
+
+__all__ = [
+    "FaceMetrics",
+    "FontFace",
+    "FontRegistry",
+    "UnknownRole",
+    "find_face_index",
+    "find_font_file",
+    "load_metrics",
+    "open_face",
+]

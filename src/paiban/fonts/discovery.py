@@ -1,0 +1,274 @@
+"""Finding font files on this machine and opening their faces.
+
+Search order (first match wins):
+
+1. every directory in ``$PAIBAN_FONT_PATH`` (``os.pathsep``-separated), walked recursively;
+   this is how a user points paiban at fonts it cannot install, e.g. ``.deb`` packages unpacked
+   with ``dpkg-deb -x`` into ``~/.cache/paiban/debs`` (then ``…/debs/usr/share/fonts``);
+2. the files fontconfig knows (``fc-list --format '%{file}\\n'``) when ``fc-list`` exists and
+   answers; otherwise the standard directories ``/usr/share/fonts``, ``/usr/local/share/fonts``,
+   ``~/.local/share/fonts`` and ``~/.fonts``.
+
+The list is built once per process per value of ``$PAIBAN_FONT_PATH`` (``clear_caches()``
+forgets it). Faces are read with fontTools (lazily: only the table directory and ``name``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+from paiban.fonts.faces import FontFace, face_key
+
+__all__ = [
+    "FONT_SUFFIXES",
+    "FaceNotFound",
+    "clear_caches",
+    "face_count",
+    "face_families",
+    "find_face_index",
+    "find_font_file",
+    "font_files",
+    "font_path_dirs",
+    "open_face",
+    "standard_font_dirs",
+]
+
+FONT_SUFFIXES = (".ttf", ".ttc", ".otf", ".otc")
+
+_lock = threading.Lock()
+_files_cache: dict[tuple[str, str], tuple[Path, ...]] = {}
+_name_index_cache: dict[tuple[str, str], tuple[dict[str, Path], dict[str, Path]]] = {}
+_face_cache: dict[tuple[str, int, int, int], FontFace] = {}
+_family_cache: dict[tuple[str, str, int, int], int] = {}
+
+
+class FaceNotFound(LookupError):
+    """A collection has no face of the requested family."""
+
+
+def font_path_dirs() -> tuple[Path, ...]:
+    """The directories named in ``$PAIBAN_FONT_PATH``, in order (``~`` expanded; empty parts skipped)."""
+    raw = os.environ.get("PAIBAN_FONT_PATH", "")
+    return tuple(Path(part).expanduser() for part in raw.split(os.pathsep) if part.strip())
+
+
+def standard_font_dirs() -> tuple[Path, ...]:
+    """The usual font directories of a Linux system, used when fontconfig is not available."""
+    home = Path.home()
+    return (
+        Path("/usr/share/fonts"),
+        Path("/usr/local/share/fonts"),
+        home / ".local/share/fonts",
+        home / ".fonts",
+    )
+
+
+def _is_font_file(name: str) -> bool:
+    return name.lower().endswith(FONT_SUFFIXES)
+
+
+def _walk_fonts(root: Path) -> list[Path]:
+    """Font files under ``root``, sorted per directory, following symlinks without looping."""
+    found: list[Path] = []
+    if not root.is_dir():
+        return found
+    seen: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen:
+            dirnames[:] = []
+            continue
+        seen.add(real)
+        dirnames.sort()
+        for name in sorted(filenames):
+            if _is_font_file(name):
+                found.append(Path(dirpath, name).absolute())
+    return found
+
+
+def _fc_list() -> list[Path] | None:
+    """Font files fontconfig knows, or None when ``fc-list`` is missing or fails."""
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return None
+    try:
+        out = subprocess.run(
+            [exe, "--format", "%{file}\n"],
+            capture_output=True,
+            check=True,
+            timeout=30,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    files: list[Path] = []
+    seen: set[str] = set()
+    for line in sorted(out.decode("utf-8", "surrogateescape").splitlines()):
+        line = line.strip()
+        if line and line not in seen and _is_font_file(line):
+            seen.add(line)
+            files.append(Path(line))
+    return files or None
+
+
+def font_files() -> tuple[Path, ...]:
+    """Every font file found, in search order ($PAIBAN_FONT_PATH first), without duplicates."""
+    key = (os.environ.get("PAIBAN_FONT_PATH", ""), str(Path.home()))
+    with _lock:
+        cached = _files_cache.get(key)
+    if cached is not None:
+        return cached
+    ordered: list[Path] = []
+    for d in font_path_dirs():
+        ordered.extend(_walk_fonts(d))
+    system = _fc_list()
+    if system is None:
+        system = [p for d in standard_font_dirs() for p in _walk_fonts(d)]
+    ordered.extend(system)
+    seen: set[str] = set()
+    unique: list[Path] = []
+    for p in ordered:
+        s = str(p)
+        if s not in seen:
+            seen.add(s)
+            unique.append(p)
+    result = tuple(unique)
+    with _lock:
+        _files_cache[key] = result
+    return result
+
+
+def clear_caches() -> None:
+    """Forget the discovered file list and opened faces (after installing fonts, in tests)."""
+    with _lock:
+        _files_cache.clear()
+        _name_index_cache.clear()
+        _face_cache.clear()
+        _family_cache.clear()
+
+
+def find_font_file(file_name: str) -> Path | None:
+    """The first font file called ``file_name`` (e.g. ``"NotoSerifCJK-Regular.ttc"``), or None.
+
+    An exact name match anywhere in the search order wins over a case-insensitive one.
+    """
+    key = (os.environ.get("PAIBAN_FONT_PATH", ""), str(Path.home()))
+    with _lock:
+        idx = _name_index_cache.get(key)
+    if idx is None:
+        exact: dict[str, Path] = {}
+        folded: dict[str, Path] = {}
+        for p in font_files():
+            exact.setdefault(p.name, p)
+            folded.setdefault(p.name.casefold(), p)
+        idx = (exact, folded)
+        with _lock:
+            _name_index_cache[key] = idx
+    exact, folded = idx
+    name = Path(file_name).name
+    return exact.get(name) or folded.get(name.casefold())
+
+
+def face_count(path: Path) -> int:
+    """Number of faces in ``path``: the TTC header's count for a collection, else 1."""
+    with open(path, "rb") as f:
+        head = f.read(12)
+    if len(head) < 4:
+        raise ValueError(f"{path}: not a font file (too short)")
+    if head[:4] == b"ttcf":
+        if len(head) < 12:
+            raise ValueError(f"{path}: truncated font collection header")
+        return int.from_bytes(head[8:12], "big")
+    return 1
+
+
+def _names(path: Path, index: int) -> tuple[list[str], str]:
+    """(family-like names for matching, outline kind) of one face, read lazily with fontTools."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), fontNumber=index, lazy=True) as tt:
+        names: list[str] = []
+        if "name" in tt:
+            table = tt["name"]
+            for name_id in (1, 16, 4, 6, 21):
+                value = table.getDebugName(name_id)
+                if value and value not in names:
+                    names.append(value)
+        if "glyf" in tt:
+            outlines = "glyf"
+        elif "CFF " in tt or "CFF2" in tt:
+            outlines = "CFF"
+        else:
+            raise ValueError(f"{path}#{index}: no glyf or CFF outlines (bitmap-only font?)")
+    return names, outlines
+
+
+def open_face(path: Path, index: int = 0) -> FontFace:
+    """Read face ``index`` of ``path`` into a `FontFace` (cached per file version).
+
+    Raises FileNotFoundError if the file is missing and ValueError if ``index`` is out of range
+    or the file is not a usable outline font.
+    """
+    path = Path(path).expanduser().absolute()
+    st = path.stat()
+    cache_key = (str(path), int(index), st.st_mtime_ns, st.st_size)
+    with _lock:
+        hit = _face_cache.get(cache_key)
+    if hit is not None:
+        return hit
+    count = face_count(path)
+    if not 0 <= index < count:
+        raise ValueError(f"{path}: face index {index} out of range (the file has {count} face(s))")
+    try:
+        names, outlines = _names(path, index)
+    except ValueError:
+        raise
+    except Exception as exc:  # fontTools raises assorted errors on a damaged file
+        raise ValueError(f"{path}#{index}: cannot read font: {exc}") from exc
+    family = names[0] if names else path.stem
+    face = FontFace(path=path, index=int(index), family=family, outlines=outlines,
+                    key=face_key(path, index))
+    with _lock:
+        _face_cache[cache_key] = face
+    return face
+
+
+def face_families(path: Path) -> list[str]:
+    """The family name (name ID 1) of every face of ``path``, by index."""
+    return [open_face(path, i).family for i in range(face_count(Path(path)))]
+
+
+def find_face_index(path: Path, family: str) -> int:
+    """Index of the face of ``path`` whose family is ``family`` (e.g. ``"Noto Serif CJK SC"``).
+
+    Compared case-insensitively with name IDs 1 (family), 16 (typographic family), 4 (full
+    name), 6 (PostScript name) and 21; the first face whose family (ID 1) matches wins, then the
+    first whose other names match. Raises `FaceNotFound` (a LookupError) listing the families.
+    """
+    path = Path(path).expanduser().absolute()
+    want = family.strip().casefold()
+    st = path.stat()
+    cache_key = (str(path), want, st.st_mtime_ns, st.st_size)
+    with _lock:
+        hit = _family_cache.get(cache_key)
+    if hit is not None:
+        return hit
+    index = _find_face_index(path, family, want)
+    with _lock:
+        _family_cache[cache_key] = index
+    return index
+
+
+def _find_face_index(path: Path, family: str, want: str) -> int:
+    per_face = [_names(path, i)[0] for i in range(face_count(path))]
+    for i, names in enumerate(per_face):
+        if names and names[0].casefold() == want:
+            return i
+    for i, names in enumerate(per_face):
+        if any(n.casefold() == want for n in names[1:]):
+            return i
+    have = ", ".join(repr(n[0]) for n in per_face if n)
+    raise FaceNotFound(f"{path}: no face of family {family!r} (faces: {have})")

@@ -1,0 +1,359 @@
+"""`FontRegistry`: font roles (song, hei, kai, ...) resolved to installed faces, per character.
+
+A role is an ordered fallback chain of faces, defined in a roles YAML (the packaged default is
+``paiban/data/font_roles.yaml``; its comments describe the schema). A layout may put its own
+font first in a role's chain (``overrides``). For each character the first face whose cmap has
+it is used (`FontRegistry.face_for`); layout measures with `FontRegistry.metrics`, and the PDF
+renderer gets a reportlab font name with `FontRegistry.pdf_font_name`.
+
+reportlab is imported only inside `pdf_font_name` (through `_register`), so layout code that uses
+the registry for metrics never imports it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from paiban.fonts.convert import converted_font, default_cache_dir
+from paiban.fonts.discovery import find_face_index, find_font_file, open_face
+from paiban.fonts.faces import FontFace
+from paiban.fonts.metrics import FaceMetrics, load_metrics
+
+__all__ = ["FontRegistry", "UnknownRole", "default_roles_file"]
+
+log = logging.getLogger(__name__)
+
+_TOP_KEYS = {"roles", "version"}
+_ROLE_KEYS = {"description", "chain", "extends"}
+_ENTRY_KEYS = {"file", "face"}
+
+
+class UnknownRole(KeyError):
+    """A font role that the roles file does not define."""
+
+    def __init__(self, role: str, known: Iterable[str] = ()):
+        self.role = role
+        self.known = sorted(known)
+        super().__init__(role)
+
+    def __str__(self) -> str:
+        known = ", ".join(self.known) or "none"
+        return f"unknown font role {self.role!r} (known roles: {known})"
+
+
+def default_roles_file() -> Path:
+    """The packaged ``font_roles.yaml``."""
+    return Path(str(resources.files("paiban").joinpath("data", "font_roles.yaml")))
+
+
+# ---- roles file -----------------------------------------------------------------------------
+
+class _Entry:
+    """One ``{file, face}`` line of a chain, as written (resolved lazily)."""
+
+    __slots__ = ("file", "face", "where")
+
+    def __init__(self, file: str, face: str | int, where: str):
+        self.file = file
+        self.face = face
+        self.where = where
+
+
+def _load_roles(path: Path) -> dict[str, tuple[list[_Entry], list[str], str]]:
+    """Parse and validate a roles file: role -> (entries, extends, description)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = yaml.safe_load(f)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise ValueError(f"{path}: expected a mapping with a 'roles' key")
+    for key in doc:
+        if key not in _TOP_KEYS:
+            raise ValueError(f"{path}: unknown key {key!r} (allowed: {', '.join(sorted(_TOP_KEYS))})")
+    roles = doc.get("roles")
+    if not isinstance(roles, dict) or not roles:
+        raise ValueError(f"{path}: 'roles' must be a non-empty mapping of role name -> definition")
+    parsed: dict[str, tuple[list[_Entry], list[str], str]] = {}
+    for name, body in roles.items():
+        where = f"{path}: roles.{name}"
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"{path}: role names must be strings, got {name!r}")
+        if not isinstance(body, dict):
+            raise ValueError(f"{where}: expected a mapping with 'chain' and/or 'extends'")
+        for key in body:
+            if key not in _ROLE_KEYS:
+                raise ValueError(f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(_ROLE_KEYS))})")
+        chain = body.get("chain") or []
+        if not isinstance(chain, list):
+            raise ValueError(f"{where}.chain: expected a list of {{file, face}} entries")
+        entries: list[_Entry] = []
+        for i, item in enumerate(chain):
+            ewhere = f"{where}.chain[{i}]"
+            if isinstance(item, str):
+                item = {"file": item}
+            if not isinstance(item, dict):
+                raise ValueError(f"{ewhere}: expected {{file: ..., face: ...}}")
+            for key in item:
+                if key not in _ENTRY_KEYS:
+                    raise ValueError(f"{ewhere}: unknown key {key!r} (allowed: file, face)")
+            file = item.get("file")
+            if not isinstance(file, str) or not file.strip():
+                raise ValueError(f"{ewhere}: 'file' must be a font file name or path")
+            face = item.get("face", 0)
+            if isinstance(face, bool) or not isinstance(face, (int, str)) or (isinstance(face, int) and face < 0):
+                raise ValueError(f"{ewhere}.face: expected a family name or a face index >= 0, got {face!r}")
+            entries.append(_Entry(file.strip(), face, ewhere))
+        extends = body.get("extends") or []
+        if isinstance(extends, str):
+            extends = [extends]
+        if not isinstance(extends, list) or not all(isinstance(e, str) for e in extends):
+            raise ValueError(f"{where}.extends: expected a role name or a list of role names")
+        if not entries and not extends:
+            raise ValueError(f"{where}: needs a 'chain' or 'extends'")
+        description = body.get("description") or ""
+        parsed[name] = (entries, list(extends), str(description))
+    for name, (_entries, extends, _d) in parsed.items():
+        for target in extends:
+            if target not in parsed:
+                raise ValueError(f"{path}: roles.{name}.extends: unknown role {target!r}")
+    # cycles
+    state: dict[str, int] = {}
+
+    def visit(role: str, stack: list[str]) -> None:
+        if state.get(role) == 2:
+            return
+        if state.get(role) == 1:
+            raise ValueError(f"{path}: 'extends' cycle: {' -> '.join(stack + [role])}")
+        state[role] = 1
+        for target in parsed[role][1]:
+            visit(target, stack + [role])
+        state[role] = 2
+
+    for name in parsed:
+        visit(name, [])
+    return parsed
+
+
+# ---- reportlab registration (process-wide) -------------------------------------------------
+
+_reg_lock = threading.Lock()
+_registered: dict[str, tuple[str, int]] = {}
+
+
+def _register(name: str, path: Path, index: int) -> str:
+    """Register ``path``/``index`` with reportlab under ``name`` (once per process); return the name.
+
+    If ``name`` is already taken by another file (two fonts with the same file name in different
+    directories), a short hash of the path is appended.
+    """
+    target = (str(path), int(index))
+    with _reg_lock:
+        have = _registered.get(name)
+        if have == target:
+            return name
+        if have is not None:
+            name = f"{name}-{hashlib.sha256(target[0].encode('utf-8', 'surrogateescape')).hexdigest()[:6]}"
+            if _registered.get(name) == target:
+                return name
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=int(index)))
+        _registered[name] = target
+        return name
+
+
+# ---- the registry ---------------------------------------------------------------------------
+
+class FontRegistry:
+    """Font roles resolved against the fonts installed on this machine."""
+
+    def __init__(
+        self,
+        roles_file: Path | None = None,
+        overrides: dict[str, tuple[Path, int]] | None = None,
+        cache_dir: Path | None = None,
+    ):
+        self.roles_file = Path(roles_file) if roles_file is not None else default_roles_file()
+        self._roles = _load_roles(self.roles_file)
+        self._base_dir = self.roles_file.parent
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        self._overrides: dict[str, FontFace] = {}
+        for role, spec in (overrides or {}).items():
+            if role not in self._roles:
+                raise UnknownRole(role, self._roles)
+            self._overrides[role] = self._override_face(role, spec)
+        self._lock = threading.RLock()
+        self._own: dict[str, tuple[tuple[FontFace, ...], tuple[str, ...]]] = {}
+        self._chains: dict[str, tuple[FontFace, ...]] = {}
+        self._face_for: dict[tuple[str, str], FontFace | None] = {}
+
+    # -- resolution --
+
+    @staticmethod
+    def _override_face(role: str, spec: tuple[Path, int]) -> FontFace:
+        try:
+            file, index = spec
+        except (TypeError, ValueError):
+            raise ValueError(f"font override for role {role!r}: expected (path, face index), got {spec!r}") from None
+        path = Path(file).expanduser()
+        if not path.is_file() and not path.is_absolute() and len(path.parts) == 1:
+            found = find_font_file(path.name)
+            if found is not None:
+                path = found
+        if not path.is_file():
+            raise FileNotFoundError(f"font override for role {role!r}: font file not found: {file}")
+        return open_face(path, int(index))
+
+    def _entry_face(self, entry: _Entry) -> tuple[FontFace | None, str]:
+        """The face an entry names, or (None, why it is skipped)."""
+        name = entry.file
+        candidate = Path(name).expanduser()
+        if candidate.is_absolute() or len(candidate.parts) > 1:
+            path: Path | None = candidate if candidate.is_absolute() else self._base_dir / candidate
+            if not path.is_file():
+                path = None
+        else:
+            path = find_font_file(name)
+        if path is None:
+            return None, f"{entry.where}: {name} not installed"
+        try:
+            if isinstance(entry.face, int):
+                index = entry.face
+            else:
+                index = find_face_index(path, entry.face)
+            return open_face(path, index), f"{entry.where}: {path}#{index}"
+        except (LookupError, ValueError, OSError) as exc:
+            return None, f"{entry.where}: skipped: {exc}"
+
+    def _own_faces(self, role: str) -> tuple[tuple[FontFace, ...], tuple[str, ...]]:
+        """The installed faces of the role's own chain (override first) and notes on each entry."""
+        hit = self._own.get(role)
+        if hit is not None:
+            return hit
+        faces: list[FontFace] = []
+        notes: list[str] = []
+        if role in self._overrides:
+            faces.append(self._overrides[role])
+            notes.append(f"override for {role}: {self._overrides[role]}")
+        for entry in self._roles[role][0]:
+            face, note = self._entry_face(entry)
+            notes.append(note)
+            if face is None:
+                log.debug("font role %s: %s", role, note)
+            else:
+                faces.append(face)
+        result = (tuple(faces), tuple(notes))
+        self._own[role] = result
+        return result
+
+    def roles(self) -> list[str]:
+        """The role names the roles file defines, in file order."""
+        return list(self._roles)
+
+    def description(self, role: str) -> str:
+        """The role's description from the roles file."""
+        if role not in self._roles:
+            raise UnknownRole(role, self._roles)
+        return self._roles[role][2]
+
+    def chain(self, role: str) -> tuple[FontFace, ...]:
+        """The role's installed faces in fallback order (own chain, then each ``extends``), deduplicated.
+
+        Raises `UnknownRole` for a role the roles file does not define; () if none is installed.
+        """
+        if role not in self._roles:
+            raise UnknownRole(role, self._roles)
+        with self._lock:
+            hit = self._chains.get(role)
+            if hit is not None:
+                return hit
+            faces = list(self._own_faces(role)[0])
+            for target in self._roles[role][1]:
+                faces.extend(self.chain(target))
+            seen: set[tuple[Path, int]] = set()
+            unique: list[FontFace] = []
+            for face in faces:
+                k = (face.path, face.index)
+                if k not in seen:
+                    seen.add(k)
+                    unique.append(face)
+            result = tuple(unique)
+            self._chains[role] = result
+            return result
+
+    def explain(self, role: str) -> list[str]:
+        """One line per chain entry of the role (and the roles it extends): found where, or why skipped."""
+        if role not in self._roles:
+            raise UnknownRole(role, self._roles)
+        with self._lock:
+            lines = list(self._own_faces(role)[1])
+            for target in self._roles[role][1]:
+                lines.extend(f"  (from {target}) {line}" for line in self.explain(target))
+            return lines
+
+    # -- per character --
+
+    def face_for(self, role: str, ch: str) -> FontFace | None:
+        """The first face of the role's chain whose cmap has ``ch``, or None (memoised)."""
+        key = (role, ch)
+        try:
+            return self._face_for[key]
+        except KeyError:
+            pass
+        found: FontFace | None = None
+        for face in self.chain(role):
+            if load_metrics(face).has(ch):
+                found = face
+                break
+        self._face_for[key] = found
+        return found
+
+    def runs(self, role: str, text: str) -> list[tuple[FontFace | None, str]]:
+        """``text`` split into maximal runs drawn with the same face (None: no face has it)."""
+        out: list[tuple[FontFace | None, str]] = []
+        for ch in text:
+            face = self.face_for(role, ch)
+            if out and out[-1][0] == face:
+                out[-1] = (face, out[-1][1] + ch)
+            else:
+                out.append((face, ch))
+        return out
+
+    def missing(self, role: str, text: str) -> set[str]:
+        """The distinct characters of ``text`` that no face of the role covers."""
+        return {ch for ch in set(text) if self.face_for(role, ch) is None}
+
+    def metrics(self, face: FontFace) -> FaceMetrics:
+        """Metrics of ``face`` (shared, cached per process)."""
+        return load_metrics(face)
+
+    # -- PDF --
+
+    def pdf_font_name(self, face: FontFace, chars: Iterable[str]) -> str:
+        """Make ``face`` drawable by reportlab and return its registered font name.
+
+        A glyf face is registered as is (name ``face.key``). A CFF face is subset to the
+        characters of ``chars`` it covers (``chars`` may hold single characters or strings),
+        converted to TrueType into the cache (see `paiban.fonts.convert`) and registered under
+        ``<face.key>-<10 hex digits of the subset's hash>``; characters outside ``chars`` are
+        drawn as .notdef by that font, so pass every character the face will draw in the PDF.
+        """
+        if face.outlines == "glyf":
+            return _register(face.key, face.path, face.index)
+        m = load_metrics(face)
+        wanted = sorted({c for s in chars for c in s if m.has(c)})
+        path, key = converted_font(face.path, face.index, wanted, self.cache_dir)
+        return _register(f"{face.key}-{key[:10]}", path, 0)
+
+    def __repr__(self) -> str:
+        return f"FontRegistry({str(self.roles_file)!r}, roles={self.roles()})"
+

@@ -1,0 +1,228 @@
+"""Read an article file (UTF-8) into the `Article` model.
+
+Two body formats, chosen per file:
+
+* **Plain**: optional YAML front matter between `---` lines (kicker/引题, headline/主题,
+  subtitle/副题, byline, dateline), then paragraphs separated by blank lines. A paragraph written
+  as `## text` is a subhead; so is a short paragraph ending in `——`.
+* **Scanned column** (`format: scan` in front matter, or detected): the seed's format, one printed
+  line per text line. Two leading spaces start a paragraph; blank lines are column breaks (not
+  paragraph breaks); a line with a space between every character is letter-spaced (the spaces are
+  not text); `———` (an OCR artefact) is the 2-em dash `——`; a single space between two hanzi is a
+  full-width space U+3000; the first line is the byline when it starts with □/■; a trailing jump
+  line such as `（下转第二版）` is dropped (paiban makes its own); lines after it are the headline.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from paiban.errors import InputError, Where
+from paiban.model.article import Article, Headline, Paragraph, ParagraphKind
+
+FRONT_MATTER_KEYS = {
+    "kicker": "kicker", "引题": "kicker",
+    "headline": "main", "主题": "main",
+    "subtitle": "subtitle", "副题": "subtitle",
+    "byline": "byline", "dateline": "dateline",
+    "format": "format",
+}
+
+JUMP_LINE = re.compile(r"[（(](?:下转|转)第[一二三四五六七八九十百〇零\d]+版[）)]\s*$")
+CONTINUED_LINE = re.compile(r"^\s*[（(]上接第[一二三四五六七八九十百〇零\d]+版[）)]")
+DASH_RUN = re.compile(r"—{2,}")
+#: a subhead: short, ends with a 2-em dash (the seed's 小标题 end with `——`)
+SUBHEAD_MAX_CHARS = 30
+
+
+def is_han(ch: str) -> bool:
+    cp = ord(ch)
+    return (0x3400 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x3FFFF)
+
+
+def read_article(path: Path) -> Article:
+    """Read `path`; raises InputError for a missing, undecodable or empty file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("article file not found", Where(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read article file: {exc.strerror}", Where(path)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError("article is not valid UTF-8", Where(path, line)) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta, body, first_line = _split_front_matter(text, path)
+    lines = body.split("\n")
+    scan = meta.pop("format", None)
+    if scan not in (None, "scan", "plain"):
+        raise InputError(f"format must be scan or plain, got {scan!r}", Where(path, 2, key="format"))
+    if scan == "scan" or (scan is None and _looks_scanned(lines)):
+        article = _read_scanned(path, lines, first_line, meta)
+    else:
+        article = _read_plain(path, lines, first_line, meta)
+    if not article.paragraphs:
+        raise InputError("article has no text", Where(path, 1))
+    return article
+
+
+def _split_front_matter(text: str, path: Path) -> tuple[dict[str, str], str, int]:
+    if not text.startswith("---\n"):
+        return {}, text, 1
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        raise InputError("front matter opened with --- is never closed", Where(path, 1))
+    block = text[4:end]
+    try:
+        data = yaml.safe_load(block) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        problem = getattr(exc, "problem", None) or "malformed front matter"
+        raise InputError(f"front matter: {problem}", Where(path, line)) from None
+    if not isinstance(data, dict):
+        raise InputError("front matter must be a mapping of key: value", Where(path, 2))
+    meta: dict[str, str] = {}
+    for key, value in data.items():
+        field = FRONT_MATTER_KEYS.get(str(key))
+        if field is None:
+            allowed = ", ".join(sorted(k for k in FRONT_MATTER_KEYS if k.isascii()))
+            line = 2 + block[: block.find(str(key))].count("\n") if str(key) in block else 2
+            raise InputError(f"unknown front matter key (allowed: {allowed})", Where(path, line, key=str(key)))
+        meta[field] = "" if value is None else str(value).strip()
+    body_start = end + len("\n---\n")
+    return meta, text[body_start:], text[:body_start].count("\n") + 1
+
+
+def _headline(meta: dict[str, str]) -> Headline:
+    return Headline(meta.get("kicker", ""), meta.get("main", ""), meta.get("subtitle", ""))
+
+
+def _looks_scanned(lines: list[str]) -> bool:
+    """A scanned column: most non-empty lines are short and paragraphs start with two spaces."""
+    content = [ln for ln in lines if ln.strip()]
+    if len(content) < 4:
+        return False
+    indented = sum(1 for ln in content if ln.startswith("  ") and not ln.startswith("   "))
+    short = sum(1 for ln in content if len(ln.strip()) <= 24)
+    return short >= 0.8 * len(content) and indented >= 1 and indented < 0.7 * len(content)
+
+
+# ---------------------------------------------------------------- plain
+
+
+def _read_plain(path: Path, lines: list[str], first_line: int, meta: dict[str, str]) -> Article:
+    paragraphs: list[Paragraph] = []
+    chunk: list[str] = []
+    start = first_line
+
+    def flush() -> None:
+        if not chunk:
+            return
+        text = _clean_text("".join(s.strip() for s in chunk) if _all_cjk_joins(chunk) else " ".join(s.strip() for s in chunk))
+        kind = ParagraphKind.BODY
+        if text.startswith("## "):
+            text, kind = text[3:].strip(), ParagraphKind.SUBHEAD
+        elif _is_subhead(text):
+            kind = ParagraphKind.SUBHEAD
+        if text:
+            paragraphs.append(Paragraph(text, kind, start))
+        chunk.clear()
+
+    for offset, line in enumerate(lines):
+        if line.strip():
+            if not chunk:
+                start = first_line + offset
+            chunk.append(line)
+        else:
+            flush()
+    flush()
+    byline = meta.get("byline", "")
+    if byline:
+        paragraphs.insert(0, Paragraph(byline, ParagraphKind.BYLINE, 0))
+    return Article(path, _headline(meta), byline, meta.get("dateline", ""), tuple(paragraphs))
+
+
+def _all_cjk_joins(chunk: list[str]) -> bool:
+    """Join wrapped lines without a space unless both sides of the join are Latin."""
+    for a, b in zip(chunk, chunk[1:]):
+        a, b = a.rstrip(), b.lstrip()
+        if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- scanned column
+
+
+def _read_scanned(path: Path, lines: list[str], first_line: int, meta: dict[str, str]) -> Article:
+    numbered = [(first_line + i, ln.rstrip()) for i, ln in enumerate(lines)]
+    content = [(n, ln) for n, ln in numbered if ln.strip()]
+    byline = meta.get("byline", "")
+    if content and content[0][1].strip()[:1] in ("□", "■"):
+        byline = _clean_line(content[0][1].strip())
+        content = content[1:]
+    headline_lines: list[str] = []
+    for i in range(len(content) - 1, -1, -1):
+        if JUMP_LINE.search(content[i][1]):
+            headline_lines = [ln.strip() for _, ln in content[i + 1:]]
+            n, ln = content[i]
+            content = content[:i] + [(n, JUMP_LINE.sub("", ln))]
+            break
+    if content and CONTINUED_LINE.match(content[0][1]):
+        n, ln = content[0]
+        content[0] = (n, CONTINUED_LINE.sub("", ln))
+    paragraphs: list[Paragraph] = []
+    current: list[str] = []
+    start = 0
+    for n, ln in content:
+        if ln.startswith("  ") and current:
+            paragraphs.append(_scanned_paragraph(current, start))
+            current = []
+        if not current:
+            start = n
+        current.append(_clean_line(ln.strip()))
+    if current:
+        paragraphs.append(_scanned_paragraph(current, start))
+    headline = _headline(meta)
+    if headline.is_empty() and headline_lines:
+        headline = Headline(main="\n".join(_clean_line(h) for h in headline_lines if h))
+    if byline:
+        paragraphs.insert(0, Paragraph(byline, ParagraphKind.BYLINE, 0))
+    return Article(path, headline, byline, meta.get("dateline", ""), tuple(p for p in paragraphs if p.text))
+
+
+def _scanned_paragraph(lines: list[str], start: int) -> Paragraph:
+    text = "".join(lines)
+    return Paragraph(text, ParagraphKind.SUBHEAD if _is_subhead(text) else ParagraphKind.BODY, start)
+
+
+def _clean_line(line: str) -> str:
+    """One printed line: undo letter-spacing, fix OCR dashes, spaces between hanzi are U+3000."""
+    chars = line.split(" ")
+    if len(chars) >= 4 and all(len(c) == 1 or c.startswith("—") for c in chars):
+        line = "".join(chars)  # letter-spaced justified line
+    line = DASH_RUN.sub("——", line)
+    line = re.sub(r"——\s+", "——", line)  # OCR puts a space after its 3-stroke dash
+    line = re.sub(r"(?<=\S) (?=\S)", lambda m: _space_between(line, m.start()), line)
+    return _clean_text(line)
+
+
+def _space_between(line: str, i: int) -> str:
+    before, after = line[i - 1], line[i + 1]
+    if before.isascii() and after.isascii():
+        return " "
+    return "\u3000"
+
+
+def _clean_text(text: str) -> str:
+    return DASH_RUN.sub("——", text.strip())
+
+
+def _is_subhead(text: str) -> bool:
+    return text.endswith("——") and len(text) <= SUBHEAD_MAX_CHARS and "。" not in text

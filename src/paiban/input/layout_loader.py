@@ -1,0 +1,586 @@
+"""Load a layout YAML file into `paiban.model.spec.Layout`, validating everything.
+
+The schema is documented for users in docs/layout-spec.md. Every problem is raised as one
+`InputError` naming the file, line, column and key path of the offending value; the first problem
+found stops loading. Paths inside the layout (articles, font files, the font roles file) are
+relative to the layout file's directory.
+
+Functions: `load_layout` (the entry point). Data: `DEFAULT_STYLES` (built-in text styles, as a
+user would write them in `styles:`), `STYLE_ROLES` (the story keys that name a style).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from paiban.errors import InputError, Where
+from paiban.input.yaml_source import Node, did_you_mean, load_yaml_file
+from paiban.model.spec import (
+    Align,
+    Grid,
+    JumpTemplates,
+    KinsokuPolicy,
+    Layout,
+    PageGeometry,
+    PunctStyle,
+    Region,
+    RegionKind,
+    StorySpec,
+    TextStyle,
+)
+from paiban.units import HAO_SIZES_PT, PAGE_SIZES_MM, PT_PER_MM, parse_length, parse_type_size
+
+__all__ = ["load_layout", "DEFAULT_STYLES", "STYLE_ROLES", "ROLES_FILE_KEY"]
+
+#: `Layout.font_overrides` key under which the `fonts:` roles file is passed on (face -1), until
+#: the model has a field of its own for it.
+ROLES_FILE_KEY = "__roles_file__"
+
+#: Built-in styles, written as in a layout's `styles:` section. ``size: None`` means the grid's body
+#: size; a number `leading` is a multiple of the size, None the grid's line pitch.
+DEFAULT_STYLES: dict[str, dict[str, Any]] = {
+    "body": {"font": "song", "size": None, "indent": 2, "punctuation": "banjiao", "kinsoku": "push-out",
+             "align": "justify"},
+    "subhead": {"font": "hei", "size": None, "indent": 2, "punctuation": "banjiao", "kinsoku": "push-out",
+                "align": "justify", "avoid_orphans": False},
+    "byline": {"font": "kai", "size": None, "indent": 2, "punctuation": "banjiao", "align": "left"},
+    "headline": {"font": "hei", "size": "一号", "leading": 1.25, "indent": 0, "punctuation": "quanjiao",
+                 "kinsoku": "push-in", "align": "center"},
+    "kicker": {"font": "song", "size": "小三", "leading": 1.4, "indent": 0, "punctuation": "quanjiao",
+               "align": "center"},
+    "subtitle": {"font": "song", "size": "四号", "indent": 0, "punctuation": "quanjiao", "align": "center"},
+}  # fmt: skip
+
+#: Story `styles:` keys → StorySpec field.
+STYLE_ROLES: dict[str, str] = {
+    "body": "body_style",
+    "subhead": "subhead_style",
+    "byline": "byline_style",
+    "headline": "headline_style",
+    "kicker": "kicker_style",
+    "subtitle": "subtitle_style",
+}
+
+TOP_KEYS = ("title", "fonts", "page", "grid", "jumps", "font_files", "styles", "pages", "stories")
+PAGE_KEYS = ("size", "margins")
+MARGIN_KEYS = ("top", "bottom", "left")
+GRID_KEYS = ("body_size", "columns", "column_chars", "gutter_chars", "line_pitch", "rows")
+JUMP_KEYS = ("to_page", "from_page")
+STYLE_KEYS = ("font", "size", "leading", "indent", "punctuation", "kinsoku", "align", "avoid_orphans",
+              "squeeze_for_jump", "max_squeeze", "latin_spacing")  # fmt: skip
+PAGE_ENTRY_KEYS = ("page", "regions")
+REGION_KEYS = ("name", "kind", "columns", "lines", "text_columns", "gutter_chars")
+STORY_KEYS = ("name", "article", "headline", "thread", "styles")
+FONT_FILE_KEYS = ("file", "face")
+
+DEFAULT_MARGINS_MM = {"top": 30.0, "bottom": 20.0}
+#: Sanity bounds (anything beyond is surely a typo).
+MAX_LENGTH_PT = 10_000 * PT_PER_MM  # 10 m
+MAX_COLUMNS = 100
+MAX_CHARS = 1000
+MAX_ROWS = 10_000
+MAX_PAGE = 9999
+#: A text column must hold at least this many characters of the body size.
+MIN_MEASURE_CHARS = 2
+_EPS = 1e-6
+
+
+def load_layout(path: Path, known_roles: Collection[str] | None = None) -> Layout:
+    """Read and validate the layout YAML at `path`.
+
+    `known_roles`: the font role names that can be resolved (from the font roles file); when given,
+    every `font:` in `styles` must be one of them or a role given in `font_files`.
+    """
+    path = Path(path)
+    root = load_yaml_file(path, what="layout file")
+    return _Loader(path, root, known_roles).load()
+
+
+def _mm(points: float) -> str:
+    return f"{points / PT_PER_MM:.1f} mm"
+
+
+def _pt(points: float) -> str:
+    return f"{points:g}pt"
+
+
+@dataclass
+class _Box:
+    """A region's rectangle while checking overlaps."""
+
+    name: str
+    node: Node
+    columns: tuple[int, int]
+    lines: tuple[int, int]
+
+
+class _Loader:
+    def __init__(self, path: Path, root: Node, known_roles: Collection[str] | None) -> None:
+        self.path = path
+        self.root = root
+        self.base = path.absolute().parent
+        self.known_roles = None if known_roles is None else set(known_roles)
+
+    # ---- helpers -------------------------------------------------------------------------------
+
+    def length(self, node: Node, *, minimum: float | None = 0.0, positive: bool = False) -> float:
+        """A length: a number is mm, text may carry mm/pt/cm/in."""
+        try:
+            value = parse_length(node.value, default_unit="mm")
+        except (ValueError, OverflowError):
+            raise node.error(f"expected a length such as 12mm or 9pt (a plain number is mm), got "
+                             f"{_shown(node)}") from None  # fmt: skip
+        return self._check_length(node, value, minimum=minimum, positive=positive)
+
+    def _check_length(self, node: Node, value: float, *, minimum: float | None, positive: bool) -> float:
+        if not math.isfinite(value) or abs(value) > MAX_LENGTH_PT:
+            raise node.error(f"the length {_shown(node)} is too large")
+        if positive and value <= 0:
+            raise node.error(f"must be greater than zero, got {_shown(node)}")
+        if minimum is not None and value < minimum:
+            raise node.error(f"must not be negative, got {_shown(node)}")
+        return value
+
+    def type_size(self, node: Node) -> float:
+        try:
+            value = parse_type_size(node.value)
+        except (ValueError, OverflowError):
+            names = "、".join(HAO_SIZES_PT)
+            raise node.error(f"expected a type size: a 号 name ({names}) or points (9, 9pt), "
+                             f"got {_shown(node)}") from None  # fmt: skip
+        return self._check_length(node, value, minimum=None, positive=True)
+
+    def pitch(self, node: Node, size: float) -> float:
+        """A line pitch / leading: a number is a multiple of `size`, text a length with a unit."""
+        value = node.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            multiple = node.as_number(above=0, maximum=100)
+            return multiple * size
+        if isinstance(value, str):
+            stripped = value.strip()
+            if stripped and stripped[-1].isalpha():
+                return self.length(node, positive=True)
+        raise node.error(f"expected a multiple of the type size (1.5) or a length with a unit (14pt, 5mm), "
+                         f"got {_shown(node)}")  # fmt: skip
+
+    def file_path(self, node: Node, what: str) -> Path:
+        """A path relative to the layout's directory that must name an existing file."""
+        text = node.as_str()
+        try:
+            target = Path(text).expanduser()
+            if not target.is_absolute():
+                target = self.base / target
+            target = target.resolve()
+            exists = target.is_file()
+            is_dir = not exists and target.is_dir()
+        except (OSError, ValueError, RuntimeError):
+            raise node.error(f"{what} {text!r} is not a usable path") from None
+        if is_dir:
+            raise node.error(f"{what} {text} is a directory, not a file (looked in {target})")
+        if not exists:
+            raise node.error(f"{what} not found: {text} (looked for {target}; paths are relative to "
+                             f"the layout's folder)")  # fmt: skip
+        return target
+
+    def name(self, node: Node) -> str:
+        return node.as_str().strip()
+
+    # ---- sections ------------------------------------------------------------------------------
+
+    def load(self) -> Layout:
+        root = self.root.as_mapping("YAML key: value entries at the top level")
+        root.check_keys(TOP_KEYS, required=("grid", "pages", "stories"))
+        title_node = root.get("title")
+        title = title_node.as_str(coerce=True) if title_node is not None else self.path.stem
+        width, height, top, bottom, left_node = self.load_page(root.get("page"))
+        grid = self.load_grid(root.require("grid"), width, height, top, bottom)
+        left = self.place_type_area(grid, width, left_node, root.require("grid"))
+        page = PageGeometry(width=width, height=height, margin_top=top, margin_left=left)
+        jumps = self.load_jumps(root.get("jumps"))
+        overrides = self.load_font_files(root.get("font_files"))
+        fonts_node = root.get("fonts")
+        if fonts_node is not None:
+            overrides[ROLES_FILE_KEY] = (self.file_path(fonts_node, "font roles file"), -1)
+        styles = self.load_styles(root.get("styles"), grid, set(overrides) - {ROLES_FILE_KEY})
+        pages, regions, region_nodes = self.load_pages(root.require("pages"), grid)
+        stories = self.load_stories(root.require("stories"), styles, regions, region_nodes)
+        return Layout(
+            source=self.path.resolve(),
+            title=title,
+            page=page,
+            grid=grid,
+            pages=pages,
+            styles=styles,
+            regions=regions,
+            stories=stories,
+            jumps=jumps,
+            font_overrides=overrides,
+        )
+
+    def load_page(self, node: Node | None) -> tuple[float, float, float, float, Node | None]:
+        width, height = (mm * PT_PER_MM for mm in PAGE_SIZES_MM["broadsheet"])
+        top = DEFAULT_MARGINS_MM["top"] * PT_PER_MM
+        bottom = DEFAULT_MARGINS_MM["bottom"] * PT_PER_MM
+        left_node = None
+        if node is None:
+            return width, height, top, bottom, None
+        node.check_keys(PAGE_KEYS)
+        size = node.get("size")
+        if size is not None:
+            width, height = self.page_size(size)
+        margins = node.get("margins")
+        if margins is not None:
+            margins.check_keys(MARGIN_KEYS)
+            if (n := margins.get("top")) is not None:
+                top = self.length(n)
+            if (n := margins.get("bottom")) is not None:
+                bottom = self.length(n)
+            left = margins.get("left")
+            if left is not None and left.value != "auto":
+                left_node = left
+        if top + bottom >= height:
+            at = margins if margins is not None else node
+            raise at.error(f"the top and bottom margins ({_mm(top)} + {_mm(bottom)}) leave no room on a page "
+                           f"{_mm(height)} high")  # fmt: skip
+        return width, height, top, bottom, left_node
+
+    def page_size(self, node: Node) -> tuple[float, float]:
+        if node.is_sequence:
+            items = node.as_list()
+            if len(items) != 2:
+                raise node.error(f"expected [width, height], got a list of {len(items)}")
+            width, height = (self.length(item, positive=True) for item in items)
+            return width, height
+        value = node.value
+        names = list(PAGE_SIZES_MM)
+        if isinstance(value, str):
+            key = value.strip().lower()
+            if key in PAGE_SIZES_MM:
+                w, h = PAGE_SIZES_MM[key]
+                return w * PT_PER_MM, h * PT_PER_MM
+            hint = did_you_mean(key, names)
+        else:
+            hint = ""
+        raise node.error(f"unknown page size {_shown(node)};{hint} use one of {', '.join(names)} "
+                         f"or [width, height] such as [390mm, 546mm]")  # fmt: skip
+
+    def load_grid(self, node: Node, width: float, height: float, top: float, bottom: float) -> Grid:
+        node.check_keys(GRID_KEYS, required=("columns", "column_chars"))
+        size_node = node.get("body_size")
+        body_size = self.type_size(size_node) if size_node is not None else HAO_SIZES_PT["小五"]
+        columns = node.require("columns").as_int(minimum=1, maximum=MAX_COLUMNS)
+        column_chars = node.require("column_chars").as_int(minimum=1, maximum=MAX_CHARS)
+        gutter_node = node.get("gutter_chars")
+        gutter = gutter_node.as_number(minimum=0, maximum=MAX_CHARS) if gutter_node is not None else 1.0
+        pitch_node = node.get("line_pitch")
+        pitch = self.pitch(pitch_node, body_size) if pitch_node is not None else 1.5 * body_size
+        room = height - top - bottom
+        rows_node = node.get("rows")
+        if rows_node is None or rows_node.value == "auto":
+            rows = math.floor(room / pitch + _EPS)
+            at = rows_node or pitch_node or node
+            if rows < 1:
+                raise at.error(f"no room for a single line of {_pt(pitch)} between the top and bottom margins "
+                               f"({_mm(room)})")  # fmt: skip
+            if rows > MAX_ROWS:
+                raise at.error(f"the line pitch {_pt(pitch)} gives {rows} rows; at most {MAX_ROWS} are allowed")
+        else:
+            if isinstance(rows_node.value, str):
+                raise rows_node.error(f"expected a whole number of rows or auto, got {_shown(rows_node)}")
+            rows = rows_node.as_int(minimum=1, maximum=MAX_ROWS)
+            if rows * pitch > room + _EPS:
+                fit = math.floor(room / pitch + _EPS)
+                raise rows_node.error(f"{rows} rows of {_pt(pitch)} ({_mm(rows * pitch)}) do not fit between the "
+                                      f"top and bottom margins ({_mm(room)}, room for {fit} rows)")  # fmt: skip
+        return Grid(body_size=body_size, columns=columns, column_chars=column_chars, gutter_chars=gutter,
+                    line_pitch=pitch, rows=rows)  # fmt: skip
+
+    def place_type_area(self, grid: Grid, width: float, left_node: Node | None, grid_node: Node) -> float:
+        area = (f"the type area ({grid.columns} columns × {grid.column_chars} characters + "
+                f"{grid.columns - 1} gutters × {grid.gutter_chars:g} = {grid.type_width_chars:g} characters of "
+                f"{_pt(grid.body_size)} = {_mm(grid.type_width)})")  # fmt: skip
+        at = grid_node.require("columns")
+        if left_node is None:
+            if grid.type_width > width + _EPS:
+                raise at.error(f"{area} is wider than the page ({_mm(width)})")
+            return (width - grid.type_width) / 2
+        left = self.length(left_node)
+        if grid.type_width > width - left + _EPS:
+            raise at.error(f"{area} is wider than the page ({_mm(width)}) minus the left margin ({_mm(left)})")
+        return left
+
+    def load_jumps(self, node: Node | None) -> JumpTemplates:
+        if node is None:
+            return JumpTemplates()
+        node.check_keys(JUMP_KEYS)
+        values = {}
+        for key in JUMP_KEYS:
+            item = node.get(key)
+            if item is None:
+                continue
+            text = item.as_str()
+            try:
+                text.format(page="二")
+            except (KeyError, IndexError, ValueError, AttributeError):
+                raise item.error("only {page} may appear in braces (write {{ and }} for a literal brace)") from None
+            if "{page}" not in text:
+                raise item.error("must contain {page}, where the page number (第二版) goes")
+            values[key] = text
+        return JumpTemplates(**values)
+
+    def load_font_files(self, node: Node | None) -> dict[str, tuple[Path, int]]:
+        overrides: dict[str, tuple[Path, int]] = {}
+        if node is None:
+            return overrides
+        for role, item in node.as_mapping("a mapping of font role → font file").items():
+            if not role.strip() or role.startswith("__"):
+                raise item.error(f"'{role}' is not a usable font role name", at_key=True)
+            face = 0
+            if item.is_mapping:
+                item.check_keys(FONT_FILE_KEYS, required=("file",))
+                file_node = item.require("file")
+                if (face_node := item.get("face")) is not None:
+                    face = face_node.as_int(minimum=0, maximum=10_000)
+            elif item.is_scalar:
+                file_node = item
+            else:
+                raise item.error("expected a font file path or {file: path, face: 0}")
+            overrides[role] = (self.file_path(file_node, "font file"), face)
+        return overrides
+
+    def load_styles(self, node: Node | None, grid: Grid, extra_roles: set[str]) -> dict[str, TextStyle]:
+        given: dict[str, Node] = {}
+        if node is not None:
+            for name, item in node.as_mapping("a mapping of style name → style").items():
+                if not name.strip():
+                    raise item.error("a style name must not be empty", at_key=True)
+                item.as_mapping(f"a style (a mapping with keys {', '.join(STYLE_KEYS)})")
+                item.check_keys(STYLE_KEYS)
+                given[name] = item
+        roles = None if self.known_roles is None else self.known_roles | extra_roles
+        styles: dict[str, TextStyle] = {}
+        for name in list(DEFAULT_STYLES) + [n for n in given if n not in DEFAULT_STYLES]:
+            styles[name] = self.style(name, DEFAULT_STYLES.get(name, {}), given.get(name), grid, roles)
+        return styles
+
+    def style(self, name: str, defaults: dict[str, Any], node: Node | None, grid: Grid,
+              roles: set[str] | None) -> TextStyle:  # fmt: skip
+        def user(key: str) -> Node | None:
+            return node.get(key) if node is not None else None
+
+        fields: dict[str, Any] = {}
+        font_node = user("font")
+        if font_node is not None:
+            font = font_node.as_str().strip()
+            if roles is not None and font not in roles:
+                listed = ", ".join(sorted(roles)) or "none"
+                raise font_node.error(f"unknown font role '{font}';{did_you_mean(font, roles)} known roles: {listed}")
+            fields["font"] = font
+        elif "font" in defaults:
+            fields["font"] = defaults["font"]
+        size_node = user("size")
+        if size_node is not None:
+            size = self.type_size(size_node)
+        elif defaults.get("size") is not None:
+            size = parse_type_size(defaults["size"])
+        else:
+            size = grid.body_size
+        fields["size"] = size
+        leading_node = user("leading")
+        if leading_node is not None:
+            fields["leading"] = None if leading_node.is_null else self.pitch(leading_node, size)
+        elif defaults.get("leading") is not None:
+            fields["leading"] = defaults["leading"] * size
+        enums = {"punctuation": (PunctStyle, "punctuation style"), "kinsoku": (KinsokuPolicy, "kinsoku policy"),
+                 "align": (Align, "alignment")}  # fmt: skip
+        for key, (enum, what) in enums.items():
+            item = user(key)
+            if item is not None:
+                fields[key] = enum(item.as_choice([e.value for e in enum], what))
+            elif key in defaults:
+                fields[key] = enum(defaults[key])
+        for key, maximum in (("indent", 100.0), ("max_squeeze", 10.0), ("latin_spacing", 10.0)):
+            item = user(key)
+            if item is not None:
+                fields[key] = item.as_number(minimum=0, maximum=maximum)
+            elif key in defaults:
+                fields[key] = float(defaults[key])
+        for key in ("avoid_orphans", "squeeze_for_jump"):
+            item = user(key)
+            if item is not None:
+                fields[key] = item.as_bool()
+            elif key in defaults:
+                fields[key] = bool(defaults[key])
+        return TextStyle(name=name, **fields)
+
+    def load_pages(self, node: Node, grid: Grid) -> tuple[tuple[int, ...], dict[str, Region], dict[str, Node]]:
+        entries = node.as_list("a list of pages (- page: 1 …)")
+        if not entries:
+            raise node.error("at least one page is needed")
+        numbers: dict[int, Node] = {}
+        regions: dict[str, Region] = {}
+        region_nodes: dict[str, Node] = {}
+        for entry in entries:
+            entry.as_mapping("a page (a mapping with keys page, regions)")
+            entry.check_keys(PAGE_ENTRY_KEYS, required=("page",))
+            number_node = entry.require("page")
+            number = number_node.as_int(minimum=1, maximum=MAX_PAGE)
+            if number in numbers:
+                raise number_node.error(f"page {number} is listed twice (first on line {numbers[number].where.line})")
+            numbers[number] = number_node
+            boxes: list[_Box] = []
+            regions_node = entry.get("regions")
+            if regions_node is None or regions_node.is_null:
+                continue
+            for item in regions_node.as_list("a list of regions (- name: …)"):
+                region, box = self.region(item, number, grid)
+                if region.name in regions:
+                    first = region_nodes[region.name].where.line
+                    raise item.require("name").error(f"region name '{region.name}' is used twice (first on line {first})")
+                for other in boxes:
+                    if _overlap(box.columns, other.columns) and _overlap(box.lines, other.lines):
+                        raise item.error(
+                            f"region '{box.name}' (columns {_range(box.columns)}, lines {_range(box.lines)}) overlaps "
+                            f"region '{other.name}' (columns {_range(other.columns)}, lines {_range(other.lines)}, "
+                            f"line {other.node.where.line}) on page {number}"
+                        )
+                boxes.append(box)
+                regions[region.name] = region
+                region_nodes[region.name] = item
+        return tuple(numbers), regions, region_nodes
+
+    def region(self, node: Node, page: int, grid: Grid) -> tuple[Region, _Box]:
+        node.as_mapping("a region (a mapping with keys name, kind, columns, lines …)")
+        node.check_keys(REGION_KEYS, required=("name", "columns", "lines"))
+        name = self.name(node.require("name"))
+        kind_node = node.get("kind")
+        kind = RegionKind(kind_node.as_choice([k.value for k in RegionKind], "region kind")) if kind_node else RegionKind.TEXT
+        first_col, last_col = self.span(node.require("columns"), grid.columns, "column", "columns")
+        first_line, last_line = self.span(node.require("lines"), grid.rows, "line", "lines")
+        span = last_col - first_col + 1
+        gutter_node = node.get("gutter_chars")
+        gutter = gutter_node.as_number(minimum=0, maximum=MAX_CHARS) if gutter_node is not None else grid.gutter_chars
+        text_columns_node = node.get("text_columns")
+        if kind is RegionKind.HEADLINE:
+            if text_columns_node is not None:
+                raise text_columns_node.error("text_columns applies to text regions only (this region is a headline)",
+                                              at_key=True)  # fmt: skip
+            text_columns = 1
+        else:
+            if text_columns_node is not None:
+                text_columns = text_columns_node.as_int(minimum=1, maximum=MAX_COLUMNS)
+            else:
+                text_columns = span
+            width_chars = span * grid.column_chars + (span - 1) * grid.gutter_chars
+            measure = (width_chars - (text_columns - 1) * gutter) / text_columns
+            if measure < MIN_MEASURE_CHARS - _EPS:
+                at = text_columns_node or gutter_node or node.require("columns")
+                raise at.error(
+                    f"{text_columns} text columns with gutters of {gutter:g} characters leave {measure:g} characters "
+                    f"per column in {span} basic columns ({width_chars:g} characters); each text column needs at "
+                    f"least {MIN_MEASURE_CHARS}"
+                )
+        region = Region(name=name, page=page, kind=kind, first_column=first_col, last_column=last_col,
+                        first_line=first_line, last_line=last_line, text_columns=text_columns,
+                        gutter_chars=gutter)  # fmt: skip
+        return region, _Box(name, node, (first_col, last_col), (first_line, last_line))
+
+    def span(self, node: Node, limit: int, unit: str, units: str) -> tuple[int, int]:
+        """``[first, last]`` (1-based inclusive) or a single number, within 1..limit."""
+        if node.is_sequence:
+            items = node.as_list()
+            if len(items) != 2:
+                raise node.error(f"expected [first, last] {units} or a single {unit}, got a list of {len(items)}")
+        elif node.is_scalar and not isinstance(node.value, str):
+            items = [node, node]
+        else:
+            raise node.error(f"expected [first, last] {units} (such as [1, 3]) or a single {unit}, got {_shown(node)}")
+        values = []
+        for item in items:
+            value = item.as_int()
+            if not 1 <= value <= limit:
+                raise item.error(f"{unit} {value} is outside the grid ({units} 1–{limit})", key=node.path)
+            values.append(value)
+        first, last = values
+        if first > last:
+            raise items[1].error(f"{units} [{first}, {last}] are reversed; give the first {unit} first", key=node.path)
+        return first, last
+
+    def load_stories(self, node: Node, styles: dict[str, TextStyle], regions: dict[str, Region],
+                     region_nodes: dict[str, Node]) -> tuple[StorySpec, ...]:  # fmt: skip
+        entries = node.as_list("a list of stories (- name: …)")
+        if not entries:
+            raise node.error("at least one story is needed")
+        names: dict[str, Node] = {}
+        used: dict[str, str] = {}  # region name → story using it
+        stories = []
+        for entry in entries:
+            entry.as_mapping("a story (a mapping with keys name, article, headline, thread, styles)")
+            entry.check_keys(STORY_KEYS, required=("name", "article", "thread"))
+            name_node = entry.require("name")
+            name = self.name(name_node)
+            if name in names:
+                raise name_node.error(f"story name '{name}' is used twice (first on line {names[name].where.line})")
+            names[name] = name_node
+            article = self.file_path(entry.require("article"), "article file")
+            headline = None
+            if (head_node := entry.get("headline")) is not None:
+                headline = self.region_ref(head_node, regions, RegionKind.HEADLINE, used, name)
+            thread_node = entry.require("thread")
+            thread_items = [thread_node] if thread_node.is_scalar else thread_node.as_list("a list of region names")
+            if not thread_items:
+                raise thread_node.error("a thread needs at least one text region")
+            thread = tuple(self.region_ref(item, regions, RegionKind.TEXT, used, name) for item in thread_items)
+            fields: dict[str, str] = {}
+            if (styles_node := entry.get("styles")) is not None:
+                styles_node.as_mapping("a mapping of role → style name")
+                styles_node.check_keys(tuple(STYLE_ROLES))
+                for role, item in styles_node.items():
+                    style = item.as_str().strip()
+                    if style not in styles:
+                        raise item.error(f"unknown style '{style}';{did_you_mean(style, styles)} "
+                                         f"styles: {', '.join(styles)}")  # fmt: skip
+                    fields[STYLE_ROLES[role]] = style
+            stories.append(StorySpec(name=name, article=article, thread=thread, headline_region=headline, **fields))
+        return tuple(stories)
+
+    def region_ref(self, node: Node, regions: dict[str, Region], kind: RegionKind, used: dict[str, str],
+                   story: str) -> str:  # fmt: skip
+        name = self.name(node)
+        region = regions.get(name)
+        if region is None:
+            wanted = [n for n, r in regions.items() if r.kind is kind]
+            listed = ", ".join(wanted) or "none"
+            raise node.error(f"no region named '{name}';{did_you_mean(name, wanted)} {kind.value} regions: {listed}")
+        if region.kind is not kind:
+            role = "a headline" if kind is RegionKind.HEADLINE else "a thread"
+            raise node.error(f"region '{name}' is a {region.kind.value} region; {role} needs a {kind.value} region")
+        if name in used:
+            other = used[name]
+            again = "twice in this story" if other == story else f"already by story '{other}'"
+            raise node.error(f"region '{name}' is used {again}; each region holds one story once")
+        used[name] = story
+        return name
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def _range(r: tuple[int, int]) -> str:
+    return f"{r[0]}–{r[1]}" if r[0] != r[1] else str(r[0])
+
+
+def _shown(node: Node) -> str:
+    value = node.value
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    if value is None:
+        return "nothing (null)"
+    return str(value).lower() if isinstance(value, bool) else str(value)

@@ -1,0 +1,50 @@
+"""The article model: a story's text as the reader found it.
+
+An `Article` holds the headline parts from front matter (or from the scanned column), and the body
+as a tuple of `Paragraph`s, each of a kind (body, subhead, byline). Text is stored exactly as it
+will be printed (no letter-spacing, `——` as two U+2014), so that joining the placed lines of a
+paragraph gives back `Paragraph.text`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class ParagraphKind(str, Enum):
+    BODY = "body"
+    SUBHEAD = "subhead"
+    BYLINE = "byline"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    kind: ParagraphKind = ParagraphKind.BODY
+    #: 1-based line in the source file where the paragraph starts (for reports).
+    source_line: int = 0
+
+
+@dataclass(frozen=True)
+class Headline:
+    kicker: str = ""  # 引题
+    main: str = ""  # 主题 (may hold line breaks as "\n")
+    subtitle: str = ""  # 副题
+
+    def is_empty(self) -> bool:
+        return not (self.kicker or self.main or self.subtitle)
+
+
+@dataclass(frozen=True)
+class Article:
+    source: Path
+    headline: Headline = field(default_factory=Headline)
+    byline: str = ""
+    dateline: str = ""
+    paragraphs: tuple[Paragraph, ...] = ()
+
+    def body_text(self) -> str:
+        """All flowed text in order (byline paragraph included), without separators."""
+        return "".join(p.text for p in self.paragraphs)

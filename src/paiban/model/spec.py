@@ -1,0 +1,161 @@
+"""The layout spec model: what a layout YAML says, validated and in points.
+
+Geometry is on the page grid: the type area is `Grid.columns` basic columns of `column_chars`
+characters of the body size, separated by `gutter_chars`; vertically it is `Grid.rows` lines of
+`line_pitch`. Regions are rectangles on that grid (1-based, inclusive column and line ranges); a
+region splits into `text_columns` text columns of equal measure. A story flows through its
+`thread`, an ordered list of region names that may lie on several pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class PunctStyle(str, Enum):
+    """Punctuation width styles (typography.md §3; xeCJK names)."""
+
+    QUANJIAO = "quanjiao"  # 全角: every mark 1 em
+    KAIMING = "kaiming"  # 开明: 。？！ 1 em, others ½ em
+    BANJIAO = "banjiao"  # 半角/对开: every mark ½ em
+    HANGMOBANJIAO = "hangmobanjiao"  # 行末半角: 1 em, ½ em at line end
+    FONT = "font"  # as the font draws it
+
+
+class KinsokuPolicy(str, Enum):
+    """What to do when a prohibited mark would start a line (typography.md §2)."""
+
+    PUSH_OUT = "push-out"  # 只推不挤: carry the last character down
+    PUSH_IN = "push-in"  # 先挤后推: squeeze the mark into the line if the line can shrink
+    PUSH_OUT_FIRST = "push-out-first"  # 先推后挤
+
+
+class Align(str, Enum):
+    JUSTIFY = "justify"
+    LEFT = "left"
+    CENTER = "center"
+    RIGHT = "right"
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    name: str
+    font: str = "song"  # font role
+    size: float = 9.0  # pt
+    leading: float | None = None  # pt between baselines; None: the grid's line pitch
+    indent: float = 2.0  # first-line indent in em
+    punctuation: PunctStyle = PunctStyle.BANJIAO
+    kinsoku: KinsokuPolicy = KinsokuPolicy.PUSH_OUT
+    align: Align = Align.JUSTIFY
+    #: squeeze quotes/brackets on an earlier line so a paragraph never ends on one hanzi
+    avoid_orphans: bool = True
+    #: squeeze any mark above the jump line so the segment ends at a clause and the jump fits
+    squeeze_for_jump: bool = True
+    #: total em a line may be squeezed by (push-in); the renderer takes it from marks' blank by ink
+    max_squeeze: float = 0.5
+    #: space between Han and Latin/digits, em (clreq allows ¼); 0 in the seed's paper
+    latin_spacing: float = 0.0
+
+
+@dataclass(frozen=True)
+class Grid:
+    body_size: float  # pt, the size of one grid character
+    columns: int  # basic columns of the page
+    column_chars: int  # characters per basic column
+    gutter_chars: float  # gutter between basic columns, in characters
+    line_pitch: float  # pt between baselines of body lines
+    rows: int  # body lines in the type area (derived from the page height when not given)
+
+    @property
+    def type_width_chars(self) -> float:
+        return self.columns * self.column_chars + (self.columns - 1) * self.gutter_chars
+
+    @property
+    def type_width(self) -> float:
+        return self.type_width_chars * self.body_size
+
+    @property
+    def type_height(self) -> float:
+        return self.rows * self.line_pitch
+
+    def column_x(self, column: int) -> float:
+        """Left edge (pt from the type area's left) of basic column `column` (1-based)."""
+        return (column - 1) * (self.column_chars + self.gutter_chars) * self.body_size
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    width: float  # pt
+    height: float
+    margin_top: float
+    margin_left: float  # the type area's left edge
+
+    @property
+    def type_top(self) -> float:
+        """Distance of the type area's top from the page's bottom edge (PDF coordinates)."""
+        return self.height - self.margin_top
+
+
+class RegionKind(str, Enum):
+    TEXT = "text"  # body text flows here
+    HEADLINE = "headline"  # a story's headline block
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    page: int  # page number (1-based, as printed)
+    kind: RegionKind
+    first_column: int  # basic columns, 1-based inclusive
+    last_column: int
+    first_line: int  # grid lines, 1-based inclusive
+    last_line: int
+    text_columns: int = 1  # text columns the region is split into
+    gutter_chars: float = 1.0
+
+    @property
+    def span(self) -> int:
+        return self.last_column - self.first_column + 1
+
+    @property
+    def lines(self) -> int:
+        return self.last_line - self.first_line + 1
+
+
+@dataclass(frozen=True)
+class StorySpec:
+    name: str
+    article: Path
+    thread: tuple[str, ...]  # region names in flow order
+    headline_region: str | None = None
+    body_style: str = "body"
+    subhead_style: str = "subhead"
+    byline_style: str = "byline"
+    headline_style: str = "headline"
+    kicker_style: str = "kicker"
+    subtitle_style: str = "subtitle"
+
+
+@dataclass(frozen=True)
+class JumpTemplates:
+    """Words of the jump lines; `{page}` becomes a Chinese numeral (二, 十二)."""
+
+    to_page: str = "（下转第{page}版）"
+    from_page: str = "（上接第{page}版）"
+
+
+@dataclass(frozen=True)
+class Layout:
+    source: Path
+    title: str
+    page: PageGeometry
+    grid: Grid
+    pages: tuple[int, ...]  # page numbers in output order
+    styles: dict[str, TextStyle] = field(hash=False, compare=False, default_factory=dict)
+    regions: dict[str, Region] = field(hash=False, compare=False, default_factory=dict)
+    stories: tuple[StorySpec, ...] = ()
+    jumps: JumpTemplates = field(default_factory=JumpTemplates)
+    #: role name → font file override (path, optional face index) from the layout
+    font_overrides: dict[str, tuple[Path, int]] = field(hash=False, compare=False, default_factory=dict)

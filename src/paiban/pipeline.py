@@ -1,0 +1,142 @@
+"""The driver: one function per stage, run in order.
+
+load layout → fonts → read articles → coverage → flow (line breaking inside) → compose → render.
+`run` returns the composed document and the build report; it writes the PDF only when asked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from paiban.errors import InputError, Where
+from paiban.flow.thread_flow import flow_story, style_name
+from paiban.fonts.registry import FontRegistry, UnknownRole
+from paiban.input.article_reader import read_article
+from paiban.input.layout_loader import load_layout
+from paiban.model.article import Article
+from paiban.model.flowed import StoryFlow
+from paiban.model.placed import Document, MissingGlyph
+from paiban.model.spec import Layout, StorySpec, TextStyle
+from paiban.page.compose import compose_pages
+from paiban.page.glyph_source import GlyphSource
+from paiban.report import BuildReport, StoryReport
+from paiban.text.itemize import Unit, itemize
+
+ROLES_FILE_KEY = "__roles_file__"
+
+
+@dataclass
+class Timer:
+    timings: dict[str, float]
+
+    def stage(self, name: str):
+        timer = self
+
+        class _Stage:
+            def __enter__(self):
+                self.t = time.perf_counter()
+
+            def __exit__(self, *exc):
+                timer.timings[name] = timer.timings.get(name, 0.0) + time.perf_counter() - self.t
+
+        return _Stage()
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    layout: Layout
+    document: Document
+    report: BuildReport
+    flows: tuple[StoryFlow, ...]
+    registry: FontRegistry
+    glyphs: GlyphSource
+
+
+def load_fonts(layout_path: Path) -> tuple[Layout, FontRegistry]:
+    """Load the layout twice: first to find its font roles file, then validating roles against it."""
+    first = load_layout(layout_path)
+    overrides = dict(first.font_overrides)
+    roles_file = overrides.pop(ROLES_FILE_KEY, (None, -1))[0]
+    try:
+        registry = FontRegistry(roles_file, overrides)
+    except (UnknownRole, FileNotFoundError, ValueError) as exc:
+        raise InputError(str(exc), Where(layout_path, key="font_files")) from None
+    layout = load_layout(layout_path, known_roles=set(registry.roles()) | set(overrides))
+    return layout, registry
+
+
+def make_itemizer(glyphs: GlyphSource):
+    cache: dict[tuple[str, str], tuple[Unit, ...]] = {}
+
+    def itemizer(text: str, style: TextStyle) -> tuple[Unit, ...]:
+        key = (text, style.name)
+        if key not in cache:
+            cache[key] = itemize(text, style.punctuation.value, glyphs.latin_advance(style.font),
+                                 style.latin_spacing)
+        return cache[key]
+
+    return itemizer
+
+
+def check_coverage(layout: Layout, stories: list[tuple[StorySpec, Article]],
+                   glyphs: GlyphSource) -> list[MissingGlyph]:
+    missing: list[MissingGlyph] = []
+    for story, article in stories:
+        for i, para in enumerate(article.paragraphs, start=1):
+            role = layout.styles[style_name(story, para.kind)].font
+            missing.extend(glyphs.missing(role, para.text, story.name, i))
+        head = article.headline
+        for text, style in ((head.kicker, story.kicker_style), (head.main, story.headline_style),
+                            (head.subtitle, story.subtitle_style)):
+            if text and story.headline_region:
+                missing.extend(glyphs.missing(layout.styles[style].font, text.replace("\n", ""), story.name, 0))
+    return missing
+
+
+def story_report(story: StorySpec, article: Article, flow: StoryFlow) -> StoryReport:
+    total = sum(len(p.text) for p in article.paragraphs)
+    regions = Counter(line.region for line in flow.lines if line.units)
+    ov = flow.overset
+    return StoryReport(story.name, sum(1 for ln in flow.lines if ln.units), total, flow.placed_characters,
+                       ov.characters if ov else 0, ov.sentence if ov else "",
+                       ov.paragraph + 1 if ov else 0, dict(regions))
+
+
+def run(layout_path: Path, output: Path | None = None) -> BuildResult:
+    timer = Timer({})
+    with timer.stage("layout"):
+        layout, registry = load_fonts(layout_path)
+        glyphs = GlyphSource(registry)
+    with timer.stage("read"):
+        stories = [(s, read_article(s.article)) for s in layout.stories]
+    with timer.stage("coverage"):
+        missing = check_coverage(layout, stories, glyphs)
+    with timer.stage("flow"):
+        itemizer = make_itemizer(glyphs)
+        flows = [flow_story(s, a, layout, itemizer) for s, a in stories]
+    with timer.stage("compose"):
+        pages = compose_pages(layout, [(s, a, f) for (s, a), f in zip(stories, flows)], glyphs)
+        document = Document(layout.title, pages)
+    warnings = [f"story {s.name}: {w}" for (s, _), f in zip(stories, flows) for w in f.warnings]
+    report = BuildReport(
+        str(layout_path), None, len(pages),
+        tuple(story_report(s, a, f) for (s, a), f in zip(stories, flows)),
+        tuple(missing), tuple(warnings), timer.timings)
+    result = BuildResult(layout, document, report, tuple(flows), registry, glyphs)
+    return run_render(result, output) if output is not None else result
+
+
+def run_render(result: BuildResult, output: Path) -> BuildResult:
+    """Render a composed build to `output` (atomically) and record the time and path."""
+    from paiban.render.pdf_writer import write_pdf  # reportlab only when rendering
+
+    timings = dict(result.report.timings)
+    start = time.perf_counter()
+    registry, glyphs = result.registry, result.glyphs
+    write_pdf(result.document, output, lambda key, chars: registry.pdf_font_name(glyphs.faces[key], chars))
+    timings["render"] = time.perf_counter() - start
+    report = replace(result.report, output=str(output), timings=timings)
+    return replace(result, report=report)

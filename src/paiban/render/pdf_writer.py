@@ -1,0 +1,142 @@
+"""The PDF backend: composed pages → a PDF file, with reportlab.
+
+Glyphs are drawn exactly where composition put them: one text object per line, a per-line
+character spacing (`Tc`) for the even spread, `TJ` adjustments only where a glyph deviates from
+it (squeezed marks, unit boundaries), `Tz` where a dash glyph is stretched. Fonts are embedded as
+subsets (reportlab's TrueType subsetting; CFF faces were converted by the font registry), the
+initial font is one of ours so no unembedded Helvetica appears, and `invariant=1` makes the
+output byte-identical for identical input. The file is written to a temporary name in the target
+directory and renamed into place, so a crash never leaves a half-written PDF.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Callable, Iterable
+
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+
+from paiban.model.placed import Document, PlacedLine, PlacedPage
+
+#: FontFace.key → (registered reportlab font name); the registry prepares fonts for the PDF
+FontNamer = Callable[[str, Iterable[str]], str]
+
+
+def chars_by_face(doc: Document) -> dict[str, set[str]]:
+    used: dict[str, set[str]] = defaultdict(set)
+    for page in doc.pages:
+        for line in page.lines:
+            for g in line.glyphs:
+                used[g.face].add(g.char)
+    return used
+
+
+def write_pdf(doc: Document, path: Path, font_namer: FontNamer, author: str = "paiban") -> None:
+    """Render `doc` to `path` atomically."""
+    used = chars_by_face(doc)
+    names = {face: font_namer(face, sorted(chars)) for face, chars in sorted(used.items())}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        first = doc.pages[0] if doc.pages else None
+        size = (first.width, first.height) if first else (595.0, 842.0)
+        initial = names[min(names)] if names else None
+        kwargs = {"initialFontName": initial, "initialFontSize": 9} if initial else {}
+        canvas = Canvas(tmp, pagesize=size, invariant=1, pageCompression=1, lang="zh-CN", **kwargs)
+        canvas.setTitle(doc.title)
+        canvas.setAuthor(author)
+        canvas.setCreator("paiban")
+        canvas.setSubject(doc.title)
+        for page in doc.pages:
+            _draw_page(canvas, page, names)
+            canvas.showPage()
+        canvas.save()
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _draw_page(canvas: Canvas, page: PlacedPage, names: dict[str, str]) -> None:
+    canvas.setPageSize((page.width, page.height))
+    for rule in page.rules:
+        canvas.setStrokeColorCMYK(*rule.cmyk)
+        canvas.setLineWidth(rule.width)
+        canvas.line(rule.x0, rule.y0, rule.x1, rule.y1)
+    for line in page.lines:
+        if line.glyphs:
+            canvas._code.append(_line_code(canvas, line, names))
+    for m in page.markers:
+        canvas.setStrokeColorCMYK(0, 1, 1, 0)
+        canvas.setLineWidth(0.8)
+        canvas.rect(m.x, m.y, m.w, m.h, stroke=1, fill=0)
+
+
+def _tc_for(line: PlacedLine, widths: list[float]) -> float:
+    """The most common spacing between consecutive unscaled glyphs: the line's Tc."""
+    deltas: Counter[float] = Counter()
+    g = line.glyphs
+    for i in range(len(g) - 1):
+        if g[i].scale == 1.0:
+            deltas[round(g[i + 1].x - g[i].x - widths[i], 3)] += 1
+    if not deltas:
+        return 0.0
+    best = max(deltas.items(), key=lambda kv: (kv[1], -abs(kv[0])))[0]
+    return best if abs(best) < line.size else 0.0
+
+
+def _line_code(canvas: Canvas, line: PlacedLine, names: dict[str, str]) -> str:
+    doc = canvas._doc
+    size = line.size
+    fonts = {face: pdfmetrics.getFont(name) for face, name in names.items()}
+    encoded = []
+    widths = []
+    for g in line.glyphs:
+        font = fonts[g.face]
+        subset, data = font.splitString(g.char, doc)[0]
+        encoded.append((font.getSubsetInternalName(subset, doc), data))
+        widths.append(font.stringWidth(g.char, size))
+    tc = _tc_for(line, widths)
+    code = ["BT", f"{fp_str(tc)} Tc"] if tc else ["BT"]
+    parts: list[str] = []
+    cur_font = None
+    cur_scale = 1.0
+    pen: float | None = None
+
+    def flush() -> None:
+        if parts:
+            code.append(f"[{' '.join(parts)}] TJ")
+            parts.clear()
+
+    for g, (font_name, data), width in zip(line.glyphs, encoded, widths):
+        if font_name != cur_font:
+            flush()
+            code.append(f"{font_name} {fp_str(size)} Tf")
+            cur_font = font_name
+        if g.scale != cur_scale:
+            flush()
+            code.append(f"{fp_str(g.scale * 100)} Tz")
+            cur_scale = g.scale
+        if pen is None:
+            flush()
+            code.append(f"1 0 0 1 {fp_str(g.x)} {fp_str(line.y)} Tm")
+        else:
+            shift = g.x - pen
+            if abs(shift) > 1e-4:
+                parts.append(fp_str(-shift * 1000 / (size * cur_scale)))
+        parts.append(f"({canvas._escape(data)})")
+        pen = g.x + (width + tc) * g.scale
+    flush()
+    if cur_scale != 1.0:
+        code.append("100 Tz")  # Tz and Tc outlive ET: reset them
+    if tc:
+        code.append("0 Tc")
+    code.append("ET")
+    return "\n".join(code)

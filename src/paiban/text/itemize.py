@@ -1,0 +1,180 @@
+"""Itemize a paragraph: text → unbreakable `Unit`s with grid widths and break properties.
+
+A unit is the smallest thing the line breaker moves: one hanzi or mark, or an unbreakable run
+(`——`, `……`, a number such as `2023-2025` or `25.9%`, a Latin word). Widths are in em of the
+style's size and follow the punctuation style (charclass.PUNCT_WIDTH): they are grid widths,
+independent of the font, except for Latin letters, whose advances come from `latin_advance`.
+
+Each unit carries three widths: inside the line, at the line start (opening blank trimmed) and at
+the line end (closing blank trimmed), as GB/T 15834 §5.1.10 and clreq §3.2 ask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from paiban.text.charclass import (
+    BLANK_SIDE,
+    FULL_STOPS,
+    HALF_WIDTH,
+    NOT_AT_LINE_END,
+    NOT_AT_LINE_START,
+    NUMBER_JOINERS,
+    NUMBER_SUFFIXES,
+    PAIR_COMPRESSION,
+    PUNCT_WIDTH,
+    CharClass,
+    classify,
+)
+
+LatinAdvance = Callable[[str], float]
+
+PUNCT_CLASSES = frozenset({CharClass.OPEN, CharClass.CLOSE, CharClass.POINT})
+#: marks whose blank the orphan rule may squeeze: quotes and brackets (clreq reduction order)
+BRACKET_CLASSES = frozenset({CharClass.OPEN, CharClass.CLOSE})
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    text: str
+    cls: CharClass
+    width: float  # em inside a line
+    start_width: float  # em when the unit starts a line
+    end_width: float  # em when the unit ends a line
+    no_break_before: bool  # may not start a line
+    no_break_after: bool  # may not end a line
+
+    @property
+    def is_mark(self) -> bool:
+        return self.cls in PUNCT_CLASSES
+
+    @property
+    def hanzi(self) -> int:
+        """How many hanzi the unit holds (for the orphan rule)."""
+        return len(self.text) if self.cls is CharClass.HAN else 0
+
+
+def half_width_latin(ch: str) -> float:
+    """Fake Latin metrics: every narrow character ½ em (used in tests and as a fallback)."""
+    return HALF_WIDTH
+
+
+def itemize(text: str, style: str = "banjiao", latin_advance: LatinAdvance = half_width_latin,
+            latin_spacing: float = 0.0) -> tuple[Unit, ...]:
+    """Split `text` into units for punctuation `style` (quanjiao, kaiming, banjiao, hangmobanjiao)."""
+    runs = _runs(text)
+    units = [_unit(run, cls, style, latin_advance) for run, cls in runs]
+    if style in PAIR_COMPRESSION:
+        units = _compress_pairs(units)
+    if latin_spacing:
+        units = _add_latin_spacing(units, latin_spacing)
+    return tuple(units)
+
+
+def _runs(text: str) -> list[tuple[str, CharClass]]:
+    """Group characters into unbreakable runs."""
+    runs: list[tuple[str, CharClass]] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        cls = classify(ch)
+        j = i + 1
+        if cls in (CharClass.DASH, CharClass.ELLIPSIS):
+            while j < n and text[j] == ch:
+                j += 1
+        elif cls is CharClass.DIGIT:
+            while j < n:
+                c = text[j]
+                if "0" <= c <= "9":
+                    j += 1
+                elif c in NUMBER_JOINERS and j + 1 < n and "0" <= text[j + 1] <= "9":
+                    j += 2
+                elif c in NUMBER_SUFFIXES:
+                    j += 1
+                    break
+                else:
+                    break
+        elif cls is CharClass.LATIN:
+            while j < n and (classify(text[j]) is CharClass.LATIN or
+                             (text[j] in "'-’" and j + 1 < n and classify(text[j + 1]) is CharClass.LATIN)):
+                j += 1
+        runs.append((text[i:j], cls))
+        i = j
+    return runs
+
+
+def _unit(run: str, cls: CharClass, style: str, latin_advance: LatinAdvance) -> Unit:
+    first, last = run[0], run[-1]
+    no_before = first in NOT_AT_LINE_START
+    no_after = last in NOT_AT_LINE_END
+    if cls in PUNCT_CLASSES:
+        width = PUNCT_WIDTH[style][cls]
+        if style == "kaiming" and run in FULL_STOPS:
+            width = 1.0
+        start_w = end_w = width
+        blank = BLANK_SIDE[cls]
+        if style == "font":
+            pass
+        elif blank == "left":
+            start_w = min(width, 0.5)
+        else:
+            end_w = min(width, 0.5)
+        return Unit(run, cls, width, start_w, end_w, no_before, no_after)
+    if cls in (CharClass.HAN, CharClass.SPACE):
+        width = float(len(run))
+    elif cls in (CharClass.DASH, CharClass.ELLIPSIS):
+        width = float(len(run))  # each U+2014/U+2026 one em: `——` is 2 em (GB/T 15834 §4.1.7)
+    elif cls is CharClass.MIDDLE:
+        width = 0.5 * len(run)
+    elif cls is CharClass.DIGIT:
+        width = HALF_WIDTH * len(run)
+    else:  # Latin words, spaces, other narrow characters: the font's advance
+        width = sum(latin_advance(c) for c in run)
+    return Unit(run, cls, width, width, width, no_before, no_after)
+
+
+def _compress_pairs(units: list[Unit]) -> list[Unit]:
+    """Adjacent marks whose blanks meet lose ½ em (`”。` `，“` `》！`): quanjiao and kaiming."""
+    out = list(units)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if not (a.is_mark and b.is_mark):
+            continue
+        if BLANK_SIDE[a.cls] == "right" and a.width > 0.5:
+            out[i] = _with_width(a, a.width - 0.5)
+        elif BLANK_SIDE[b.cls] == "left" and b.width > 0.5:
+            out[i + 1] = _with_width(b, b.width - 0.5)
+    return out
+
+
+def _with_width(u: Unit, width: float) -> Unit:
+    return Unit(u.text, u.cls, width, min(u.start_width, width), min(u.end_width, width),
+                u.no_break_before, u.no_break_after)
+
+
+def _add_latin_spacing(units: list[Unit], gap: float) -> list[Unit]:
+    """clreq §3.2.2: a gap between Han and Latin/digits, added to the Latin side's width."""
+    out = list(units)
+    narrow = (CharClass.LATIN, CharClass.DIGIT)
+    for i, u in enumerate(out):
+        if u.cls not in narrow:
+            continue
+        extra = 0.0
+        if i > 0 and out[i - 1].cls is CharClass.HAN:
+            extra += gap
+        if i + 1 < len(out) and out[i + 1].cls is CharClass.HAN:
+            extra += gap
+        if extra:
+            out[i] = Unit(u.text, u.cls, u.width + extra, u.start_width + extra, u.end_width + extra,
+                          u.no_break_before, u.no_break_after)
+    return out
+
+
+def can_break_before(units: tuple[Unit, ...] | list[Unit], i: int) -> bool:
+    """May a line end between units[i-1] and units[i]? (i == len: the paragraph's end)."""
+    if i <= 0:
+        return False
+    if i >= len(units):
+        return True
+    return not units[i].no_break_before and not units[i - 1].no_break_after
