@@ -226,7 +226,10 @@ def test_font_files_and_roles_file_resolve_relative_to_the_layout(workdir: Path)
     (workdir / "fonts" / "bao.ttf").write_bytes(b"x")
     (workdir / "fonts" / "kai.ttc").write_bytes(b"x")
     (workdir / "fonts" / "roles.yaml").write_text("song: x\n", encoding="utf-8")
-    text = VALID + "fonts: ../fonts/roles.yaml\nfont_files:\n  song: ../fonts/bao.ttf\n  mykai: {file: ../fonts/kai.ttc, face: 2}\n"
+    text = VALID + (
+        "fonts: ../fonts/roles.yaml\n"
+        "font_files:\n  song: ../fonts/bao.ttf\n  mykai: {file: ../fonts/kai.ttc, face: 2}\n"
+    )
     text = text.replace("font: kai", "font: mykai")  # a role given only by font_files is known
     layout = load_layout(write(workdir, text), known_roles=ROLES)
     fonts = workdir / "fonts"
@@ -283,7 +286,8 @@ def test_python_object_tag_is_refused_and_never_executed(workdir: Path, monkeypa
     marker = workdir / "executed"
     calls = []
     monkeypatch.setattr(os, "system", lambda cmd: calls.append(cmd) or 0)
-    text = VALID.replace("title: 示例日报 2024年1月5日", f'title: !!python/object/apply:os.system ["touch {marker}"]')
+    evil = f'title: !!python/object/apply:os.system ["touch {marker}"]'
+    text = replace_once(VALID, "title: 示例日报 2024年1月5日", evil)
     err, path = load_error(workdir, text)
     assert_error(err, path, 1, "title", "tag !!python/object/apply:os.system is not allowed")
     assert calls == [] and not marker.exists()
@@ -308,19 +312,25 @@ def test_unknown_font_role_only_when_roles_are_known(workdir: Path) -> None:
     text = replace_once(VALID, "font: kai", "font: kia")
     load_layout(write(workdir, text))  # no known roles: not checked here
     err, path = load_error(workdir, text, known_roles=ROLES)
-    assert_error(err, path, line_of(text, "font: kia"), "styles.quote.font", "unknown font role 'kia'", "did you mean 'kai'")
+    assert_error(
+        err, path, line_of(text, "font: kia"), "styles.quote.font", "unknown font role 'kia'", "did you mean 'kai'"
+    )
 
 
 def test_region_column_outside_the_grid(workdir: Path) -> None:
     text = replace_once(VALID, "columns: [5, 7]", "columns: [5, 9]")
     err, path = load_error(workdir, text)
-    assert_error(err, path, line_of(text, "[5, 9]"), "pages[0].regions[2].columns", "column 9 is outside the grid (columns 1–7)")
+    assert_error(
+        err, path, line_of(text, "[5, 9]"), "pages[0].regions[2].columns", "column 9 is outside the grid (columns 1–7)"
+    )
 
 
 def test_region_line_below_the_grid(workdir: Path) -> None:
     text = replace_once(VALID, "lines: [1, 30]", "lines: [1, 103]")
     err, path = load_error(workdir, text)
-    assert_error(err, path, line_of(text, "[1, 103]"), "pages[1].regions[0].lines", "line 103 is outside the grid (lines 1–102)")
+    assert_error(
+        err, path, line_of(text, "[1, 103]"), "pages[1].regions[0].lines", "line 103 is outside the grid (lines 1–102)"
+    )
 
 
 def test_reversed_region_columns(workdir: Path) -> None:
@@ -344,13 +354,17 @@ def test_regions_on_different_pages_may_share_the_grid(workdir: Path) -> None:
 def test_thread_naming_an_unknown_region(workdir: Path) -> None:
     text = replace_once(VALID, "[lead-body, p2-body]", "[lead-body, p2-bdy]")
     err, path = load_error(workdir, text)
-    assert_error(err, path, line_of(text, "p2-bdy"), "stories[0].thread[1]", "no region named 'p2-bdy'", "did you mean 'p2-body'")
+    assert_error(
+        err, path, line_of(text, "p2-bdy"), "stories[0].thread[1]", "no region named 'p2-bdy'", "did you mean 'p2-body'"
+    )
 
 
 def test_region_used_by_two_stories(workdir: Path) -> None:
     text = replace_once(VALID, "thread: [side-body]", "thread: [side-body, p2-body]")
     err, path = load_error(workdir, text)
-    assert_error(err, path, line_of(text, "[side-body, p2-body]"), "stories[1].thread[1]", "'p2-body'", "already by story 'lead'")
+    assert_error(
+        err, path, line_of(text, "[side-body, p2-body]"), "stories[1].thread[1]", "'p2-body'", "already by story 'lead'"
+    )
 
 
 def test_thread_may_not_use_a_headline_region(workdir: Path) -> None:
@@ -362,7 +376,8 @@ def test_thread_may_not_use_a_headline_region(workdir: Path) -> None:
 def test_duplicate_key(workdir: Path) -> None:
     text = replace_once(VALID, "  rows: auto\n", "  rows: auto\n  columns: 8\n")
     err, path = load_error(workdir, text)
-    assert_error(err, path, line_of(text, "columns: 8"), "grid.columns", "duplicate key 'columns'", f"line {line_of(text, 'columns: 7')}")
+    first = f"first given on line {line_of(text, 'columns: 7')}"
+    assert_error(err, path, line_of(text, "columns: 8"), "grid.columns", "duplicate key 'columns'", first)
 
 
 def test_string_where_a_number_is_needed(workdir: Path) -> None:
@@ -431,7 +446,9 @@ def test_jump_template_needs_page(workdir: Path) -> None:
 def test_unknown_style_in_story_and_bad_enum(workdir: Path) -> None:
     text = replace_once(VALID, "styles: {body: quote}", "styles: {body: qoute}")
     err, path = load_error(workdir, text)
-    assert_error(err, path, line_of(text, "qoute"), "stories[0].styles.body", "unknown style 'qoute'", "did you mean 'quote'")
+    assert_error(
+        err, path, line_of(text, "qoute"), "stories[0].styles.body", "unknown style 'qoute'", "did you mean 'quote'"
+    )
     text = replace_once(VALID, "punctuation: kaiming", "punctuation: kaimng")
     err, path = load_error(workdir, text)
     assert_error(err, path, line_of(text, "kaimng"), "styles.quote.punctuation", "did you mean 'kaiming'", "quanjiao")
@@ -506,7 +523,12 @@ def _fresh(workdir: Path, data: bytes) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(garbage=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda s: s.encode("utf-8", "surrogatepass"))))
+@given(
+    garbage=st.one_of(
+        st.binary(max_size=300),
+        st.text(max_size=300).map(lambda s: s.encode("utf-8", "surrogatepass")),
+    )
+)
 def test_random_garbage_raises_only_input_error(workdir: Path, garbage: bytes) -> None:
     _fresh(workdir, garbage)
 
@@ -557,7 +579,11 @@ _LEAVES = st.one_of(
                      "headline", "text", "kai", "song", "../articles/lead.txt", "{page}", "a4", "对开"]),
     st.text(max_size=8),
 )  # fmt: skip
-_VALUES = st.recursive(_LEAVES, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=6)
+_VALUES = st.recursive(
+    _LEAVES,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=6,
+)
 
 
 def _paths(value, prefix=()):

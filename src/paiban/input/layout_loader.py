@@ -440,7 +440,9 @@ class _Loader:
                 region, box = self.region(item, number, grid)
                 if region.name in regions:
                     first = region_nodes[region.name].where.line
-                    raise item.require("name").error(f"region name '{region.name}' is used twice (first on line {first})")
+                    raise item.require("name").error(
+                        f"region name '{region.name}' is used twice (first on line {first})"
+                    )
                 for other in boxes:
                     if _overlap(box.columns, other.columns) and _overlap(box.lines, other.lines):
                         raise item.error(
@@ -458,7 +460,9 @@ class _Loader:
         node.check_keys(REGION_KEYS, required=("name", "columns", "lines"))
         name = self.name(node.require("name"))
         kind_node = node.get("kind")
-        kind = RegionKind(kind_node.as_choice([k.value for k in RegionKind], "region kind")) if kind_node else RegionKind.TEXT
+        kind = RegionKind.TEXT
+        if kind_node is not None:
+            kind = RegionKind(kind_node.as_choice([k.value for k in RegionKind], "region kind"))
         first_col, last_col = self.span(node.require("columns"), grid.columns, "column", "columns")
         first_line, last_line = self.span(node.require("lines"), grid.rows, "line", "lines")
         span = last_col - first_col + 1

@@ -12,10 +12,12 @@ from typing import Iterable, Protocol
 
 from paiban.model.placed import MissingGlyph
 from paiban.page.justify import GlyphInfo, GlyphLookup, LatinAdvance
-from paiban.text.charclass import HALF_WIDTH
+from paiban.text.charclass import HALF_WIDTH, CharClass, classify
 
 #: characters that need no glyph (layout-only spaces)
 INVISIBLE = frozenset(" \u3000")
+#: classes whose ink bounds composition needs (outline bounds cost ~0.4 ms a glyph: skip the rest)
+INK_CLASSES = frozenset({CharClass.OPEN, CharClass.CLOSE, CharClass.POINT, CharClass.DASH, CharClass.MIDDLE})
 
 
 class Registry(Protocol):  # what GlyphSource needs of fonts.registry.FontRegistry
@@ -38,7 +40,8 @@ class GlyphSource:
         if face is not None:
             m = self.registry.metrics(face)
             self.faces[face.key] = face
-            result = GlyphInfo(face.key, m.advance(ch), m.ink(ch))
+            ink = m.ink(ch) if classify(ch) in INK_CLASSES else None
+            result = GlyphInfo(face.key, m.advance(ch), ink)
         cache[ch] = result
         return result
 

@@ -134,20 +134,33 @@ def justify_line(units: Sequence[Unit], *, measure: float, indent: float, lookup
 def _place(units: Sequence[Unit], cells: Sequence[float], x: float, gaps: Sequence[float],
            lookup: GlyphLookup, latin_advance: LatinAdvance, out: list[PositionedGlyph]) -> float:
     for u, cell, gap in zip(units, cells, gaps):
-        for ch, w in unit_cells(u, cell, latin_advance):
-            out.append(_glyph_in_cell(ch, u.cls, x, w, lookup(ch)))
+        chars = unit_cells(u, cell, latin_advance)
+        for k, (ch, w) in enumerate(chars):
+            if u.cls is CharClass.DASH:
+                joins = (k > 0, k < len(chars) - 1)
+                out.append(_dash_in_cell(ch, x, w, lookup(ch), joins))
+            else:
+                out.append(_glyph_in_cell(ch, u.cls, x, w, lookup(ch)))
             x += w
         x += gap
     return x
+
+
+def _dash_in_cell(ch: str, x: float, cell: float, info: GlyphInfo | None,
+                  joins: tuple[bool, bool]) -> PositionedGlyph:
+    """A U+2014 stretched so its ink fills the cell, overlapping a neighbouring dash slightly."""
+    if info is None or info.ink is None or info.ink[1] <= info.ink[0]:
+        return _glyph_in_cell(ch, CharClass.DASH, x, cell, info)
+    left = DASH_OVERLAP / 2 if joins[0] else 0.0
+    right = DASH_OVERLAP / 2 if joins[1] else 0.0
+    scale = (cell + left + right) / (info.ink[1] - info.ink[0])
+    return PositionedGlyph(ch, x - left - info.ink[0] * scale, info, scale)
 
 
 def _glyph_in_cell(ch: str, cls: CharClass, x: float, cell: float, info: GlyphInfo | None) -> PositionedGlyph:
     if info is None:
         return PositionedGlyph(ch, x, None)
     ink = info.ink
-    if cls is CharClass.DASH and ink is not None and ink[1] > ink[0]:
-        scale = (cell + DASH_OVERLAP) / (ink[1] - ink[0])
-        return PositionedGlyph(ch, x - ink[0] * scale - DASH_OVERLAP / 2, info, scale)
     if ink is None or abs(cell - info.advance) < 1e-9:
         return PositionedGlyph(ch, x + (cell - info.advance) / 2, info)
     ink_w = ink[1] - ink[0]

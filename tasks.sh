@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# paiban's project tasks, for a fresh Debian/Ubuntu machine (Python 3.11+):
+#   bash tasks.sh demo    set everything up, then build layouts/demo.yaml into out/
+#   bash tasks.sh test    set everything up, then run the test suite
+#   bash tasks.sh setup   only install: CJK fonts (Debian packages) and a virtualenv in .venv
+#   bash tasks.sh bench   run the stage benchmark (bench/stage_times.py)
+# As root, fonts come from `apt-get install`; as a user, the .deb files are fetched with
+# `apt-get download` and unpacked into ~/.cache/paiban/debs (PAIBAN_FONT_PATH points there).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+FONT_PACKAGES="fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai fonts-lxgw-wenkai fonts-wqy-zenhei"
+VENV="${PAIBAN_VENV:-.venv}"
+DEB_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/paiban/debs"
+
+say() { printf 'tasks.sh: %s\n' "$*" >&2; }
+
+missing_font_packages() {
+  local missing=""
+  for p in $FONT_PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  done
+  echo "$missing"
+}
+
+install_fonts() {
+  if [ -d "$DEB_CACHE/root/usr/share/fonts" ]; then
+    export PAIBAN_FONT_PATH="$DEB_CACHE/root/usr/share/fonts${PAIBAN_FONT_PATH:+:$PAIBAN_FONT_PATH}"
+  fi
+  command -v dpkg-query >/dev/null || { say "no dpkg here: put CJK fonts in a folder and set PAIBAN_FONT_PATH (see fonts/README.md)"; return 0; }
+  local missing; missing=$(missing_font_packages)
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" = 0 ]; then
+    say "installing fonts:$missing"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  elif [ ! -d "$DEB_CACHE/root/usr/share/fonts" ]; then
+    say "not root: fetching$missing into $DEB_CACHE"
+    mkdir -p "$DEB_CACHE/root"
+    (cd "$DEB_CACHE" && apt-get download $missing)
+    for deb in "$DEB_CACHE"/*.deb; do dpkg-deb -x "$deb" "$DEB_CACHE/root"; done
+    export PAIBAN_FONT_PATH="$DEB_CACHE/root/usr/share/fonts${PAIBAN_FONT_PATH:+:$PAIBAN_FONT_PATH}"
+  fi
+}
+
+find_python() {
+  for py in python3.13 python3.12 python3.11 python3; do
+    if command -v "$py" >/dev/null && "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+      echo "$py"; return 0
+    fi
+  done
+  say "paiban needs Python 3.11 or newer"; exit 2
+}
+
+install_python() {
+  local py; py=$(find_python)
+  if [ ! -x "$VENV/bin/python" ]; then
+    if ! "$py" -m venv "$VENV" 2>/dev/null; then
+      rm -rf "$VENV"
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "installing python3-venv"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+        "$py" -m venv "$VENV"
+      else
+        say "cannot create a virtualenv: install python3-venv (apt-get install python3-venv)"; exit 2
+      fi
+    fi
+  fi
+  if [ ! -f "$VENV/.installed" ] || [ pyproject.toml -nt "$VENV/.installed" ]; then
+    "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+    "$VENV/bin/python" -m pip install -q -e '.[test]'
+    touch "$VENV/.installed"
+  fi
+}
+
+setup() { install_fonts; install_python; }
+
+case "${1:-}" in
+  setup) setup ;;
+  demo)
+    setup
+    "$VENV/bin/paiban" build layouts/demo.yaml -o out
+    say "wrote out/demo.pdf" ;;
+  test)
+    setup
+    shift
+    "$VENV/bin/python" -m pytest "$@" ;;
+  bench)
+    setup
+    "$VENV/bin/python" bench/stage_times.py ;;
+  *) sed -n '2,9p' "$0"; exit 2 ;;
+esac

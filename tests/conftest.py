@@ -1,0 +1,59 @@
+"""Shared fixtures: the seed article, its printed lines, small layouts built in code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from paiban.input.article_reader import JUMP_LINE, _clean_line, read_article
+from paiban.model.spec import (Grid, JumpTemplates, Layout, PageGeometry, Region, RegionKind,
+                               StorySpec, TextStyle)
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_b4709c2c99975726.txt"
+DEMO = ROOT / "layouts" / "demo.yaml"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", help="rewrite golden trace files")
+
+
+@pytest.fixture
+def update_goldens(request) -> bool:
+    return request.config.getoption("--update-goldens")
+
+
+def seed_printed_lines() -> list[str]:
+    """The seed's 162 printed body lines as text (byline, headline and the jump text removed)."""
+    raw = [ln.rstrip() for ln in SEED.read_text(encoding="utf-8").split("\n") if ln.strip()]
+    lines = [_clean_line(ln.strip()) for ln in raw[1:-1]]
+    lines[-1] = JUMP_LINE.sub("", lines[-1])
+    return lines
+
+
+def simple_layout(regions: list[Region], *, column_chars: int = 15, columns: int = 1, rows: int = 200,
+                  styles: dict[str, TextStyle] | None = None, article: Path = SEED,
+                  thread: tuple[str, ...] | None = None, headline: str | None = None) -> Layout:
+    grid = Grid(9.0, columns, column_chars, 1.0, 14.0, rows)
+    all_styles = {n: TextStyle(n) for n in ("body", "subhead", "byline", "headline", "kicker", "subtitle")}
+    all_styles.update(styles or {})
+    pages = tuple(sorted({r.page for r in regions}))
+    text_regions = tuple(r.name for r in regions if r.kind is RegionKind.TEXT)
+    story = StorySpec("s", article, thread or text_regions, headline)
+    return Layout(Path("test.yaml"), "test", PageGeometry(1000.0, 3000.0, 20.0, 20.0), grid, pages,
+                  all_styles, {r.name: r for r in regions}, (story,), JumpTemplates())
+
+
+def text_region(name: str, page: int, lines: tuple[int, int], columns: tuple[int, int] = (1, 1),
+                text_columns: int = 1) -> Region:
+    return Region(name, page, RegionKind.TEXT, columns[0], columns[1], lines[0], lines[1], text_columns, 1.0)
+
+
+@pytest.fixture(scope="session")
+def seed_article():
+    return read_article(SEED)
+
+
+HAN = re.compile(r"[\u3400-\u9fff]")

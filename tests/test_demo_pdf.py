@@ -1,0 +1,136 @@
+"""The bundled demo, built for real: text read back from the PDF proves what was printed."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import pypdfium2 as pdfium
+import pytest
+from conftest import DEMO
+
+from paiban import pipeline
+from paiban.text.charclass import NOT_AT_LINE_END, NOT_AT_LINE_START
+
+JUMP = re.compile(r"（(?:下转|上接)第[一二三四五六七八九十]+版）")
+SPACE = re.compile(r"[\s\u3000]+")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "demo.pdf"
+    result = pipeline.run(DEMO, out)
+    return result, out
+
+
+def pdf_pages_text(path) -> list[str]:
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [page.get_textpage().get_text_range() for page in pdf]
+    finally:
+        pdf.close()
+
+
+def test_demo_has_two_pages_and_no_overset_or_missing_glyph(demo):
+    result, out = demo
+    assert result.report.pages >= 2
+    assert result.report.overset == 0
+    assert result.report.missing == ()
+    assert len(pdf_pages_text(out)) == result.report.pages
+
+
+def test_story_text_reads_back_from_the_pdf_exactly_once_in_order(demo):
+    result, out = demo
+    story = result.layout.stories[0]
+    from paiban.input.article_reader import read_article
+
+    article = read_article(story.article)
+    pages = pdf_pages_text(out)
+    text = SPACE.sub("", "".join(pages))
+    headline = SPACE.sub("", article.headline.main)
+    assert text.startswith(headline)
+    body = JUMP.sub("", text[len(headline):])
+    assert body == SPACE.sub("", article.body_text())
+
+
+def test_page_one_ends_with_the_to_jump_and_page_two_starts_with_the_from_jump(demo):
+    _, out = demo
+    page1, page2 = pdf_pages_text(out)[:2]
+    assert SPACE.sub("", page1).endswith("（下转第二版）")
+    assert SPACE.sub("", page2).startswith("（上接第一版）")
+
+
+def test_page_one_shows_headline_byline_and_15_character_columns(demo):
+    result, _ = demo
+    page1 = result.document.pages[0]
+    kinds = {ln.kind for ln in page1.lines}
+    assert {"headline", "byline", "body"} <= kinds
+    body = [ln for ln in page1.lines if ln.kind == "body"]
+    assert {round(ln.width / ln.size, 6) for ln in body} == {15.0}
+    headline = next(ln for ln in page1.lines if ln.kind == "headline")
+    lead = result.layout.regions["lead-body"]
+    grid = result.layout.grid
+    left = result.layout.page.margin_left + grid.column_x(lead.first_column)
+    assert headline.x == pytest.approx(left)
+    assert headline.width == pytest.approx((lead.span * 15 + lead.span - 1) * grid.body_size)
+    # the headline's glyphs are centred over the story's columns
+    g0, g1 = headline.glyphs[0], headline.glyphs[-1]
+    centre = (g0.x + g1.x + headline.size) / 2
+    assert centre == pytest.approx(headline.x + headline.width / 2, abs=headline.size)
+
+
+def test_no_demo_line_breaks_a_kinsoku_rule(demo):
+    result, _ = demo
+    for page in result.document.pages:
+        for ln in page.lines:
+            if ln.kind in ("body", "subhead", "byline") and ln.text:
+                assert ln.text[0] not in NOT_AT_LINE_START, ln.text
+                assert ln.text[-1] not in NOT_AT_LINE_END, ln.text
+
+
+def test_building_twice_gives_byte_identical_pdfs(demo, tmp_path):
+    _, first = demo
+    second = tmp_path / "again.pdf"
+    pipeline.run(DEMO, second)
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_fonts_are_embedded_subsets_and_no_base14_font_appears(demo):
+    _, out = demo
+    data = out.read_bytes()
+    basefonts = re.findall(rb"/BaseFont\s*/([^\s/>]+)", data)
+    assert basefonts, "no fonts found"
+    for name in basefonts:
+        assert re.match(rb"[A-Z]{6}\+", name), name
+    assert b"Helvetica" not in data
+    # one embedded TrueType program per font descriptor
+    assert data.count(b"/FontFile2") == len(re.findall(rb"/Type\s*/FontDescriptor", data)) > 0
+    assert b"/Lang (zh-CN)" in data or b"/Lang(zh-CN)" in data
+
+
+def test_page_one_renders_ink_in_the_story_columns_and_none_beside_them(demo):
+    result, out = demo
+    pdf = pdfium.PdfDocument(str(out))
+    try:
+        image = pdf[0].render(scale=30 / 72, grayscale=True).to_pil()
+    finally:
+        pdf.close()
+    scale = 30 / 72
+    layout = result.layout
+    top = layout.page.height - layout.page.type_top
+
+    def darkness(x0, x1, line0, line1) -> float:
+        box = (int(x0 * scale), int((top + (line0 - 1) * layout.grid.line_pitch) * scale),
+               int(x1 * scale), int((top + line1 * layout.grid.line_pitch) * scale))
+        crop = image.crop(box)
+        pixels = crop.convert("L").tobytes()
+        return sum(255 - p for p in pixels) / (255 * len(pixels))
+
+    grid = layout.grid
+    left = layout.page.margin_left
+    lead = layout.regions["lead-body"]
+    story_x1 = left + grid.column_x(lead.last_column) + grid.column_chars * grid.body_size
+    assert darkness(left, story_x1, lead.first_line, lead.last_line) > 0.05
+    # nothing is drawn below the story's last line
+    rows = layout.grid.rows
+    assert darkness(left, story_x1, lead.last_line + 1, rows) < 0.001

@@ -1,0 +1,93 @@
+"""Invariants of line breaking and justification over random Chinese text (hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paiban.linebreak.greedy import BreakOptions, break_paragraph_fitted, line_width
+from paiban.model.spec import Align, KinsokuPolicy
+from paiban.page.justify import GlyphInfo, justify_line
+from paiban.text.charclass import NOT_AT_LINE_END, NOT_AT_LINE_START, CharClass, classify
+from paiban.text.itemize import can_break_before, half_width_latin, itemize
+
+HANZI = st.sampled_from(list("中国新区发展创新突破年月日的一是了人我在有他这为之大来以个"))
+MARK = st.sampled_from(list("，。、；：？！"))
+OPEN = st.sampled_from(list("“《（"))
+CLOSE = st.sampled_from(list("”》）"))
+TOKEN = st.one_of(
+    HANZI, HANZI, HANZI, HANZI, MARK, OPEN, CLOSE,
+    st.just("——"), st.just("……"),
+    st.from_regex(r"[0-9]{1,4}(\.[0-9]{1,2})?%?", fullmatch=True),
+    st.from_regex(r"[A-Za-z]{1,6}", fullmatch=True),
+)
+TEXT = st.lists(TOKEN, min_size=1, max_size=120).map("".join)
+STYLES = ["banjiao", "kaiming", "quanjiao", "hangmobanjiao"]
+POLICIES = list(KinsokuPolicy)
+
+
+def fake_lookup(ch: str) -> GlyphInfo:
+    cls = classify(ch)
+    if cls in (CharClass.POINT, CharClass.CLOSE):
+        return GlyphInfo("fake", 1.0, (0.1, 0.35))
+    if cls is CharClass.OPEN:
+        return GlyphInfo("fake", 1.0, (0.65, 0.9))
+    if cls in (CharClass.DIGIT, CharClass.LATIN, CharClass.OTHER):
+        return GlyphInfo("fake", 0.5, (0.05, 0.45))
+    return GlyphInfo("fake", 1.0, (0.05, 0.95))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXT, measure=st.integers(8, 20), style=st.sampled_from(STYLES),
+       policy=st.sampled_from(POLICIES), orphans=st.booleans())
+def test_breaking_invariants(text, measure, style, policy, orphans):
+    units = itemize(text, style)
+    options = BreakOptions(policy, 0.5, orphans)
+    lines, orphan_left = break_paragraph_fitted(units, float(measure), 2.0, options)
+    texts = ["".join(u.text for u in units[ln.start:ln.end]) for ln in lines]
+    # joining the lines gives back the paragraph
+    assert "".join(texts) == text
+    for i, (ln, t) in enumerate(zip(lines, texts)):
+        assert t, "empty line"
+        if ln.forced:
+            # only when one unbreakable unit is wider than the line, or the text offers no
+            # permitted break inside the line at all (e.g. `——，——，`)
+            alone = line_width(units, ln.start, ln.start + 1, ln.indent)
+            assert alone > ln.measure or not any(can_break_before(units, j) for j in range(ln.start + 1, ln.end))
+            continue
+        if i > 0 and not lines[i - 1].forced:
+            assert t[0] not in NOT_AT_LINE_START, f"line {i} starts with {t[0]!r}: {texts}"
+        if i < len(lines) - 1:
+            assert t[-1] not in NOT_AT_LINE_END, f"line {i} ends with {t[-1]!r}: {texts}"
+            # a justified line is never more than 1 em short before justification... unless a
+            # prohibited cluster was pushed out, which takes at most the cluster's width
+        # never wider than the measure after the allowed squeeze, and only marks are squeezed
+        assert ln.natural <= measure + 0.5 + 1e-9
+        if ln.natural > measure + 1e-9:
+            assert any(u.is_mark for u in units[ln.start:ln.end])
+    if orphans and orphan_left:
+        last = lines[-1]
+        assert sum(u.hanzi for u in units[last.start:last.end]) == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=TEXT, measure=st.integers(8, 20), style=st.sampled_from(STYLES),
+       policy=st.sampled_from(POLICIES))
+def test_justified_glyphs_stay_inside_the_measure(text, measure, style, policy):
+    units = itemize(text, style)
+    lines, _ = break_paragraph_fitted(units, float(measure), 2.0, BreakOptions(policy, 0.5, True))
+    for k, ln in enumerate(lines):
+        last = k == len(lines) - 1
+        glyphs = justify_line(units[ln.start:ln.end], measure=float(measure), indent=ln.indent,
+                              lookup=fake_lookup, latin_advance=half_width_latin, justify=not last,
+                              align=Align.JUSTIFY)
+        assert "".join(g.char for g in glyphs) == "".join(u.text for u in units[ln.start:ln.end])
+        for g in glyphs:
+            info = g.info
+            ink_right = g.x + info.ink[1] * g.scale
+            assert g.x + info.ink[0] * g.scale >= -1e-6
+            assert ink_right <= measure + 1e-6, f"ink past the measure in {[u.text for u in units[ln.start:ln.end]]}"
+        if not last and ln.end - ln.start >= 2:
+            # a justified line reaches the right edge: its last ink ends within one em of it
+            right = max(g.x + g.info.ink[1] * g.scale for g in glyphs)
+            assert right >= measure - 1.0

@@ -1,0 +1,116 @@
+"""Each line-breaking rule as a tiny named case with fake metrics (hanzi 1 em, marks by style,
+Latin letters and digits ½ em): no font files are read."""
+
+from __future__ import annotations
+
+from paiban.linebreak.greedy import (BreakOptions, break_paragraph, break_paragraph_fitted, line_width,
+                                     lines_text)
+from paiban.model.spec import KinsokuPolicy
+from paiban.text.itemize import itemize
+
+PUSH_OUT = BreakOptions(KinsokuPolicy.PUSH_OUT, avoid_orphans=False)
+PUSH_IN = BreakOptions(KinsokuPolicy.PUSH_IN, avoid_orphans=False)
+
+
+def lines(text: str, measure: float, indent: float = 0.0, style: str = "banjiao",
+          options: BreakOptions = PUSH_OUT) -> list[str]:
+    units = itemize(text, style)
+    return lines_text(units, break_paragraph(units, measure, indent, options))
+
+
+def test_line_filled_exactly_to_the_measure():
+    assert lines("中文中文中文", 3) == ["中文中", "文中文"]
+
+
+def test_first_line_indent_takes_two_em():
+    assert lines("中文中文中文", 4, indent=2) == ["中文", "中文中文"]
+
+
+def test_push_out_carries_a_character_down_with_a_closing_point():
+    # 中文中文 fills 4 em; `，` may not start a line, so 文 goes down with it
+    assert lines("中文中文，中", 4) == ["中文中", "文，中"]
+
+
+def test_push_in_squeezes_the_point_into_the_line():
+    assert lines("中文中文，中", 4, options=PUSH_IN) == ["中文中文，", "中"]
+
+
+def test_push_in_falls_back_to_push_out_when_the_squeeze_is_too_large():
+    # 中文中文”。 is 5 em in a 4-em line: ½ em of squeeze is not enough
+    assert lines("中文中文”。中", 4, options=PUSH_IN) == ["中文中", "文”。中"]
+
+
+def test_opening_mark_never_ends_a_line():
+    assert lines("中文中“文”", 4) == ["中文中", "“文”"]
+
+
+def test_two_em_dash_is_unbreakable_and_never_starts_a_line():
+    assert lines("中文中——文", 4) == ["中文", "中——文"]
+
+
+def test_ellipsis_is_kept_whole_and_may_start_a_line():
+    assert lines("中文中文……", 5) == ["中文中文", "……"]
+
+
+def test_digit_run_is_unbreakable():
+    assert lines("中文2023-2025年", 6) == ["中文", "2023-2025年"]
+
+
+def test_percent_stays_with_its_number():
+    assert lines("中文中25.9%中", 5) == ["中文中", "25.9%中"]
+
+
+def test_latin_word_is_kept_whole():
+    assert lines("中文paiban中", 4) == ["中文", "paiban中"]
+
+
+def test_banjiao_sets_every_mark_half_width():
+    units = itemize("中，“文”。", "banjiao")
+    assert [u.width for u in units] == [1, 0.5, 0.5, 1, 0.5, 0.5]
+
+
+def test_quanjiao_compresses_adjacent_pairs():
+    units = itemize("中，“文”。", "quanjiao")
+    # `，“` and `”。` would each be 2 em: the first mark of each pair loses its ½-em blank
+    assert [u.width for u in units] == [1, 0.5, 1, 1, 0.5, 1]
+
+
+def test_quanjiao_trims_the_line_end_mark():
+    assert lines("中文中。中", 3.5, style="quanjiao") == ["中文中。", "中"]
+
+
+def test_quanjiao_trims_the_line_start_opening_mark():
+    units = itemize("“中", "quanjiao")
+    assert line_width(units, 0, 2) == 1.5
+
+
+def test_kaiming_keeps_full_stops_full_width():
+    units = itemize("中。中，", "kaiming")
+    assert [u.width for u in units] == [1, 1, 1, 0.5]
+
+
+def test_orphan_is_saved_by_squeezing_a_quote_on_an_earlier_line():
+    units = itemize("中“中中中中中中中中乙", "banjiao")
+    plain = break_paragraph(units, 5, 0.0, PUSH_OUT)
+    assert lines_text(units, plain)[-1] == "乙"
+    fitted, orphan = break_paragraph_fitted(units, 5, 0.0, BreakOptions(KinsokuPolicy.PUSH_OUT))
+    assert lines_text(units, fitted) == ["中“中中中中", "中中中中乙"]
+    assert not orphan
+
+
+def test_orphan_stays_when_only_point_marks_could_be_squeezed():
+    units = itemize("中，中中中中中中中中乙", "banjiao")
+    fitted, orphan = break_paragraph_fitted(units, 5, 0.0, BreakOptions(KinsokuPolicy.PUSH_OUT))
+    assert lines_text(units, fitted)[-1] == "乙"
+    assert orphan
+
+
+def test_jump_line_squeezes_the_line_above_to_end_on_a_clause():
+    # line 1 (the jump line, 4 em left for text) would end mid-clause; squeezing line 0 pulls
+    # 乙 up so that line 1 ends after `，`
+    units = itemize("中，中中中乙丙丁戊，己庚", "banjiao")
+    measures = lambda k: 5.0 if k == 0 else 4.0  # noqa: E731
+    plain, _ = break_paragraph_fitted(units, measures, 0.0, PUSH_OUT)
+    assert lines_text(units, plain)[:2] == ["中，中中中", "乙丙丁"]
+    fitted, _ = break_paragraph_fitted(units, measures, 0.0, PUSH_OUT, jump_lines=frozenset({1}))
+    assert lines_text(units, fitted)[:2] == ["中，中中中乙", "丙丁戊，"]
