@@ -239,8 +239,9 @@ def test_custom_roles_file_and_override(tmp_path: Path) -> None:
     reg2 = FontRegistry(roles_file=roles, overrides={"body": (serif, 0)}, cache_dir=tmp_path / "c")
     assert reg2.chain("body")[0].path == serif
     assert reg2.chain("caption") == (reg2.chain("body")[0], reg2.chain("body")[1])  # dedup, override propagates
-    with pytest.raises(UnknownRole):
-        FontRegistry(roles_file=roles, overrides={"nope": (serif, 0)})
+    # a layout may add a role of its own through font_files
+    reg3 = FontRegistry(roles_file=roles, overrides={"mine": (serif, 0)}, cache_dir=tmp_path / "c")
+    assert reg3.chain("mine")[0].path == serif
     with pytest.raises(FileNotFoundError):
         FontRegistry(roles_file=roles, overrides={"body": (tmp_path / "missing.ttf", 0)})
 
@@ -404,3 +405,16 @@ def test_discovery_falls_back_to_standard_dirs(monkeypatch: pytest.MonkeyPatch) 
         assert all(p.suffix.lower() in discovery.FONT_SUFFIXES for p in files)
     finally:
         discovery.clear_caches()
+
+
+def test_two_subsets_of_one_face_keep_their_own_glyphs_in_one_process(tmp_path) -> None:
+    """reportlab maps fonts sharing a PostScript name onto the first one; we must not."""
+    from reportlab.pdfbase import pdfmetrics
+
+    registry = FontRegistry(cache_dir=tmp_path / "cache")
+    face = registry.chain("song")[0]
+    first = registry.pdf_font_name(face, ["甲乙"])
+    second = registry.pdf_font_name(face, ["丙丁"])
+    assert first != second
+    assert ord("丙") in pdfmetrics.getFont(second).face.charToGlyph
+    assert ord("甲") in pdfmetrics.getFont(first).face.charToGlyph

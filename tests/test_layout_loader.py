@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from paiban.errors import InputError
-from paiban.input.layout_loader import ROLES_FILE_KEY, load_layout
+from paiban.input.layout_loader import load_layout
 from paiban.input.yaml_source import parse_yaml
 from paiban.model.spec import Align, KinsokuPolicy, PunctStyle, RegionKind
 from paiban.units import PT_PER_MM
@@ -236,8 +236,8 @@ def test_font_files_and_roles_file_resolve_relative_to_the_layout(workdir: Path)
     assert layout.font_overrides == {
         "song": ((fonts / "bao.ttf").resolve(), 0),
         "mykai": ((fonts / "kai.ttc").resolve(), 2),
-        ROLES_FILE_KEY: ((fonts / "roles.yaml").resolve(), -1),
     }
+    assert layout.roles_file == (fonts / "roles.yaml").resolve()
     assert layout.styles["quote"].font == "mykai"
 
 

@@ -25,9 +25,6 @@ from paiban.page.glyph_source import GlyphSource
 from paiban.report import BuildReport, StoryReport
 from paiban.text.itemize import Unit, itemize
 
-ROLES_FILE_KEY = "__roles_file__"
-
-
 @dataclass
 class Timer:
     timings: dict[str, float]
@@ -59,9 +56,8 @@ def load_fonts(layout_path: Path) -> tuple[Layout, FontRegistry]:
     """Load the layout twice: first to find its font roles file, then validating roles against it."""
     first = load_layout(layout_path)
     overrides = dict(first.font_overrides)
-    roles_file = overrides.pop(ROLES_FILE_KEY, (None, -1))[0]
     try:
-        registry = FontRegistry(roles_file, overrides)
+        registry = FontRegistry(first.roles_file, overrides)
     except (UnknownRole, FileNotFoundError, ValueError) as exc:
         raise InputError(str(exc), Where(layout_path, key="font_files")) from None
     layout = load_layout(layout_path, known_roles=set(registry.roles()) | set(overrides))

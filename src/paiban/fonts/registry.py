@@ -166,9 +166,21 @@ def _register(name: str, path: Path, index: int) -> str:
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFont
 
-        pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=int(index)))
+        font = TTFont(name, str(path), subfontIndex=int(index))
+        # reportlab maps every font whose PostScript name it has seen before onto the first
+        # such font (pdfmetrics._dynFaceNames): two subsets of one face would share glyphs.
+        # Give each registered font a face name of its own, derived from the registered name,
+        # so that the PDF stays the same whatever else the process registered before.
+        font.face.name = _face_name(font.face.name, name)
+        pdfmetrics.registerFont(font)
         _registered[name] = target
         return name
+
+
+def _face_name(ps_name: bytes, registered: str) -> bytes:
+    """`ps_name` plus a short hash of the registered name (PDF names stay ASCII, no spaces)."""
+    digest = hashlib.sha256(registered.encode("utf-8")).hexdigest()[:8]
+    return ps_name + b"-" + digest.encode("ascii")
 
 
 # ---- the registry ---------------------------------------------------------------------------
@@ -188,8 +200,9 @@ class FontRegistry:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self._overrides: dict[str, FontFace] = {}
         for role, spec in (overrides or {}).items():
-            if role not in self._roles:
-                raise UnknownRole(role, self._roles)
+            if role not in self._roles:  # a layout may add a role of its own: its font, then the fallback
+                tail = ["fallback"] if "fallback" in self._roles else []
+                self._roles[role] = ([], tail, "from the layout's font_files")
             self._overrides[role] = self._override_face(role, spec)
         self._lock = threading.RLock()
         self._own: dict[str, tuple[tuple[FontFace, ...], tuple[str, ...]]] = {}

@@ -34,11 +34,8 @@ from paiban.model.spec import (
 )
 from paiban.units import HAO_SIZES_PT, PAGE_SIZES_MM, PT_PER_MM, parse_length, parse_type_size
 
-__all__ = ["load_layout", "DEFAULT_STYLES", "STYLE_ROLES", "ROLES_FILE_KEY"]
+__all__ = ["load_layout", "DEFAULT_STYLES", "STYLE_ROLES"]
 
-#: `Layout.font_overrides` key under which the `fonts:` roles file is passed on (face -1), until
-#: the model has a field of its own for it.
-ROLES_FILE_KEY = "__roles_file__"
 
 #: Built-in styles, written as in a layout's `styles:` section. ``size: None`` means the grid's body
 #: size; a number `leading` is a multiple of the size, None the grid's line pitch.
@@ -52,7 +49,7 @@ DEFAULT_STYLES: dict[str, dict[str, Any]] = {
                  "kinsoku": "push-in", "align": "center"},
     "kicker": {"font": "song", "size": "小三", "leading": 1.4, "indent": 0, "punctuation": "quanjiao",
                "align": "center"},
-    "subtitle": {"font": "song", "size": "四号", "indent": 0, "punctuation": "quanjiao", "align": "center"},
+    "subtitle": {"font": "song", "size": "四号", "leading": 1.4, "indent": 0, "punctuation": "quanjiao", "align": "center"},
 }  # fmt: skip
 
 #: Story `styles:` keys → StorySpec field.
@@ -203,9 +200,8 @@ class _Loader:
         jumps = self.load_jumps(root.get("jumps"))
         overrides = self.load_font_files(root.get("font_files"))
         fonts_node = root.get("fonts")
-        if fonts_node is not None:
-            overrides[ROLES_FILE_KEY] = (self.file_path(fonts_node, "font roles file"), -1)
-        styles = self.load_styles(root.get("styles"), grid, set(overrides) - {ROLES_FILE_KEY})
+        roles_file = self.file_path(fonts_node, "font roles file") if fonts_node is not None else None
+        styles = self.load_styles(root.get("styles"), grid, set(overrides))
         pages, regions, region_nodes = self.load_pages(root.require("pages"), grid)
         stories = self.load_stories(root.require("stories"), styles, regions, region_nodes)
         return Layout(
@@ -219,6 +215,7 @@ class _Loader:
             stories=stories,
             jumps=jumps,
             font_overrides=overrides,
+            roles_file=roles_file,
         )
 
     def load_page(self, node: Node | None) -> tuple[float, float, float, float, Node | None]:

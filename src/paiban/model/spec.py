@@ -159,3 +159,5 @@ class Layout:
     jumps: JumpTemplates = field(default_factory=JumpTemplates)
     #: role name → font file override (path, optional face index) from the layout
     font_overrides: dict[str, tuple[Path, int]] = field(hash=False, compare=False, default_factory=dict)
+    #: a font roles YAML named by the layout (`fonts:`); None: the packaged default
+    roles_file: Path | None = None
