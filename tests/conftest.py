@@ -57,3 +57,13 @@ def seed_article():
 
 
 HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+# CI runs the property tests with a fixed seed so that a run is repeatable; locally they explore.
+import os  # noqa: E402
+
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")

@@ -78,6 +78,8 @@ def test_justified_glyphs_stay_inside_the_measure(text, measure, style, policy):
     lines, _ = break_paragraph_fitted(units, float(measure), 2.0, BreakOptions(policy, 0.5, True))
     for k, ln in enumerate(lines):
         last = k == len(lines) - 1
+        if ln.forced:
+            continue  # one unit wider than the line: reported as a warning, checked elsewhere
         glyphs = justify_line(units[ln.start:ln.end], measure=float(measure), indent=ln.indent,
                               lookup=fake_lookup, latin_advance=half_width_latin, justify=not last,
                               align=Align.JUSTIFY)
