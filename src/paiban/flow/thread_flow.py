@@ -10,6 +10,7 @@ when the slots run out is *overset*: counted and located, never dropped silently
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Callable
 
 from paiban.flow.frames import Slot, thread_slots
@@ -60,6 +61,7 @@ def _width(units: tuple[Unit, ...]) -> float:
 
 def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Itemizer) -> StoryFlow:
     frames, slots = thread_slots(layout, story.thread)
+    jump_slots = [i for i, slot in enumerate(slots) if slot.jump_to is not None]
     jumps = _JumpTexts(layout, itemize)
     out: list[FlowLine] = []
     warnings: list[str] = []
@@ -73,7 +75,7 @@ def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Item
             out.append(_prefix_line(story, pi, para.kind, style, slots[s], frames, jumps))
             s += 1
         is_last = pi == len(paragraphs) - 1
-        lines, orphan = _break_rest(units, style, slots, s, jumps, is_last)
+        lines, orphan = _break_rest(units, style, slots, s, jumps, is_last, jump_slots)
         if orphan:
             warnings.append(f"paragraph {pi + 1} ends on one hanzi (no quote or bracket to squeeze above it)")
         for k, line in enumerate(lines):
@@ -97,7 +99,7 @@ def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Item
 
 
 def _break_rest(units: tuple[Unit, ...], style: TextStyle, slots: list[Slot], s: int,
-                jumps: _JumpTexts, is_last: bool) -> tuple[list[LineBreak], bool]:
+                jumps: _JumpTexts, is_last: bool, jump_slots: list[int]) -> tuple[list[LineBreak], bool]:
     """Break a paragraph into lines for the slots from `s` on, reserving jump-line space."""
     size = style.size
 
@@ -116,7 +118,9 @@ def _break_rest(units: tuple[Unit, ...], style: TextStyle, slots: list[Slot], s:
         return at
 
     options = break_options(style)
-    jump_lines = frozenset(k for k in range(len(slots) - s) if slots[s + k].jump_to is not None)
+    first = bisect_left(jump_slots, s)
+    last = bisect_left(jump_slots, s + len(units) + 1)
+    jump_lines = frozenset(j - s for j in jump_slots[first:last])
     args = dict(indent=style.indent, options=options, squeeze_for_jump=style.squeeze_for_jump)
     if is_last and jump_lines:
         lines, orphan = break_paragraph_fitted(units, measure(False), **args)

@@ -11,6 +11,7 @@ the line end (closing blank trimmed), as GB/T 15834 §5.1.10 and clreq §3.2 ask
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -63,8 +64,19 @@ def half_width_latin(ch: str) -> float:
 def itemize(text: str, style: str = "banjiao", latin_advance: LatinAdvance = half_width_latin,
             latin_spacing: float = 0.0) -> tuple[Unit, ...]:
     """Split `text` into units for punctuation `style` (quanjiao, kaiming, banjiao, hangmobanjiao)."""
-    runs = _runs(text)
-    units = [_unit(run, cls, style, latin_advance) for run, cls in runs]
+    cache = _SINGLE_CHAR_UNITS.setdefault(style, {})
+    units: list[Unit] = []
+    for run in _RUN.findall(text):
+        if len(run) == 1:
+            unit = cache.get(run)
+            if unit is None:
+                cls = classify(run)
+                unit = _unit(run, cls, style, latin_advance)
+                if cls not in (CharClass.LATIN, CharClass.OTHER, CharClass.LATIN_SPACE):
+                    cache[run] = unit  # font-independent: shareable
+        else:
+            unit = _unit(run, classify(run[0]), style, latin_advance)
+        units.append(unit)
     if style in PAIR_COMPRESSION:
         units = _compress_pairs(units)
     if latin_spacing:
@@ -72,36 +84,14 @@ def itemize(text: str, style: str = "banjiao", latin_advance: LatinAdvance = hal
     return tuple(units)
 
 
-def _runs(text: str) -> list[tuple[str, CharClass]]:
-    """Group characters into unbreakable runs."""
-    runs: list[tuple[str, CharClass]] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        cls = classify(ch)
-        j = i + 1
-        if cls in (CharClass.DASH, CharClass.ELLIPSIS):
-            while j < n and text[j] == ch:
-                j += 1
-        elif cls is CharClass.DIGIT:
-            while j < n:
-                c = text[j]
-                if "0" <= c <= "9":
-                    j += 1
-                elif c in NUMBER_JOINERS and j + 1 < n and "0" <= text[j + 1] <= "9":
-                    j += 2
-                elif c in NUMBER_SUFFIXES:
-                    j += 1
-                    break
-                else:
-                    break
-        elif cls is CharClass.LATIN:
-            while j < n and (classify(text[j]) is CharClass.LATIN or
-                             (text[j] in "'-’" and j + 1 < n and classify(text[j + 1]) is CharClass.LATIN)):
-                j += 1
-        runs.append((text[i:j], cls))
-        i = j
-    return runs
+#: unbreakable runs: `——`, `……`, numbers with their joiners and suffix, Latin words, or one character
+_RUN = re.compile(
+    "\u2014+|\u2026+"
+    "|[0-9]+(?:[" + re.escape("".join(sorted(NUMBER_JOINERS))) + "][0-9]+)*[" + "".join(sorted(NUMBER_SUFFIXES)) + "]?"
+    "|[A-Za-z\u00c0-\u024f]+(?:['\u2019-][A-Za-z\u00c0-\u024f]+)*"
+    "|.", re.S)
+#: units of single grid characters, per punctuation style (they do not depend on the font)
+_SINGLE_CHAR_UNITS: dict[str, dict[str, Unit]] = {}
 
 
 def _unit(run: str, cls: CharClass, style: str, latin_advance: LatinAdvance) -> Unit:
