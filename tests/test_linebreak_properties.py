@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paiban.linebreak.greedy import BreakOptions, break_paragraph_fitted, line_width
+from paiban.linebreak.total_fit import break_total_fit
 from paiban.model.spec import Align, KinsokuPolicy
 from paiban.page.justify import GlyphInfo, justify_line
 from paiban.text.charclass import NOT_AT_LINE_END, NOT_AT_LINE_START, CharClass, classify
@@ -23,6 +24,7 @@ TOKEN = st.one_of(
 )
 TEXT = st.lists(TOKEN, min_size=1, max_size=120).map("".join)
 STYLES = ["banjiao", "kaiming", "quanjiao", "hangmobanjiao"]
+BREAKERS = {"greedy": break_paragraph_fitted, "total-fit": break_total_fit}
 POLICIES = list(KinsokuPolicy)
 
 
@@ -39,11 +41,12 @@ def fake_lookup(ch: str) -> GlyphInfo:
 
 @settings(max_examples=300, deadline=None)
 @given(text=TEXT, measure=st.integers(8, 20), style=st.sampled_from(STYLES),
-       policy=st.sampled_from(POLICIES), orphans=st.booleans())
-def test_breaking_invariants(text, measure, style, policy, orphans):
+       policy=st.sampled_from(POLICIES), orphans=st.booleans(), pull=st.booleans(),
+       breaker=st.sampled_from(sorted(BREAKERS)))
+def test_breaking_invariants(text, measure, style, policy, orphans, pull, breaker):
     units = itemize(text, style)
-    options = BreakOptions(policy, 0.5, orphans)
-    lines, orphan_left = break_paragraph_fitted(units, float(measure), 2.0, options)
+    options = BreakOptions(policy, 0.5, orphans, pull)
+    lines, orphan_left = BREAKERS[breaker](units, float(measure), 2.0, options)
     texts = ["".join(u.text for u in units[ln.start:ln.end]) for ln in lines]
     # joining the lines gives back the paragraph
     assert "".join(texts) == text
@@ -72,10 +75,10 @@ def test_breaking_invariants(text, measure, style, policy, orphans):
 
 @settings(max_examples=200, deadline=None)
 @given(text=TEXT, measure=st.integers(8, 20), style=st.sampled_from(STYLES),
-       policy=st.sampled_from(POLICIES))
-def test_justified_glyphs_stay_inside_the_measure(text, measure, style, policy):
+       policy=st.sampled_from(POLICIES), breaker=st.sampled_from(sorted(BREAKERS)))
+def test_justified_glyphs_stay_inside_the_measure(text, measure, style, policy, breaker):
     units = itemize(text, style)
-    lines, _ = break_paragraph_fitted(units, float(measure), 2.0, BreakOptions(policy, 0.5, True))
+    lines, _ = BREAKERS[breaker](units, float(measure), 2.0, BreakOptions(policy, 0.5, True))
     for k, ln in enumerate(lines):
         last = k == len(lines) - 1
         if ln.forced:

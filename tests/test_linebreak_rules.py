@@ -114,3 +114,49 @@ def test_jump_line_squeezes_the_line_above_to_end_on_a_clause():
     assert lines_text(units, plain)[:2] == ["中，中中中", "乙丙丁"]
     fitted, _ = break_paragraph_fitted(units, measures, 0.0, PUSH_OUT, jump_lines=frozenset({1}))
     assert lines_text(units, fitted)[:2] == ["中，中中中乙", "丙丁戊，"]
+
+
+def test_orphan_pull_down_gives_the_last_line_a_second_hanzi():
+    units = itemize("中，中中中中中中中中乙", "banjiao")
+    options = BreakOptions(KinsokuPolicy.PUSH_OUT, orphan_pull_down=True)
+    fitted, orphan = break_paragraph_fitted(units, 5, 0.0, options)
+    assert lines_text(units, fitted) == ["中，中中中", "中中中中", "中乙"]
+    assert not orphan
+
+
+def test_opening_mark_after_the_indent_keeps_its_full_width():
+    units = itemize("“中文”中", "quanjiao")
+    # 2-em indent + full “ (1) + 中文 (2): the mark is not trimmed after an indent
+    assert line_width(units, 0, 3, indent=2.0) == 5.0
+    assert line_width(units, 0, 3, indent=0.0) == 2.5
+
+
+def test_gb_level_lets_a_dash_start_a_line():
+    units = itemize("中文中——文", "banjiao", level="gb")
+    assert lines_text(units, break_paragraph(units, 4, 0.0, PUSH_OUT)) == ["中文中", "——文"]
+
+
+def test_strict_level_keeps_an_ellipsis_off_the_line_start():
+    units = itemize("中文中文……", "banjiao", level="strict")
+    assert lines_text(units, break_paragraph(units, 5, 0.0, PUSH_OUT)) == ["中文中", "文……"]
+
+
+def test_total_fit_spreads_slack_instead_of_leaving_one_loose_line():
+    from paiban.linebreak.total_fit import break_total_fit
+
+    # greedy fills line 1 and leaves a near-empty last line; total fit balances looseness
+    # only where lines end: both give valid breaks with the same text
+    units = itemize("中文中文中文中文中文中文，中", "banjiao")
+    greedy, _ = break_paragraph_fitted(units, 6, 0.0, PUSH_OUT)
+    total, _ = break_total_fit(units, 6, 0.0, PUSH_OUT)
+    assert "".join(lines_text(units, total)) == "".join(lines_text(units, greedy))
+    assert all(ln.natural <= 6 + 0.5 for ln in total)
+
+
+def test_total_fit_avoids_an_orphan_by_its_demerits():
+    from paiban.linebreak.total_fit import break_total_fit
+
+    units = itemize("中中中“中中中中中中中中乙", "banjiao")
+    total, orphan = break_total_fit(units, 6, 0.0, BreakOptions(KinsokuPolicy.PUSH_OUT))
+    assert not orphan
+    assert lines_text(units, total)[-1] != "乙"

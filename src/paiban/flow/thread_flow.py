@@ -17,7 +17,8 @@ from paiban.flow.frames import Slot, thread_slots
 from paiban.linebreak.greedy import BreakOptions, LineBreak, break_paragraph_fitted
 from paiban.model.article import Article, ParagraphKind
 from paiban.model.flowed import FlowLine, Overset, StoryFlow
-from paiban.model.spec import Layout, StorySpec, TextStyle
+from paiban.linebreak.total_fit import break_total_fit
+from paiban.model.spec import Breaker, Layout, StorySpec, TextStyle
 from paiban.text.itemize import Unit
 from paiban.units import chinese_numeral
 
@@ -32,7 +33,12 @@ def style_name(story: StorySpec, kind: ParagraphKind) -> str:
 
 
 def break_options(style: TextStyle) -> BreakOptions:
-    return BreakOptions(style.kinsoku, style.max_squeeze, style.avoid_orphans)
+    return BreakOptions(style.kinsoku, style.max_squeeze, style.avoid_orphans, style.orphan_pull_down)
+
+
+def paragraph_breaker(style: TextStyle):
+    """The line breaker the style asks for (greedy or total-fit); both take the same arguments."""
+    return break_total_fit if style.breaker is Breaker.TOTAL_FIT else break_paragraph_fitted
 
 
 class _JumpTexts:
@@ -122,11 +128,12 @@ def _break_rest(units: tuple[Unit, ...], style: TextStyle, slots: list[Slot], s:
     last = bisect_left(jump_slots, s + len(units) + 1)
     jump_lines = frozenset(j - s for j in jump_slots[first:last])
     args = dict(indent=style.indent, options=options, squeeze_for_jump=style.squeeze_for_jump)
+    breaker = paragraph_breaker(style)
     if is_last and jump_lines:
-        lines, orphan = break_paragraph_fitted(units, measure(False), **args)
+        lines, orphan = breaker(units, measure(False), **args)
         if len(lines) - 1 <= min(jump_lines):
             return lines, orphan  # the story ends on or before the jump slot: no jump line
-    return break_paragraph_fitted(units, measure(True), jump_lines=jump_lines, **args)
+    return breaker(units, measure(True), jump_lines=jump_lines, **args)
 
 
 def _prefix_line(story: StorySpec, pi: int, kind: ParagraphKind, style: TextStyle, slot: Slot,

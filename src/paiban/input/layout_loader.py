@@ -23,6 +23,8 @@ from paiban.model.spec import (
     Align,
     Grid,
     JumpTemplates,
+    Breaker,
+    KinsokuLevel,
     KinsokuPolicy,
     Layout,
     PageGeometry,
@@ -67,7 +69,8 @@ PAGE_KEYS = ("size", "margins")
 MARGIN_KEYS = ("top", "bottom", "left")
 GRID_KEYS = ("body_size", "columns", "column_chars", "gutter_chars", "line_pitch", "rows")
 JUMP_KEYS = ("to_page", "from_page")
-STYLE_KEYS = ("font", "size", "leading", "indent", "punctuation", "kinsoku", "align", "avoid_orphans",
+STYLE_KEYS = ("font", "size", "leading", "indent", "punctuation", "kinsoku", "kinsoku_level", "breaker",
+              "orphan_pull_down", "align", "avoid_orphans",
               "squeeze_for_jump", "max_squeeze", "latin_spacing")  # fmt: skip
 PAGE_ENTRY_KEYS = ("page", "regions")
 REGION_KEYS = ("name", "kind", "columns", "lines", "text_columns", "gutter_chars")
@@ -393,6 +396,7 @@ class _Loader:
         elif defaults.get("leading") is not None:
             fields["leading"] = defaults["leading"] * size
         enums = {"punctuation": (PunctStyle, "punctuation style"), "kinsoku": (KinsokuPolicy, "kinsoku policy"),
+                 "kinsoku_level": (KinsokuLevel, "kinsoku level"), "breaker": (Breaker, "line breaker"),
                  "align": (Align, "alignment")}  # fmt: skip
         for key, (enum, what) in enums.items():
             item = user(key)
@@ -406,7 +410,7 @@ class _Loader:
                 fields[key] = item.as_number(minimum=0, maximum=maximum)
             elif key in defaults:
                 fields[key] = float(defaults[key])
-        for key in ("avoid_orphans", "squeeze_for_jump"):
+        for key in ("avoid_orphans", "orphan_pull_down", "squeeze_for_jump"):
             item = user(key)
             if item is not None:
                 fields[key] = item.as_bool()

@@ -60,6 +60,14 @@ class BreakOptions:
     policy: KinsokuPolicy = KinsokuPolicy.PUSH_OUT
     max_squeeze: float = 0.5
     avoid_orphans: bool = True
+    #: when no squeeze saves an orphan, break the line above one unit earlier
+    orphan_pull_down: bool = False
+
+
+def start_width(u: Unit, indent: float) -> float:
+    """A unit's width at a line start: its leading blank is trimmed, except after an indent
+    (an opening mark that begins an indented paragraph keeps its full width)."""
+    return u.width if indent > 0 else u.start_width
 
 
 def line_width(units: Sequence[Unit], start: int, end: int, indent: float = 0.0) -> float:
@@ -68,8 +76,8 @@ def line_width(units: Sequence[Unit], start: int, end: int, indent: float = 0.0)
         return indent
     if end - start == 1:
         u = units[start]
-        return indent + u.start_width + u.end_width - u.width
-    total = indent + units[start].start_width + units[end - 1].end_width
+        return indent + start_width(u, indent) + u.end_width - u.width
+    total = indent + start_width(units[start], indent) + units[end - 1].end_width
     for k in range(start + 1, end - 1):
         total += units[k].width
     return total
@@ -94,8 +102,8 @@ def next_break(units: Sequence[Unit], start: int, measure: float, indent: float 
     last_ok = -1
     while i < n:
         u = units[i]
-        mid = u.start_width if i == start else u.width
-        end_w = (u.start_width + u.end_width - u.width) if i == start else u.end_width
+        mid = start_width(u, indent) if i == start else u.width
+        end_w = (mid + u.end_width - u.width) if i == start else u.end_width
         if width + end_w > room + EPS:
             break
         if allow > 0 and width + end_w > measure + EPS and not has_mark(units, start, i + 1, allow_classes):
@@ -214,8 +222,31 @@ def break_paragraph_fitted(units: Sequence[Unit], measure: float | MeasureFn, in
                 if j < len(trial) and ends_clause(units, trial[j]):
                     lines, squeezes = trial, trial_sq
                     break
+    if options.orphan_pull_down and len(lines) > 1 and is_orphan(units, lines[-1]):
+        lines = _pull_down(units, lines, measure)
     orphan = len(lines) > 1 and is_orphan(units, lines[-1])
     return lines, orphan
+
+
+#: a line that gives a character to the paragraph's last line may end up this many em short
+PULL_DOWN_MAX_SLACK = 3.0
+
+
+def _pull_down(units: Sequence[Unit], lines: list[LineBreak], measure: float | MeasureFn) -> list[LineBreak]:
+    """Break the last-but-one line at its previous permitted break, so the last line gains text."""
+    measure_of = measure if callable(measure) else (lambda _k, m=measure: m)
+    above, last = lines[-2], lines[-1]
+    k = len(lines) - 1
+    for b in range(above.end - 1, above.start, -1):
+        if not can_break_before(units, b):
+            continue
+        new_above = _line(units, above.start, b, above.indent, above.measure)
+        new_last = _line(units, b, last.end, 0.0, measure_of(k))
+        if new_last.natural > new_last.measure + EPS or new_above.slack > PULL_DOWN_MAX_SLACK:
+            return lines
+        if not is_orphan(units, new_last):
+            return lines[:-2] + [new_above, new_last]
+    return lines
 
 
 def lines_text(units: Sequence[Unit], lines: Iterable[LineBreak]) -> list[str]:

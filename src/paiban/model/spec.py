@@ -32,6 +32,19 @@ class KinsokuPolicy(str, Enum):
     PUSH_OUT_FIRST = "push-out-first"  # 先推后挤
 
 
+class KinsokuLevel(str, Enum):
+    """Which prohibition sets apply (text/charclass.py KINSOKU_LEVELS)."""
+
+    GB = "gb"  # GB/T 15834—2011 §5.1: points, closing quotes/brackets/book-title marks only
+    BASIC = "basic"  # clreq §3.1.7 basic level (the default)
+    STRICT = "strict"  # basic plus small kana, iteration marks, ellipsis, degree signs (JIS X 4051)
+
+
+class Breaker(str, Enum):
+    GREEDY = "greedy"  # first fit with the kinsoku policy and the house rules
+    TOTAL_FIT = "total-fit"  # Knuth–Plass: minimise the paragraph's demerits
+
+
 class Align(str, Enum):
     JUSTIFY = "justify"
     LEFT = "left"
@@ -48,9 +61,13 @@ class TextStyle:
     indent: float = 2.0  # first-line indent in em
     punctuation: PunctStyle = PunctStyle.BANJIAO
     kinsoku: KinsokuPolicy = KinsokuPolicy.PUSH_OUT
+    kinsoku_level: KinsokuLevel = KinsokuLevel.BASIC
+    breaker: Breaker = Breaker.GREEDY
     align: Align = Align.JUSTIFY
     #: squeeze quotes/brackets on an earlier line so a paragraph never ends on one hanzi
     avoid_orphans: bool = True
+    #: when no squeeze saves an orphan, pull a character down from the line above (re-justified)
+    orphan_pull_down: bool = False
     #: squeeze any mark above the jump line so the segment ends at a clause and the jump fits
     squeeze_for_jump: bool = True
     #: total em a line may be squeezed by (push-in); the renderer takes it from marks' blank by ink

@@ -117,7 +117,8 @@ def headline_block(layout: Layout, story: StorySpec, article: Article, glyphs: G
 def _headline_lines(text: str, style: TextStyle, width: float, glyphs: GlyphSource):
     measure = width / style.size
     for part in text.split("\n"):
-        units = itemize(part, style.punctuation.value, glyphs.latin_advance(style.font), style.latin_spacing)
+        units = itemize(part, style.punctuation.value, glyphs.latin_advance(style.font), style.latin_spacing,
+                        style.kinsoku_level.value)
         options = BreakOptions(style.kinsoku, style.max_squeeze, False)
         for brk in break_paragraph(units, measure, 0.0, options, first_indent=False):
             line_units = units[brk.start:brk.end]

@@ -62,12 +62,13 @@ def unit_cells(u: Unit, width: float, latin_advance: LatinAdvance) -> list[tuple
     return cells
 
 
-def _cell_widths(units: Sequence[Unit]) -> list[float]:
+def _cell_widths(units: Sequence[Unit], indent: float = 0.0) -> list[float]:
     n = len(units)
+    first = units[0].width if indent > 0 else units[0].start_width  # greedy.start_width
     if n == 1:
         u = units[0]
-        return [u.start_width + u.end_width - u.width]
-    return [u.start_width if i == 0 else u.end_width if i == n - 1 else u.width
+        return [first + u.end_width - u.width]
+    return [first if i == 0 else u.end_width if i == n - 1 else u.width
             for i, u in enumerate(units)]
 
 
@@ -91,7 +92,7 @@ def justify_line(units: Sequence[Unit], *, measure: float, indent: float, lookup
     """
     pre_cells = _cell_widths(prefix) if prefix else []
     suf_cells = _cell_widths(suffix) if suffix else []
-    body = _cell_widths(units) if units else []
+    body = _cell_widths(units, indent) if units else []
     pre_w, suf_w = sum(pre_cells), sum(suf_cells)
     room = measure - pre_w - suf_w - indent
     natural = sum(body)

@@ -46,6 +46,23 @@ NOT_AT_LINE_START = frozenset("、，。：；！？" "”’」』）〕】］�
 #: clreq §3.1.7 basic level: characters that must not end a line
 NOT_AT_LINE_END = frozenset("“‘「『（〔【［｛〖〘《〈" "￥＄")
 
+#: GB/T 15834—2011 §5.1.10 (标点符号的位置): 句号、逗号、顿号、分号、冒号、问号、叹号 and the closing half of
+#: quotes, brackets and book-title marks never start a line; their opening half never ends one
+NOT_AT_LINE_START_GB = frozenset("、，。：；！？" "”’」』）〕】］｝〗〙》〉")
+NOT_AT_LINE_END_GB = frozenset("“‘「『（〔【［｛〖〘《〈")
+#: strict level: clreq basic plus the JIS X 4051 / CSS `line-break: strict` additions: ellipsis,
+#: iteration marks, small kana, prolonged sound mark, wave dash, degree and prime signs
+NOT_AT_LINE_START_STRICT = NOT_AT_LINE_START | frozenset(
+    "…‥" "々〻ゝゞヽヾ" "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ" "ー‐゠〜" "°′″℃‰" "‼⁇⁈⁉")
+NOT_AT_LINE_END_STRICT = NOT_AT_LINE_END | frozenset("＃#№")
+
+#: (not at line start, not at line end) per kinsoku level (spec.KinsokuLevel)
+KINSOKU_LEVELS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "gb": (NOT_AT_LINE_START_GB, NOT_AT_LINE_END_GB),
+    "basic": (NOT_AT_LINE_START, NOT_AT_LINE_END),
+    "strict": (NOT_AT_LINE_START_STRICT, NOT_AT_LINE_END_STRICT),
+}
+
 #: characters that join a digit run when followed by a digit (25.9, 2023-2025, 1,300, 3:2)
 NUMBER_JOINERS = frozenset(".,:-/")
 #: characters that end a digit run and stay with it (25.9%, 100℃)

@@ -19,6 +19,7 @@ from paiban.text.charclass import (
     BLANK_SIDE,
     FULL_STOPS,
     HALF_WIDTH,
+    KINSOKU_LEVELS,
     NOT_AT_LINE_END,
     NOT_AT_LINE_START,
     NUMBER_JOINERS,
@@ -62,20 +63,22 @@ def half_width_latin(ch: str) -> float:
 
 
 def itemize(text: str, style: str = "banjiao", latin_advance: LatinAdvance = half_width_latin,
-            latin_spacing: float = 0.0) -> tuple[Unit, ...]:
-    """Split `text` into units for punctuation `style` (quanjiao, kaiming, banjiao, hangmobanjiao)."""
-    cache = _SINGLE_CHAR_UNITS.setdefault(style, {})
+            latin_spacing: float = 0.0, level: str = "basic") -> tuple[Unit, ...]:
+    """Split `text` into units for punctuation `style` (quanjiao, kaiming, banjiao, hangmobanjiao,
+    font) with the prohibitions of kinsoku `level` (gb, basic, strict)."""
+    rules = KINSOKU_LEVELS[level]
+    cache = _SINGLE_CHAR_UNITS.setdefault((style, level), {})
     units: list[Unit] = []
     for run in _RUN.findall(text):
         if len(run) == 1:
             unit = cache.get(run)
             if unit is None:
                 cls = classify(run)
-                unit = _unit(run, cls, style, latin_advance)
+                unit = _unit(run, cls, style, latin_advance, rules)
                 if cls not in (CharClass.LATIN, CharClass.OTHER, CharClass.LATIN_SPACE):
                     cache[run] = unit  # font-independent: shareable
         else:
-            unit = _unit(run, classify(run[0]), style, latin_advance)
+            unit = _unit(run, classify(run[0]), style, latin_advance, rules)
         units.append(unit)
     if style in PAIR_COMPRESSION:
         units = _compress_pairs(units)
@@ -91,13 +94,14 @@ _RUN = re.compile(
     "|[A-Za-z\u00c0-\u024f]+(?:['\u2019-][A-Za-z\u00c0-\u024f]+)*"
     "|.", re.S)
 #: units of single grid characters, per punctuation style (they do not depend on the font)
-_SINGLE_CHAR_UNITS: dict[str, dict[str, Unit]] = {}
+_SINGLE_CHAR_UNITS: dict[tuple[str, str], dict[str, Unit]] = {}
 
 
-def _unit(run: str, cls: CharClass, style: str, latin_advance: LatinAdvance) -> Unit:
+def _unit(run: str, cls: CharClass, style: str, latin_advance: LatinAdvance,
+          rules: tuple[frozenset[str], frozenset[str]] = (NOT_AT_LINE_START, NOT_AT_LINE_END)) -> Unit:
     first, last = run[0], run[-1]
-    no_before = first in NOT_AT_LINE_START
-    no_after = last in NOT_AT_LINE_END
+    no_before = first in rules[0]
+    no_after = last in rules[1]
     if cls in PUNCT_CLASSES:
         width = PUNCT_WIDTH[style][cls]
         if style == "kaiming" and run in FULL_STOPS:
