@@ -75,9 +75,10 @@ def test_breaking_invariants(text, measure, style, policy, orphans, pull, breake
 
 @settings(max_examples=200, deadline=None)
 @given(text=TEXT, measure=st.integers(8, 20), style=st.sampled_from(STYLES),
-       policy=st.sampled_from(POLICIES), breaker=st.sampled_from(sorted(BREAKERS)))
-def test_justified_glyphs_stay_inside_the_measure(text, measure, style, policy, breaker):
-    units = itemize(text, style)
+       policy=st.sampled_from(POLICIES), breaker=st.sampled_from(sorted(BREAKERS)),
+       spacing=st.sampled_from([0.0, 0.25]))
+def test_justified_glyphs_stay_inside_the_measure(text, measure, style, policy, breaker, spacing):
+    units = itemize(text, style, latin_spacing=spacing)
     lines, _ = BREAKERS[breaker](units, float(measure), 2.0, BreakOptions(policy, 0.5, True))
     for k, ln in enumerate(lines):
         last = k == len(lines) - 1

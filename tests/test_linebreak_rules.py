@@ -160,3 +160,19 @@ def test_total_fit_avoids_an_orphan_by_its_demerits():
     total, orphan = break_total_fit(units, 6, 0.0, BreakOptions(KinsokuPolicy.PUSH_OUT))
     assert not orphan
     assert lines_text(units, total)[-1] != "乙"
+
+
+def test_han_latin_spacing_pads_latin_and_digits_next_to_hanzi_only():
+    units = itemize("中ab中12，", "banjiao", latin_spacing=0.25)
+    ab, digits = units[1], units[3]
+    assert (ab.pad_before, ab.pad_after) == (0.25, 0.25)
+    assert ab.width == 0.5 * 2 + 0.5
+    assert (digits.pad_before, digits.pad_after) == (0.25, 0.0)
+
+
+def test_han_latin_spacing_is_trimmed_at_the_line_edges():
+    units = itemize("ab中", "banjiao", latin_spacing=0.25)
+    assert line_width(units, 0, 2) == 1.0 + 0.25 + 1.0  # the gap before 中 stays inside the line
+    assert line_width(units, 0, 1) == 1.0  # ending the line, the trailing gap goes
+    units = itemize("中ab", "banjiao", latin_spacing=0.25)
+    assert line_width(units, 1, 2) == 1.0  # starting a line, its leading gap goes

@@ -46,7 +46,11 @@ class PositionedGlyph:
 
 
 def unit_cells(u: Unit, width: float, latin_advance: LatinAdvance) -> list[tuple[str, float]]:
-    """Split a unit of the given width into (char, cell width) pairs; extra width goes last."""
+    """Split a unit of the given width into (char, cell width) pairs; extra width goes last.
+
+    Han–Latin padding is a cell of its own, with the character "" (nothing is drawn there)."""
+    if u.pad_before or u.pad_after:
+        return _padded_cells(u, width, latin_advance)
     if len(u.text) == 1:
         return [(u.text, width)]
     if u.cls in (CharClass.DASH, CharClass.ELLIPSIS, CharClass.HAN, CharClass.SPACE):
@@ -62,6 +66,20 @@ def unit_cells(u: Unit, width: float, latin_advance: LatinAdvance) -> list[tuple
     return cells
 
 
+def _padded_cells(u: Unit, width: float, latin_advance: LatinAdvance) -> list[tuple[str, float]]:
+    plain = Unit(u.text, u.cls, u.width - u.pad_before - u.pad_after, u.width, u.width,
+                 u.no_break_before, u.no_break_after)
+    core = unit_cells(plain, plain.width, latin_advance)
+    pads = u.pad_before + u.pad_after
+    shrink = u.width - width  # trimmed at a line edge, or squeezed: taken from the padding
+    scale = max(0.0, (pads - shrink) / pads) if pads else 0.0
+    cells = [("", u.pad_before * scale)] if u.pad_before else []
+    cells += core
+    if u.pad_after:
+        cells.append(("", u.pad_after * scale))
+    return cells
+
+
 def _cell_widths(units: Sequence[Unit], indent: float = 0.0) -> list[float]:
     n = len(units)
     first = units[0].width if indent > 0 else units[0].start_width  # greedy.start_width
@@ -73,6 +91,8 @@ def _cell_widths(units: Sequence[Unit], indent: float = 0.0) -> list[float]:
 
 
 def _squeeze_capacity(u: Unit, cell: float, lookup: GlyphLookup) -> float:
+    if u.pad_before or u.pad_after:
+        return (u.pad_before + u.pad_after) / 2  # ¼ em shrinks to ⅛ (clreq §3.2.2)
     if not u.is_mark:
         return 0.0
     info = lookup(u.text)
@@ -137,6 +157,9 @@ def _place(units: Sequence[Unit], cells: Sequence[float], x: float, gaps: Sequen
     for u, cell, gap in zip(units, cells, gaps):
         chars = unit_cells(u, cell, latin_advance)
         for k, (ch, w) in enumerate(chars):
+            if not ch:  # Han–Latin padding
+                x += w
+                continue
             if u.cls is CharClass.DASH:
                 joins = (k > 0, k < len(chars) - 1)
                 out.append(_dash_in_cell(ch, x, w, lookup(ch), joins))

@@ -46,6 +46,9 @@ class Unit:
     end_width: float  # em when the unit ends a line
     no_break_before: bool  # may not start a line
     no_break_after: bool  # may not end a line
+    #: Han–Latin spacing (clreq §3.2.2) inside `width`, before and after the text; it may shrink by half
+    pad_before: float = 0.0
+    pad_after: float = 0.0
 
     @property
     def is_mark(self) -> bool:
@@ -148,20 +151,18 @@ def _with_width(u: Unit, width: float) -> Unit:
 
 
 def _add_latin_spacing(units: list[Unit], gap: float) -> list[Unit]:
-    """clreq §3.2.2: a gap between Han and Latin/digits, added to the Latin side's width."""
+    """clreq §3.2.2: a gap (¼ em, shrinkable to ⅛) between Han and Latin letters or digits,
+    carried by the Latin/digit unit as padding, trimmed at the line's edges."""
     out = list(units)
     narrow = (CharClass.LATIN, CharClass.DIGIT)
     for i, u in enumerate(out):
         if u.cls not in narrow:
             continue
-        extra = 0.0
-        if i > 0 and out[i - 1].cls is CharClass.HAN:
-            extra += gap
-        if i + 1 < len(out) and out[i + 1].cls is CharClass.HAN:
-            extra += gap
-        if extra:
-            out[i] = Unit(u.text, u.cls, u.width + extra, u.start_width + extra, u.end_width + extra,
-                          u.no_break_before, u.no_break_after)
+        before = gap if i > 0 and out[i - 1].cls is CharClass.HAN else 0.0
+        after = gap if i + 1 < len(out) and out[i + 1].cls is CharClass.HAN else 0.0
+        if before or after:
+            out[i] = Unit(u.text, u.cls, u.width + before + after, u.start_width + after,
+                          u.end_width + before, u.no_break_before, u.no_break_after, before, after)
     return out
 
 
