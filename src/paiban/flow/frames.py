@@ -33,6 +33,8 @@ class Slot:
     measure: float  # pt
     jump_to: int | None = None  # page number the 下转 line names (jump slot)
     jump_from: int | None = None  # page number the 上接 line names (continuation slot)
+    #: grid line just above this slot, kept for the repeated headline (续题) of the story
+    headline_line: int | None = None
 
 
 def region_measure_chars(grid: Grid, region: Region) -> float:
@@ -53,8 +55,12 @@ def region_frames(grid: Grid, region: Region) -> list[Frame]:
     ]
 
 
-def thread_slots(layout: Layout, thread: tuple[str, ...]) -> tuple[list[Frame], list[Slot]]:
-    """All frames and line slots of a thread, in flow order, with jump marks set."""
+def thread_slots(layout: Layout, thread: tuple[str, ...],
+                 repeat_headline: bool = False) -> tuple[list[Frame], list[Slot]]:
+    """All frames and line slots of a thread, in flow order, with jump marks set.
+
+    With `repeat_headline`, a continuation region's first line is kept for the repeated headline
+    and the slot below it becomes the continuation slot."""
     frames: list[Frame] = []
     slots: list[Slot] = []
     regions = [layout.regions[name] for name in thread]
@@ -72,6 +78,11 @@ def thread_slots(layout: Layout, thread: tuple[str, ...]) -> tuple[list[Frame], 
             slots[-1] = Slot(last.frame, last.row, last.grid_line, last.measure, jump_to=next_page)
         if prev_page is not None and prev_page != region.page and len(slots) > region_first_slot:
             first = slots[region_first_slot]
+            headline_line = None
+            if repeat_headline and len(slots) > region_first_slot + 1:
+                headline_line = first.grid_line
+                del slots[region_first_slot]
+                first = slots[region_first_slot]
             slots[region_first_slot] = Slot(first.frame, first.row, first.grid_line, first.measure,
-                                            first.jump_to, jump_from=prev_page)
+                                            first.jump_to, jump_from=prev_page, headline_line=headline_line)
     return frames, slots

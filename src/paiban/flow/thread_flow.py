@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from dataclasses import dataclass, replace
 from typing import Callable
 
-from paiban.flow.frames import Slot, thread_slots
+from paiban.flow.frames import Frame, Slot, thread_slots
 from paiban.linebreak.greedy import BreakOptions, LineBreak, break_paragraph_fitted
 from paiban.model.article import Article, ParagraphKind
-from paiban.model.flowed import FlowLine, Overset, StoryFlow
+from paiban.model.flowed import FlowLine, Overset, RegionFill, StoryFlow
 from paiban.linebreak.total_fit import break_total_fit
 from paiban.model.spec import Breaker, Layout, StorySpec, TextStyle
 from paiban.text.itemize import Unit
@@ -65,43 +66,207 @@ def _width(units: tuple[Unit, ...]) -> float:
     return sum(u.width for u in units)
 
 
+@dataclass
+class _Cursor:
+    """Where the flow stands: the next free slot, and what has been placed so far."""
+
+    story: StorySpec
+    layout: Layout
+    frames: list[Frame]
+    slots: list[Slot]
+    jumps: _JumpTexts
+    s: int = 0
+    placed: int = 0
+
+    def __post_init__(self) -> None:
+        self.out: list[FlowLine] = []
+        self.warnings: list[str] = []
+        self.on_slot: Callable[[], None] | None = None  # called before a line takes a slot
+
+    def at_column_foot(self, index: int) -> bool:
+        slot = self.slots[index]
+        return slot.row == self.frames[slot.frame].lines - 1
+
+    def next_frame_start(self, index: int) -> int:
+        slot = self.slots[index]
+        return index + self.frames[slot.frame].lines - slot.row
+
+    def place(self, line: FlowLine) -> None:
+        if self.on_slot is not None:
+            self.on_slot()
+        self.out.append(line)
+        self.s += 1
+
+    def standalone(self, pi: int, kind: ParagraphKind, style: TextStyle, *, prefix=(), suffix=(),
+                   role: str = "jump") -> FlowLine:
+        slot = self.slots[self.s]
+        frame = self.frames[slot.frame]
+        empty = LineBreak(0, 0, 0.0, slot.measure / style.size, 0.0)
+        return FlowLine(self.story.name, pi, kind, style.name, (), empty, frame.page, frame.region,
+                        frame.column, slot.grid_line, frame.x, frame.width, False, tuple(prefix),
+                        tuple(suffix), self.s, role)
+
+
 def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Itemizer) -> StoryFlow:
-    frames, slots = thread_slots(layout, story.thread)
+    frames, slots = thread_slots(layout, story.thread, story.repeat_headline)
     jump_slots = [i for i, slot in enumerate(slots) if slot.jump_to is not None]
-    jumps = _JumpTexts(layout, itemize)
-    out: list[FlowLine] = []
-    warnings: list[str] = []
-    s = 0  # next free slot
-    placed = 0
+    cur = _Cursor(story, layout, frames, slots, _JumpTexts(layout, itemize))
     paragraphs = article.paragraphs
+    overset = None
+    current = {"pi": 0, "kind": ParagraphKind.BODY}
+    cur.on_slot = lambda: _repeated_headline(cur, article, current["pi"], current["kind"], itemize)
     for pi, para in enumerate(paragraphs):
+        current.update(pi=pi, kind=para.kind)
         style = layout.styles[style_name(story, para.kind)]
         units = itemize(para.text, style)
-        if s < len(slots) and slots[s].jump_from is not None:
-            out.append(_prefix_line(story, pi, para.kind, style, slots[s], frames, jumps))
-            s += 1
         is_last = pi == len(paragraphs) - 1
-        lines, orphan = _break_rest(units, style, slots, s, jumps, is_last, jump_slots)
+        lines, orphan = _start_paragraph(cur, article, pi, style, units, is_last, jump_slots, itemize)
         if orphan:
-            warnings.append(f"paragraph {pi + 1} ends on one hanzi (no quote or bracket to squeeze above it)")
+            cur.warnings.append(f"paragraph {pi + 1} ends on one hanzi (no quote or bracket to squeeze above it)")
         for k, line in enumerate(lines):
             if line.forced:
-                warnings.append(f"paragraph {pi + 1}: no permitted break fits a line; broke against the rules")
-            if s >= len(slots):
-                return StoryFlow(story.name, tuple(out), _overset(article, pi, units, line.start),
-                                 placed, tuple(warnings))
-            slot = slots[s]
+                cur.warnings.append(f"paragraph {pi + 1}: no permitted break fits a line; broke against the rules")
+            if cur.s >= len(slots):
+                overset = _overset(article, pi, units, line.start)
+                break
+            slot = slots[cur.s]
             frame = frames[slot.frame]
             story_goes_on = not (is_last and k == len(lines) - 1)
-            prefix = jumps.from_page(slot.jump_from, style) if slot.jump_from is not None else ()
-            suffix = jumps.to_page(slot.jump_to, style) if (slot.jump_to is not None and story_goes_on) else ()
+            prefix = cur.jumps.from_page(slot.jump_from, style) if slot.jump_from is not None else ()
+            suffix = cur.jumps.to_page(slot.jump_to, style) if (slot.jump_to is not None and story_goes_on) else ()
             line_units = tuple(units[line.start:line.end])
-            placed += sum(len(u.text) for u in line_units)
-            out.append(FlowLine(story.name, pi, para.kind, style.name, line_units, line, frame.page,
-                                frame.region, frame.column, slot.grid_line, frame.x, frame.width,
-                                k == len(lines) - 1, prefix, suffix))
-            s += 1
-    return StoryFlow(story.name, tuple(out), None, placed, tuple(warnings))
+            cur.placed += sum(len(u.text) for u in line_units)
+            cur.place(FlowLine(story.name, pi, para.kind, style.name, line_units, line, frame.page,
+                               frame.region, frame.column, slot.grid_line, frame.x, frame.width,
+                               k == len(lines) - 1, prefix, suffix, cur.s))
+        if overset is not None:
+            break
+    out = cur.out
+    if overset is None and story.balance:
+        out = balance_final_segment(out, frames, slots)
+    return StoryFlow(story.name, tuple(out), overset, cur.placed, tuple(cur.warnings),
+                     *_fill_report(out, frames, slots, layout))
+
+
+def _start_paragraph(cur: _Cursor, article: Article, pi: int, style: TextStyle, units: tuple[Unit, ...],
+                     is_last: bool, jump_slots: list[int], itemize: Itemizer) -> tuple[list[LineBreak], bool]:
+    """Put out what precedes a paragraph (续题, 上接 line), apply the keep rules, break its lines."""
+    para = article.paragraphs[pi]
+    for _ in range(3):  # a keep rule may move the paragraph to the next column, at most a few times
+        _continuation_lines(cur, article, pi, para.kind, style, itemize)
+        lines, orphan = _break_rest(units, style, cur.slots, cur.s, cur.jumps, is_last, jump_slots)
+        skip_to = _keep_rule_skip(cur, para.kind, lines, is_last)
+        if skip_to is None:
+            return lines, orphan
+        _skip(cur, pi, para.kind, style, skip_to)
+    return lines, orphan
+
+
+def _continuation_lines(cur: _Cursor, article: Article, pi: int, kind: ParagraphKind, style: TextStyle,
+                        itemize: Itemizer) -> None:
+    """At a continuation slot where a paragraph starts, the 上接 line stands alone."""
+    slots = cur.slots
+    if cur.s >= len(slots) or slots[cur.s].jump_from is None:
+        return
+    cur.place(cur.standalone(pi, kind, style, prefix=cur.jumps.from_page(slots[cur.s].jump_from, style),
+                             role="jump"))
+
+
+def _repeated_headline(cur: _Cursor, article: Article, pi: int, kind: ParagraphKind, itemize: Itemizer) -> None:
+    """The story's headline again (续题), on the grid line kept above a continuation slot."""
+    slot = cur.slots[cur.s]
+    if slot.headline_line is None or not article.headline.main:
+        return
+    style = cur.layout.styles.get(cur.story.continued_style) or cur.layout.styles[cur.story.subhead_style]
+    frame = cur.frames[slot.frame]
+    text = article.headline.main.replace("\n", "\u3000")
+    empty = LineBreak(0, 0, 0.0, slot.measure / style.size, 0.0)
+    cur.out.append(FlowLine(cur.story.name, pi, kind, style.name, itemize(text, style), empty, frame.page,
+                            frame.region, frame.column, slot.headline_line, frame.x, frame.width, False,
+                            slot=-1, role="continued"))
+
+
+def _keep_rule_skip(cur: _Cursor, kind: ParagraphKind, lines: list[LineBreak], is_last: bool) -> int | None:
+    """The slot to move a paragraph to when it breaks a keep rule, or None."""
+    s, slots = cur.s, cur.slots
+    if not lines or s >= len(slots):
+        return None
+    frame_lines = cur.frames[slots[s].frame].lines
+    if kind is ParagraphKind.SUBHEAD and cur.story.keep_subhead_with_next and not is_last:
+        last = s + len(lines) - 1
+        if last < len(slots) and cur.at_column_foot(last) and len(lines) < frame_lines:
+            target = cur.next_frame_start(last)
+            return target if target < len(slots) else None
+    if kind is ParagraphKind.BODY and cur.story.no_lone_first_line and len(lines) > 1:
+        if cur.at_column_foot(s) and frame_lines > 1:
+            target = cur.next_frame_start(s)
+            return target if target < len(slots) else None
+    return None
+
+
+def _skip(cur: _Cursor, pi: int, kind: ParagraphKind, style: TextStyle, target: int) -> None:
+    """Leave slots empty up to `target`; a skipped jump slot still carries its 下转 line."""
+    while cur.s < target:
+        slot = cur.slots[cur.s]
+        if slot.jump_to is not None:
+            cur.place(cur.standalone(pi, kind, style, suffix=cur.jumps.to_page(slot.jump_to, style)))
+        else:
+            cur.s += 1
+
+
+def balance_final_segment(lines: list[FlowLine], frames: list[Frame], slots: list[Slot]) -> list[FlowLine]:
+    """Equalise the lines per column in the region where the story ends (clreq: the shortfall
+    goes to the foot of the last column). Lines keep their breaks: all columns of a region share
+    one measure."""
+    if not lines:
+        return lines
+    region = lines[-1].region
+    first = next(i for i, ln in enumerate(lines) if ln.region == region and ln.page == lines[-1].page)
+    segment = lines[first:]
+    region_frames = [i for i, f in enumerate(frames) if f.region == region]
+    columns = len(region_frames)
+    rows = frames[region_frames[0]].lines
+    if columns < 2 or len(segment) >= columns * rows or any(ln.region != region for ln in segment):
+        return lines
+    slot_of = {(sl.frame, sl.row): i for i, sl in enumerate(slots)}
+    height = -(-len(segment) // columns)
+    while height <= rows:
+        chunks = [segment[c * height:(c + 1) * height] for c in range(columns)]
+        # a subhead must not end a column that is followed by more text
+        if all(not (chunk and chunk[-1].kind is ParagraphKind.SUBHEAD and any(chunks[c + 1:]))
+               for c, chunk in enumerate(chunks)):
+            break
+        height += 1
+    else:
+        return lines
+    moved: list[FlowLine] = []
+    for c, chunk in enumerate(chunks):
+        frame_index = region_frames[c]
+        frame = frames[frame_index]
+        for row, ln in enumerate(chunk):
+            index = slot_of[(frame_index, row)]
+            moved.append(replace(ln, column=frame.column, grid_line=slots[index].grid_line, x=frame.x,
+                                 slot=index))
+    return lines[:first] + moved
+
+
+def _fill_report(lines: list[FlowLine], frames: list[Frame], slots: list[Slot],
+                 layout: Layout) -> tuple[tuple[RegionFill, ...], int, int]:
+    used = {ln.slot for ln in lines}
+    fills: list[RegionFill] = []
+    for name in dict.fromkeys(f.region for f in frames):
+        region = layout.regions[name]
+        mine = [ln for ln in lines if ln.region == name and ln.units]
+        capacity = sum(f.lines for f in frames if f.region == name)
+        fills.append(RegionFill(name, region.page, len(mine), sum(len(ln.text) for ln in mine), capacity))
+    last = max(used) if used else -1
+    free = [i for i in range(last + 1, len(slots))]
+    # in the final region, balancing leaves the free slots at the foot of several columns
+    if lines:
+        region = lines[-1].region
+        free = [i for i, sl in enumerate(slots) if i not in used and (i > last or frames[sl.frame].region == region)]
+    chars = int(sum(slots[i].measure / layout.grid.body_size for i in free))
+    return tuple(fills), len(free), chars
 
 
 def _break_rest(units: tuple[Unit, ...], style: TextStyle, slots: list[Slot], s: int,
@@ -134,15 +299,6 @@ def _break_rest(units: tuple[Unit, ...], style: TextStyle, slots: list[Slot], s:
         if len(lines) - 1 <= min(jump_lines):
             return lines, orphan  # the story ends on or before the jump slot: no jump line
     return breaker(units, measure(True), jump_lines=jump_lines, **args)
-
-
-def _prefix_line(story: StorySpec, pi: int, kind: ParagraphKind, style: TextStyle, slot: Slot,
-                 frames, jumps: _JumpTexts) -> FlowLine:
-    frame = frames[slot.frame]
-    prefix = jumps.from_page(slot.jump_from, style)
-    empty = LineBreak(0, 0, 0.0, slot.measure / style.size, 0.0)
-    return FlowLine(story.name, pi, kind, style.name, (), empty, frame.page, frame.region,
-                    frame.column, slot.grid_line, frame.x, frame.width, False, prefix, ())
 
 
 def _overset(article: Article, pi: int, units: tuple[Unit, ...], start: int) -> Overset:

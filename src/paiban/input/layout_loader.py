@@ -52,6 +52,7 @@ DEFAULT_STYLES: dict[str, dict[str, Any]] = {
     "kicker": {"font": "song", "size": "小三", "leading": 1.4, "indent": 0, "punctuation": "quanjiao",
                "align": "center"},
     "subtitle": {"font": "song", "size": "四号", "leading": 1.4, "indent": 0, "punctuation": "quanjiao", "align": "center"},
+    "continued": {"font": "hei", "size": None, "indent": 0, "punctuation": "quanjiao", "align": "center"},
 }  # fmt: skip
 
 #: Story `styles:` keys → StorySpec field.
@@ -62,6 +63,7 @@ STYLE_ROLES: dict[str, str] = {
     "headline": "headline_style",
     "kicker": "kicker_style",
     "subtitle": "subtitle_style",
+    "continued": "continued_style",
 }
 
 TOP_KEYS = ("title", "fonts", "page", "grid", "jumps", "font_files", "styles", "pages", "stories")
@@ -74,7 +76,8 @@ STYLE_KEYS = ("font", "size", "leading", "indent", "punctuation", "kinsoku", "ki
               "squeeze_for_jump", "max_squeeze", "latin_spacing")  # fmt: skip
 PAGE_ENTRY_KEYS = ("page", "regions")
 REGION_KEYS = ("name", "kind", "columns", "lines", "text_columns", "gutter_chars")
-STORY_KEYS = ("name", "article", "headline", "thread", "styles")
+STORY_FLAGS = ("balance", "keep_subhead_with_next", "no_lone_first_line", "repeat_headline")
+STORY_KEYS = ("name", "article", "headline", "thread", "styles") + STORY_FLAGS
 FONT_FILE_KEYS = ("file", "face")
 
 DEFAULT_MARGINS_MM = {"top": 30.0, "bottom": 20.0}
@@ -550,7 +553,9 @@ class _Loader:
                         raise item.error(f"unknown style '{style}';{did_you_mean(style, styles)} "
                                          f"styles: {', '.join(styles)}")  # fmt: skip
                     fields[STYLE_ROLES[role]] = style
-            stories.append(StorySpec(name=name, article=article, thread=thread, headline_region=headline, **fields))
+            flags = {key: item.as_bool() for key in STORY_FLAGS if (item := entry.get(key)) is not None}
+            stories.append(StorySpec(name=name, article=article, thread=thread, headline_region=headline,
+                                     **fields, **flags))
         return tuple(stories)
 
     def region_ref(self, node: Node, regions: dict[str, Region], kind: RegionKind, used: dict[str, str],

@@ -30,6 +30,8 @@ class FlowLine:
     last_of_paragraph: bool
     prefix: tuple[Unit, ...] = ()  # 上接 jump text at the line start
     suffix: tuple[Unit, ...] = ()  # 下转 jump text at the line end
+    slot: int = -1  # index of the thread slot the line sits in (-1: above it, a repeated headline)
+    role: str = "text"  # text, jump (a 上接/下转 line alone) or continued (the repeated headline)
 
     @property
     def text(self) -> str:
@@ -49,9 +51,22 @@ class Overset:
 
 
 @dataclass(frozen=True)
+class RegionFill:
+    region: str
+    page: int
+    lines: int  # text lines of the story placed in the region
+    characters: int
+    capacity: int  # line slots the region has
+
+
+@dataclass(frozen=True)
 class StoryFlow:
     story: str
     lines: tuple[FlowLine, ...]
     overset: Overset | None = None
     placed_characters: int = 0
     warnings: tuple[str, ...] = field(default=())
+    regions: tuple[RegionFill, ...] = ()
+    #: empty line slots left after the story's end (剩余), and the characters they would hold
+    underset_lines: int = 0
+    underset_characters: int = 0

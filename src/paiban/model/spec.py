@@ -153,6 +153,15 @@ class StorySpec:
     headline_style: str = "headline"
     kicker_style: str = "kicker"
     subtitle_style: str = "subtitle"
+    continued_style: str = "continued"
+    #: equalise the lines per column of the story's final segment (shortfall in the last column)
+    balance: bool = True
+    #: a subhead never stands as the last line of a column
+    keep_subhead_with_next: bool = True
+    #: a paragraph's first line never sits alone at the foot of a column
+    no_lone_first_line: bool = False
+    #: repeat the main headline (续题) above the 上接 line where the story continues on another page
+    repeat_headline: bool = False
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def place_flow_line(layout: Layout, fl: FlowLine, glyphs: GlyphSource) -> tuple[
         prefix=fl.prefix, suffix=fl.suffix)
     x0 = layout.page.margin_left + fl.x
     y = grid_line_top(layout, fl.grid_line) - BASELINE * size
-    kind = "jump" if not fl.units else fl.kind.value
+    kind = fl.kind.value if fl.role == "text" else fl.role
     return _placed(fl.story, fl.region, fl.column, fl.grid_line, kind, x0, y, fl.measure, size,
                    fl.full_text, positioned)
 
