@@ -178,7 +178,7 @@ def test_styles_merge_over_builtin_defaults_and_resolve_to_points(workdir: Path)
     body = styles["body"]
     assert (body.font, body.size, body.leading, body.indent) == ("song", 10.5, None, 2.0)  # size overridden
     assert (body.punctuation, body.kinsoku, body.align) == (PunctStyle.BANJIAO, KinsokuPolicy.PUSH_OUT, Align.JUSTIFY)
-    assert styles["subhead"].font == "hei" and styles["subhead"].avoid_orphans is False
+    assert styles["subhead"].font == "hei" and styles["subhead"].orphan_pull_down is True
     assert styles["byline"].font == "kai" and styles["byline"].align is Align.LEFT
     headline = styles["headline"]
     assert (headline.size, headline.leading, headline.indent) == (26.0, pytest.approx(32.5), 0.0)

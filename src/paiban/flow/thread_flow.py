@@ -193,9 +193,11 @@ def _keep_rule_skip(cur: _Cursor, kind: ParagraphKind, lines: list[LineBreak], i
         return None
     frame_lines = cur.frames[slots[s].frame].lines
     if kind is ParagraphKind.SUBHEAD and cur.story.keep_subhead_with_next and not is_last:
-        last = s + len(lines) - 1
-        if last < len(slots) and cur.at_column_foot(last) and len(lines) < frame_lines:
-            target = cur.next_frame_start(last)
+        # the subhead and the first line after it stay in one column: no column foot among
+        # the subhead's lines (a subhead is never split, nor the last line of a column)
+        feet = [i for i in range(s, min(s + len(lines), len(slots))) if cur.at_column_foot(i)]
+        if feet and len(lines) < frame_lines:
+            target = cur.next_frame_start(feet[0])
             return target if target < len(slots) else None
     if kind is ParagraphKind.BODY and cur.story.no_lone_first_line and len(lines) > 1:
         if cur.at_column_foot(s) and frame_lines > 1:
@@ -217,37 +219,40 @@ def _skip(cur: _Cursor, pi: int, kind: ParagraphKind, style: TextStyle, target: 
 def balance_final_segment(lines: list[FlowLine], frames: list[Frame], slots: list[Slot]) -> list[FlowLine]:
     """Equalise the lines per column in the region where the story ends (clreq: the shortfall
     goes to the foot of the last column). Lines keep their breaks: all columns of a region share
-    one measure."""
+    one measure. A repeated headline above the region stays where it is."""
     if not lines:
         return lines
-    region = lines[-1].region
-    first = next(i for i, ln in enumerate(lines) if ln.region == region and ln.page == lines[-1].page)
-    segment = lines[first:]
+    region, page = lines[-1].region, lines[-1].page
+    first = next(i for i, ln in enumerate(lines) if ln.region == region and ln.page == page and ln.slot >= 0)
+    fixed = [ln for ln in lines[first:] if ln.slot < 0]
+    segment = [ln for ln in lines[first:] if ln.slot >= 0]
     region_frames = [i for i, f in enumerate(frames) if f.region == region]
+    column_slots = [[i for i, sl in enumerate(slots) if sl.frame == f] for f in region_frames]
     columns = len(region_frames)
-    rows = frames[region_frames[0]].lines
-    if columns < 2 or len(segment) >= columns * rows or any(ln.region != region for ln in segment):
+    capacity = sum(map(len, column_slots))
+    if columns < 2 or len(segment) >= capacity or any(ln.region != region for ln in segment):
         return lines
-    slot_of = {(sl.frame, sl.row): i for i, sl in enumerate(slots)}
     height = -(-len(segment) // columns)
-    while height <= rows:
-        chunks = [segment[c * height:(c + 1) * height] for c in range(columns)]
+    while True:
+        chunks = [segment[sum(min(height, len(cs)) for cs in column_slots[:c]):][:min(height, len(column_slots[c]))]
+                  for c in range(columns)]
+        fits = sum(map(len, chunks)) == len(segment)
         # a subhead must not end a column that is followed by more text
-        if all(not (chunk and chunk[-1].kind is ParagraphKind.SUBHEAD and any(chunks[c + 1:]))
-               for c, chunk in enumerate(chunks)):
+        kept = all(not (chunk and chunk[-1].kind is ParagraphKind.SUBHEAD and any(chunks[c + 1:]))
+                   for c, chunk in enumerate(chunks))
+        if fits and kept:
             break
         height += 1
-    else:
-        return lines
+        if height > max(map(len, column_slots)):
+            return lines
     moved: list[FlowLine] = []
     for c, chunk in enumerate(chunks):
-        frame_index = region_frames[c]
-        frame = frames[frame_index]
+        frame = frames[region_frames[c]]
         for row, ln in enumerate(chunk):
-            index = slot_of[(frame_index, row)]
+            index = column_slots[c][row]
             moved.append(replace(ln, column=frame.column, grid_line=slots[index].grid_line, x=frame.x,
                                  slot=index))
-    return lines[:first] + moved
+    return lines[:first] + fixed + moved
 
 
 def _fill_report(lines: list[FlowLine], frames: list[Frame], slots: list[Slot],

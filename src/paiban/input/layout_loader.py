@@ -45,7 +45,7 @@ DEFAULT_STYLES: dict[str, dict[str, Any]] = {
     "body": {"font": "song", "size": None, "indent": 2, "punctuation": "banjiao", "kinsoku": "push-out",
              "align": "justify"},
     "subhead": {"font": "hei", "size": None, "indent": 2, "punctuation": "banjiao", "kinsoku": "push-out",
-                "align": "justify", "avoid_orphans": False},
+                "align": "justify", "avoid_orphans": True, "orphan_pull_down": True},
     "byline": {"font": "kai", "size": None, "indent": 2, "punctuation": "banjiao", "align": "left"},
     "headline": {"font": "hei", "size": "一号", "leading": 1.25, "indent": 0, "punctuation": "quanjiao",
                  "kinsoku": "push-in", "align": "center"},

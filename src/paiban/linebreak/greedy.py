@@ -89,13 +89,14 @@ def has_mark(units: Sequence[Unit], start: int, end: int, classes: frozenset[Cha
 
 def next_break(units: Sequence[Unit], start: int, measure: float, indent: float = 0.0,
                options: BreakOptions = BreakOptions(), allow: float = 0.0,
-               allow_classes: frozenset[CharClass] = ANY_MARK) -> LineBreak:
+               allow_classes: frozenset[CharClass] = ANY_MARK, stop: int | None = None) -> LineBreak:
     """The line starting at `start`: first fit at natural widths, then the kinsoku policy.
 
     `allow` lets this line be squeezed by up to that many em when it holds a mark of
     `allow_classes` (the orphan and jump-fit rules); push-in kinsoku uses `options.max_squeeze`.
+    `stop` ends the line at that unit at the latest (a permitted break).
     """
-    n = len(units)
+    n = len(units) if stop is None else stop
     room = measure + (allow if allow > 0 else 0.0)
     width = indent  # natural width of units [start, i) with the last one at its mid-line width
     i = start
@@ -157,20 +158,23 @@ MeasureFn = Callable[[int], float]
 def break_paragraph(units: Sequence[Unit], measure: float | MeasureFn, indent: float = 2.0,
                     options: BreakOptions = BreakOptions(), start: int = 0,
                     first_indent: bool = True,
-                    squeezes: dict[int, tuple[float, frozenset[CharClass]]] | None = None) -> list[LineBreak]:
+                    squeezes: dict[int, tuple[float, frozenset[CharClass]]] | None = None,
+                    stops: dict[int, int] | None = None) -> list[LineBreak]:
     """Break units[start:] into lines. `measure` is a width or a function of the line number.
 
-    `squeezes` maps a line number to an extra squeeze allowance for that line (house rules).
+    `squeezes` maps a line number to an extra squeeze allowance for that line (house rules);
+    `stops` maps a line number to the unit where that line must end at the latest.
     """
     measure_of = measure if callable(measure) else (lambda _k, m=measure: m)
     lines: list[LineBreak] = []
     pos = start
     squeezes = squeezes or {}
+    stops = stops or {}
     while pos < len(units):
         k = len(lines)
         ind = indent if (k == 0 and first_indent) else 0.0
         allow, classes = squeezes.get(k, (0.0, ANY_MARK))
-        line = next_break(units, pos, measure_of(k), ind, options, allow, classes)
+        line = next_break(units, pos, measure_of(k), ind, options, allow, classes, stops.get(k))
         lines.append(line)
         pos = line.end
     return lines
@@ -222,10 +226,30 @@ def break_paragraph_fitted(units: Sequence[Unit], measure: float | MeasureFn, in
                 if j < len(trial) and ends_clause(units, trial[j]):
                     lines, squeezes = trial, trial_sq
                     break
+            else:
+                lines = _end_jump_line_on_clause(units, lines, j, measure, indent, options, start,
+                                                 first_indent, squeezes)
     if options.orphan_pull_down and len(lines) > 1 and is_orphan(units, lines[-1]):
         lines = _pull_down(units, lines, measure)
     orphan = len(lines) > 1 and is_orphan(units, lines[-1])
     return lines, orphan
+
+
+#: a jump line may end this many em short of its measure to end on a clause
+JUMP_CLAUSE_SLACK = 2.0
+
+
+def _end_jump_line_on_clause(units: Sequence[Unit], lines: list[LineBreak], j: int, measure, indent: float,
+                             options: BreakOptions, start: int, first_indent: bool,
+                             squeezes: dict[int, tuple[float, frozenset[CharClass]]]) -> list[LineBreak]:
+    """End jump line `j` earlier, after its last clause, if that leaves at most JUMP_CLAUSE_SLACK."""
+    line = lines[j]
+    for e in range(line.end - 1, line.start, -1):
+        if units[e - 1].cls in (CharClass.POINT, CharClass.CLOSE) and can_break_before(units, e):
+            if line.measure - line_width(units, line.start, e, line.indent) > JUMP_CLAUSE_SLACK + EPS:
+                return lines
+            return break_paragraph(units, measure, indent, options, start, first_indent, squeezes, {j: e})
+    return lines
 
 
 #: a line that gives a character to the paragraph's last line may end up this many em short

@@ -7,10 +7,12 @@ its drawing origin (the font's advance box starts there); `face` is a `FontFace.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Glyph:
+class Glyph(NamedTuple):
+    """One drawn glyph (a NamedTuple: pages hold ~10⁵ of them, and tuples are cheap to make)."""
+
     char: str
     x: float
     face: str  # FontFace.key
@@ -67,11 +69,33 @@ class PlacedPage:
 
 @dataclass(frozen=True)
 class MissingGlyph:
+    """A character that is not drawn: no face of its role has it, or it is an emoji or a
+    private-use character (never drawn, see `paiban.fonts.charsets.refusal`)."""
+
     char: str
     story: str
     paragraph: int  # 1-based; 0 for headline text
-    offset: int  # 0-based character offset in the paragraph (or headline)
+    offset: int  # 0-based character offset in the paragraph (or headline part)
     role: str
+    reason: str = "no font has it"  # or "emoji", "private use"
+    part: str = ""  # "" for a paragraph; "kicker", "headline" or "subtitle" when paragraph is 0
+
+
+@dataclass(frozen=True)
+class FallbackUse:
+    """A character drawn by a fallback face: not the first installed face of its role's chain.
+
+    Its layout used that face's metrics. Positions are as in `MissingGlyph`.
+    """
+
+    char: str
+    story: str
+    paragraph: int  # 1-based; 0 for headline text
+    offset: int  # 0-based character offset in the paragraph (or headline part)
+    role: str
+    face: str  # FontFace.key of the face that draws it, e.g. "uming-0"
+    family: str = ""  # that face's family name, e.g. "AR PL UMing CN"
+    part: str = ""  # as in MissingGlyph
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from paiban.model.spec import Align
 from paiban.text.charclass import HALF_WIDTH, CharClass
@@ -37,8 +37,7 @@ GlyphLookup = Callable[[str], GlyphInfo | None]
 LatinAdvance = Callable[[str], float]
 
 
-@dataclass(frozen=True, slots=True)
-class PositionedGlyph:
+class PositionedGlyph(NamedTuple):
     char: str
     x: float  # em from the line's left edge
     info: GlyphInfo | None

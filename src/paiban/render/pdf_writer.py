@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Callable, Iterable
 
-from reportlab.lib.rl_accel import fp_str
+from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
@@ -48,13 +48,15 @@ def write_pdf(doc: Document, path: Path, font_namer: FontNamer, author: str = "p
         size = (first.width, first.height) if first else (595.0, 842.0)
         initial = names[min(names)] if names else None
         kwargs = {"initialFontName": initial, "initialFontSize": 9} if initial else {}
+        rl_config.useA85 = 0  # binary streams: smaller, and reportlab's pure-Python ASCII85 is slow
         canvas = Canvas(tmp, pagesize=size, invariant=1, pageCompression=1, lang="zh-CN", **kwargs)
         canvas.setTitle(doc.title)
         canvas.setAuthor(author)
         canvas.setCreator("paiban")
         canvas.setSubject(doc.title)
+        codes = _GlyphCodes(canvas, names)
         for page in doc.pages:
-            _draw_page(canvas, page, names)
+            _draw_page(canvas, page, codes)
             canvas.showPage()
         canvas.save()
         os.replace(tmp, path)
@@ -64,7 +66,7 @@ def write_pdf(doc: Document, path: Path, font_namer: FontNamer, author: str = "p
         raise
 
 
-def _draw_page(canvas: Canvas, page: PlacedPage, names: dict[str, str]) -> None:
+def _draw_page(canvas: Canvas, page: PlacedPage, codes: "_GlyphCodes") -> None:
     canvas.setPageSize((page.width, page.height))
     for rule in page.rules:
         canvas.setStrokeColorCMYK(*rule.cmyk)
@@ -72,11 +74,38 @@ def _draw_page(canvas: Canvas, page: PlacedPage, names: dict[str, str]) -> None:
         canvas.line(rule.x0, rule.y0, rule.x1, rule.y1)
     for line in page.lines:
         if line.glyphs:
-            canvas._code.append(_line_code(canvas, line, names))
+            canvas._code.append(_line_code(codes, line))
     for m in page.markers:
         canvas.setStrokeColorCMYK(0, 1, 1, 0)
         canvas.setLineWidth(0.8)
         canvas.rect(m.x, m.y, m.w, m.h, stroke=1, fill=0)
+
+
+def _num(value: float) -> str:
+    """A PDF number with at most 3 decimals (reportlab's fp_str, faster)."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+class _GlyphCodes:
+    """Per document: (font resource name, escaped string, advance per 1 pt of size) by glyph."""
+
+    def __init__(self, canvas: Canvas, names: dict[str, str]):
+        self.canvas = canvas
+        self.fonts = {face: pdfmetrics.getFont(name) for face, name in names.items()}
+        self.cache: dict[tuple[str, str], tuple[str, str, float]] = {}
+
+    def __call__(self, face: str, char: str) -> tuple[str, str, float]:
+        key = (face, char)
+        hit = self.cache.get(key)
+        if hit is None:
+            font = self.fonts[face]
+            doc = self.canvas._doc
+            subset, data = font.splitString(char, doc)[0]
+            hit = (font.getSubsetInternalName(subset, doc), f"({self.canvas._escape(data)})",
+                   font.stringWidth(char, 1.0))
+            self.cache[key] = hit
+        return hit
 
 
 def _tc_for(line: PlacedLine, widths: list[float]) -> float:
@@ -92,19 +121,12 @@ def _tc_for(line: PlacedLine, widths: list[float]) -> float:
     return best if abs(best) < line.size else 0.0
 
 
-def _line_code(canvas: Canvas, line: PlacedLine, names: dict[str, str]) -> str:
-    doc = canvas._doc
+def _line_code(codes: _GlyphCodes, line: PlacedLine) -> str:
     size = line.size
-    fonts = {face: pdfmetrics.getFont(name) for face, name in names.items()}
-    encoded = []
-    widths = []
-    for g in line.glyphs:
-        font = fonts[g.face]
-        subset, data = font.splitString(g.char, doc)[0]
-        encoded.append((font.getSubsetInternalName(subset, doc), data))
-        widths.append(font.stringWidth(g.char, size))
+    encoded = [codes(g.face, g.char) for g in line.glyphs]
+    widths = [e[2] * size for e in encoded]
     tc = _tc_for(line, widths)
-    code = ["BT", f"{fp_str(tc)} Tc"] if tc else ["BT"]
+    code = ["BT", f"{_num(tc)} Tc"] if tc else ["BT"]
     parts: list[str] = []
     cur_font = None
     cur_scale = 1.0
@@ -115,23 +137,23 @@ def _line_code(canvas: Canvas, line: PlacedLine, names: dict[str, str]) -> str:
             code.append(f"[{' '.join(parts)}] TJ")
             parts.clear()
 
-    for g, (font_name, data), width in zip(line.glyphs, encoded, widths):
+    for g, (font_name, data, _), width in zip(line.glyphs, encoded, widths):
         if font_name != cur_font:
             flush()
-            code.append(f"{font_name} {fp_str(size)} Tf")
+            code.append(f"{font_name} {_num(size)} Tf")
             cur_font = font_name
         if g.scale != cur_scale:
             flush()
-            code.append(f"{fp_str(g.scale * 100)} Tz")
+            code.append(f"{_num(g.scale * 100)} Tz")
             cur_scale = g.scale
         if pen is None:
             flush()
-            code.append(f"1 0 0 1 {fp_str(g.x)} {fp_str(line.y)} Tm")
+            code.append(f"1 0 0 1 {_num(g.x)} {_num(line.y)} Tm")
         else:
             shift = g.x - pen
             if abs(shift) > 1e-4:
-                parts.append(fp_str(-shift * 1000 / (size * cur_scale)))
-        parts.append(f"({canvas._escape(data)})")
+                parts.append(_num(-shift * 1000 / (size * cur_scale)))
+        parts.append(data)
         pen = g.x + (width + tc) * g.scale
     flush()
     if cur_scale != 1.0:
