@@ -51,6 +51,18 @@ def text_region(name: str, page: int, lines: tuple[int, int], columns: tuple[int
     return Region(name, page, RegionKind.TEXT, columns[0], columns[1], lines[0], lines[1], text_columns, 1.0)
 
 
+def region_text(pdf, layout, region_name: str) -> str:
+    """The text a PDF (pypdfium2 document) shows inside a region's rectangle, by position."""
+    region = layout.regions[region_name]
+    grid, page = layout.grid, layout.page
+    left = page.margin_left + grid.column_x(region.first_column) - 1
+    right = page.margin_left + grid.column_x(region.last_column) + grid.column_chars * grid.body_size + 1
+    top = page.type_top - (region.first_line - 1) * grid.line_pitch + 1
+    bottom = page.type_top - region.last_line * grid.line_pitch + 3  # the leading below the last line
+    index = layout.pages.index(region.page)
+    return pdf[index].get_textpage().get_text_bounded(left, bottom, right, top)
+
+
 @pytest.fixture(scope="session")
 def seed_article():
     return read_article(SEED)

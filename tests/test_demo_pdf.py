@@ -7,7 +7,7 @@ import zlib
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import DEMO
+from conftest import DEMO, region_text
 
 from paiban import pipeline
 from paiban.text.charclass import NOT_AT_LINE_END, NOT_AT_LINE_START
@@ -39,25 +39,37 @@ def test_demo_has_two_pages_and_no_overset_or_missing_glyph(demo):
     assert len(pdf_pages_text(out)) == result.report.pages
 
 
-def test_story_text_reads_back_from_the_pdf_exactly_once_in_order(demo):
+def test_every_story_reads_back_from_the_pdf_exactly_once_in_order(demo):
     result, out = demo
-    story = result.layout.stories[0]
     from paiban.input.article_reader import read_article
 
-    article = read_article(story.article)
-    pages = pdf_pages_text(out)
-    text = SPACE.sub("", "".join(pages))
-    headline = SPACE.sub("", article.headline.main)
-    assert text.startswith(headline)
-    body = JUMP.sub("", text[len(headline):])
-    assert body == SPACE.sub("", article.body_text())
+    layout = result.layout
+    pdf = pdfium.PdfDocument(str(out))
+    try:
+        for story in layout.stories:
+            article = read_article(story.article)
+            text = "".join(JUMP.sub("", SPACE.sub("", region_text(pdf, layout, name))) for name in story.thread)
+            for region in layout.regions.values():  # captions of pictures inside the story's regions
+                if region.picture is not None and region.picture.caption:
+                    text = text.replace(SPACE.sub("", region.picture.caption), "", 1)
+            assert text == SPACE.sub("", article.body_text()), story.name
+        # the lead's headline is printed once, above its body
+        head = SPACE.sub("", region_text(pdf, layout, "lead-head"))
+        assert head == SPACE.sub("", read_article(layout.stories[0].article).headline.main)
+    finally:
+        pdf.close()
 
 
-def test_page_one_ends_with_the_to_jump_and_page_two_starts_with_the_from_jump(demo):
-    _, out = demo
-    page1, page2 = pdf_pages_text(out)[:2]
-    assert SPACE.sub("", page1).endswith("（下转第二版）")
-    assert SPACE.sub("", page2).startswith("（上接第一版）")
+def test_lead_ends_page_one_with_the_to_jump_and_starts_page_two_with_the_from_jump(demo):
+    result, out = demo
+    pdf = pdfium.PdfDocument(str(out))
+    try:
+        page1 = SPACE.sub("", region_text(pdf, result.layout, "lead-body"))
+        page2 = SPACE.sub("", region_text(pdf, result.layout, "lead-cont"))
+    finally:
+        pdf.close()
+    assert page1.endswith("（下转第二版）")
+    assert page2.startswith("（上接第一版）")
 
 
 def test_page_one_shows_headline_byline_and_15_character_columns(demo):
@@ -65,7 +77,7 @@ def test_page_one_shows_headline_byline_and_15_character_columns(demo):
     page1 = result.document.pages[0]
     kinds = {ln.kind for ln in page1.lines}
     assert {"headline", "byline", "body"} <= kinds
-    body = [ln for ln in page1.lines if ln.kind == "body"]
+    body = [ln for ln in page1.lines if ln.kind == "body" and ln.story == "lead"]
     assert {round(ln.width / ln.size, 6) for ln in body} == {15.0}
     headline = next(ln for ln in page1.lines if ln.kind == "headline")
     lead = result.layout.regions["lead-body"]
@@ -131,6 +143,10 @@ def test_page_one_renders_ink_in_the_story_columns_and_none_beside_them(demo):
     lead = layout.regions["lead-body"]
     story_x1 = left + grid.column_x(lead.last_column) + grid.column_chars * grid.body_size
     assert darkness(left, story_x1, lead.first_line, lead.last_line) > 0.05
-    # nothing is drawn below the story's last line
-    rows = layout.grid.rows
-    assert darkness(left, story_x1, lead.last_line + 1, rows) < 0.001
+    # the picture is drawn where its region is
+    pic = layout.regions["lead-picture"]
+    assert darkness(left + grid.column_x(pic.first_column), left + grid.column_x(pic.last_column),
+                    pic.first_line, pic.first_line + 10) > 0.2
+    # no ink in the gutter between the lead's first two columns: lines keep to their measure
+    gutter_x = left + grid.column_x(2)
+    assert darkness(gutter_x - grid.body_size + 2.5, gutter_x - 2, lead.first_line, lead.last_line - 1) < 0.002

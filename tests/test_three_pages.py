@@ -6,7 +6,7 @@ import re
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import ROOT
+from conftest import ROOT, region_text
 
 from paiban import pipeline
 from paiban.input.article_reader import read_article
@@ -23,18 +23,6 @@ SPACE = re.compile(r"[\s\u3000]+")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("three") / "three-pages.pdf"
     return pipeline.run(LAYOUT, out), out
-
-
-def region_text(pdf, layout, region_name: str) -> str:
-    """The text the PDF shows inside a region's rectangle (pypdfium2, by position)."""
-    region = layout.regions[region_name]
-    grid, page = layout.grid, layout.page
-    left = page.margin_left + grid.column_x(region.first_column) - 1
-    right = page.margin_left + grid.column_x(region.last_column) + grid.column_chars * grid.body_size + 1
-    top = page.type_top - (region.first_line - 1) * grid.line_pitch + 1
-    bottom = page.type_top - region.last_line * grid.line_pitch - 1
-    index = layout.pages.index(region.page)
-    return pdf[index].get_textpage().get_text_bounded(left, bottom, right, top)
 
 
 def test_layout_has_three_pages_four_stories_and_the_threads_the_issue_asks_for(built):

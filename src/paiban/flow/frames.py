@@ -44,15 +44,54 @@ def region_measure_chars(grid: Grid, region: Region) -> float:
     return (span_chars - (n - 1) * region.gutter_chars) / n
 
 
-def region_frames(grid: Grid, region: Region) -> list[Frame]:
+def region_box(grid: Grid, region: Region) -> tuple[float, float]:
+    """Left and right edge (pt from the type area's left) of a region's columns."""
+    x0 = grid.column_x(region.first_column)
+    return x0, grid.column_x(region.last_column) + grid.column_chars * grid.body_size
+
+
+def region_frames(grid: Grid, region: Region, obstacles: tuple[Region, ...] = ()) -> list[Frame]:
+    """The region's text columns; a picture over a column cuts the lines it covers out of it
+    (the column goes on below the picture), so text flows around pictures."""
     measure = region_measure_chars(grid, region)
     x0 = grid.column_x(region.first_column)
-    return [
-        Frame(region.name, region.page, i,
-              x0 + i * (measure + region.gutter_chars) * grid.body_size,
-              measure * grid.body_size, region.first_line, region.lines)
-        for i in range(region.text_columns)
-    ]
+    inset = region.box.padding * grid.body_size if region.box is not None else 0.0
+    frames: list[Frame] = []
+    for i in range(region.text_columns):
+        x = x0 + i * (measure + region.gutter_chars) * grid.body_size
+        width = measure * grid.body_size
+        if region.box is not None:  # a boxed region's text sits inside the padding
+            left = inset if i == 0 else 0.0
+            right = inset if i == region.text_columns - 1 else 0.0
+            x, width = x + left, width - left - right
+        blocked = set()
+        for pic in obstacles:
+            px0, px1 = region_box(grid, pic)
+            if px0 < x + width - 0.5 and x < px1 - 0.5:
+                blocked.update(range(pic.first_line, pic.last_line + 1))
+        first, last = region.first_line, region.last_line
+        if region.box is not None:  # a line of padding above and below the text
+            first, last = first + 1, last - 1
+        run: list[int] = []
+        for line in range(first, last + 2):
+            if line <= last and line not in blocked:
+                run.append(line)
+            elif run:
+                frames.append(Frame(region.name, region.page, i, x, width, run[0], len(run)))
+                run = []
+    return frames
+
+
+def pictures_on(layout: Layout, region: Region) -> tuple[Region, ...]:
+    """Picture regions on the same page whose lines and columns meet `region`."""
+    out = []
+    for other in layout.regions.values():
+        if other.picture is None or other.page != region.page:
+            continue
+        if other.first_line <= region.last_line and region.first_line <= other.last_line and \
+                other.first_column <= region.last_column and region.first_column <= other.last_column:
+            out.append(other)
+    return tuple(out)
 
 
 def thread_slots(layout: Layout, thread: tuple[str, ...],
@@ -68,7 +107,7 @@ def thread_slots(layout: Layout, thread: tuple[str, ...],
         prev_page = regions[r - 1].page if r > 0 else None
         next_page = regions[r + 1].page if r + 1 < len(regions) else None
         region_first_slot = len(slots)
-        for frame in region_frames(layout.grid, region):
+        for frame in region_frames(layout.grid, region, pictures_on(layout, region)):
             fi = len(frames)
             frames.append(frame)
             for row in range(frame.lines):

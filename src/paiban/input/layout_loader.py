@@ -11,6 +11,8 @@ user would write them in `styles:`), `STYLE_ROLES` (the story keys that name a s
 
 from __future__ import annotations
 
+import datetime
+
 import math
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -23,11 +25,14 @@ from paiban.model.spec import (
     Align,
     Grid,
     JumpTemplates,
+    Box,
     Breaker,
+    Edition,
     KinsokuLevel,
     KinsokuPolicy,
     Layout,
     PageGeometry,
+    Picture,
     PunctStyle,
     Region,
     RegionKind,
@@ -48,11 +53,16 @@ DEFAULT_STYLES: dict[str, dict[str, Any]] = {
                 "align": "justify", "avoid_orphans": True, "orphan_pull_down": True},
     "byline": {"font": "kai", "size": None, "indent": 2, "punctuation": "banjiao", "align": "left"},
     "headline": {"font": "hei", "size": "一号", "leading": 1.25, "indent": 0, "punctuation": "quanjiao",
-                 "kinsoku": "push-in", "align": "center"},
+                 "kinsoku": "push-in", "align": "center", "max_lines": 2, "shrink_to_fit": True, "min_size": "小二"},
     "kicker": {"font": "song", "size": "小三", "leading": 1.4, "indent": 0, "punctuation": "quanjiao",
                "align": "center"},
     "subtitle": {"font": "song", "size": "四号", "leading": 1.4, "indent": 0, "punctuation": "quanjiao", "align": "center"},
     "continued": {"font": "hei", "size": None, "indent": 0, "punctuation": "quanjiao", "align": "center"},
+    "caption": {"font": "kai", "size": None, "indent": 0, "punctuation": "banjiao", "align": "left",
+                "avoid_orphans": False},
+    "masthead": {"font": "biaosong", "size": 72, "indent": 0, "punctuation": "quanjiao", "align": "center"},
+    "masthead_info": {"font": "song", "size": "小四", "indent": 0, "punctuation": "banjiao", "align": "left"},
+    "running_head": {"font": "song", "size": "小五", "indent": 0, "punctuation": "banjiao", "align": "left"},
 }  # fmt: skip
 
 #: Story `styles:` keys → StorySpec field.
@@ -66,16 +76,23 @@ STYLE_ROLES: dict[str, str] = {
     "continued": "continued_style",
 }
 
-TOP_KEYS = ("title", "fonts", "page", "grid", "jumps", "font_files", "styles", "pages", "stories")
+TOP_KEYS = ("title", "fonts", "page", "grid", "jumps", "font_files", "styles", "pages", "stories", "edition",
+            "preflight")
 PAGE_KEYS = ("size", "margins")
 MARGIN_KEYS = ("top", "bottom", "left")
 GRID_KEYS = ("body_size", "columns", "column_chars", "gutter_chars", "line_pitch", "rows")
 JUMP_KEYS = ("to_page", "from_page")
 STYLE_KEYS = ("font", "size", "leading", "indent", "punctuation", "kinsoku", "kinsoku_level", "breaker",
               "orphan_pull_down", "align", "avoid_orphans",
-              "squeeze_for_jump", "max_squeeze", "latin_spacing")  # fmt: skip
+              "squeeze_for_jump", "max_squeeze", "latin_spacing", "max_lines", "shrink_to_fit",
+              "min_size")  # fmt: skip
 PAGE_ENTRY_KEYS = ("page", "regions")
-REGION_KEYS = ("name", "kind", "columns", "lines", "text_columns", "gutter_chars")
+REGION_KEYS = ("name", "kind", "columns", "lines", "text_columns", "gutter_chars", "image", "caption",
+               "caption_style", "box", "column_rules", "rule_below")
+BOX_KEYS = ("padding", "stroke", "tint")
+EDITION_KEYS = ("paper", "date", "issue", "serial", "cn", "credits", "sections", "page_label", "running_head",
+                "masthead_image")
+PREFLIGHT_KEYS = ("min_dpi",)
 STORY_FLAGS = ("balance", "keep_subhead_with_next", "no_lone_first_line", "repeat_headline")
 STORY_KEYS = ("name", "article", "headline", "thread", "styles") + STORY_FLAGS
 FONT_FILE_KEYS = ("file", "face")
@@ -210,6 +227,19 @@ class _Loader:
         styles = self.load_styles(root.get("styles"), grid, set(overrides))
         pages, regions, region_nodes = self.load_pages(root.require("pages"), grid)
         stories = self.load_stories(root.require("stories"), styles, regions, region_nodes)
+        for name, region in regions.items():
+            if region.picture is not None and region.picture.caption_style not in styles:
+                at = region_nodes[name].require("caption_style")
+                raise at.error(f"unknown style '{region.picture.caption_style}';"
+                               f"{did_you_mean(region.picture.caption_style, styles)} styles: {', '.join(styles)}")
+        edition = self.load_edition(root.get("edition"))
+        preflight = root.get("preflight")
+        min_dpi = 150.0
+        if preflight is not None:
+            preflight.as_mapping("a mapping with min_dpi")
+            preflight.check_keys(PREFLIGHT_KEYS)
+            if (dpi := preflight.get("min_dpi")) is not None:
+                min_dpi = dpi.as_number(minimum=1, maximum=10_000)
         return Layout(
             source=self.path.resolve(),
             title=title,
@@ -222,7 +252,41 @@ class _Loader:
             jumps=jumps,
             font_overrides=overrides,
             roles_file=roles_file,
+            edition=edition,
+            min_dpi=min_dpi,
         )
+
+    def load_edition(self, node: Node | None) -> Edition:
+        if node is None or node.is_null:
+            return Edition()
+        node.as_mapping("edition variables (paper, date, issue, …)")
+        node.check_keys(EDITION_KEYS)
+        fields: dict[str, Any] = {}
+        for key in ("paper", "issue", "serial", "cn", "credits", "page_label"):
+            if (item := node.get(key)) is not None:
+                fields[key] = item.as_str(coerce=True).strip()
+        if (item := node.get("date")) is not None:
+            text = item.as_str(coerce=True).strip()
+            try:
+                datetime.date.fromisoformat(text)
+            except ValueError:
+                raise item.error(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+            fields["date"] = text
+        if (item := node.get("sections")) is not None:
+            item.as_mapping("a mapping of page number → section name")
+            sections = {}
+            for key, value in item.items():
+                try:
+                    page = int(key)
+                except ValueError:
+                    raise value.error(f"section keys are page numbers, got {key!r}") from None
+                sections[page] = value.as_str(coerce=True).strip()
+            fields["sections"] = sections
+        if (item := node.get("running_head")) is not None:
+            fields["running_head"] = item.as_bool()
+        if (item := node.get("masthead_image")) is not None:
+            fields["masthead_image"] = self.file_path(item, "masthead image")
+        return Edition(**fields)
 
     def load_page(self, node: Node | None) -> tuple[float, float, float, float, Node | None]:
         width, height = (mm * PT_PER_MM for mm in PAGE_SIZES_MM["broadsheet"])
@@ -413,7 +477,17 @@ class _Loader:
                 fields[key] = item.as_number(minimum=0, maximum=maximum)
             elif key in defaults:
                 fields[key] = float(defaults[key])
-        for key in ("avoid_orphans", "orphan_pull_down", "squeeze_for_jump"):
+        item = user("max_lines")
+        if item is not None:
+            fields["max_lines"] = item.as_int(minimum=0, maximum=100)
+        elif "max_lines" in defaults:
+            fields["max_lines"] = int(defaults["max_lines"])
+        item = user("min_size")
+        if item is not None:
+            fields["min_size"] = self.type_size(item)
+        elif defaults.get("min_size") is not None:
+            fields["min_size"] = parse_type_size(defaults["min_size"])
+        for key in ("avoid_orphans", "orphan_pull_down", "squeeze_for_jump", "shrink_to_fit"):
             item = user(key)
             if item is not None:
                 fields[key] = item.as_bool()
@@ -448,6 +522,9 @@ class _Loader:
                         f"region name '{region.name}' is used twice (first on line {first})"
                     )
                 for other in boxes:
+                    kinds = {region.kind, regions[other.name].kind}
+                    if kinds == {RegionKind.PICTURE, RegionKind.TEXT}:
+                        continue  # text flows around a picture
                     if _overlap(box.columns, other.columns) and _overlap(box.lines, other.lines):
                         raise item.error(
                             f"region '{box.name}' (columns {_range(box.columns)}, lines {_range(box.lines)}) overlaps "
@@ -492,10 +569,44 @@ class _Loader:
                     f"per column in {span} basic columns ({width_chars:g} characters); each text column needs at "
                     f"least {MIN_MEASURE_CHARS}"
                 )
+        picture = None
+        image_node = node.get("image")
+        if kind is RegionKind.PICTURE:
+            if image_node is None:
+                raise node.error("a picture region needs an image: path to a JPEG or PNG file", at_key=True)
+            image = self.file_path(image_node, "image")
+            caption_node, style_node = node.get("caption"), node.get("caption_style")
+            picture = Picture(image, caption_node.as_str(coerce=True).strip() if caption_node is not None else "",
+                              style_node.as_str().strip() if style_node is not None else "caption")
+        else:
+            for key in ("image", "caption", "caption_style"):
+                if (item := node.get(key)) is not None:
+                    raise item.error(f"{key} applies to picture regions only (kind: picture)", at_key=True)
+        box = self.load_box(node.get("box"))
+        flags = {key: item.as_bool() for key in ("column_rules", "rule_below") if (item := node.get(key)) is not None}
         region = Region(name=name, page=page, kind=kind, first_column=first_col, last_column=last_col,
                         first_line=first_line, last_line=last_line, text_columns=text_columns,
-                        gutter_chars=gutter)  # fmt: skip
+                        gutter_chars=gutter, picture=picture, box=box, **flags)  # fmt: skip
         return region, _Box(name, node, (first_col, last_col), (first_line, last_line))
+
+    def load_box(self, node: Node | None) -> Box | None:
+        """`box: true`, or {padding: chars, stroke: pt, tint: [c, m, y, k]}."""
+        if node is None or node.is_null:
+            return None
+        if not node.is_mapping:
+            return Box() if node.as_bool() else None
+        node.check_keys(BOX_KEYS)
+        fields: dict[str, Any] = {}
+        if (item := node.get("padding")) is not None:
+            fields["padding"] = item.as_number(minimum=0, maximum=20)
+        if (item := node.get("stroke")) is not None:
+            fields["stroke"] = item.as_number(minimum=0, maximum=20)
+        if (item := node.get("tint")) is not None:
+            values = item.as_list("a CMYK colour [c, m, y, k], each 0 to 1")
+            if len(values) != 4:
+                raise item.error(f"a CMYK colour has 4 values, got {len(values)}")
+            fields["tint"] = tuple(v.as_number(minimum=0, maximum=1) for v in values)
+        return Box(**fields)
 
     def span(self, node: Node, limit: int, unit: str, units: str) -> tuple[int, int]:
         """``[first, last]`` (1-based inclusive) or a single number, within 1..limit."""

@@ -349,7 +349,7 @@ class _Builder:
             raise InputError(f"a key must be text, got {kind}", kwhere)
         if knode.tag not in _SCALAR_TAGS:
             raise _tag_error(knode.tag, kwhere)
-        if knode.tag != _STD + "str":
+        if knode.tag not in (_STD + "str", _STD + "int"):  # numbers as keys: page numbers
             raise InputError(
                 f"a key must be text, got {knode.value or 'null'!r} ({_show_tag(knode.tag)[2:]}); put it in quotes",
                 kwhere,

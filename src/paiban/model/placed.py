@@ -47,6 +47,30 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Rect:
+    """A box: an outline (stroke > 0) and/or a CMYK tint behind text (boxed stories, 框)."""
+
+    x: float
+    y: float  # bottom edge
+    w: float
+    h: float
+    stroke: float = 0.5
+    stroke_cmyk: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 1.0)
+    fill_cmyk: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True)
+class PlacedImage:
+    path: str  # the image file, embedded as it is
+    x: float
+    y: float  # bottom edge
+    w: float
+    h: float
+    pixels: tuple[int, int]  # width, height in pixels
+    dpi: float  # effective resolution at this size
+
+
+@dataclass(frozen=True)
 class Marker:
     """A visible proof marker (missing glyph, overset) drawn as a red outlined box."""
 
@@ -65,6 +89,8 @@ class PlacedPage:
     lines: tuple[PlacedLine, ...]
     rules: tuple[Rule, ...] = ()
     markers: tuple[Marker, ...] = ()
+    rects: tuple[Rect, ...] = ()  # drawn first, under the text
+    images: tuple[PlacedImage, ...] = ()
 
 
 @dataclass(frozen=True)

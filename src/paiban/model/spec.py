@@ -74,6 +74,10 @@ class TextStyle:
     max_squeeze: float = 0.5
     #: space between Han and Latin/digits, em (clreq allows ¼); 0 in the seed's paper
     latin_spacing: float = 0.0
+    #: headlines: at most this many lines (0: any); shrink the size (down to min_size) to fit
+    max_lines: int = 0
+    shrink_to_fit: bool = False
+    min_size: float | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,24 @@ class PageGeometry:
 class RegionKind(str, Enum):
     TEXT = "text"  # body text flows here
     HEADLINE = "headline"  # a story's headline block
+    PICTURE = "picture"  # an image with its caption; text regions flow around it
+    MASTHEAD = "masthead"  # 报头: the paper's name, date, issue numbers (page 1)
+
+
+@dataclass(frozen=True)
+class Box:
+    """A frame around a region (框), its padding and a tint behind it."""
+
+    padding: float = 1.0  # characters of the body size, inside the frame
+    stroke: float = 0.5  # pt; 0 draws no line
+    tint: tuple[float, float, float, float] | None = None  # CMYK 0..1
+
+
+@dataclass(frozen=True)
+class Picture:
+    image: Path
+    caption: str = ""  # 图片说明, with its credit (本报记者 XX 摄)
+    caption_style: str = "caption"
 
 
 @dataclass(frozen=True)
@@ -131,6 +153,10 @@ class Region:
     last_line: int
     text_columns: int = 1  # text columns the region is split into
     gutter_chars: float = 1.0
+    picture: Picture | None = None  # picture regions
+    box: Box | None = None
+    column_rules: bool = False  # hairlines centred in the gutters between its text columns
+    rule_below: bool = False  # a rule under the region (between stories)
 
     @property
     def span(self) -> int:
@@ -173,6 +199,22 @@ class JumpTemplates:
 
 
 @dataclass(frozen=True)
+class Edition:
+    """Edition variables for the running head and the masthead."""
+
+    paper: str = ""  # the paper's name
+    date: str = ""  # ISO date, 2024-01-05
+    issue: str = ""  # 第1234期
+    serial: str = ""  # 总第5678期
+    cn: str = ""  # CN 37-0001
+    credits: str = ""  # 责任编辑：… 美编：… 校对：…
+    sections: dict[int, str] = field(hash=False, compare=False, default_factory=dict)  # page → 要闻
+    page_label: str = "第{page}版"  # {page}: the page number; {page_cn}: 二, 十二
+    running_head: bool = True  # 版眉 on every page but page 1
+    masthead_image: Path | None = None  # the paper's name as an image instead of type
+
+
+@dataclass(frozen=True)
 class Layout:
     source: Path
     title: str
@@ -187,3 +229,6 @@ class Layout:
     font_overrides: dict[str, tuple[Path, int]] = field(hash=False, compare=False, default_factory=dict)
     #: a font roles YAML named by the layout (`fonts:`); None: the packaged default
     roles_file: Path | None = None
+    edition: Edition = field(default_factory=Edition)
+    #: pictures below this effective resolution are reported (print preflight)
+    min_dpi: float = 150.0

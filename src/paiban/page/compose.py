@@ -8,13 +8,14 @@ headline block (引题 / 主题 / 副题) is set in its own styles, each part br
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from paiban.linebreak.greedy import BreakOptions, break_paragraph
 from paiban.model.article import Article
 from paiban.model.flowed import FlowLine, StoryFlow
-from paiban.model.placed import Glyph, Marker, PlacedLine, PlacedPage
-from paiban.model.spec import Align, Layout, StorySpec, TextStyle
+from paiban.model.placed import Glyph, Marker, PlacedImage, PlacedLine, PlacedPage, Rect, Rule
+from paiban.model.spec import Align, Layout, RegionKind, StorySpec, TextStyle
+from paiban.page import furniture
 from paiban.page.glyph_source import GlyphSource
 from paiban.page.justify import PositionedGlyph, justify_line
 from paiban.text.itemize import itemize
@@ -30,22 +31,70 @@ class PageBuilder:
     height: float
     lines: list[PlacedLine]
     markers: list[Marker]
+    rules: list[Rule] = field(default_factory=list)
+    rects: list[Rect] = field(default_factory=list)
+    images: list[PlacedImage] = field(default_factory=list)
 
 
 def compose_pages(layout: Layout, stories: list[tuple[StorySpec, Article, StoryFlow]],
-                  glyphs: GlyphSource) -> tuple[PlacedPage, ...]:
+                  glyphs: GlyphSource, proof: bool = False) -> tuple[PlacedPage, ...]:
+    return compose_document(layout, stories, glyphs, proof)[0]
+
+
+def compose_document(layout: Layout, stories: list[tuple[StorySpec, Article, StoryFlow]],
+                     glyphs: GlyphSource, proof: bool = False) -> tuple[tuple[PlacedPage, ...], list[str]]:
+    """Place furniture, every story's headline and lines on the pages; return the pages and
+    warnings (headlines that do not fit, low-resolution pictures). With `proof`, a story whose
+    text does not fit gets a red overset marker (溢出) after the last line of its thread."""
     geo = layout.page
     pages = {n: PageBuilder(n, geo.width, geo.height, [], []) for n in layout.pages}
+    warnings: list[str] = []
+    for number in layout.pages:
+        _add(pages[number], furniture.running_head(layout, number, glyphs), warnings)
+    for region in layout.regions.values():
+        top = grid_line_top(layout, region.first_line)
+        page = pages[region.page]
+        if region.kind is RegionKind.MASTHEAD:
+            _add(page, furniture.masthead(layout, region, glyphs, top), warnings)
+        elif region.kind is RegionKind.PICTURE:
+            _add(page, furniture.picture(layout, region, glyphs, top), warnings)
+        _add(page, furniture.region_rules(layout, region, top), warnings)
     for story, article, flow in stories:
+        if proof and flow.overset is not None:
+            number, marker = overset_marker(layout, story, flow)
+            pages[number].markers.append(marker)
         if story.headline_region:
-            for line in headline_block(layout, story, article, glyphs):
-                pages[layout.regions[story.headline_region].page].lines.append(line)
+            lines, notes = headline_block(layout, story, article, glyphs)
+            pages[layout.regions[story.headline_region].page].lines.extend(lines)
+            warnings.extend(notes)
         for fl in flow.lines:
             placed, markers = place_flow_line(layout, fl, glyphs)
             pages[fl.page].lines.append(placed)
             pages[fl.page].markers.extend(markers)
-    return tuple(PlacedPage(p.number, p.width, p.height, tuple(p.lines), (), tuple(p.markers))
-                 for p in (pages[n] for n in layout.pages))
+    result = tuple(PlacedPage(p.number, p.width, p.height, tuple(p.lines), tuple(p.rules), tuple(p.markers),
+                              tuple(p.rects), tuple(p.images))
+                   for p in (pages[n] for n in layout.pages))
+    return result, warnings
+
+
+def _add(page: "PageBuilder", items: furniture.Furniture, warnings: list[str]) -> None:
+    page.lines.extend(items.lines)
+    page.rules.extend(items.rules)
+    page.rects.extend(items.rects)
+    page.images.extend(items.images)
+    page.markers.extend(items.markers)
+    warnings.extend(items.warnings)
+
+
+def overset_marker(layout: Layout, story: StorySpec, flow: StoryFlow) -> tuple[int, Marker]:
+    """A box at the foot of the thread's last text column, naming the overset count."""
+    region = layout.regions[story.thread[-1]]
+    grid = layout.grid
+    size = grid.body_size
+    right = layout.page.margin_left + grid.column_x(region.last_column) + grid.column_chars * size
+    y = grid_line_top(layout, region.last_line) - grid.line_pitch
+    note = f"overset {flow.overset.characters} characters from: {flow.overset.sentence}"
+    return region.page, Marker(right - size, y, size, size, note)
 
 
 def grid_line_top(layout: Layout, grid_line: int) -> float:
@@ -64,11 +113,11 @@ def place_flow_line(layout: Layout, fl: FlowLine, glyphs: GlyphSource) -> tuple[
     x0 = layout.page.margin_left + fl.x
     y = grid_line_top(layout, fl.grid_line) - BASELINE * size
     kind = fl.kind.value if fl.role == "text" else fl.role
-    return _placed(fl.story, fl.region, fl.column, fl.grid_line, kind, x0, y, fl.measure, size,
+    return placed_line(fl.story, fl.region, fl.column, fl.grid_line, kind, x0, y, fl.measure, size,
                    fl.full_text, positioned)
 
 
-def _placed(story: str, region: str, column: int, grid_line: int, kind: str, x0: float, y: float,
+def placed_line(story: str, region: str, column: int, grid_line: int, kind: str, x0: float, y: float,
             width: float, size: float, text: str, positioned: list[PositionedGlyph]) -> tuple[PlacedLine, list[Marker]]:
     out: list[Glyph] = []
     markers: list[Marker] = []
@@ -82,45 +131,84 @@ def _placed(story: str, region: str, column: int, grid_line: int, kind: str, x0:
     return PlacedLine(story, region, column, grid_line, kind, x0, y, width, size, text, tuple(out)), markers
 
 
-def headline_block(layout: Layout, story: StorySpec, article: Article, glyphs: GlyphSource) -> list[PlacedLine]:
-    """The kicker, main headline and subtitle, centred in the story's headline region."""
+def headline_block(layout: Layout, story: StorySpec, article: Article,
+                   glyphs: GlyphSource) -> tuple[list[PlacedLine], list[str]]:
+    """The kicker, main headline and subtitle, centred in the story's headline region.
+
+    Each part is broken into balanced lines (no short last line); a main headline that needs
+    more than its style's `max_lines`, or a block taller than the region, is set smaller down to
+    `min_size` when the style may shrink, and reported when it still does not fit."""
     region = layout.regions[story.headline_region]
     x0 = layout.page.margin_left + layout.grid.column_x(region.first_column)
     width = (region.span * layout.grid.column_chars + (region.span - 1) * layout.grid.gutter_chars) * layout.grid.body_size
+    height = region.lines * layout.grid.line_pitch
     parts = [(article.headline.kicker, story.kicker_style, "kicker"),
              (article.headline.main, story.headline_style, "headline"),
              (article.headline.subtitle, story.subtitle_style, "subtitle")]
-    rows: list[tuple[str, TextStyle, str, list[PositionedGlyph], float]] = []
-    for text, style_name, kind in parts:
-        if not text:
-            continue
-        style = layout.styles[style_name]
-        for line_text, positioned in _headline_lines(text, style, width, glyphs):
-            leading = style.leading or style.size * 1.25
-            rows.append((line_text, style, kind, positioned, leading))
-    if not rows:
-        return []
+    parts = [(text, layout.styles[name], kind) for text, name, kind in parts if text]
+    if not parts:
+        return [], []
+    notes: list[str] = []
+    main_style = next((st for _, st, kind in parts if kind == "headline"), None)
+    scale = 1.0
+    while True:
+        rows = []
+        too_many = False
+        for text, style, kind in parts:
+            st = replace(style, size=style.size * scale, leading=(style.leading or style.size * 1.25) * scale) \
+                if kind == "headline" else style
+            lines = list(_headline_lines(text, st, width, glyphs))
+            if kind == "headline" and st.max_lines and len(lines) > st.max_lines:
+                too_many = True
+            rows += [(line_text, st, kind, positioned, st.leading or st.size * 1.25)
+                     for line_text, positioned in lines]
+        block_h = sum(r[4] for r in rows)
+        fits = not too_many and block_h <= height + 1e-6
+        if fits or main_style is None or not main_style.shrink_to_fit:
+            break
+        floor = (main_style.min_size or main_style.size) / main_style.size
+        if scale <= floor + 1e-9:
+            break
+        scale = max(floor, scale * 0.92)
+    if not fits:
+        why = f"needs more than {main_style.max_lines} lines" if too_many else \
+            f"is {block_h:.0f} pt tall in a {height:.0f} pt region"
+        action = "even at its smallest size" if main_style is not None and main_style.shrink_to_fit else \
+            "and its style may not shrink"
+        notes.append(f"story {story.name}: headline {article.headline.main!r} {why} {action}")
+    elif scale < 1.0:
+        notes.append(f"story {story.name}: headline set at {main_style.size * scale:.1f} pt to fit "
+                     f"(style {main_style.size:g} pt)")
     top = grid_line_top(layout, region.first_line)
-    height = region.lines * layout.grid.line_pitch
-    block_h = sum(r[4] for r in rows)
     y_top = top - max(0.0, (height - block_h) / 2)
     out: list[PlacedLine] = []
     for text, style, kind, positioned, leading in rows:
         baseline = y_top - (leading - style.size) / 2 - BASELINE * style.size
-        line, _ = _placed(story.name, region.name, 0, region.first_line, kind, x0, baseline, width,
-                          style.size, text, positioned)
+        line, _ = placed_line(story.name, region.name, 0, region.first_line, kind, x0, baseline, width,
+                              style.size, text, positioned)
         out.append(line)
         y_top -= leading
-    return out
+    return out, notes
 
 
 def _headline_lines(text: str, style: TextStyle, width: float, glyphs: GlyphSource):
+    """Lines of a headline part, balanced: the narrowest measure that keeps the line count."""
     measure = width / style.size
     for part in text.split("\n"):
         units = itemize(part, style.punctuation.value, glyphs.latin_advance(style.font), style.latin_spacing,
                         style.kinsoku_level.value)
         options = BreakOptions(style.kinsoku, style.max_squeeze, False)
-        for brk in break_paragraph(units, measure, 0.0, options, first_indent=False):
+        breaks = break_paragraph(units, measure, 0.0, options, first_indent=False)
+        if len(breaks) > 1:
+            low, high = 1.0, measure
+            while high - low > 0.25:
+                mid = (low + high) / 2
+                if len(break_paragraph(units, mid, 0.0, options, first_indent=False)) == len(breaks):
+                    high = mid
+                else:
+                    low = mid
+            breaks = break_paragraph(units, high, 0.0, options, first_indent=False)
+        for brk in breaks:
             line_units = units[brk.start:brk.end]
             positioned = justify_line(line_units, measure=measure, indent=0.0, lookup=glyphs.lookup(style.font),
                                       latin_advance=glyphs.latin_advance(style.font), justify=False,

@@ -27,6 +27,12 @@ from paiban.model.placed import Document, PlacedLine, PlacedPage
 FontNamer = Callable[[str, Iterable[str]], str]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def chars_by_face(doc: Document) -> dict[str, set[str]]:
     used: dict[str, set[str]] = defaultdict(set)
     for page in doc.pages:
@@ -36,9 +42,16 @@ def chars_by_face(doc: Document) -> dict[str, set[str]]:
     return used
 
 
-def write_pdf(doc: Document, path: Path, font_namer: FontNamer, author: str = "paiban") -> None:
-    """Render `doc` to `path` atomically."""
+def write_pdf(doc: Document, path: Path, font_namer: FontNamer, author: str = "paiban",
+              font_chars: dict[str, set[str]] | None = None) -> None:
+    """Render `doc` to `path` atomically.
+
+    `font_chars` (face → characters) names the characters each font is prepared for; by default
+    those `doc` draws. An edition passes the characters of all its pages, so that every page,
+    rendered alone or in any process, embeds subsets of the same converted fonts: same bytes."""
     used = chars_by_face(doc)
+    if font_chars is not None:
+        used = {face: set(font_chars.get(face, ())) | chars for face, chars in used.items()}
     names = {face: font_namer(face, sorted(chars)) for face, chars in sorted(used.items())}
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -59,6 +72,7 @@ def write_pdf(doc: Document, path: Path, font_namer: FontNamer, author: str = "p
             _draw_page(canvas, page, codes)
             canvas.showPage()
         canvas.save()
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a PDF is for everyone to read
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -68,6 +82,17 @@ def write_pdf(doc: Document, path: Path, font_namer: FontNamer, author: str = "p
 
 def _draw_page(canvas: Canvas, page: PlacedPage, codes: "_GlyphCodes") -> None:
     canvas.setPageSize((page.width, page.height))
+    for rect in page.rects:
+        if rect.fill_cmyk is not None:
+            canvas.setFillColorCMYK(*rect.fill_cmyk)
+        if rect.stroke > 0:
+            canvas.setStrokeColorCMYK(*rect.stroke_cmyk)
+            canvas.setLineWidth(rect.stroke)
+        canvas.rect(rect.x, rect.y, rect.w, rect.h, stroke=1 if rect.stroke > 0 else 0,
+                    fill=1 if rect.fill_cmyk is not None else 0)
+    canvas.setFillColorCMYK(0, 0, 0, 1)
+    for image in page.images:
+        canvas.drawImage(image.path, image.x, image.y, image.w, image.h)
     for rule in page.rules:
         canvas.setStrokeColorCMYK(*rule.cmyk)
         canvas.setLineWidth(rule.width)

@@ -1,0 +1,200 @@
+"""Page furniture: the running head (版眉), the masthead (报头), pictures with captions, column
+rules, rules between stories and boxed regions (框). Everything is placed in points on the page,
+from the layout's edition variables and regions; text is set with the same justification as the
+body (page/justify.py), so marks and fallback fonts behave alike everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field, replace
+
+from paiban.flow.frames import region_box, region_measure_chars
+from paiban.linebreak.greedy import BreakOptions, break_paragraph
+from paiban.model.placed import Marker, PlacedImage, PlacedLine, Rect, Rule
+from paiban.model.spec import Align, Layout, Region, TextStyle
+from paiban.page.glyph_source import GlyphSource
+from paiban.page.justify import justify_line
+from paiban.text.itemize import itemize
+from paiban.units import chinese_numeral, mm
+
+WEEKDAYS = "一二三四五六日"
+BASELINE = 0.88
+#: the running head's rule sits this far above the type area; its text above the rule
+RUNNING_HEAD_GAP = mm(4)
+HAIRLINE = 0.3  # pt
+
+
+@dataclass
+class Furniture:
+    lines: list[PlacedLine] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    rects: list[Rect] = field(default_factory=list)
+    images: list[PlacedImage] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def chinese_date(iso: str) -> str:
+    """2024-01-05 → 2024年1月5日 星期五."""
+    day = datetime.date.fromisoformat(iso)
+    return f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}"
+
+
+def page_label(layout: Layout, number: int) -> str:
+    return layout.edition.page_label.format(page=number, page_cn=chinese_numeral(number))
+
+
+def set_text(text: str, style: TextStyle, glyphs: GlyphSource, x: float, baseline: float, width: float,
+             kind: str, region: str = "", grid_line: int = 0, align: Align | None = None) -> PlacedLine:
+    """One line of `text` in `style`, aligned in `width` pt (no breaking: the caller measured)."""
+    from paiban.page.compose import placed_line  # compose imports this module
+
+    units = itemize(text, style.punctuation.value, glyphs.latin_advance(style.font), style.latin_spacing,
+                    style.kinsoku_level.value)
+    positioned = justify_line(units, measure=width / style.size, indent=0.0, lookup=glyphs.lookup(style.font),
+                              latin_advance=glyphs.latin_advance(style.font), justify=False,
+                              align=align or style.align)
+    line, _ = placed_line("", region, 0, grid_line, kind, x, baseline, width, style.size, text, positioned)
+    return line
+
+
+def natural_width(text: str, style: TextStyle, glyphs: GlyphSource) -> float:
+    units = itemize(text, style.punctuation.value, glyphs.latin_advance(style.font), style.latin_spacing)
+    if not units:
+        return 0.0
+    return (sum(u.width for u in units) - units[-1].width + units[-1].end_width) * style.size
+
+
+def running_head(layout: Layout, number: int, glyphs: GlyphSource) -> Furniture:
+    """版眉 on every page but page 1: page label and section, paper and date, credits; a rule under it."""
+    out = Furniture()
+    edition = layout.edition
+    if not edition.running_head or number == 1 or "running_head" not in layout.styles:
+        return out
+    style = layout.styles["running_head"]
+    left = layout.page.margin_left
+    width = layout.grid.type_width
+    rule_y = layout.page.type_top + RUNNING_HEAD_GAP
+    baseline = rule_y + style.size * 0.5
+    section = edition.sections.get(number, "")
+    parts = [
+        ("\u3000".join(p for p in (page_label(layout, number), section) if p), Align.LEFT),
+        ("\u3000".join(p for p in (edition.paper, chinese_date(edition.date) if edition.date else "") if p),
+         Align.CENTER),
+        (edition.credits, Align.RIGHT),
+    ]
+    for text, align in parts:
+        if text:
+            out.lines.append(set_text(text, style, glyphs, left, baseline, width, "running_head", align=align))
+    out.rules.append(Rule(left, rule_y, left + width, rule_y, 0.8))
+    return out
+
+
+def masthead(layout: Layout, region: Region, glyphs: GlyphSource, top: float) -> Furniture:
+    """报头: the paper's name large (or its image), and a line with date, issue numbers and CN."""
+    out = Furniture()
+    edition = layout.edition
+    grid = layout.grid
+    x0, x1 = region_box(grid, region)
+    left, width = layout.page.margin_left + x0, x1 - x0
+    height = region.lines * grid.line_pitch
+    info_style = layout.styles["masthead_info"]
+    info_h = info_style.size * 2.2
+    name_h = height - info_h
+    if edition.masthead_image is not None:
+        out.images.append(_image(layout, edition.masthead_image, left, top - name_h, width, name_h, out))
+    elif edition.paper:
+        style = layout.styles["masthead"]
+        size = min(style.size, name_h * 0.8, width / max(1, len(edition.paper)) * 0.9)
+        fitted = replace(style, size=size)
+        baseline = top - (name_h - size) / 2 - BASELINE * size
+        out.lines.append(set_text(edition.paper, fitted, glyphs, left, baseline, width, "masthead",
+                                  region.name, region.first_line))
+    info = "\u3000\u3000".join(p for p in (
+        chinese_date(edition.date) if edition.date else "",
+        edition.issue + (f"（{edition.serial}）" if edition.serial else ""),
+        edition.cn) if p)
+    rule_top = top - name_h + info_style.size * 0.3
+    rule_bottom = top - height + info_style.size * 0.2
+    out.rules += [Rule(left, rule_top, left + width, rule_top, 1.2),
+                  Rule(left, rule_bottom, left + width, rule_bottom, 1.2),
+                  Rule(left, rule_bottom + 1.6, left + width, rule_bottom + 1.6, HAIRLINE)]
+    if info:
+        baseline = (rule_top + rule_bottom) / 2 - 0.35 * info_style.size
+        out.lines.append(set_text(info, info_style, glyphs, left, baseline, width, "masthead_info",
+                                  region.name, region.first_line, Align.CENTER))
+    return out
+
+
+def picture(layout: Layout, region: Region, glyphs: GlyphSource, top: float) -> Furniture:
+    """The image, fitted inside the region above its caption lines; text flows around the region."""
+    out = Furniture()
+    pic = region.picture
+    grid = layout.grid
+    x0, x1 = region_box(grid, region)
+    left, width = layout.page.margin_left + x0, x1 - x0
+    style = layout.styles[pic.caption_style]
+    caption_lines = _caption_lines(pic.caption, style, width, glyphs) if pic.caption else []
+    pitch = style.leading or grid.line_pitch
+    caption_h = len(caption_lines) * pitch
+    gap = grid.line_pitch / 2  # between the picture and its caption, and under the caption
+    image_h = region.lines * grid.line_pitch - caption_h - gap * (2 if caption_lines else 1)
+    if image_h <= grid.line_pitch:
+        out.warnings.append(f"picture region {region.name}: no room for the image above its caption")
+        return out
+    out.images.append(_image(layout, pic.image, left, top - image_h, width, image_h, out))
+    baseline = top - image_h - gap - BASELINE * style.size
+    for text in caption_lines:
+        out.lines.append(set_text(text, style, glyphs, left, baseline, width, "caption", region.name,
+                                  region.first_line))
+        baseline -= pitch
+    return out
+
+
+def _caption_lines(text: str, style: TextStyle, width: float, glyphs: GlyphSource) -> list[str]:
+    units = itemize(text, style.punctuation.value, glyphs.latin_advance(style.font), style.latin_spacing)
+    lines = break_paragraph(units, width / style.size, 0.0, BreakOptions(style.kinsoku, style.max_squeeze, False))
+    return ["".join(u.text for u in units[ln.start:ln.end]) for ln in lines]
+
+
+def _image(layout: Layout, path, left: float, bottom: float, width: float, height: float,
+           out: Furniture) -> PlacedImage:
+    """Fit the image inside the box (aspect kept, centred), and check its effective resolution."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        px_w, px_h = im.size
+    scale = min(width / px_w, height / px_h)
+    w, h = px_w * scale, px_h * scale
+    dpi = px_w / (w / 72.0)
+    placed = PlacedImage(str(path), left + (width - w) / 2, bottom + (height - h), w, h, (px_w, px_h), dpi)
+    if dpi < layout.min_dpi:
+        out.warnings.append(f"picture {path.name}: {dpi:.0f} dpi at {w / 72 * 25.4:.0f} mm wide, below the "
+                            f"{layout.min_dpi:.0f} dpi print minimum")
+    return placed
+
+
+def region_rules(layout: Layout, region: Region, top: float) -> Furniture:
+    """Column rules centred in the region's gutters, a rule under it, its box."""
+    out = Furniture()
+    grid = layout.grid
+    x0, x1 = region_box(grid, region)
+    left = layout.page.margin_left
+    bottom = top - region.lines * grid.line_pitch
+    if region.column_rules and region.text_columns > 1:
+        measure = region_measure_chars(grid, region)
+        for i in range(1, region.text_columns):
+            gutter_left = x0 + (i * measure + (i - 1) * region.gutter_chars) * grid.body_size
+            x = left + gutter_left + region.gutter_chars * grid.body_size / 2
+            out.rules.append(Rule(x, top, x, bottom + (grid.line_pitch - grid.body_size), HAIRLINE))
+    if region.rule_below:
+        y = bottom + (grid.line_pitch - grid.body_size) / 2
+        out.rules.append(Rule(left + x0, y, left + x1, y, 0.8))
+    if region.box is not None:
+        box = region.box
+        out.rects.append(Rect(left + x0, bottom + (grid.line_pitch - grid.body_size) / 2, x1 - x0,
+                              top - bottom - (grid.line_pitch - grid.body_size) / 2, box.stroke,
+                              fill_cmyk=box.tint))
+    return out
+
