@@ -467,9 +467,12 @@ def test_duplicate_page_and_region_and_story_names(workdir: Path) -> None:
 
 
 def test_non_text_key_empty_file_and_non_utf8(workdir: Path) -> None:
-    text = replace_once(VALID, "  columns: 7\n", "  columns: 7\n  3: x\n")
+    text = replace_once(VALID, "  columns: 7\n", "  columns: 7\n  3.5: x\n")
     err, path = load_error(workdir, text)
-    assert_error(err, path, line_of(text, "3: x"), None, "a key must be text")
+    assert_error(err, path, line_of(text, "3.5: x"), None, "a key must be text")
+    text = replace_once(VALID, "  columns: 7\n", "  columns: 7\n  3: x\n")  # a number key is read as text
+    err, path = load_error(workdir, text)
+    assert_error(err, path, line_of(text, "3: x"), None, "unknown key '3'")
     err, path = load_error(workdir, "# only a comment\n")
     assert_error(err, path, 1, None, "empty")
     path = workdir / "layouts" / "latin1.yaml"
