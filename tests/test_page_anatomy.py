@@ -1,0 +1,145 @@
+"""Geometry of the page furniture: headlines, pictures, rules, running heads (issue: the page)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import DEMO, ROOT
+
+from paiban import pipeline
+from paiban.flow.frames import region_box, region_measure_chars
+from paiban.model.spec import RegionKind
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return pipeline.run(DEMO, None)
+
+
+def boxes_overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def line_box(line):
+    """A text line's ink box: from the first to the last glyph, one em tall."""
+    x0 = line.glyphs[0].x if line.glyphs else line.x
+    x1 = (line.glyphs[-1].x + line.size) if line.glyphs else line.x
+    return (x0, line.y - 0.12 * line.size, x1, line.y + 0.88 * line.size)
+
+
+def test_every_headline_spans_exactly_its_story_columns(demo):
+    layout = demo.layout
+    for story in layout.stories:
+        if not story.headline_region:
+            continue
+        head = layout.regions[story.headline_region]
+        body = layout.regions[story.thread[0]]
+        assert (head.first_column, head.last_column) == (body.first_column, body.last_column), story.name
+        page = demo.document.pages[layout.pages.index(head.page)]
+        lines = [ln for ln in page.lines if ln.region == head.name]
+        x0, x1 = region_box(layout.grid, body)
+        for ln in lines:
+            assert ln.x == pytest.approx(layout.page.margin_left + x0)
+            assert ln.width == pytest.approx(x1 - x0)
+            left, _, right, _ = line_box(ln)
+            assert left >= ln.x - 0.01 and right <= ln.x + ln.width + 0.01
+
+
+def test_no_text_line_overlaps_a_picture_or_its_caption(demo):
+    layout = demo.layout
+    for page in demo.document.pages:
+        images = [(im.x, im.y, im.x + im.w, im.y + im.h) for im in page.images]
+        captions = [line_box(ln) for ln in page.lines if ln.kind == "caption"]
+        assert images or page.number != 1, "the demo's front page has pictures"
+        for ln in page.lines:
+            if ln.kind in ("caption", "masthead", "masthead_info", "running_head") or not ln.glyphs:
+                continue
+            box = line_box(ln)
+            for other in images + captions:
+                assert not boxes_overlap(box, other), (ln.text, other)
+        if page.number == 1:
+            pic = next(r for r in layout.regions.values() if r.kind is RegionKind.PICTURE)
+            # the picture's columns hold lead text above and below, none beside it
+            assert any(ln.story == "lead" and ln.grid_line > pic.last_line and
+                       ln.x >= layout.page.margin_left + region_box(layout.grid, pic)[0] - 0.01
+                       for ln in page.lines)
+
+
+def test_column_rules_sit_centred_in_the_gutters(demo):
+    layout = demo.layout
+    region = layout.regions["port-body"]
+    page = demo.document.pages[0]
+    grid = layout.grid
+    x0, _ = region_box(grid, region)
+    measure = region_measure_chars(grid, region) * grid.body_size
+    vertical = [r for r in page.rules if r.x0 == r.x1]
+    assert vertical
+    left_column_right = layout.page.margin_left + x0 + measure
+    right_column_left = left_column_right + region.gutter_chars * grid.body_size
+    centre = (left_column_right + right_column_left) / 2
+    assert any(r.x0 == pytest.approx(centre) for r in vertical)
+    # and no body glyph touches a column rule
+    for ln in page.lines:
+        if ln.region == "port-body":
+            for g in ln.glyphs:
+                assert not (g.x < centre < g.x + 0.5 * ln.size and abs(g.x - centre) < 0.5), ln.text
+
+
+def test_running_head_on_every_page_but_the_first_with_date_weekday_and_page(demo):
+    pages = demo.document.pages
+    assert not [ln for ln in pages[0].lines if ln.kind == "running_head"]
+    assert [ln for ln in pages[0].lines if ln.kind == "masthead"], "page 1 carries the masthead"
+    for page in pages[1:]:
+        texts = " ".join(ln.text for ln in page.lines if ln.kind == "running_head")
+        assert f"第{page.number}版" in texts
+        assert "2024年1月5日 星期五" in texts  # 5 January 2024 was a Friday
+        assert "西海岸新区报" in texts and "责任编辑" in texts
+        head_y = min(ln.y for ln in page.lines if ln.kind == "running_head")
+        body_top = max(ln.y for ln in page.lines if ln.kind not in ("running_head",))
+        assert head_y > body_top  # above the type area
+        assert any(r.y0 == r.y1 and r.y0 < head_y for r in page.rules)  # the rule beneath it
+
+
+def write_variant(tmp_path: Path, change) -> Path:
+    folder = tmp_path / "layouts"
+    shutil.copytree(ROOT / "layouts", folder)
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(ROOT / "seeds" / "000_b4709c2c99975726.txt", tmp_path / "seeds")
+    path = folder / "demo.yaml"
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return path
+
+
+def test_a_headline_too_long_is_shrunk_when_allowed_and_reported_when_not(tmp_path):
+    long_head = "港区集装箱航线再添新成员　一季度吞吐量同比增长百分之十二创历史新高"
+    article = (ROOT / "layouts" / "articles" / "sample-port.txt").read_text(encoding="utf-8")
+    article = article.replace("headline: 港区集装箱航线再添新成员", f"headline: {long_head}")
+
+    def shrink(text: str) -> str:
+        return text
+
+    path = write_variant(tmp_path, shrink)
+    (path.parent / "articles" / "sample-port.txt").write_text(article, encoding="utf-8")
+    result = pipeline.run(path, None)
+    notes = [w for w in result.report.warnings if "headline" in w]
+    assert any("set at" in w for w in notes) or any("even at its smallest" in w for w in notes), notes
+    sizes = {ln.size for ln in result.document.pages[0].lines if ln.region == "port-head" and ln.kind == "headline"}
+    assert max(sizes) < 26.0  # shrunk from 一号
+
+    no_shrink = path.read_text(encoding="utf-8").replace("shrink_to_fit: true", "shrink_to_fit: false")
+    path.write_text(no_shrink, encoding="utf-8")
+    result = pipeline.run(path, None)
+    assert any("may not shrink" in w for w in result.report.warnings), result.report.warnings
+
+
+def test_a_low_resolution_picture_is_reported_in_the_build_report(tmp_path):
+    from PIL import Image
+
+    path = write_variant(tmp_path, lambda t: t.replace("images/reading-room-placeholder.png", "images/tiny.png"))
+    Image.new("RGB", (120, 90), (200, 200, 200)).save(path.parent / "images" / "tiny.png")
+    result = pipeline.run(path, None)
+    low = [w for w in result.report.warnings if "dpi" in w]
+    assert low and re.search(r"tiny\.png: \d+ dpi", low[0]), result.report.warnings
