@@ -1,4 +1,5 @@
-"""Tests of paiban.fonts: discovery, roles, metrics, CFF->TTF conversion and its cache.
+"""Tests of paiban.fonts: discovery, roles, metrics, CFF->TTF conversion and its cache (whole-face
+conversions from `paiban fonts prepare`, pruning, two cold builds at once), ToUnicode maps.
 
 Tests that need a particular Debian font skip (with the reason) when it is not installed.
 Expected punctuation numbers come from shared/reference/fonts-and-reportlab.md (measured with
@@ -417,3 +418,121 @@ def test_two_subsets_of_one_face_keep_their_own_glyphs_in_one_process(tmp_path) 
     assert first != second
     assert ord("丙") in pdfmetrics.getFont(second).face.charToGlyph
     assert ord("甲") in pdfmetrics.getFont(first).face.charToGlyph
+
+
+# ---- whole-face conversion (paiban fonts prepare), pruning, two builds at once --------------
+
+def _small_cff_font(path: Path, chars: str) -> Path:
+    """A real CFF font: Noto Serif CJK SC subset to ``chars``, outlines left as CFF."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    noto = _font("NotoSerifCJK-Regular.ttc")
+    options = subset.Options()
+    options.recalc_timestamp = False
+    font = TTFont(str(noto), fontNumber=2, lazy=True)
+    subsetter = subset.Subsetter(options=options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    font.save(str(path))
+    font.close()
+    return path
+
+
+def test_a_prepared_whole_face_gives_the_same_subsets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = _small_cff_font(tmp_path / "Small-Regular.otf", SAMPLE + "一二三四五六七八九十")
+    wanted = sorted(set(SAMPLE[:20]))
+    direct = convert.subset_to_ttf_bytes(source, 0, wanted)
+    cache = tmp_path / "cache"
+    assert convert.whole_font_file(source, 0, cache) is None
+    whole, made = convert.prepare_whole_font(source, 0, cache)
+    assert made and whole.parent.name == "whole" and whole == convert.whole_font_file(source, 0, cache)
+    assert convert.prepare_whole_font(source, 0, cache) == (whole, False)
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(whole)) as tt:
+        assert "glyf" in tt and "CFF " not in tt
+    seen: list[Path] = []
+    real = convert.subset_to_ttf_bytes
+
+    def spy(path: Path, index: int, chars):  # noqa: ANN001
+        seen.append(Path(path))
+        return real(path, index, chars)
+
+    monkeypatch.setattr(convert, "subset_to_ttf_bytes", spy)
+    subset, key = convert.converted_font(source, 0, wanted, cache)
+    assert seen == [whole]  # cut from the whole conversion, not converted again
+    assert subset.read_bytes() == direct  # the same bytes as without `prepare`
+    assert key == convert.cache_key(source, 0, wanted)
+
+
+def test_auto_prune_keeps_recent_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for sub in ("converted", "whole"):
+        (tmp_path / sub).mkdir()
+    old = [tmp_path / "converted" / f"{i:064x}.ttf" for i in range(3)] + [tmp_path / "whole" / f"{9:064x}.ttf"]
+    for i, f in enumerate(old):
+        f.write_bytes(b"x" * 400_000)
+        os.utime(f, (1_000_000 + i, 1_000_000 + i))
+    recent = tmp_path / "converted" / f"{7:064x}.ttf"
+    recent.write_bytes(b"y" * 400_000)
+    monkeypatch.setenv("PAIBAN_CACHE_MAX_MB", "0.5")
+    assert convert.cache_max_bytes() == 512 * 1024
+    removed = convert.auto_prune(tmp_path)
+    assert set(removed) == set(old)  # the whole face went too: least recently used first
+    assert [p for p, _, _ in convert.cache_entries(tmp_path)] == [recent]  # over the limit, but in use
+    monkeypatch.setenv("PAIBAN_CACHE_MAX_MB", "100")
+    assert convert.auto_prune(tmp_path) == []
+
+
+def test_tounicode_writes_surrogate_pairs_and_is_unchanged_below_u_ffff() -> None:
+    from paiban.fonts import reportlab_fonts as tounicode
+
+    registry = FontRegistry()
+    registry.pdf_font_name(open_face(_font("uming.ttc"), 0), "中")  # installs the fix
+    assert tounicode.reportlab_original is not None
+    bmp = [0x20, 0x4E2D, 0x3002, 0xFFFD]
+    assert tounicode.make_tounicode_cmap("AAAAAA+X", bmp) == tounicode.reportlab_original("AAAAAA+X", bmp)
+    assert tounicode.utf16_hex(0x2081D) == "D842DC1D"
+    assert "<01> <D840DC00>" in tounicode.make_tounicode_cmap("AAAAAA+X", [0x4E2D, 0x20000])
+
+
+def test_two_cold_builds_at_once_share_one_cache_entry_per_subset(tmp_path: Path) -> None:
+    """Two `paiban build` processes on the demo with an empty cache: both succeed, same PDF."""
+    _font("NotoSerifCJK-Regular.ttc")
+    layout = SRC.parent / "layouts" / "demo.yaml"  # built in place: its paths are relative to it
+    cache = tmp_path / "cache"
+    env = dict(os.environ, PYTHONPATH=str(SRC), PAIBAN_CACHE_DIR=str(cache))
+    procs = [subprocess.Popen([sys.executable, "-m", "paiban", "build", str(layout), "-o", str(tmp_path / f"out{i}")],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for i in (1, 2)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    first, second = (tmp_path / f"out{i}" / "demo.pdf" for i in (1, 2))
+    assert first.read_bytes() == second.read_bytes()
+
+    from paiban import pipeline
+    from paiban.render.pdf_writer import chars_by_face
+
+    result = pipeline.run(layout)  # the same job in this process, to name the subsets it needs
+    expected = set()
+    for key, chars in chars_by_face(result.document).items():
+        face = result.glyphs.faces[key]
+        if face.is_cff:
+            expected.add(f"{convert.cache_key(face.path, face.index, chars)}.ttf")
+    assert len(expected) >= 2  # song (Noto Serif) and hei (Noto Sans) at least
+    entries = sorted(p.name for p in (cache / "converted").iterdir())
+    assert entries == sorted(expected)  # one entry per subset, no temporary files
+    assert not (cache / "whole").exists()
+
+
+def test_discovery_finds_packages_unpacked_into_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """tasks.sh, as a normal user, unpacks the font .debs into ~/.cache/paiban/debs/root."""
+    dejavu = _font("DejaVuSans.ttf")
+    fonts = tmp_path / "cache" / "paiban" / "debs" / "root" / "usr" / "share" / "fonts" / "truetype" / "t"
+    fonts.mkdir(parents=True)
+    (fonts / "PaibanUnpacked-Regular.ttf").symlink_to(dejavu)
+    monkeypatch.delenv("PAIBAN_FONT_PATH", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert find_font_file("PaibanUnpacked-Regular.ttf") == fonts.absolute() / "PaibanUnpacked-Regular.ttf"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))
+    assert find_font_file("PaibanUnpacked-Regular.ttf") is None

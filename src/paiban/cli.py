@@ -2,6 +2,7 @@
 
     paiban build LAYOUT [-o DIR] [--strict] [--json] [--trace FILE]
     paiban check LAYOUT [--strict] [--json]
+    paiban fonts [list|check|prepare|cache] …   (see paiban.fonts_command)
 
 Exit codes: 0 built (warnings are printed), 1 `--strict` and the report has overset text or
 missing glyphs (no PDF is written), 2 the input is wrong (one line naming file, line and key).
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from paiban import __version__
 from paiban.errors import InputError
+from paiban.fonts_command import add_fonts_parser, run_fonts
 
 EXIT_OK, EXIT_STRICT, EXIT_INPUT = 0, 1, 2
 
@@ -31,11 +33,14 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("--trace", type=Path, help="also write a text trace (page → region → line) to this file")
         if name == "build":
             c.add_argument("-o", "--output", type=Path, default=Path("out"), help="output directory (default: out)")
+    add_fonts_parser(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "fonts":
+        return run_fonts(args)
     from paiban import pipeline  # imported here so `paiban --help` stays fast
 
     try:
@@ -73,6 +78,9 @@ def _write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)
     os.replace(tmp, path)
 
 

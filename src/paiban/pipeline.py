@@ -18,7 +18,7 @@ from paiban.input.article_reader import read_article
 from paiban.input.layout_loader import load_layout
 from paiban.model.article import Article
 from paiban.model.flowed import StoryFlow
-from paiban.model.placed import Document, MissingGlyph
+from paiban.model.placed import Document, FallbackUse, MissingGlyph
 from paiban.model.spec import Layout, StorySpec, TextStyle
 from paiban.page.compose import compose_pages
 from paiban.page.glyph_source import GlyphSource
@@ -71,25 +71,36 @@ def make_itemizer(glyphs: GlyphSource):
         key = (text, style.name)
         if key not in cache:
             cache[key] = itemize(text, style.punctuation.value, glyphs.latin_advance(style.font),
-                                 style.latin_spacing)
+                                 style.latin_spacing, style.kinsoku_level.value)
         return cache[key]
 
     return itemizer
 
 
 def check_coverage(layout: Layout, stories: list[tuple[StorySpec, Article]],
-                   glyphs: GlyphSource) -> list[MissingGlyph]:
+                   glyphs: GlyphSource) -> tuple[list[MissingGlyph], list[FallbackUse]]:
+    """Every character that is not drawn, and every one drawn by a fallback face, with its place.
+
+    Body paragraphs are numbered from 1 (offsets into `Paragraph.text`); headline parts have
+    paragraph 0 and name their part (offsets into the part's text, line breaks counted).
+    """
     missing: list[MissingGlyph] = []
+    fallbacks: list[FallbackUse] = []
     for story, article in stories:
         for i, para in enumerate(article.paragraphs, start=1):
             role = layout.styles[style_name(story, para.kind)].font
-            missing.extend(glyphs.missing(role, para.text, story.name, i))
+            m, f = glyphs.scan(role, para.text, story.name, i)
+            missing += m
+            fallbacks += f
         head = article.headline
-        for text, style in ((head.kicker, story.kicker_style), (head.main, story.headline_style),
-                            (head.subtitle, story.subtitle_style)):
+        for text, style, part in ((head.kicker, story.kicker_style, "kicker"),
+                                  (head.main, story.headline_style, "headline"),
+                                  (head.subtitle, story.subtitle_style, "subtitle")):
             if text and story.headline_region:
-                missing.extend(glyphs.missing(layout.styles[style].font, text.replace("\n", ""), story.name, 0))
-    return missing
+                m, f = glyphs.scan(layout.styles[style].font, text, story.name, 0, part)
+                missing += m
+                fallbacks += f
+    return missing, fallbacks
 
 
 def story_report(story: StorySpec, article: Article, flow: StoryFlow) -> StoryReport:
@@ -109,7 +120,7 @@ def run(layout_path: Path, output: Path | None = None) -> BuildResult:
     with timer.stage("read"):
         stories = [(s, read_article(s.article)) for s in layout.stories]
     with timer.stage("coverage"):
-        missing = check_coverage(layout, stories, glyphs)
+        missing, fallbacks = check_coverage(layout, stories, glyphs)
     with timer.stage("flow"):
         itemizer = make_itemizer(glyphs)
         flows = [flow_story(s, a, layout, itemizer) for s, a in stories]
@@ -120,7 +131,7 @@ def run(layout_path: Path, output: Path | None = None) -> BuildResult:
     report = BuildReport(
         str(layout_path), None, len(pages),
         tuple(story_report(s, a, f) for (s, a), f in zip(stories, flows)),
-        tuple(missing), tuple(warnings), timer.timings)
+        tuple(missing), tuple(warnings), timer.timings, fallbacks=tuple(fallbacks))
     result = BuildResult(layout, document, report, tuple(flows), registry, glyphs)
     return run_render(result, output) if output is not None else result
 

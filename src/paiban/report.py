@@ -1,5 +1,10 @@
-"""The build report: what every run ends with (pages, stories, overset, missing glyphs, warnings,
-stage times), as a readable summary and as JSON for machines.
+"""The build report: what every run ends with (pages, stories, overset, missing glyphs, fallback
+glyphs, warnings, stage times), as a readable summary and as JSON for machines.
+
+Missing glyphs (no font has the character, or it is an emoji or a private-use character) make a
+build unclean (`--strict` fails); fallback glyphs (drawn by a later face of the role's chain) are
+listed for the proof-reader but do not. The summary shows the first `SHOWN` of each; the JSON has
+every one.
 """
 
 from __future__ import annotations
@@ -7,7 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from paiban.model.placed import MissingGlyph
+from paiban.model.placed import FallbackUse, MissingGlyph
+
+#: how many missing and fallback glyphs the summary lists (the JSON lists all)
+SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,7 @@ class BuildReport:
     missing: tuple[MissingGlyph, ...]
     warnings: tuple[str, ...]
     timings: dict[str, float]
+    fallbacks: tuple[FallbackUse, ...] = ()
 
     @property
     def overset(self) -> int:
@@ -57,16 +66,33 @@ class BuildReport:
                 if s.overset else "fits"
             out.append(f"  story {s.name}: {s.lines} lines, {s.placed}/{s.characters} chars, {state}")
         if self.missing:
-            out.append(f"missing glyphs {len(self.missing)}:")
-            for m in self.missing[:20]:
-                where = f"paragraph {m.paragraph}" if m.paragraph else "headline"
-                out.append(f"  {m.char!r} U+{ord(m.char):04X} in story {m.story}, {where}, offset {m.offset} (role {m.role})")
-            if len(self.missing) > 20:
-                out.append(f"  … and {len(self.missing) - 20} more")
+            out.append(f"missing glyphs {len(self.missing)} (not drawn; red proof boxes):")
+            for m in self.missing[:SHOWN]:
+                out.append(f"  {m.char!r} U+{ord(m.char):04X} in story {m.story}, {_where(m)}, offset {m.offset}"
+                           f" (role {m.role}): {m.reason}")
+            if len(self.missing) > SHOWN:
+                out.append(f"  … and {len(self.missing) - SHOWN} more")
         else:
             out.append("missing glyphs 0")
+        if self.fallbacks:
+            distinct = len({f.char for f in self.fallbacks})
+            out.append(f"fallback glyphs {len(self.fallbacks)} ({distinct} distinct,"
+                       " drawn by a later font of the role):")
+            for f in self.fallbacks[:SHOWN]:
+                out.append(f"  {f.char!r} U+{ord(f.char):04X} in story {f.story}, {_where(f)}, offset {f.offset}:"
+                           f" role {f.role} -> {f.family or f.face} ({f.face})")
+            if len(self.fallbacks) > SHOWN:
+                out.append(f"  … and {len(self.fallbacks) - SHOWN} more")
+        else:
+            out.append("fallback glyphs 0")
         for w in self.warnings:
             out.append(f"warning: {w}")
         times = "  ".join(f"{k} {v * 1000:.0f}ms" for k, v in self.timings.items())
         out.append(f"time    {times}")
         return "\n".join(out)
+
+
+def _where(item: MissingGlyph | FallbackUse) -> str:
+    if item.paragraph:
+        return f"paragraph {item.paragraph}"
+    return item.part or "headline"

@@ -5,6 +5,9 @@
 - `metrics`: per-character coverage, advance and ink extent with fontTools (`load_metrics`).
 - `convert`: CFF -> TrueType conversion of subsets, in a content-addressed cache.
 - `registry`: `FontRegistry`, roles (song, hei, kai, ...) as fallback chains of faces.
+- `coverage`: which face draws a character in a role (primary, fallback, missing); set coverage.
+- `charsets`: GB 2312 and 通用规范汉字表 reference sets; emoji and private use (never drawn).
+- `reportlab_fonts`: registering fonts with reportlab; its ToUnicode maps fixed beyond U+FFFF.
 
 Importing this package does not import reportlab; only `FontRegistry.pdf_font_name` does.
 """

@@ -1,17 +1,30 @@
-"""CFF -> TrueType conversion of font subsets, and the content-addressed cache that keeps them.
+"""CFF -> TrueType conversion of fonts and font subsets, and the content-addressed cache of them.
 
 reportlab draws only TrueType (glyf) outlines; Noto CJK has CFF outlines. Converting a whole
-Noto CJK face takes ~80 s, so we first subset the face to the characters a job draws
-(`fontTools.subset`, no layout features, keeping .notdef with its box) and convert only that
-(~1 s for a page's 600 characters), following fontTools' ``Snippets/otf2ttf.py``: Cu2QuPen +
-TTGlyphPen, max error 1 font unit, reversed contour direction, ``post`` format 3.
+Noto CJK face takes ~80 s (and ~700 MB of memory), so by default we subset the face to the
+characters a job draws (`fontTools.subset`, no layout features, keeping .notdef with its box) and
+convert only that (~1 s for a page's 600 characters), following fontTools'
+``Snippets/otf2ttf.py``: Cu2QuPen + TTGlyphPen, max error 1 font unit, reversed contour
+direction, ``post`` format 3.
 
-Cache: ``<cache_dir>/converted/<key>.ttf`` where ``key`` is the sha256 of the font file's bytes
-(hashed once per process per file version), the face index, the sorted characters, the converter
-version and the fontTools version. Same inputs -> same file name and same bytes (head.modified is
-kept at the source's value, not "now"). Entries are written to a temporary file in the same
-directory and moved into place with ``os.replace``, so two processes converting the same subset
-at once both succeed and leave one entry. `prune` trims the cache by age.
+Cache (``$PAIBAN_CACHE_DIR``, see `default_cache_dir`):
+
+* ``converted/<key>.ttf``: per-job subsets. ``key`` (`cache_key`) is the sha256 of the font
+  file's bytes (hashed once per process per file version), the face index, the sorted
+  characters, the converter version and the fontTools version. Same inputs -> same file name and
+  same bytes (head.modified is kept at the source's value, not "now"). The PDF embeds these.
+* ``whole/<key>.ttf``: whole-face conversions, made only on demand (`prepare_whole_font`,
+  ``paiban fonts prepare``). When one exists, a subset is cut from it (`fontTools.subset` of a
+  glyf font, no conversion: ~0.4 s for 600 characters, 2.5 s for all of GB 2312, against 0.8 s
+  and ~10 s converting) instead of being converted from the CFF source. The result is the same
+  subset, byte for byte, under the same key (conversion is per glyph, and the subsetter keeps
+  glyph order), so a PDF does not depend on whether ``prepare`` ran; ``prepare`` only moves the
+  conversion work to one up-front run. Layout metrics always come from the source font.
+
+Entries are written to a temporary file (``.tmp-*``) in the same directory and moved into place
+with ``os.replace``, so two processes converting the same subset at once both succeed and leave
+one entry. After each new entry the cache is trimmed to ``$PAIBAN_CACHE_MAX_MB`` (default
+1024 MB), least recently used first, sparing entries used in the last 10 minutes (`prune`).
 """
 
 from __future__ import annotations
@@ -32,14 +45,24 @@ __all__ = [
     "converted_font",
     "default_cache_dir",
     "file_digest",
+    "auto_prune",
+    "cache_entries",
+    "cache_max_bytes",
+    "prepare_whole_font",
     "prune",
     "subset_to_ttf_bytes",
+    "whole_font_file",
+    "whole_font_key",
 ]
 
 CONVERTER_VERSION = "paiban-otf2ttf-1"
 MAX_ERR = 1.0  # font units
 REVERSE_DIRECTION = True
 POST_FORMAT = 3.0
+#: default size limit of the cache (``$PAIBAN_CACHE_MAX_MB`` overrides it)
+DEFAULT_CACHE_MAX_MB = 1024
+#: automatic pruning never removes entries used this recently (a running build may need them)
+RECENT_SECONDS = 600.0
 
 _digest_lock = threading.Lock()
 _digests: dict[tuple[str, int, int], str] = {}
@@ -195,24 +218,76 @@ def _write_atomically(target: Path, data: bytes) -> None:
         raise
 
 
+def whole_font_key(path: Path, index: int) -> str:
+    """The content address of the whole-face conversion of face ``index`` of ``path``."""
+    h = hashlib.sha256()
+    for part in (CONVERTER_VERSION, _fonttools_version(), file_digest(path), str(int(index)), "whole"):
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def whole_font_file(path: Path, index: int, cache_dir: Path) -> Path | None:
+    """The cached whole-face conversion of face ``index`` of ``path``, or None if not prepared."""
+    target = Path(cache_dir) / "whole" / f"{whole_font_key(path, index)}.ttf"
+    try:
+        if target.stat().st_size > 0:
+            return target
+    except FileNotFoundError:
+        pass
+    return None
+
+
+def prepare_whole_font(path: Path, index: int, cache_dir: Path) -> tuple[Path, bool]:
+    """Convert the whole face ``index`` of ``path`` into the cache, unless already there.
+
+    Returns ``(file, converted_now)``. A Noto CJK face takes about 80 s and 700 MB of memory.
+    """
+    have = whole_font_file(path, index, cache_dir)
+    if have is not None:
+        _touch(have)
+        return have, False
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), fontNumber=int(index), lazy=True) as tt:
+        chars = [chr(cp) for cp in (tt.getBestCmap() or {})]
+    data = subset_to_ttf_bytes(path, index, chars)
+    target = Path(cache_dir) / "whole" / f"{whole_font_key(path, index)}.ttf"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(target, data)
+    auto_prune(cache_dir)
+    return target, True
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        pass  # a read-only cache is still usable
+
+
 def converted_font(path: Path, index: int, chars: Iterable[str], cache_dir: Path) -> tuple[Path, str]:
     """The cached TrueType subset of face ``index`` of ``path`` for ``chars``: ``(file, key)``.
 
-    Converts and stores it on a cache miss; on a hit only touches the file's mtime (so `prune`
-    removes the least recently used entries first).
+    On a cache miss, makes it: cut from the whole-face conversion if one was prepared, else
+    converted from the source (the same bytes either way). On a hit only touches the file's
+    mtime (so `prune` removes the least recently used entries first).
     """
     text = "".join(sorted(set(chars)))  # chars may be a one-shot iterator
     key = cache_key(path, index, text)
     target = Path(cache_dir) / "converted" / f"{key}.ttf"
     if target.is_file() and target.stat().st_size > 0:
-        try:
-            os.utime(target)
-        except OSError:
-            pass  # a read-only cache is still usable
+        _touch(target)
         return target, key
-    data = subset_to_ttf_bytes(path, index, text)
+    whole = whole_font_file(path, index, cache_dir)
+    if whole is not None:
+        _touch(whole)
+        data = subset_to_ttf_bytes(whole, 0, text)
+    else:
+        data = subset_to_ttf_bytes(path, index, text)
     target.parent.mkdir(parents=True, exist_ok=True)
     _write_atomically(target, data)
+    auto_prune(cache_dir)
     return target, key
 
 
@@ -221,38 +296,73 @@ def convert_subset(path: Path, index: int, chars: Iterable[str], cache_dir: Path
     return converted_font(path, index, chars, cache_dir or default_cache_dir())[0]
 
 
-def prune(cache_dir: Path, max_bytes: int) -> list[Path]:
-    """Delete the oldest (by mtime) converted fonts until the rest total at most ``max_bytes``.
+def cache_max_bytes() -> int:
+    """The cache size limit: ``$PAIBAN_CACHE_MAX_MB`` megabytes, default `DEFAULT_CACHE_MAX_MB`."""
+    raw = os.environ.get("PAIBAN_CACHE_MAX_MB", "").strip()
+    try:
+        mb = float(raw) if raw else DEFAULT_CACHE_MAX_MB
+    except ValueError:
+        mb = DEFAULT_CACHE_MAX_MB
+    return max(0, int(mb * 1024 * 1024))
 
-    Also removes temporary files left by a killed conversion (older than an hour). Returns the
+
+def cache_entries(cache_dir: Path) -> list[tuple[Path, int, float]]:
+    """Every cached font, subsets and whole faces: ``(file, size, mtime)``, oldest first."""
+    entries: list[tuple[Path, int, float]] = []
+    for sub in ("converted", "whole"):
+        directory = Path(cache_dir) / sub
+        if not directory.is_dir():
+            continue
+        for p in directory.iterdir():
+            if p.name.startswith(".tmp-") or p.suffix != ".ttf":
+                continue
+            try:
+                st = p.stat()
+            except FileNotFoundError:
+                continue
+            entries.append((p, st.st_size, st.st_mtime))
+    entries.sort(key=lambda e: (e[2], e[0].name))
+    return entries
+
+
+def auto_prune(cache_dir: Path) -> list[Path]:
+    """`prune` to `cache_max_bytes`, sparing entries used in the last `RECENT_SECONDS`."""
+    limit = cache_max_bytes()
+    if sum(size for _, size, _ in cache_entries(cache_dir)) <= limit:
+        return []
+    return prune(cache_dir, limit, keep_newer_than=RECENT_SECONDS)
+
+
+def prune(cache_dir: Path, max_bytes: int, keep_newer_than: float = 0.0) -> list[Path]:
+    """Delete the least recently used cached fonts until the rest total at most ``max_bytes``.
+
+    Subsets (``converted/``) and whole faces (``whole/``) compete alike, oldest mtime first;
+    entries used less than ``keep_newer_than`` seconds ago are kept even over the limit. Also
+    removes temporary files left by a killed conversion (older than an hour). Returns the
     deleted paths. Files another process deletes meanwhile are skipped.
     """
-    directory = Path(cache_dir) / "converted"
     removed: list[Path] = []
-    if not directory.is_dir():
-        return removed
-    entries: list[tuple[float, int, Path]] = []
     now = time.time()
-    for p in directory.iterdir():
-        try:
-            st = p.stat()
-        except FileNotFoundError:
+    for sub in ("converted", "whole"):
+        directory = Path(cache_dir) / sub
+        if not directory.is_dir():
             continue
-        if p.name.startswith(".tmp-"):
-            if now - st.st_mtime > 3600:
-                try:
+        for p in directory.iterdir():
+            if not p.name.startswith(".tmp-"):
+                continue
+            try:
+                if now - p.stat().st_mtime > 3600:
                     p.unlink()
                     removed.append(p)
-                except FileNotFoundError:
-                    pass
-            continue
-        if p.suffix == ".ttf":
-            entries.append((st.st_mtime, st.st_size, p))
-    entries.sort(key=lambda e: (e[0], e[2].name))
+            except FileNotFoundError:
+                pass
+    entries = cache_entries(cache_dir)
     total = sum(size for _, size, _ in entries)
-    for _mtime, size, p in entries:
+    for p, size, mtime in entries:
         if total <= max_bytes:
             break
+        if keep_newer_than and now - mtime < keep_newer_than:
+            continue
         try:
             p.unlink()
             removed.append(p)

@@ -7,10 +7,15 @@ Search order (first match wins):
    with ``dpkg-deb -x`` into ``~/.cache/paiban/debs`` (then ``…/debs/usr/share/fonts``);
 2. the files fontconfig knows (``fc-list --format '%{file}\\n'``) when ``fc-list`` exists and
    answers; otherwise the standard directories ``/usr/share/fonts``, ``/usr/local/share/fonts``,
-   ``~/.local/share/fonts`` and ``~/.fonts``.
+   ``~/.local/share/fonts`` and ``~/.fonts``;
+3. the font packages that ``tasks.sh`` (as a normal user) and fonts/README.md unpack into the
+   cache: ``${XDG_CACHE_HOME:-~/.cache}/paiban/debs/root/usr/share/fonts`` and
+   ``…/paiban/debs/usr/share/fonts``, so ``paiban`` finds them in a new shell too, without
+   ``$PAIBAN_FONT_PATH``.
 
-The list is built once per process per value of ``$PAIBAN_FONT_PATH`` (``clear_caches()``
-forgets it). Faces are read with fontTools (lazily: only the table directory and ``name``).
+The list is built once per process per value of ``$PAIBAN_FONT_PATH``, home and cache folder
+(``clear_caches()`` forgets it). Faces are read with fontTools (lazily: only the table
+directory and ``name``).
 """
 
 from __future__ import annotations
@@ -35,13 +40,14 @@ __all__ = [
     "font_path_dirs",
     "open_face",
     "standard_font_dirs",
+    "unpacked_package_dirs",
 ]
 
 FONT_SUFFIXES = (".ttf", ".ttc", ".otf", ".otc")
 
 _lock = threading.Lock()
-_files_cache: dict[tuple[str, str], tuple[Path, ...]] = {}
-_name_index_cache: dict[tuple[str, str], tuple[dict[str, Path], dict[str, Path]]] = {}
+_files_cache: dict[tuple[str, str, str], tuple[Path, ...]] = {}
+_name_index_cache: dict[tuple[str, str, str], tuple[dict[str, Path], dict[str, Path]]] = {}
 _face_cache: dict[tuple[str, int, int, int], FontFace] = {}
 _family_cache: dict[tuple[str, str, int, int], int] = {}
 
@@ -65,6 +71,17 @@ def standard_font_dirs() -> tuple[Path, ...]:
         home / ".local/share/fonts",
         home / ".fonts",
     )
+
+
+def unpacked_package_dirs() -> tuple[Path, ...]:
+    """Where tasks.sh and fonts/README.md unpack font packages without root (searched last)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser()
+    debs = cache / "paiban" / "debs"
+    return (debs / "root" / "usr" / "share" / "fonts", debs / "usr" / "share" / "fonts")
+
+
+def _search_key() -> tuple[str, str, str]:
+    return (os.environ.get("PAIBAN_FONT_PATH", ""), str(Path.home()), os.environ.get("XDG_CACHE_HOME", ""))
 
 
 def _is_font_file(name: str) -> bool:
@@ -116,7 +133,7 @@ def _fc_list() -> list[Path] | None:
 
 def font_files() -> tuple[Path, ...]:
     """Every font file found, in search order ($PAIBAN_FONT_PATH first), without duplicates."""
-    key = (os.environ.get("PAIBAN_FONT_PATH", ""), str(Path.home()))
+    key = _search_key()
     with _lock:
         cached = _files_cache.get(key)
     if cached is not None:
@@ -128,6 +145,8 @@ def font_files() -> tuple[Path, ...]:
     if system is None:
         system = [p for d in standard_font_dirs() for p in _walk_fonts(d)]
     ordered.extend(system)
+    for d in unpacked_package_dirs():
+        ordered.extend(_walk_fonts(d))
     seen: set[str] = set()
     unique: list[Path] = []
     for p in ordered:
@@ -155,7 +174,7 @@ def find_font_file(file_name: str) -> Path | None:
 
     An exact name match anywhere in the search order wins over a case-insensitive one.
     """
-    key = (os.environ.get("PAIBAN_FONT_PATH", ""), str(Path.home()))
+    key = _search_key()
     with _lock:
         idx = _name_index_cache.get(key)
     if idx is None:

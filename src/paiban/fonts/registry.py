@@ -6,13 +6,13 @@ font first in a role's chain (``overrides``). For each character the first face 
 it is used (`FontRegistry.face_for`); layout measures with `FontRegistry.metrics`, and the PDF
 renderer gets a reportlab font name with `FontRegistry.pdf_font_name`.
 
-reportlab is imported only inside `pdf_font_name` (through `_register`), so layout code that uses
-the registry for metrics never imports it.
+reportlab is imported only inside `pdf_font_name` (through
+`paiban.fonts.reportlab_fonts.register_font`), so layout code that uses the registry for metrics
+never imports it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Iterable
@@ -25,6 +25,7 @@ from paiban.fonts.convert import converted_font, default_cache_dir
 from paiban.fonts.discovery import find_face_index, find_font_file, open_face
 from paiban.fonts.faces import FontFace
 from paiban.fonts.metrics import FaceMetrics, load_metrics
+from paiban.fonts.reportlab_fonts import register_font
 
 __all__ = ["FontRegistry", "UnknownRole", "default_roles_file"]
 
@@ -72,7 +73,10 @@ def _load_roles(path: Path) -> dict[str, tuple[list[_Entry], list[str], str]]:
         with open(path, encoding="utf-8") as f:
             doc = yaml.safe_load(f)
     except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise ValueError(f"{where}: not valid YAML: {problem}") from None
     if not isinstance(doc, dict):
         raise ValueError(f"{path}: expected a mapping with a 'roles' key")
     for key in doc:
@@ -140,47 +144,6 @@ def _load_roles(path: Path) -> dict[str, tuple[list[_Entry], list[str], str]]:
     for name in parsed:
         visit(name, [])
     return parsed
-
-
-# ---- reportlab registration (process-wide) -------------------------------------------------
-
-_reg_lock = threading.Lock()
-_registered: dict[str, tuple[str, int]] = {}
-
-
-def _register(name: str, path: Path, index: int) -> str:
-    """Register ``path``/``index`` with reportlab under ``name`` (once per process); return the name.
-
-    If ``name`` is already taken by another file (two fonts with the same file name in different
-    directories), a short hash of the path is appended.
-    """
-    target = (str(path), int(index))
-    with _reg_lock:
-        have = _registered.get(name)
-        if have == target:
-            return name
-        if have is not None:
-            name = f"{name}-{hashlib.sha256(target[0].encode('utf-8', 'surrogateescape')).hexdigest()[:6]}"
-            if _registered.get(name) == target:
-                return name
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.ttfonts import TTFont
-
-        font = TTFont(name, str(path), subfontIndex=int(index))
-        # reportlab maps every font whose PostScript name it has seen before onto the first
-        # such font (pdfmetrics._dynFaceNames): two subsets of one face would share glyphs.
-        # Give each registered font a face name of its own, derived from the registered name,
-        # so that the PDF stays the same whatever else the process registered before.
-        font.face.name = _face_name(font.face.name, name)
-        pdfmetrics.registerFont(font)
-        _registered[name] = target
-        return name
-
-
-def _face_name(ps_name: bytes, registered: str) -> bytes:
-    """`ps_name` plus a short hash of the registered name (PDF names stay ASCII, no spaces)."""
-    digest = hashlib.sha256(registered.encode("utf-8")).hexdigest()[:8]
-    return ps_name + b"-" + digest.encode("ascii")
 
 
 # ---- the registry ---------------------------------------------------------------------------
@@ -303,6 +266,38 @@ class FontRegistry:
             self._chains[role] = result
             return result
 
+    def chain_sources(self, role: str) -> list[tuple[FontFace, str]]:
+        """`chain` with the role each face comes from (``role`` itself, or a role it extends)."""
+        if role not in self._roles:
+            raise UnknownRole(role, self._roles)
+        with self._lock:
+            pairs = [(face, role) for face in self._own_faces(role)[0]]
+            for target in self._roles[role][1]:
+                pairs.extend(self.chain_sources(target))
+            seen: set[tuple[Path, int]] = set()
+            unique: list[tuple[FontFace, str]] = []
+            for face, source in pairs:
+                if (face.path, face.index) not in seen:
+                    seen.add((face.path, face.index))
+                    unique.append((face, source))
+            return unique
+
+    def unresolved_entries(self, role: str) -> list[str]:
+        """The role's own chain entries that are skipped (file not installed, face not found)."""
+        if role not in self._roles:
+            raise UnknownRole(role, self._roles)
+        notes: list[str] = []
+        for entry in self._roles[role][0]:
+            face, note = self._entry_face(entry)
+            if face is None:
+                notes.append(note)
+        return notes
+
+    def primary_face(self, role: str) -> FontFace | None:
+        """The role's first installed face (the one that should draw nearly everything), or None."""
+        chain = self.chain(role)
+        return chain[0] if chain else None
+
     def explain(self, role: str) -> list[str]:
         """One line per chain entry of the role (and the roles it extends): found where, or why skipped."""
         if role not in self._roles:
@@ -361,11 +356,11 @@ class FontRegistry:
         drawn as .notdef by that font, so pass every character the face will draw in the PDF.
         """
         if face.outlines == "glyf":
-            return _register(face.key, face.path, face.index)
+            return register_font(face.key, face.path, face.index)
         m = load_metrics(face)
         wanted = sorted({c for s in chars for c in s if m.has(c)})
         path, key = converted_font(face.path, face.index, wanted, self.cache_dir)
-        return _register(f"{face.key}-{key[:10]}", path, 0)
+        return register_font(f"{face.key}-{key[:10]}", path, 0)
 
     def __repr__(self) -> str:
         return f"FontRegistry({str(self.roles_file)!r}, roles={self.roles()})"

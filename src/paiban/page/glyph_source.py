@@ -2,15 +2,22 @@
 
 `GlyphSource` answers "which face draws this character in this role, how wide is it, where is
 its ink" with per-role caches, and the coverage check that runs before layout: every character
-of every story is looked up along its role's fallback chain, and those no face has are reported
-with their story, paragraph and offset (never drawn as a silent tofu box).
+of every story is resolved along its role's fallback chain (`paiban.fonts.coverage.resolve`, the
+rule ``paiban fonts check`` uses too). Characters drawn by a fallback face are reported with
+their story, paragraph and offset (`fallbacks`); characters that are not drawn, because no face
+has them or because they are emoji or private-use characters, are reported the same way
+(`missing`) and get no `GlyphInfo`, so the composer draws a red proof box, never a silent tofu.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Protocol
+from collections.abc import Iterator
+from typing import Protocol
 
-from paiban.model.placed import MissingGlyph
+from paiban.fonts.coverage import INVISIBLE as SKIPPED
+from paiban.fonts.coverage import MISSING, PRIMARY, CharResolution, TextHit, resolve
+from paiban.fonts.faces import FontFace
+from paiban.model.placed import FallbackUse, MissingGlyph
 from paiban.page.justify import GlyphInfo, GlyphLookup, LatinAdvance
 from paiban.text.charclass import HALF_WIDTH, CharClass, classify
 
@@ -21,21 +28,34 @@ INK_CLASSES = frozenset({CharClass.OPEN, CharClass.CLOSE, CharClass.POINT, CharC
 
 
 class Registry(Protocol):  # what GlyphSource needs of fonts.registry.FontRegistry
-    def face_for(self, role: str, ch: str): ...
-    def metrics(self, face): ...
+    def chain(self, role: str) -> tuple[FontFace, ...]: ...
+    def face_for(self, role: str, ch: str) -> FontFace | None: ...
+    def metrics(self, face: FontFace): ...
 
 
 class GlyphSource:
+    """Per-role glyph metrics and coverage, cached for one build."""
+
     def __init__(self, registry: Registry):
         self.registry = registry
         self._info: dict[str, dict[str, GlyphInfo | None]] = {}
-        self.faces: dict[str, object] = {}  # FontFace.key -> FontFace
+        self._resolved: dict[str, dict[str, CharResolution]] = {}
+        self.faces: dict[str, FontFace] = {}  # FontFace.key -> FontFace
+
+    def resolution(self, role: str, ch: str) -> CharResolution:
+        """How ``ch`` is drawn in ``role``: by the primary face, a fallback face, or not at all."""
+        cache = self._resolved.setdefault(role, {})
+        hit = cache.get(ch)
+        if hit is None:
+            hit = cache[ch] = resolve(self.registry, role, ch)
+        return hit
 
     def info(self, role: str, ch: str) -> GlyphInfo | None:
+        """Face, advance and (for marks) ink of ``ch`` in ``role``; None when it is not drawn."""
         cache = self._info.setdefault(role, {})
         if ch in cache:
             return cache[ch]
-        face = self.registry.face_for(role, ch)
+        face = self.resolution(role, ch).face
         result = None
         if face is not None:
             m = self.registry.metrics(face)
@@ -54,7 +74,41 @@ class GlyphSource:
             return info.advance if info is not None else HALF_WIDTH
         return advance
 
-    def missing(self, role: str, text: str, story: str, paragraph: int) -> Iterable[MissingGlyph]:
+    def missing(self, role: str, text: str, story: str, paragraph: int,
+                part: str = "") -> Iterator[MissingGlyph]:
+        """The characters of ``text`` that are not drawn, with their offsets."""
+        for hit in self._scan(role, text):
+            res = hit.resolution
+            if res.status == MISSING:
+                yield MissingGlyph(res.char, story, paragraph, hit.offset, role, res.reason, part)
+
+    def fallbacks(self, role: str, text: str, story: str, paragraph: int,
+                  part: str = "") -> Iterator[FallbackUse]:
+        """The characters of ``text`` drawn by a fallback face of ``role``, with their offsets."""
+        for hit in self._scan(role, text):
+            res = hit.resolution
+            if res.status != MISSING and res.face is not None:
+                yield FallbackUse(res.char, story, paragraph, hit.offset, role, res.face.key,
+                                  res.face.family, part)
+
+    def scan(self, role: str, text: str, story: str, paragraph: int,
+             part: str = "") -> tuple[list[MissingGlyph], list[FallbackUse]]:
+        """`missing` and `fallbacks` of ``text`` in one pass."""
+        missing: list[MissingGlyph] = []
+        fallbacks: list[FallbackUse] = []
+        for hit in self._scan(role, text):
+            res = hit.resolution
+            if res.status == MISSING or res.face is None:
+                missing.append(MissingGlyph(res.char, story, paragraph, hit.offset, role, res.reason, part))
+            else:
+                fallbacks.append(FallbackUse(res.char, story, paragraph, hit.offset, role, res.face.key,
+                                             res.face.family, part))
+        return missing, fallbacks
+
+    def _scan(self, role: str, text: str) -> Iterator[TextHit]:
         for offset, ch in enumerate(text):
-            if ch not in INVISIBLE and self.info(role, ch) is None:
-                yield MissingGlyph(ch, story, paragraph, offset, role)
+            if ch in SKIPPED:
+                continue
+            res = self.resolution(role, ch)
+            if res.status != PRIMARY:
+                yield TextHit(offset, res)

@@ -1,0 +1,378 @@
+"""``paiban fonts``: what the font roles resolve to on this machine, and what they cover.
+
+    paiban fonts [list] [--roles FILE | --layout LAYOUT] [--article FILE ...] [--json]
+    paiban fonts check ARTICLE [--role ROLE] [--roles FILE | --layout LAYOUT] [--json] [--strict]
+    paiban fonts prepare [ROLE ...] [--all-faces] [--dry-run] [--roles FILE | --layout LAYOUT]
+    paiban fonts cache [--prune MB]
+
+``list`` (the default) prints every role with the files it resolves to (path, face index,
+family, outline kind), the chain entries that are not installed, and its coverage of the GB 2312
+hanzi, of the 通用规范汉字表 (when Unihan data is installed: see `paiban.fonts.charsets`) and of
+each ``--article``. ``check`` lists every character of an article that a role draws with a
+fallback face (and which) or not at all, with paragraph, source line and offset: the same rule
+as the build report (`paiban.fonts.coverage.resolve`). ``prepare`` converts whole CFF faces into
+the cache once (see `paiban.fonts.convert`). ``cache`` shows the conversion cache and trims it.
+
+Exit codes: 0 done; 1 ``check --strict`` found a missing character; 2 the input is wrong (one
+line on stderr, from `paiban.errors.InputError`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from paiban.errors import InputError, Where
+
+if TYPE_CHECKING:  # imported lazily at run time: `paiban --help` stays fast
+    from paiban.fonts.coverage import SetCoverage
+    from paiban.fonts.faces import FontFace
+    from paiban.fonts.registry import FontRegistry
+    from paiban.model.article import Article
+
+__all__ = ["add_fonts_parser", "run_fonts"]
+
+EXIT_OK, EXIT_STRICT, EXIT_INPUT = 0, 1, 2
+#: how many missing characters a coverage line names before "…"
+NAMED = 24
+
+
+# ---- command line ---------------------------------------------------------------------------
+
+def _add_source_options(p: argparse.ArgumentParser, suppress: bool) -> None:
+    """--roles / --layout; on sub-actions with SUPPRESS defaults so they do not undo the parent's."""
+    default: Any = argparse.SUPPRESS if suppress else None
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--roles", type=Path, default=default, metavar="FILE",
+                       help="font roles YAML (default: the packaged one)")
+    group.add_argument("--layout", type=Path, default=default, metavar="LAYOUT",
+                       help="use the roles file and font_files of this layout")
+
+
+def _add_list_options(p: argparse.ArgumentParser, suppress: bool) -> None:
+    default: Any = argparse.SUPPRESS if suppress else []
+    p.add_argument("--article", type=Path, action="append", default=default, metavar="FILE",
+                   help="also show each role's coverage of this article (repeatable)")
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                   help="print JSON")
+
+
+class _OneLineErrors(argparse.ArgumentParser):
+    """A parser whose usage errors are one line on stderr (exit 2), like every paiban error."""
+
+    def error(self, message: str) -> Any:  # argparse's signature: NoReturn
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _one_line_errors(parser: argparse.ArgumentParser) -> None:
+    parser.error = _OneLineErrors.error.__get__(parser)  # type: ignore[method-assign]
+
+
+def add_fonts_parser(subparsers: Any) -> None:
+    """Add ``fonts`` and its actions to the ``paiban`` command's subparsers."""
+    fonts = subparsers.add_parser(
+        "fonts", help="list font roles, their files and coverage; check an article; prepare fonts",
+        description="Font roles on this machine: the files they resolve to and what they cover.")
+    _one_line_errors(fonts)
+    _add_source_options(fonts, suppress=False)
+    _add_list_options(fonts, suppress=False)
+    actions = fonts.add_subparsers(dest="fonts_action", metavar="ACTION", parser_class=_OneLineErrors)
+    lister = actions.add_parser("list", help="roles, files and coverage (the default)")
+    _add_source_options(lister, suppress=True)
+    _add_list_options(lister, suppress=True)
+    check = actions.add_parser("check", help="which characters of an article fall back or are missing")
+    check.add_argument("article", type=Path, help="article file (UTF-8 text, as for a layout)")
+    check.add_argument("--role", default="song", help="font role to check against (default: song)")
+    check.add_argument("--strict", action="store_true", help="exit 1 if any character is missing")
+    check.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
+    _add_source_options(check, suppress=True)
+    prepare = actions.add_parser(
+        "prepare", help="convert whole CFF faces (Noto CJK) once, so later builds only subset them")
+    prepare.add_argument("roles_to_prepare", nargs="*", metavar="ROLE",
+                         help="roles whose first face to convert (default: every role)")
+    prepare.add_argument("--all-faces", action="store_true",
+                         help="convert every CFF face of the roles' chains, not only the first")
+    prepare.add_argument("--dry-run", action="store_true", help="only say what would be converted")
+    _add_source_options(prepare, suppress=True)
+    cache = actions.add_parser("cache", help="show the conversion cache; --prune trims it")
+    cache.add_argument("--prune", type=float, metavar="MB",
+                       help="delete least recently used entries until the cache is at most MB megabytes")
+
+
+def run_fonts(args: argparse.Namespace) -> int:
+    """Run ``paiban fonts`` for parsed ``args``; the exit code."""
+    try:
+        action = getattr(args, "fonts_action", None) or "list"
+        if action == "cache":
+            return _cache(args)
+        registry = _registry(args)
+        if action == "check":
+            return _check(args, registry)
+        if action == "prepare":
+            return _prepare(args, registry)
+        return _list(args, registry)
+    except InputError as exc:
+        print(f"paiban: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("paiban: interrupted", file=sys.stderr)
+        return 130
+
+
+def _registry(args: argparse.Namespace) -> FontRegistry:
+    from paiban.fonts.registry import FontRegistry, UnknownRole
+
+    roles_file: Path | None = getattr(args, "roles", None)
+    layout_file: Path | None = getattr(args, "layout", None)
+    overrides: dict[str, tuple[Path, int]] = {}
+    where = Where(roles_file) if roles_file is not None else Where(layout_file)
+    if layout_file is not None:
+        from paiban.input.layout_loader import load_layout
+
+        layout = load_layout(layout_file)  # raises InputError with file, line and key
+        roles_file = layout.roles_file
+        overrides = dict(layout.font_overrides)
+        where = Where(layout_file, key="font_files")
+    elif roles_file is not None and not roles_file.is_file():
+        raise InputError("font roles file not found", Where(roles_file))
+    try:
+        return FontRegistry(roles_file, overrides)
+    except (UnknownRole, FileNotFoundError, ValueError, OSError) as exc:
+        raise _input_error(" ".join(str(exc).split()), roles_file, where) from None
+
+
+def _input_error(message: str, roles_file: Path | None, where: Where) -> InputError:
+    """An InputError for a roles-file problem; "<file>:<line>:<col>: text" keeps its place."""
+    if roles_file is not None and message.startswith(str(roles_file)):
+        rest = message[len(str(roles_file)):]
+        m = re.match(r":(\d+):(\d+): (.*)", rest) or re.match(r":() ?()(.*)", rest)
+        if m:
+            line, column = (int(m.group(1)), int(m.group(2))) if m.group(1) else (None, None)
+            return InputError(m.group(3), Where(roles_file, line, column))
+    return InputError(message, where)
+
+
+def _role(registry: FontRegistry, role: str) -> str:
+    if role not in registry.roles():
+        known = ", ".join(registry.roles())
+        raise InputError(f"unknown font role {role!r} (known roles: {known})", Where(registry.roles_file))
+    return role
+
+
+# ---- list -----------------------------------------------------------------------------------
+
+def _reference_sets() -> tuple[list[tuple[str, str, frozenset[str]]], str]:
+    """[(id, title, characters)] and a note on the 通用规范汉字表's source (or why it is absent)."""
+    from paiban.fonts.charsets import (TONGYONG_GUIFAN_SOURCE_HINT, find_unihan_file, gb2312_hanzi,
+                                       tongyong_guifan)
+
+    sets = [("gb2312", "GB 2312 hanzi", gb2312_hanzi())]
+    source = find_unihan_file()
+    table = tongyong_guifan(source) if source is not None else None
+    if table is None:
+        note = TONGYONG_GUIFAN_SOURCE_HINT if source is None else \
+            f"通用规范汉字表: {source} has no kTGH data (Unihan before Unicode 11); not shown"
+    else:
+        sets.append(("tongyong_guifan", "通用规范汉字表", frozenset(table)))
+        note = f"通用规范汉字表: {len(table)} characters, from {source} (Unihan kTGH)"
+    return sets, note
+
+
+def article_characters(article: Article) -> str:
+    """All text of an article that gets printed: headline parts, byline and paragraphs."""
+    head = article.headline
+    return "".join((head.kicker, head.main, head.subtitle, *(p.text for p in article.paragraphs)))
+
+
+def _face_json(face: FontFace, source_role: str, prepared: bool | None) -> dict[str, Any]:
+    return {"file": str(face.path), "face": face.index, "family": face.family, "outlines": face.outlines,
+            "key": face.key, "from_role": source_role, "whole_face_prepared": prepared}
+
+
+def _coverage_json(cov: SetCoverage) -> dict[str, Any]:
+    return {"total": cov.total, "covered": cov.covered, "primary": cov.primary, "fallback": cov.fallback,
+            "by_face": cov.by_face, "missing": "".join(cov.missing), "refused": "".join(cov.refused)}
+
+
+def _coverage_line(title: str, cov: SetCoverage) -> str:
+    text = f"    {title}: {cov.covered}/{cov.total} ({cov.percent():.1f}%), first face {cov.primary}"
+    if cov.fallback:
+        text += f", fallback {cov.fallback}"
+    if cov.missing:
+        named = "".join(cov.missing[:NAMED]) + ("…" if len(cov.missing) > NAMED else "")
+        text += f", missing {len(cov.missing)}: {named}"
+        if cov.refused:
+            text += f" ({len(cov.refused)} emoji/private use, never drawn)"
+    return text
+
+
+def _list(args: argparse.Namespace, registry: FontRegistry) -> int:
+    from paiban.fonts.convert import whole_font_file
+    from paiban.fonts.coverage import set_coverage
+    from paiban.input.article_reader import read_article
+
+    sets, note = _reference_sets()
+    for path in getattr(args, "article", None) or []:
+        sets.append((f"article:{path}", f"article {path}", frozenset(article_characters(read_article(path)))))
+    out: dict[str, Any] = {"roles_file": str(registry.roles_file), "cache_dir": str(registry.cache_dir),
+                           "reference_note": note, "roles": []}
+    lines = [f"font roles: {registry.roles_file}", f"cache:      {registry.cache_dir}",
+             f"GB 2312 hanzi: {len(sets[0][2])} characters (rows 16–87, from Python's gb2312 codec)", note, ""]
+    prepared: dict[tuple[Path, int], bool] = {}
+    for role in registry.roles():
+        faces = registry.chain_sources(role)
+        entry: dict[str, Any] = {"name": role, "description": registry.description(role), "faces": [],
+                                 "not_installed": registry.unresolved_entries(role), "coverage": {}}
+        lines.append(f"{role} — {registry.description(role)}" if registry.description(role) else role)
+        if not faces:
+            lines.append("    no installed font: every character of this role would be missing")
+        for i, (face, source) in enumerate(faces, start=1):
+            is_prepared: bool | None = None
+            kind = "TrueType"
+            if face.is_cff:
+                k = (face.path, face.index)
+                if k not in prepared:
+                    prepared[k] = whole_font_file(face.path, face.index, registry.cache_dir) is not None
+                is_prepared = prepared[k]
+                kind = "CFF, " + ("whole face prepared" if is_prepared else "converted per job")
+            via = f"  (via {source})" if source != role else ""
+            lines.append(f"  {i}. {face.family}: {face.path} face {face.index} [{kind}]{via}")
+            entry["faces"].append(_face_json(face, source, is_prepared))
+        for skipped in entry["not_installed"]:
+            lines.append(f"     skipped: {skipped.split(': ', 1)[-1]}")
+        for set_id, title, chars in sets:
+            cov = set_coverage(registry, role, chars)
+            entry["coverage"][set_id] = _coverage_json(cov)
+            lines.append(_coverage_line(title, cov))
+        out["roles"].append(entry)
+        lines.append("")
+    if getattr(args, "json", False):
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(lines).rstrip())
+    return EXIT_OK
+
+
+# ---- check ----------------------------------------------------------------------------------
+
+def _positions(article: Article) -> list[tuple[int, str, int, str]]:
+    """(paragraph, part, source line, text) of everything printed; headline parts are paragraph 0."""
+    head = article.headline
+    items = [(0, part, 0, text) for part, text in (("kicker", head.kicker), ("headline", head.main),
+                                                    ("subtitle", head.subtitle)) if text]
+    items += [(i, "", p.source_line, p.text) for i, p in enumerate(article.paragraphs, start=1)]
+    return items
+
+
+def _check(args: argparse.Namespace, registry: FontRegistry) -> int:
+    from paiban.fonts.coverage import MISSING, scan_text
+    from paiban.input.article_reader import read_article
+
+    role = _role(registry, args.role)
+    article = read_article(args.article)
+    fallbacks: list[dict[str, Any]] = []
+    missing: list[dict[str, Any]] = []
+    for paragraph, part, line, text in _positions(article):
+        for hit in scan_text(registry, role, text):
+            res = hit.resolution
+            item: dict[str, Any] = {"char": res.char, "codepoint": f"U+{ord(res.char):04X}",
+                                    "paragraph": paragraph, "part": part, "line": line, "offset": hit.offset}
+            if res.status == MISSING or res.face is None:
+                item["reason"] = res.reason
+                missing.append(item)
+            else:
+                item.update(face=res.face.key, family=res.face.family, file=str(res.face.path),
+                            face_index=res.face.index)
+                fallbacks.append(item)
+    primary = registry.primary_face(role)
+    if getattr(args, "json", False):
+        print(json.dumps({"article": str(args.article), "role": role,
+                          "primary_face": primary.key if primary else None,
+                          "fallbacks": fallbacks, "missing": missing}, ensure_ascii=False, indent=2))
+    else:
+        chars = article_characters(article)
+        first = f"{primary.family} ({primary.path.name}#{primary.index})" if primary else "no installed font"
+        print(f"{args.article}: {len(chars)} characters ({len(set(chars))} distinct), role {role}, first face {first}")
+        for item in fallbacks:
+            print(f"fallback {item['char']} {item['codepoint']:>8}  {_place(item)}  -> {item['family']}"
+                  f" ({Path(item['file']).name}#{item['face_index']})")
+        for item in missing:
+            print(f"missing  {item['char']!r} {item['codepoint']:>8}  {_place(item)}: {item['reason']}")
+        print(f"{len(fallbacks)} fallback ({len({i['char'] for i in fallbacks})} distinct), "
+              f"{len(missing)} missing ({len({i['char'] for i in missing})} distinct)")
+    if args.strict and missing:
+        print(f"paiban: --strict: {len(missing)} characters are missing in role {role}", file=sys.stderr)
+        return EXIT_STRICT
+    return EXIT_OK
+
+
+def _place(item: dict[str, Any]) -> str:
+    where = f"paragraph {item['paragraph']}" if item["paragraph"] else item["part"]
+    if item["line"]:
+        where += f" (line {item['line']})"
+    return f"{where}, offset {item['offset']}"
+
+
+# ---- prepare and cache ----------------------------------------------------------------------
+
+def _prepare(args: argparse.Namespace, registry: FontRegistry) -> int:
+    from paiban.fonts.convert import prepare_whole_font, whole_font_file
+
+    roles = [_role(registry, r) for r in args.roles_to_prepare] or registry.roles()
+    todo: list[FontFace] = []
+    for role in roles:
+        chain = registry.chain(role)
+        if not chain:
+            print(f"{role}: no installed font (see `paiban fonts`)")
+        for face in (chain if args.all_faces else chain[:1]):
+            if face.is_cff and face not in todo:
+                todo.append(face)
+    if not todo:
+        which = "faces" if args.all_faces else "first faces"
+        print(f"nothing to convert: no CFF font among the installed {which} of {', '.join(roles)}")
+        return EXIT_OK
+    print(f"cache: {registry.cache_dir}")
+    for face in todo:
+        label = f"{face.family} ({face.path.name}#{face.index})"
+        have = whole_font_file(face.path, face.index, registry.cache_dir)
+        if have is not None:
+            print(f"{label}: prepared already, {have}")
+            if not args.dry_run:
+                prepare_whole_font(face.path, face.index, registry.cache_dir)  # marks it used
+            continue
+        if args.dry_run:
+            print(f"{label}: would convert (a Noto CJK face takes about 80 s and 700 MB of memory)")
+            continue
+        print(f"{label}: converting the whole face (a Noto CJK face takes about 80 s) …", flush=True)
+        start = time.perf_counter()
+        try:
+            path, _ = prepare_whole_font(face.path, face.index, registry.cache_dir)
+        except OSError as exc:
+            raise InputError(f"cannot write the conversion cache: {exc}", Where(registry.cache_dir)) from None
+        size = path.stat().st_size / 2**20
+        print(f"{label}: done in {time.perf_counter() - start:.1f} s, {size:.1f} MB, {path}")
+    return EXIT_OK
+
+
+def _cache(args: argparse.Namespace) -> int:
+    from paiban.fonts.convert import cache_entries, cache_max_bytes, default_cache_dir, prune
+
+    cache_dir = default_cache_dir()
+    if args.prune is not None:
+        if args.prune < 0:
+            raise InputError("needs a size in megabytes >= 0", Where("--prune"))
+        removed = prune(cache_dir, int(args.prune * 1024 * 1024))
+        print(f"removed {len(removed)} entries")
+    entries = cache_entries(cache_dir)
+    subsets = [e for e in entries if e[0].parent.name == "converted"]
+    whole = [e for e in entries if e[0].parent.name == "whole"]
+    total = sum(size for _, size, _ in entries) / 2**20
+    print(f"cache: {cache_dir}")
+    print(f"  {len(subsets)} converted subsets, {len(whole)} whole faces, {total:.1f} MB"
+          f" (limit {cache_max_bytes() / 2**20:.0f} MB: $PAIBAN_CACHE_MAX_MB)")
+    return EXIT_OK

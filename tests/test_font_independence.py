@@ -1,0 +1,159 @@
+"""The seed column set in three body fonts: same line breaks, marks placed by each font's ink.
+
+The grid makes layout font-independent: every hanzi is one em and every banjiao mark half an em
+whatever the font, so Noto Serif CJK SC (CFF, read from the source), the same face converted to
+TrueType (what the PDF embeds) and AR PL UMing must break the seed's 162 lines identically. Inside
+a half cell a mark sits by its ink (page/justify.py): Noto puts the ink of 。 in the left quarter
+of the em, UMing centres it, so UMing's 。 origin moves left by the difference while the cells,
+and every glyph after the mark, stay where they are. Ink numbers are read with fontTools
+(`load_metrics`); shared/reference/fonts-and-reportlab.md has them measured independently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import SEED, seed_printed_lines, simple_layout, text_region
+
+from paiban.flow.thread_flow import flow_story
+from paiban.fonts import FontRegistry, convert, find_font_file, load_metrics, open_face
+from paiban.input.article_reader import is_han, read_article
+from paiban.model.article import Paragraph
+from paiban.page.compose import compose_pages
+from paiban.page.glyph_source import GlyphSource
+from paiban.pipeline import make_itemizer
+
+SQUEEZED = "2023年是西海岸新区的“创新突"  # 15.5 em of text in a 15-em line: squeezed ½ em
+
+
+def _font(name: str) -> Path:
+    path = find_font_file(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed (Debian: see fonts/README.md)")
+    return path
+
+
+def _seed_article():
+    article = read_article(SEED)
+    paras = list(article.paragraphs[1:])  # the byline sits above the column in print
+    paras[-1] = Paragraph(paras[-1].text + "为新区高质量发展注入更强动力。", paras[-1].kind)
+    paras.append(Paragraph("这是第二版上的续文。"))
+    return replace(article, paragraphs=tuple(paras))
+
+
+@pytest.fixture(scope="module")
+def columns(tmp_path_factory):
+    """font name -> (flow, placed lines, the body face) for the seed column set in that font."""
+    noto = _font("NotoSerifCJK-Regular.ttc")
+    uming = _font("uming.ttc")
+    cache = tmp_path_factory.mktemp("cache")
+    article = _seed_article()
+    layout = simple_layout([text_region("col", 1, (1, 162)), text_region("next", 2, (1, 20))])
+    chars = set(article.body_text()) | set("（上接下转第一二版）")
+    converted, _ = convert.converted_font(noto, 2, chars, cache)
+    registries = {
+        "noto": FontRegistry(cache_dir=cache),  # song: Noto Serif CJK SC, read from the CFF source
+        "noto-converted": FontRegistry(overrides={"song": (converted, 0)}, cache_dir=cache),
+        "uming": FontRegistry(overrides={"song": (uming, 0)}, cache_dir=cache),  # like font_files: song: uming.ttc
+    }
+    out = {}
+    for name, registry in registries.items():
+        glyphs = GlyphSource(registry)
+        story = layout.stories[0]
+        flow = flow_story(story, article, layout, make_itemizer(glyphs))
+        pages = compose_pages(layout, [(story, article, flow)], glyphs)
+        lines = [ln for page in pages for ln in page.lines]
+        out[name] = (flow, lines, registry.chain("song")[0])
+    assert out["noto"][2].family == "Noto Serif CJK SC" and out["noto"][2].is_cff
+    assert out["noto-converted"][2].outlines == "glyf"
+    assert out["uming"][2].family == "AR PL UMing CN"
+    return out
+
+
+def test_every_font_breaks_the_seed_column_into_the_printed_lines(columns):
+    texts = {name: [ln.text for ln in lines] for name, (_, lines, _) in columns.items()}
+    assert texts["noto"] == texts["uming"] == texts["noto-converted"]
+    page1 = [ln.text for ln in columns["uming"][1] if ln.region == "col"]
+    printed = seed_printed_lines()
+    printed[-1] += "（下转第二版）"
+    assert page1 == printed
+    # every glyph is drawn by the body font itself: no fallback hides a difference
+    for name, (_, lines, face) in columns.items():
+        assert {g.face for ln in lines for g in ln.glyphs} == {face.key}, name
+
+
+def test_the_converted_noto_places_every_glyph_like_its_source(columns):
+    _, source, _ = columns["noto"]
+    _, converted, _ = columns["noto-converted"]
+    worst = max(abs(a.x - b.x) for la, lb in zip(source, converted) for a, b in zip(la.glyphs, lb.glyphs))
+    assert worst < 0.01  # pt: the conversion keeps advances, and ink within 1 font unit
+
+
+def _ink(face, ch: str) -> tuple[float, float]:
+    ink = load_metrics(face).ink(ch)
+    assert ink is not None
+    return ink
+
+
+def test_full_stop_in_a_half_cell_follows_each_fonts_ink(columns):
+    _, noto_lines, noto_face = columns["noto"]
+    _, uming_lines, uming_face = columns["uming"]
+    n0, n1 = _ink(noto_face, "。")
+    u0, u1 = _ink(uming_face, "。")
+    assert n1 < 0.5 and abs((u0 + u1) / 2 - 0.5) < 0.02  # Noto: left; UMing: centred
+
+    def origin_in_half_cell(x0: float, x1: float) -> float:  # keep the ink, lose the blank
+        return min(x0, max(0.0, (0.5 - (x1 - x0)) / 2)) - x0
+
+    expected = origin_in_half_cell(u0, u1) - origin_in_half_cell(n0, n1)
+    assert expected < -0.2  # em: UMing's 。 origin sits a quarter em further left
+    checked = 0
+    for ln, lu in zip(noto_lines, uming_lines):
+        for k, (gn, gu) in enumerate(zip(ln.glyphs, lu.glyphs)):
+            if gn.char != "。" or not 0 < k < len(ln.glyphs) - 1:
+                continue
+            before, after = ln.glyphs[k - 1], ln.glyphs[k + 1]
+            if not (is_han(before.char) and is_han(after.char)):
+                continue  # hanzi | 。 | hanzi: one-em cells around a plain half cell
+            size = ln.size
+            assert gu.x - gn.x == pytest.approx(expected * size, abs=0.01), ln.text
+            # the cells did not move: the glyph after the mark is where it was
+            assert lu.glyphs[k + 1].x == pytest.approx(after.x, abs=1e-6)
+            # and in both fonts the ink lies inside the half cell after the hanzi before it
+            for g, (i0, i1), line in ((gn, (n0, n1), ln), (gu, (u0, u1), lu)):
+                assert g.x + i0 * size >= line.glyphs[k - 1].x + size - 1e-6
+                assert g.x + i1 * size <= line.glyphs[k - 1].x + 1.5 * size + 1e-6
+            checked += 1
+    assert checked >= 10
+
+
+def test_the_squeezed_quote_keeps_its_ink_and_loses_its_blank(columns):
+    flow, noto_lines, noto_face = columns["noto"]
+    _, uming_lines, uming_face = columns["uming"]
+    fl = next(f for f in flow.lines if f.full_text == SQUEEZED)
+    natural = fl.brk.indent + sum(u.width for u in fl.units)
+    assert natural == pytest.approx(15.5)  # half an em too long: squeezed
+    ln = next(x for x in noto_lines if x.text == SQUEEZED)
+    lu = next(x for x in uming_lines if x.text == SQUEEZED)
+    k = ln.text.index("“")
+    gn, gu = ln.glyphs[k], lu.glyphs[k]
+    n0, n1 = _ink(noto_face, "“")
+    u0, u1 = _ink(uming_face, "“")
+    size = ln.size
+    assert abs(gu.x - gn.x) > 0.05  # pt: each font's quote is placed by its own ink
+    # an opening quote keeps its ink at the right of its (squeezed) cell, in both fonts
+    assert gn.x + n1 * size == pytest.approx(gu.x + u1 * size, abs=0.02)
+    for g, i0, line in ((gn, n0, ln), (gu, u0, lu)):
+        assert g.x + i0 * size >= line.glyphs[k - 1].x + size - 1e-6  # no overlap with 的
+    # the line still fills exactly the measure in both fonts
+    for line in (ln, lu):
+        last = line.glyphs[-1]
+        assert last.x + size == pytest.approx(line.x + line.width, abs=0.01)
+
+
+def test_uming_face_override_matches_the_font_files_mechanism(tmp_path):
+    uming = _font("uming.ttc")
+    registry = FontRegistry(overrides={"song": (uming, 0)}, cache_dir=tmp_path)
+    assert registry.chain("song")[0] == open_face(uming, 0)
