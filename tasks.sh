@@ -6,10 +6,12 @@
 #   bash tasks.sh bench   run the stage benchmark (bench/stage_times.py)
 # As root, fonts come from `apt-get install`; as a user, the .deb files are fetched with
 # `apt-get download` and unpacked into ~/.cache/paiban/debs (PAIBAN_FONT_PATH points there).
+# fonts-hanazono covers CJK Extension B (𠀀 𪚥) as the last fallback; unicode-data carries Unihan,
+# whose kTGH field is the 通用规范汉字表 that `paiban fonts` measures coverage against.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-FONT_PACKAGES="fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai fonts-lxgw-wenkai fonts-wqy-zenhei"
+FONT_PACKAGES="fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai fonts-lxgw-wenkai fonts-wqy-zenhei fonts-hanazono unicode-data"
 VENV="${PAIBAN_VENV:-.venv}"
 DEB_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/paiban/debs"
 

@@ -20,8 +20,12 @@ def paiban(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def demo_text(tmp_path: Path) -> str:
+    """The demo layout, with every path made absolute so that it can live in `tmp_path`."""
     text = DEMO.read_text(encoding="utf-8")
-    return text.replace("../seeds/000_b4709c2c99975726.txt", str(SEED))
+    layouts = ROOT / "layouts"
+    return (text.replace("../seeds/000_b4709c2c99975726.txt", str(SEED))
+                .replace("article: articles/", f"article: {layouts}/articles/")
+                .replace("image: images/", f"image: {layouts}/images/"))
 
 
 CASES = {
@@ -69,7 +73,9 @@ def test_a_good_build_prints_the_report_and_writes_the_pdf(tmp_path):
 
 
 def test_strict_fails_on_overset_and_writes_nothing(tmp_path):
-    text = demo_text(tmp_path).replace("lines: [1, 30]", "lines: [1, 3]")
+    text = demo_text(tmp_path).replace("{name: lead-cont, columns: [1, 3], lines: [1, 40]}",
+                                       "{name: lead-cont, columns: [1, 3], lines: [1, 3]}")
+    assert "lines: [1, 3]}" in text
     layout = tmp_path / "tight.yaml"
     layout.write_text(text, encoding="utf-8")
     result = paiban("build", str(layout), "-o", str(tmp_path / "out"), "--strict", cwd=tmp_path)

@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("--strict", action="store_true", help="fail (exit 1) on overset text or missing glyphs")
         c.add_argument("--json", action="store_true", help="print the report as JSON")
         c.add_argument("--trace", type=Path, help="also write a text trace (page → region → line) to this file")
+        c.add_argument("--proof", action="store_true", help="draw proof markers: a red box where a story is overset")
         if name == "build":
             c.add_argument("-o", "--output", type=Path, default=Path("out"), help="output directory (default: out)")
     add_fonts_parser(sub)
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         pdf = None
         if args.command == "build":
             pdf = args.output / (args.layout.stem + ".pdf")
-        result = pipeline.run(args.layout, None)
+        result = pipeline.run(args.layout, None, proof=args.proof)
         report = result.report
         strict_fail = args.strict and not report.clean
         if pdf is not None and not strict_fail:

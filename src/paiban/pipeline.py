@@ -7,7 +7,6 @@ load layout → fonts → read articles → coverage → flow (line breaking ins
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from paiban.model.article import Article
 from paiban.model.flowed import StoryFlow
 from paiban.model.placed import Document, FallbackUse, MissingGlyph
 from paiban.model.spec import Layout, StorySpec, TextStyle
-from paiban.page.compose import compose_pages
+from paiban.page.compose import compose_document
 from paiban.page.glyph_source import GlyphSource
 from paiban.report import BuildReport, StoryReport
 from paiban.text.itemize import Unit, itemize
@@ -105,14 +104,16 @@ def check_coverage(layout: Layout, stories: list[tuple[StorySpec, Article]],
 
 def story_report(story: StorySpec, article: Article, flow: StoryFlow) -> StoryReport:
     total = sum(len(p.text) for p in article.paragraphs)
-    regions = Counter(line.region for line in flow.lines if line.units)
+    regions = tuple({"region": r.region, "page": r.page, "lines": r.lines, "characters": r.characters,
+                     "capacity": r.capacity} for r in flow.regions)
     ov = flow.overset
-    return StoryReport(story.name, sum(1 for ln in flow.lines if ln.units), total, flow.placed_characters,
-                       ov.characters if ov else 0, ov.sentence if ov else "",
-                       ov.paragraph + 1 if ov else 0, dict(regions))
+    return StoryReport(story.name, sum(1 for ln in flow.lines if ln.role == "text"), total,
+                       flow.placed_characters, ov.characters if ov else 0, ov.sentence if ov else "",
+                       ov.paragraph + 1 if ov else 0, regions, flow.underset_lines, flow.underset_characters)
 
 
-def run(layout_path: Path, output: Path | None = None) -> BuildResult:
+def run(layout_path: Path, output: Path | None = None, proof: bool = False) -> BuildResult:
+    """Build `layout_path`; write the PDF to `output` when given. `proof` draws overset markers."""
     timer = Timer({})
     with timer.stage("layout"):
         layout, registry = load_fonts(layout_path)
@@ -125,9 +126,11 @@ def run(layout_path: Path, output: Path | None = None) -> BuildResult:
         itemizer = make_itemizer(glyphs)
         flows = [flow_story(s, a, layout, itemizer) for s, a in stories]
     with timer.stage("compose"):
-        pages = compose_pages(layout, [(s, a, f) for (s, a), f in zip(stories, flows)], glyphs)
+        pages, page_warnings = compose_document(layout, [(s, a, f) for (s, a), f in zip(stories, flows)],
+                                                glyphs, proof)
         document = Document(layout.title, pages)
     warnings = [f"story {s.name}: {w}" for (s, _), f in zip(stories, flows) for w in f.warnings]
+    warnings += page_warnings
     report = BuildReport(
         str(layout_path), None, len(pages),
         tuple(story_report(s, a, f) for (s, a), f in zip(stories, flows)),

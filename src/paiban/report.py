@@ -27,7 +27,11 @@ class StoryReport:
     overset: int
     overset_sentence: str = ""
     overset_paragraph: int = 0  # 1-based
-    regions: dict[str, int] = field(default_factory=dict)  # region → lines placed
+    #: per region of the thread: {region, page, lines, characters, capacity}
+    regions: tuple[dict, ...] = ()
+    #: line slots left empty after the story's end (剩余), and the characters they would hold
+    underset_lines: int = 0
+    underset_characters: int = 0
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,18 @@ class BuildReport:
             out.append(f"output  {self.output}")
         lines = sum(s.lines for s in self.stories)
         out.append(f"pages   {self.pages}   stories {len(self.stories)}   lines {lines}")
+        out.append(f"  {'story':12s} {'region':14s} {'page':>4s} {'lines':>9s} {'chars':>6s}  fit")
         for s in self.stories:
-            state = f"overset {s.overset} chars from paragraph {s.overset_paragraph}: {s.overset_sentence}" \
-                if s.overset else "fits"
-            out.append(f"  story {s.name}: {s.lines} lines, {s.placed}/{s.characters} chars, {state}")
+            if s.overset:
+                state = f"overset {s.overset} chars from paragraph {s.overset_paragraph}: {s.overset_sentence}"
+            elif s.underset_lines:
+                state = f"fits; {s.underset_lines} lines ({s.underset_characters} chars) left to fill"
+            else:
+                state = "fits exactly"
+            out.append(f"  {s.name:12s} {'(all)':14s} {'':>4s} {s.lines:>9d} {s.placed:>6d}  {state}")
+            for r in s.regions:
+                out.append(f"  {'':12s} {r['region']:14s} {r['page']:>4d} {r['lines']:>4d}/{r['capacity']:<4d}"
+                           f" {r['characters']:>6d}")
         if self.missing:
             out.append(f"missing glyphs {len(self.missing)} (not drawn; red proof boxes):")
             for m in self.missing[:SHOWN]:
