@@ -91,7 +91,8 @@ def _cell_widths(units: Sequence[Unit], indent: float = 0.0) -> list[float]:
 
 def _squeeze_capacity(u: Unit, cell: float, lookup: GlyphLookup) -> float:
     if u.pad_before or u.pad_after:
-        return (u.pad_before + u.pad_after) / 2  # ¼ em shrinks to ⅛ (clreq §3.2.2)
+        core = u.width - u.pad_before - u.pad_after
+        return max(0.0, cell - core) / 2  # the padding left in this cell shrinks by half (¼ → ⅛ em)
     if not u.is_mark:
         return 0.0
     info = lookup(u.text)
