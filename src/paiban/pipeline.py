@@ -99,7 +99,26 @@ def check_coverage(layout: Layout, stories: list[tuple[StorySpec, Article]],
                 m, f = glyphs.scan(layout.styles[style].font, text, story.name, 0, part)
                 missing += m
                 fallbacks += f
+    for style_name_, text, part in furniture_texts(layout):
+        m, f = glyphs.scan(layout.styles[style_name_].font, text, "", 0, part)
+        missing += m
+        fallbacks += f
     return missing, fallbacks
+
+
+def furniture_texts(layout: Layout) -> list[tuple[str, str, str]]:
+    """(style, text, part) of the text the page furniture prints: masthead, running head, captions."""
+    edition = layout.edition
+    out = []
+    if edition.paper:
+        out.append(("masthead", edition.paper, "masthead"))
+    for text in (edition.issue, edition.serial, edition.cn, edition.credits, *edition.sections.values()):
+        if text:
+            out.append(("running_head", text, "running head"))
+    for region in layout.regions.values():
+        if region.picture is not None and region.picture.caption:
+            out.append((region.picture.caption_style, region.picture.caption, f"caption of {region.name}"))
+    return out
 
 
 def story_report(story: StorySpec, article: Article, flow: StoryFlow) -> StoryReport:

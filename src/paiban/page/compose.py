@@ -64,8 +64,10 @@ def compose_document(layout: Layout, stories: list[tuple[StorySpec, Article, Sto
             number, marker = overset_marker(layout, story, flow)
             pages[number].markers.append(marker)
         if story.headline_region:
-            lines, notes = headline_block(layout, story, article, glyphs)
-            pages[layout.regions[story.headline_region].page].lines.extend(lines)
+            lines, markers, notes = headline_block(layout, story, article, glyphs)
+            page = pages[layout.regions[story.headline_region].page]
+            page.lines.extend(lines)
+            page.markers.extend(markers)
             warnings.extend(notes)
         for fl in flow.lines:
             placed, markers = place_flow_line(layout, fl, glyphs)
@@ -132,7 +134,7 @@ def placed_line(story: str, region: str, column: int, grid_line: int, kind: str,
 
 
 def headline_block(layout: Layout, story: StorySpec, article: Article,
-                   glyphs: GlyphSource) -> tuple[list[PlacedLine], list[str]]:
+                   glyphs: GlyphSource) -> tuple[list[PlacedLine], list[Marker], list[str]]:
     """The kicker, main headline and subtitle, centred in the story's headline region.
 
     Each part is broken into balanced lines (no short last line); a main headline that needs
@@ -147,7 +149,7 @@ def headline_block(layout: Layout, story: StorySpec, article: Article,
              (article.headline.subtitle, story.subtitle_style, "subtitle")]
     parts = [(text, layout.styles[name], kind) for text, name, kind in parts if text]
     if not parts:
-        return [], []
+        return [], [], []
     notes: list[str] = []
     main_style = next((st for _, st, kind in parts if kind == "headline"), None)
     scale = 1.0
@@ -182,13 +184,15 @@ def headline_block(layout: Layout, story: StorySpec, article: Article,
     top = grid_line_top(layout, region.first_line)
     y_top = top - max(0.0, (height - block_h) / 2)
     out: list[PlacedLine] = []
+    markers: list[Marker] = []
     for text, style, kind, positioned, leading in rows:
         baseline = y_top - (leading - style.size) / 2 - BASELINE * style.size
-        line, _ = placed_line(story.name, region.name, 0, region.first_line, kind, x0, baseline, width,
-                              style.size, text, positioned)
+        line, missing = placed_line(story.name, region.name, 0, region.first_line, kind, x0, baseline, width,
+                                    style.size, text, positioned)
         out.append(line)
+        markers += missing
         y_top -= leading
-    return out, notes
+    return out, markers, notes
 
 
 def _headline_lines(text: str, style: TextStyle, width: float, glyphs: GlyphSource):

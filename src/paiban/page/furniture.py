@@ -46,8 +46,10 @@ def page_label(layout: Layout, number: int) -> str:
 
 
 def set_text(text: str, style: TextStyle, glyphs: GlyphSource, x: float, baseline: float, width: float,
-             kind: str, region: str = "", grid_line: int = 0, align: Align | None = None) -> PlacedLine:
-    """One line of `text` in `style`, aligned in `width` pt (no breaking: the caller measured)."""
+             kind: str, region: str = "", grid_line: int = 0, align: Align | None = None,
+             markers: list[Marker] | None = None) -> PlacedLine:
+    """One line of `text` in `style`, aligned in `width` pt (no breaking: the caller measured).
+    A character no font has gets a red proof box, appended to `markers`."""
     from paiban.page.compose import placed_line  # compose imports this module
 
     units = itemize(text, style.punctuation.value, glyphs.latin_advance(style.font), style.latin_spacing,
@@ -55,7 +57,9 @@ def set_text(text: str, style: TextStyle, glyphs: GlyphSource, x: float, baselin
     positioned = justify_line(units, measure=width / style.size, indent=0.0, lookup=glyphs.lookup(style.font),
                               latin_advance=glyphs.latin_advance(style.font), justify=False,
                               align=align or style.align)
-    line, _ = placed_line("", region, 0, grid_line, kind, x, baseline, width, style.size, text, positioned)
+    line, missing = placed_line("", region, 0, grid_line, kind, x, baseline, width, style.size, text, positioned)
+    if markers is not None:
+        markers.extend(missing)
     return line
 
 
@@ -86,7 +90,8 @@ def running_head(layout: Layout, number: int, glyphs: GlyphSource) -> Furniture:
     ]
     for text, align in parts:
         if text:
-            out.lines.append(set_text(text, style, glyphs, left, baseline, width, "running_head", align=align))
+            out.lines.append(set_text(text, style, glyphs, left, baseline, width, "running_head", align=align,
+                                      markers=out.markers))
     out.rules.append(Rule(left, rule_y, left + width, rule_y, 0.8))
     return out
 
@@ -110,7 +115,7 @@ def masthead(layout: Layout, region: Region, glyphs: GlyphSource, top: float) ->
         fitted = replace(style, size=size)
         baseline = top - (name_h - size) / 2 - BASELINE * size
         out.lines.append(set_text(edition.paper, fitted, glyphs, left, baseline, width, "masthead",
-                                  region.name, region.first_line))
+                                  region.name, region.first_line, markers=out.markers))
     info = "\u3000\u3000".join(p for p in (
         chinese_date(edition.date) if edition.date else "",
         edition.issue + (f"（{edition.serial}）" if edition.serial else ""),
@@ -123,7 +128,7 @@ def masthead(layout: Layout, region: Region, glyphs: GlyphSource, top: float) ->
     if info:
         baseline = (rule_top + rule_bottom) / 2 - 0.35 * info_style.size
         out.lines.append(set_text(info, info_style, glyphs, left, baseline, width, "masthead_info",
-                                  region.name, region.first_line, Align.CENTER))
+                                  region.name, region.first_line, Align.CENTER, markers=out.markers))
     return out
 
 
@@ -147,7 +152,7 @@ def picture(layout: Layout, region: Region, glyphs: GlyphSource, top: float) -> 
     baseline = top - image_h - gap - BASELINE * style.size
     for text in caption_lines:
         out.lines.append(set_text(text, style, glyphs, left, baseline, width, "caption", region.name,
-                                  region.first_line))
+                                  region.first_line, markers=out.markers))
         baseline -= pitch
     return out
 
