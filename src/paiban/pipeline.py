@@ -89,6 +89,11 @@ def check_coverage(layout: Layout, stories: list[tuple[StorySpec, Article]],
         for i, para in enumerate(article.paragraphs, start=1):
             role = layout.styles[style_name(story, para.kind)].font
             m, f = glyphs.scan(role, para.text, story.name, i)
+            if para.run_in:  # the run-in dateline is drawn in its own font
+                run_in_role = layout.styles[story.dateline_style].font
+                dm, df = glyphs.scan(run_in_role, para.text[:para.run_in], story.name, i)
+                m = dm + [x for x in m if x.offset >= para.run_in]
+                f = df + [x for x in f if x.offset >= para.run_in]
             missing += m
             fallbacks += f
         head = article.headline

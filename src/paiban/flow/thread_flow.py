@@ -135,10 +135,12 @@ def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Item
             prefix = cur.jumps.from_page(slot.jump_from, style) if slot.jump_from is not None else ()
             suffix = cur.jumps.to_page(slot.jump_to, style) if (slot.jump_to is not None and story_goes_on) else ()
             line_units = tuple(units[line.start:line.end])
+            offset = sum(len(u.text) for u in units[:line.start]) if k == 0 else offset
             cur.placed += sum(len(u.text) for u in line_units)
             cur.place(FlowLine(story.name, pi, para.kind, style.name, line_units, line, frame.page,
                                frame.region, frame.column, slot.grid_line, frame.x, frame.width,
-                               k == len(lines) - 1, prefix, suffix, cur.s))
+                               k == len(lines) - 1, prefix, suffix, cur.s, char_offset=offset))
+            offset += sum(len(u.text) for u in line_units)
         if overset is not None:
             break
     out = cur.out

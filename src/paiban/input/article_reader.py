@@ -145,7 +145,8 @@ def _read_plain(path: Path, lines: list[str], first_line: int, meta: dict[str, s
     byline = meta.get("byline", "")
     if byline:
         paragraphs.insert(0, Paragraph(byline, ParagraphKind.BYLINE, 0))
-    return Article(path, _headline(meta), byline, meta.get("dateline", ""), tuple(paragraphs))
+    return Article(path, _headline(meta), byline, meta.get("dateline", ""),
+                   _run_in_dateline(tuple(paragraphs), meta.get("dateline", "")))
 
 
 def _all_cjk_joins(chunk: list[str]) -> bool:
@@ -194,7 +195,20 @@ def _read_scanned(path: Path, lines: list[str], first_line: int, meta: dict[str,
         headline = Headline(main="\n".join(_clean_line(h) for h in headline_lines if h))
     if byline:
         paragraphs.insert(0, Paragraph(byline, ParagraphKind.BYLINE, 0))
-    return Article(path, headline, byline, meta.get("dateline", ""), tuple(p for p in paragraphs if p.text))
+    return Article(path, headline, byline, meta.get("dateline", ""),
+                   _run_in_dateline(tuple(p for p in paragraphs if p.text), meta.get("dateline", "")))
+
+
+def _run_in_dateline(paragraphs: tuple[Paragraph, ...], dateline: str) -> tuple[Paragraph, ...]:
+    """Run the dateline (本报讯（记者 李涛）) into the first body paragraph, before a full-width space."""
+    if not dateline:
+        return paragraphs
+    out = list(paragraphs)
+    for i, para in enumerate(out):
+        if para.kind is ParagraphKind.BODY:
+            out[i] = Paragraph(dateline + "\u3000" + para.text, para.kind, para.source_line, len(dateline))
+            break
+    return tuple(out)
 
 
 def _scanned_paragraph(lines: list[str], start: int) -> Paragraph:

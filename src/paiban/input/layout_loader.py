@@ -58,6 +58,8 @@ DEFAULT_STYLES: dict[str, dict[str, Any]] = {
                "align": "center"},
     "subtitle": {"font": "song", "size": "四号", "leading": 1.4, "indent": 0, "punctuation": "quanjiao", "align": "center"},
     "continued": {"font": "hei", "size": None, "indent": 0, "punctuation": "quanjiao", "align": "center"},
+    "dateline": {"font": "hei", "size": None, "indent": 2, "punctuation": "banjiao", "kinsoku": "push-out",
+                 "align": "justify"},
     "caption": {"font": "kai", "size": None, "indent": 0, "punctuation": "banjiao", "align": "left",
                 "avoid_orphans": False},
     "masthead": {"font": "biaosong", "size": 72, "indent": 0, "punctuation": "quanjiao", "align": "center"},
@@ -74,6 +76,7 @@ STYLE_ROLES: dict[str, str] = {
     "kicker": "kicker_style",
     "subtitle": "subtitle_style",
     "continued": "continued_style",
+    "dateline": "dateline_style",
 }
 
 TOP_KEYS = ("title", "fonts", "page", "grid", "jumps", "font_files", "styles", "pages", "stories", "edition",

@@ -25,6 +25,8 @@ class Paragraph:
     kind: ParagraphKind = ParagraphKind.BODY
     #: 1-based line in the source file where the paragraph starts (for reports).
     source_line: int = 0
+    #: leading characters set in the dateline style (a run-in 本报讯（记者 …）)
+    run_in: int = 0
 
 
 @dataclass(frozen=True)

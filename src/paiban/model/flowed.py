@@ -32,6 +32,7 @@ class FlowLine:
     suffix: tuple[Unit, ...] = ()  # 下转 jump text at the line end
     slot: int = -1  # index of the thread slot the line sits in (-1: above it, a repeated headline)
     role: str = "text"  # text, jump (a 上接/下转 line alone) or continued (the repeated headline)
+    char_offset: int = 0  # offset in the paragraph's text of the line's first character
 
     @property
     def text(self) -> str:

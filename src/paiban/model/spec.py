@@ -180,6 +180,7 @@ class StorySpec:
     kicker_style: str = "kicker"
     subtitle_style: str = "subtitle"
     continued_style: str = "continued"
+    dateline_style: str = "dateline"
     #: equalise the lines per column of the story's final segment (shortfall in the last column)
     balance: bool = True
     #: a subhead never stands as the last line of a column

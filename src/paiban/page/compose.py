@@ -70,7 +70,8 @@ def compose_document(layout: Layout, stories: list[tuple[StorySpec, Article, Sto
             page.markers.extend(markers)
             warnings.extend(notes)
         for fl in flow.lines:
-            placed, markers = place_flow_line(layout, fl, glyphs)
+            chars = article.paragraphs[fl.paragraph].run_in if fl.role == "text" else 0
+            placed, markers = place_flow_line(layout, fl, glyphs, (chars, story.dateline_style) if chars else None)
             pages[fl.page].lines.append(placed)
             pages[fl.page].markers.extend(markers)
     result = tuple(PlacedPage(p.number, p.width, p.height, tuple(p.lines), tuple(p.rules), tuple(p.markers),
@@ -103,7 +104,25 @@ def grid_line_top(layout: Layout, grid_line: int) -> float:
     return layout.page.type_top - (grid_line - 1) * layout.grid.line_pitch
 
 
-def place_flow_line(layout: Layout, fl: FlowLine, glyphs: GlyphSource) -> tuple[PlacedLine, list[Marker]]:
+def _run_in(layout: Layout, fl: FlowLine, glyphs: GlyphSource, run_in: tuple[int, str] | None):
+    """(units, lookup) of the line's start that belongs to a run-in dateline, or None."""
+    if run_in is None or run_in[0] <= fl.char_offset or not fl.units:
+        return None
+    run_in_chars, style_name = run_in
+    style = layout.styles.get(style_name)
+    if style is None:
+        return None
+    n, seen = 0, fl.char_offset
+    for u in fl.units:
+        if seen >= run_in_chars:
+            break
+        seen += len(u.text)
+        n += 1
+    return n, glyphs.lookup(style.font)
+
+
+def place_flow_line(layout: Layout, fl: FlowLine, glyphs: GlyphSource,
+                    run_in: tuple[int, str] | None = None) -> tuple[PlacedLine, list[Marker]]:
     style = layout.styles[fl.style]
     size = style.size
     measure_em = fl.measure / size
@@ -111,7 +130,7 @@ def place_flow_line(layout: Layout, fl: FlowLine, glyphs: GlyphSource) -> tuple[
     positioned = justify_line(
         fl.units, measure=measure_em, indent=fl.brk.indent, lookup=glyphs.lookup(style.font),
         latin_advance=glyphs.latin_advance(style.font), justify=justify, align=style.align,
-        prefix=fl.prefix, suffix=fl.suffix)
+        prefix=fl.prefix, suffix=fl.suffix, run_in=_run_in(layout, fl, glyphs, run_in))
     x0 = layout.page.margin_left + fl.x
     y = grid_line_top(layout, fl.grid_line) - BASELINE * size
     kind = fl.kind.value if fl.role == "text" else fl.role

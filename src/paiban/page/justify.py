@@ -104,11 +104,13 @@ def _squeeze_capacity(u: Unit, cell: float, lookup: GlyphLookup) -> float:
 
 def justify_line(units: Sequence[Unit], *, measure: float, indent: float, lookup: GlyphLookup,
                  latin_advance: LatinAdvance, justify: bool, align: Align = Align.JUSTIFY,
-                 prefix: Sequence[Unit] = (), suffix: Sequence[Unit] = ()) -> list[PositionedGlyph]:
+                 prefix: Sequence[Unit] = (), suffix: Sequence[Unit] = (),
+                 run_in: tuple[int, GlyphLookup] | None = None) -> list[PositionedGlyph]:
     """Glyph origins (em from the line's left edge) for a line `measure` em wide in all.
 
     `measure` is the full line width; prefix (上接) and suffix (下转) jump texts take their
-    natural widths at the start and the end.
+    natural widths at the start and the end. `run_in` = (n, lookup): the first n units are
+    drawn with that lookup (a dateline in its own font; widths stay on the grid).
     """
     pre_cells = _cell_widths(prefix) if prefix else []
     suf_cells = _cell_widths(suffix) if suffix else []
@@ -145,7 +147,12 @@ def justify_line(units: Sequence[Unit], *, measure: float, indent: float, lookup
             shift = slack
     out: list[PositionedGlyph] = []
     x = _place(prefix, pre_cells, 0.0, [0.0] * len(prefix), lookup, latin_advance, out)
-    x = _place(units, body, x + indent + shift, gaps, lookup, latin_advance, out)
+    if run_in is not None and run_in[0] > 0:
+        n = run_in[0]
+        x = _place(units[:n], body[:n], x + indent + shift, gaps[:n], run_in[1], latin_advance, out)
+        x = _place(units[n:], body[n:], x, gaps[n:], lookup, latin_advance, out)
+    else:
+        x = _place(units, body, x + indent + shift, gaps, lookup, latin_advance, out)
     if suffix:
         x = measure - suf_w
         _place(suffix, suf_cells, x, [0.0] * len(suffix), lookup, latin_advance, out)
