@@ -62,3 +62,18 @@ def test_continuation_at_a_paragraph_start_puts_the_from_jump_on_its_own_line():
     assert texts[1].endswith("（下转第二版）")
     assert texts[2] == "（上接第一版）"
     assert texts[3] == "下一段。"
+
+
+def test_jump_check_accepts_real_threads_and_catches_a_wrong_page():
+    from dataclasses import replace
+
+    from paiban.flow.thread_flow import jump_problems
+
+    layout = simple_layout([text_region("a", 1, (1, 2)), text_region("b", 3, (1, 2)), text_region("c", 2, (1, 5))],
+                           column_chars=10, thread=("a", "b", "c"))
+    flow = flow_story(layout.stories[0], article("中" * 60), layout, itemizer)
+    assert jump_problems(flow, layout) == []
+    # the same lines with the middle region moved to page 4: the jumps into and out of it are wrong
+    moved = replace(flow, lines=tuple(replace(ln, page=4) if ln.region == "b" else ln for ln in flow.lines))
+    assert jump_problems(moved, layout) == ["story s: jump line on page 1 does not name page 4",
+                                            "story s: continuation on page 2 does not name page 4"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,9 +40,10 @@ def fake_lookup(ch: str) -> GlyphInfo:
     return GlyphInfo("fake", 1.0, (0.05, 0.95))
 
 
-@settings(max_examples=300, deadline=None)
-@given(text=TEXT, measure=st.integers(8, 20), style=st.sampled_from(STYLES),
-       policy=st.sampled_from(POLICIES), orphans=st.booleans(), pull=st.booleans(),
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("policy", POLICIES, ids=lambda p: p.value)
+@settings(max_examples=40, deadline=None)
+@given(text=TEXT, measure=st.integers(8, 20), orphans=st.booleans(), pull=st.booleans(),
        breaker=st.sampled_from(sorted(BREAKERS)))
 def test_breaking_invariants(text, measure, style, policy, orphans, pull, breaker):
     units = itemize(text, style)
@@ -73,9 +75,10 @@ def test_breaking_invariants(text, measure, style, policy, orphans, pull, breake
         assert sum(u.hanzi for u in units[last.start:last.end]) == 1
 
 
-@settings(max_examples=200, deadline=None)
-@given(text=TEXT, measure=st.integers(8, 20), style=st.sampled_from(STYLES),
-       policy=st.sampled_from(POLICIES), breaker=st.sampled_from(sorted(BREAKERS)),
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("policy", POLICIES, ids=lambda p: p.value)
+@settings(max_examples=25, deadline=None)
+@given(text=TEXT, measure=st.integers(8, 20), breaker=st.sampled_from(sorted(BREAKERS)),
        spacing=st.sampled_from([0.0, 0.25]))
 def test_justified_glyphs_stay_inside_the_measure(text, measure, style, policy, breaker, spacing):
     units = itemize(text, style, latin_spacing=spacing)

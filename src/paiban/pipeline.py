@@ -10,8 +10,8 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from paiban.errors import InputError, Where
-from paiban.flow.thread_flow import flow_story, style_name
+from paiban.errors import InputError, PaibanError, Where
+from paiban.flow.thread_flow import flow_story, jump_problems, style_name
 from paiban.fonts.registry import FontRegistry, UnknownRole
 from paiban.input.article_reader import read_article
 from paiban.input.layout_loader import load_layout
@@ -149,6 +149,9 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False) -> B
     with timer.stage("flow"):
         itemizer = make_itemizer(glyphs)
         flows = [flow_story(s, a, layout, itemizer) for s, a in stories]
+        problems = [p for f in flows for p in jump_problems(f, layout)]
+        if problems:
+            raise PaibanError("jump lines did not settle: " + "; ".join(problems))
     with timer.stage("compose"):
         pages, page_warnings = compose_document(layout, [(s, a, f) for (s, a), f in zip(stories, flows)],
                                                 glyphs, proof)

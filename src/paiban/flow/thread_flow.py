@@ -308,6 +308,27 @@ def _break_rest(units: tuple[Unit, ...], style: TextStyle, slots: list[Slot], s:
     return breaker(units, measure(True), jump_lines=jump_lines, **args)
 
 
+def jump_problems(flow: StoryFlow, layout: Layout) -> list[str]:
+    """Check every jump line against where the text really goes: a 下转 line must name the page of
+    the story's next line, a 上接 line the page of its previous one. Page numbers come from the
+    thread before layout and the jump text's width is reserved in its line, so one pass settles;
+    this check proves it for every build (a failure is a bug, not an input error)."""
+    problems = []
+    text_lines = [ln for ln in flow.lines if ln.role != "continued"]
+    for i, ln in enumerate(text_lines):
+        if ln.suffix:
+            target = next((x.page for x in text_lines[i + 1:] if x.page != ln.page), None)
+            wanted = layout.jumps.to_page.format(page=chinese_numeral(target)) if target else None
+            if "".join(u.text for u in ln.suffix) != wanted:
+                problems.append(f"story {flow.story}: jump line on page {ln.page} does not name page {target}")
+        if ln.prefix:
+            source = next((x.page for x in reversed(text_lines[:i]) if x.page != ln.page), None)
+            wanted = layout.jumps.from_page.format(page=chinese_numeral(source)) if source else None
+            if "".join(u.text for u in ln.prefix) != wanted:
+                problems.append(f"story {flow.story}: continuation on page {ln.page} does not name page {source}")
+    return problems
+
+
 def _overset(article: Article, pi: int, units: tuple[Unit, ...], start: int) -> Overset:
     offset = sum(len(u.text) for u in units[:start])
     rest = article.paragraphs[pi].text[offset:]
