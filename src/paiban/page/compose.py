@@ -51,6 +51,7 @@ def compose_document(layout: Layout, stories: list[tuple[StorySpec, Article, Sto
     warnings: list[str] = []
     for number in layout.pages:
         _add(pages[number], furniture.running_head(layout, number, glyphs), warnings)
+    used = _last_lines_used(stories)
     for region in layout.regions.values():
         top = grid_line_top(layout, region.first_line)
         page = pages[region.page]
@@ -58,7 +59,7 @@ def compose_document(layout: Layout, stories: list[tuple[StorySpec, Article, Sto
             _add(page, furniture.masthead(layout, region, glyphs, top), warnings)
         elif region.kind is RegionKind.PICTURE:
             _add(page, furniture.picture(layout, region, glyphs, top), warnings)
-        _add(page, furniture.region_rules(layout, region, top), warnings)
+        _add(page, furniture.region_rules(layout, region, top, used.get(region.name)), warnings)
     for story, article, flow in stories:
         if proof and flow.overset is not None:
             number, marker = overset_marker(layout, story, flow)
@@ -78,6 +79,17 @@ def compose_document(layout: Layout, stories: list[tuple[StorySpec, Article, Sto
                               tuple(p.rects), tuple(p.images))
                    for p in (pages[n] for n in layout.pages))
     return result, warnings
+
+
+def _last_lines_used(stories: list[tuple[StorySpec, Article, StoryFlow]]) -> dict[str, int]:
+    """For the region where each story ends (and does not fill it): the last grid line used,
+    so that a box closes under the text (a balanced boxed brief does not leave an empty box)."""
+    out: dict[str, int] = {}
+    for _, _, flow in stories:
+        if flow.overset is None and flow.lines:
+            region = flow.lines[-1].region
+            out[region] = max(ln.grid_line for ln in flow.lines if ln.region == region)
+    return out
 
 
 def _add(page: "PageBuilder", items: furniture.Furniture, warnings: list[str]) -> None:

@@ -180,13 +180,17 @@ def _image(layout: Layout, path, left: float, bottom: float, width: float, heigh
     return placed
 
 
-def region_rules(layout: Layout, region: Region, top: float) -> Furniture:
-    """Column rules centred in the region's gutters, a rule under it, its box."""
+def region_rules(layout: Layout, region: Region, top: float, last_used: int | None = None) -> Furniture:
+    """Column rules centred in the region's gutters, a rule under it, its box. A box closes one
+    line (its padding) under `last_used`, the last grid line its text takes, when that is given."""
     out = Furniture()
     grid = layout.grid
     x0, x1 = region_box(grid, region)
     left = layout.page.margin_left
-    bottom = top - region.lines * grid.line_pitch
+    lines = region.lines
+    if region.box is not None and last_used is not None:
+        lines = min(lines, last_used - region.first_line + 2)
+    bottom = top - lines * grid.line_pitch
     if region.column_rules and region.text_columns > 1:
         measure = region_measure_chars(grid, region)
         for i in range(1, region.text_columns):
