@@ -234,8 +234,8 @@ def balance_final_segment(lines: list[FlowLine], frames: list[Frame], slots: lis
     capacity = sum(map(len, column_slots))
     if columns < 2 or len(segment) >= capacity or any(ln.region != region for ln in segment):
         return lines
-    if len({frames[f].column for f in region_frames}) != columns or len({len(c) for c in column_slots}) != 1:
-        return lines  # a picture cuts into the region: its columns differ, keep them filled in order
+    if len({frames[f].column for f in region_frames}) != columns:
+        return lines  # a picture cuts a column in two: keep the columns filled in reading order
     height = -(-len(segment) // columns)
     while True:
         chunks = [segment[sum(min(height, len(cs)) for cs in column_slots[:c]):][:min(height, len(column_slots[c]))]
