@@ -9,12 +9,20 @@ of ``，。、`` on the left half of the em, AR PL UMing centres ``。、``, so 
 every font.
 
 The font file stays open (fontTools ``lazy=True``) for the life of the `FaceMetrics`;
-`load_metrics` keeps one per face for the whole process.
+`load_metrics` keeps one per face for the whole process. Decoding a CJK font's cmap and its CFF
+outlines costs ~0.2 s a face, so the cmap and the ink of every CJK mark are also kept on disk
+(``<cache>/metrics/``, keyed by the file's path, size, mtime, face and the fontTools version):
+a cold process then starts in milliseconds.
 """
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
+import tempfile
 import threading
+from pathlib import Path
 from typing import Any
 
 from paiban.fonts.faces import FontFace
@@ -33,10 +41,23 @@ class FaceMetrics:
         self._tt: Any = TTFont(str(face.path), fontNumber=face.index, lazy=True)
         head = self._tt["head"]
         self.units_per_em: int = int(head.unitsPerEm)
-        self._cmap: dict[int, str] = self._tt.getBestCmap() or {}
         self._hmtx: Any = None
         self._glyphset: Any = None
         self._ink: dict[str, tuple[float, float] | None] = {}
+        self._advance: dict[int, int] = {}  # code point → advance in font units
+        stored = _read_stored(face)
+        if stored is not None:
+            self._cmap: dict[int, str] = stored["cmap"]
+            self._advance = stored["advance"]
+            self._ink.update(stored["ink"])
+        else:
+            self._cmap = self._tt.getBestCmap() or {}
+            hmtx = self._tt["hmtx"]
+            self._advance = {cp: hmtx[name][0] for cp, name in self._cmap.items()}
+            for ch in STORED_INK_CHARS:
+                if self.has(ch):
+                    self.ink(ch)
+            _write_stored(face, {"cmap": self._cmap, "advance": self._advance, "ink": dict(self._ink)})
         hhea = self._tt["hhea"]
         os2 = self._tt["OS/2"] if "OS/2" in self._tt else None
         upm = float(self.units_per_em)
@@ -78,11 +99,11 @@ class FaceMetrics:
 
     def advance(self, ch: str) -> float:
         """Advance width of ``ch`` in em; KeyError if the face does not cover it."""
-        name = self.glyph_name(ch)
-        with self._lock:
-            if self._hmtx is None:
-                self._hmtx = self._tt["hmtx"]
-            return self._hmtx[name][0] / self.units_per_em
+        units = self._advance.get(ord(ch)) if len(ch) == 1 else None
+        if units is None:
+            self.glyph_name(ch)  # raises KeyError for a character the face does not cover
+            raise KeyError(ch)
+        return units / self.units_per_em
 
     def ink(self, ch: str) -> tuple[float, float] | None:
         """Horizontal ink extent ``(xMin, xMax)`` of ``ch`` in em; None for an empty glyph.
@@ -111,6 +132,50 @@ class FaceMetrics:
         """Close the font file. The object is unusable for advance/ink afterwards."""
         with self._lock:
             self._tt.close()
+
+
+#: CJK marks whose ink composition needs (charclass OPENING, CLOSING, POINTS, MIDDLES, dash, ellipsis)
+STORED_INK_CHARS = "“‘「『（〔【［｛〖〘《〈”’」』）〕】］｝〗〙》〉，。、；：？！·・／—…"
+_STORE_VERSION = "2"
+
+
+def _store_path(face: FontFace) -> Path | None:
+    try:
+        from fontTools import version as fonttools_version
+
+        from paiban.fonts.convert import default_cache_dir
+
+        st = face.path.stat()
+        key = f"{_STORE_VERSION}|{face.path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{face.index}|{fonttools_version}"
+        return default_cache_dir() / "metrics" / (hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest() + ".marshal")
+    except OSError:
+        return None
+
+
+def _read_stored(face: FontFace) -> dict | None:
+    path = _store_path(face)
+    if path is None:
+        return None
+    try:
+        data = marshal.loads(path.read_bytes())
+        return data if isinstance(data, dict) and {"cmap", "advance", "ink"} <= set(data) else None
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def _write_stored(face: FontFace, data: dict) -> None:
+    """Write atomically; a read-only or missing cache directory only costs speed."""
+    path = _store_path(face)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".marshal")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(marshal.dumps(data))
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 _cache: dict[FontFace, FaceMetrics] = {}
