@@ -143,3 +143,24 @@ def test_a_low_resolution_picture_is_reported_in_the_build_report(tmp_path):
     result = pipeline.run(path, None)
     low = [w for w in result.report.warnings if "dpi" in w]
     assert low and re.search(r"tiny\.png: \d+ dpi", low[0]), result.report.warnings
+
+
+def test_two_em_dash_prints_as_one_solid_rule_in_a_font_whose_dash_is_narrower(demo):
+    """Noto Serif CJK SC's U+2014 is 0.89 em: the two glyphs are stretched to meet."""
+    glyphs = demo.glyphs
+    checked = 0
+    for page in demo.document.pages:
+        for line in page.lines:
+            g = line.glyphs
+            for a, b in zip(g, g[1:]):
+                if a.char == b.char == "\u2014":
+                    ink_a = glyphs.info("song" if line.kind == "body" else "hei", "\u2014").ink
+                    left_a = a.x + ink_a[0] * line.size * a.scale
+                    right_a = a.x + ink_a[1] * line.size * a.scale
+                    left_b = b.x + ink_a[0] * line.size * b.scale
+                    right_b = b.x + ink_a[1] * line.size * b.scale
+                    assert a.scale > 1.0 and b.scale > 1.0
+                    assert left_b <= right_a + 1e-6, "a gap between the two dashes"
+                    assert right_b - left_a == pytest.approx(2 * line.size, abs=0.05 * line.size)
+                    checked += 1
+    assert checked >= 2  # the seed's 我参与——创新突破 and its subheads' ——
