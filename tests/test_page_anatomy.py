@@ -164,3 +164,10 @@ def test_two_em_dash_prints_as_one_solid_rule_in_a_font_whose_dash_is_narrower(d
                     assert right_b - left_a == pytest.approx(2 * line.size, abs=0.05 * line.size)
                     checked += 1
     assert checked >= 2  # the seed's 我参与——创新突破 and its subheads' ——
+
+
+def test_kicker_tracking_spaces_its_characters(demo):
+    kicker = next(ln for ln in demo.document.pages[0].lines if ln.kind == "kicker")
+    steps = {round(b.x - a.x, 3) for a, b in zip(kicker.glyphs, kicker.glyphs[1:])
+             if "\u4e00" <= a.char <= "\u9fff" and "\u4e00" <= b.char <= "\u9fff"}
+    assert round(kicker.size * 1.1, 3) in steps  # 1 em + tracking 0.1 em

@@ -88,7 +88,7 @@ JUMP_KEYS = ("to_page", "from_page")
 STYLE_KEYS = ("font", "size", "leading", "indent", "punctuation", "kinsoku", "kinsoku_level", "breaker",
               "orphan_pull_down", "align", "avoid_orphans",
               "squeeze_for_jump", "max_squeeze", "latin_spacing", "max_lines", "shrink_to_fit",
-              "min_size")  # fmt: skip
+              "min_size", "tracking")  # fmt: skip
 PAGE_ENTRY_KEYS = ("page", "regions")
 REGION_KEYS = ("name", "kind", "columns", "lines", "text_columns", "gutter_chars", "image", "caption",
                "caption_style", "box", "column_rules", "rule_below")
@@ -474,7 +474,7 @@ class _Loader:
                 fields[key] = enum(item.as_choice([e.value for e in enum], what))
             elif key in defaults:
                 fields[key] = enum(defaults[key])
-        for key, maximum in (("indent", 100.0), ("max_squeeze", 10.0), ("latin_spacing", 10.0)):
+        for key, maximum in (("indent", 100.0), ("max_squeeze", 10.0), ("latin_spacing", 10.0), ("tracking", 5.0)):
             item = user(key)
             if item is not None:
                 fields[key] = item.as_number(minimum=0, maximum=maximum)

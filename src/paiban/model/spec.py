@@ -78,6 +78,8 @@ class TextStyle:
     max_lines: int = 0
     shrink_to_fit: bool = False
     min_size: float | None = None
+    #: extra space between characters of a line that is not justified (headlines: 字距), em
+    tracking: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -233,19 +233,26 @@ def _headline_lines(text: str, style: TextStyle, width: float, glyphs: GlyphSour
         units = itemize(part, style.punctuation.value, glyphs.latin_advance(style.font), style.latin_spacing,
                         style.kinsoku_level.value)
         options = BreakOptions(style.kinsoku, style.max_squeeze, False)
-        breaks = break_paragraph(units, measure, 0.0, options, first_indent=False)
+        if style.tracking:  # break as if every unit carried its tracking (the last one's is free)
+            measure_for_breaking = measure + style.tracking
+            units_for_breaking = tuple(replace(u, width=u.width + style.tracking, start_width=u.start_width
+                                               + style.tracking, end_width=u.end_width + style.tracking)
+                                       for u in units)
+        else:
+            measure_for_breaking, units_for_breaking = measure, units
+        breaks = break_paragraph(units_for_breaking, measure_for_breaking, 0.0, options, first_indent=False)
         if len(breaks) > 1:
-            low, high = 1.0, measure
+            low, high = 1.0, measure_for_breaking
             while high - low > 0.25:
                 mid = (low + high) / 2
-                if len(break_paragraph(units, mid, 0.0, options, first_indent=False)) == len(breaks):
+                if len(break_paragraph(units_for_breaking, mid, 0.0, options, first_indent=False)) == len(breaks):
                     high = mid
                 else:
                     low = mid
-            breaks = break_paragraph(units, high, 0.0, options, first_indent=False)
+            breaks = break_paragraph(units_for_breaking, high, 0.0, options, first_indent=False)
         for brk in breaks:
             line_units = units[brk.start:brk.end]
             positioned = justify_line(line_units, measure=measure, indent=0.0, lookup=glyphs.lookup(style.font),
                                       latin_advance=glyphs.latin_advance(style.font), justify=False,
-                                      align=style.align)
+                                      align=style.align, tracking=style.tracking)
             yield "".join(u.text for u in line_units), positioned

@@ -105,21 +105,23 @@ def _squeeze_capacity(u: Unit, cell: float, lookup: GlyphLookup) -> float:
 def justify_line(units: Sequence[Unit], *, measure: float, indent: float, lookup: GlyphLookup,
                  latin_advance: LatinAdvance, justify: bool, align: Align = Align.JUSTIFY,
                  prefix: Sequence[Unit] = (), suffix: Sequence[Unit] = (),
-                 run_in: tuple[int, GlyphLookup] | None = None) -> list[PositionedGlyph]:
+                 run_in: tuple[int, GlyphLookup] | None = None, tracking: float = 0.0) -> list[PositionedGlyph]:
     """Glyph origins (em from the line's left edge) for a line `measure` em wide in all.
 
     `measure` is the full line width; prefix (上接) and suffix (下转) jump texts take their
     natural widths at the start and the end. `run_in` = (n, lookup): the first n units are
-    drawn with that lookup (a dateline in its own font; widths stay on the grid).
+    drawn with that lookup (a dateline in its own font; widths stay on the grid). `tracking`
+    (em) is added between units of a line that is not justified (headlines: 字距).
     """
     pre_cells = _cell_widths(prefix) if prefix else []
     suf_cells = _cell_widths(suffix) if suffix else []
     body = _cell_widths(units, indent) if units else []
     pre_w, suf_w = sum(pre_cells), sum(suf_cells)
     room = measure - pre_w - suf_w - indent
-    natural = sum(body)
-    gaps = [0.0] * len(units)  # gap after each body unit (before the next, or before the suffix)
     n_gaps = max(0, len(units) - 1)
+    track = tracking if (tracking and not justify) else 0.0
+    natural = sum(body) + track * n_gaps
+    gaps = [track] * n_gaps + [0.0] if units else []  # gap after each body unit
     shift = 0.0
     if natural > room + 1e-9:  # squeeze: marks' blank first, then the gaps
         need = natural - room
@@ -138,7 +140,7 @@ def justify_line(units: Sequence[Unit], *, measure: float, indent: float, lookup
             if justify:
                 gaps = [slack / len(units)] * len(units)
             else:
-                gaps[-1] = slack
+                gaps[-1] += slack
         elif justify and n_gaps:
             gaps = [slack / n_gaps] * n_gaps + [0.0]
         elif align is Align.CENTER:
