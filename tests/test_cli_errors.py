@@ -88,3 +88,14 @@ def test_strict_fails_on_overset_and_writes_nothing(tmp_path):
 
     report = json.loads(relaxed.stdout)
     assert report["overset"] > 0 and report["stories"][0]["overset_sentence"]
+
+
+def test_a_broken_image_is_an_input_error(tmp_path):
+    (tmp_path / "broken.png").write_bytes(b"not a picture")
+    text = demo_text(tmp_path).replace(f"{ROOT / 'layouts'}/images/harbour-placeholder.png", str(tmp_path / "broken.png"))
+    layout = tmp_path / "bad.yaml"
+    layout.write_text(text, encoding="utf-8")
+    result = paiban("build", str(layout), "-o", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "cannot read image broken.png" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -578,6 +578,7 @@ class _Loader:
             if image_node is None:
                 raise node.error("a picture region needs an image: path to a JPEG or PNG file", at_key=True)
             image = self.file_path(image_node, "image")
+            _check_image(image, image_node)
             caption_node, style_node = node.get("caption"), node.get("caption_style")
             picture = Picture(image, caption_node.as_str(coerce=True).strip() if caption_node is not None else "",
                               style_node.as_str().strip() if style_node is not None else "caption")
@@ -689,6 +690,20 @@ class _Loader:
             raise node.error(f"region '{name}' is used {again}; each region holds one story once")
         used[name] = story
         return name
+
+
+def _check_image(path: Path, node: Node) -> None:
+    """A picture must be a JPEG or PNG that Pillow can read (print needs no other format)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            kind = im.format
+            im.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise node.error(f"cannot read image {path.name}: {exc}") from None
+    if kind not in ("JPEG", "PNG"):
+        raise node.error(f"image {path.name} is {kind}; use a JPEG or PNG file")
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
