@@ -1,0 +1,164 @@
+"""Time an 8-page broadsheet edition of about 100,000 characters, and the same text set by Typst.
+
+    python bench/edition_bench.py [--repeat N] [--jobs N] [--keep DIR]
+
+The edition is the seed's paragraphs repeated to about 100,000 characters, one story threaded
+through eight broadsheet pages of seven 15-character columns of 9 pt type (the layout of
+bench/stage_times.py), built by an edition file with `paiban build EDITION`. Printed:
+
+* stage times of a build into an empty output folder (from its JSON report): prepare, compose,
+  render per page (PDF), previews per page (PNG) and the contact sheet;
+* whole-process times (`python -m paiban build …`, a fresh output folder each time, the font
+  conversion cache warm as on any machine after its first build): with ``--jobs`` workers, with
+  one process, without previews, and an unchanged rebuild (the cache's no-op path);
+* when the `typst` package is installed (``pip install typst``): the same text in a Typst
+  document written here (a 390 × 546 mm page, seven columns 15 em wide with 1 em gutters,
+  9 pt Noto Serif CJK SC, justified, 2 em indent, 11 pt from baseline to baseline), compiled by a
+  whole process (`python -c "import typst; typst.compile(...)"`) with the system font folders as
+  `font_paths`; and the ratio of the two.
+
+Each whole-process time is the best of ``--repeat`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from stage_times import PAGES, edition_files  # noqa: E402
+
+ENV = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
+def edition_file(folder: Path) -> Path:
+    """The benchmark layout (bench/stage_times.py) as an 8-page edition."""
+    layout = edition_files(folder)
+    path = folder / "bench-edition.yaml"
+    path.write_text(f"""edition_name: bench
+title: 基准测试版
+edition: {{paper: 西海岸新区报, date: 2024-01-05}}
+layouts:
+  - {layout.name}
+""", encoding="utf-8")
+    return path
+
+
+def run(args: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, check=True, env=ENV, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def paiban_build(edition: Path, out: Path, *extra: str) -> float:
+    if out.exists():
+        shutil.rmtree(out)
+    return run([sys.executable, "-m", "paiban", "build", str(edition), "-o", str(out), *extra])
+
+
+def best(repeat: int, fn) -> float:
+    return min(fn() for _ in range(repeat))
+
+
+def typst_source(folder: Path) -> Path:
+    """The edition's text as a Typst document with the same page, columns, type and pitch."""
+    from paiban.input.article_reader import read_article
+
+    article = read_article(folder / "edition.txt")
+    body = "\n\n".join(p.text for p in article.paragraphs)
+    for ch in "\\#*_`$<>@[]~=-+/":  # plain text: escape Typst markup
+        body = body.replace(ch, "\\" + ch)
+    width_pt = 7 * 15 * 9 + 6 * 9  # 111 characters of 9 pt
+    margin_x = (390 - width_pt * 25.4 / 72) / 2
+    source = f"""#set page(width: 390mm, height: 546mm, margin: (top: 15mm, bottom: 15mm, x: {margin_x:.2f}mm),
+  columns: 7)
+#set columns(gutter: 9pt)
+#set text(font: "Noto Serif CJK SC", size: 9pt, lang: "zh", region: "cn", top-edge: 1em, bottom-edge: 0em)
+#set par(justify: true, first-line-indent: (amount: 2em, all: true), leading: 2pt, spacing: 2pt)
+
+{body}
+"""
+    path = folder / "edition.typ"
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+def font_dirs() -> list[str]:
+    from paiban.fonts.discovery import font_path_dirs, standard_font_dirs
+
+    return [str(d) for d in (*font_path_dirs(), *standard_font_dirs()) if d.is_dir()]
+
+
+def typst_time(source: Path, repeat: int) -> tuple[float, int] | None:
+    try:
+        import typst  # noqa: F401
+    except ImportError:
+        return None
+    pdf = source.with_suffix(".pdf")
+    code = (f"import typst; typst.compile({str(source)!r}, output={str(pdf)!r}, "
+            f"font_paths={font_dirs()!r})")
+    seconds = best(repeat, lambda: run([sys.executable, "-c", code]))
+    import pypdfium2
+
+    return seconds, len(pypdfium2.PdfDocument(pdf))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--keep", type=Path, help="build the edition into this folder too and keep it")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        edition = edition_file(folder)
+        out = folder / "out"
+        paiban_build(edition, out, "--jobs", str(args.jobs))  # warms the font conversion cache
+        report = json.loads((out / "bench-report.json").read_text(encoding="utf-8"))
+        totals = report["totals"]
+        print(f"edition: {totals['pages']} pages, {totals['characters']} characters, overset {totals['overset']}"
+              f" (paiban {report['paiban']}, {args.jobs} jobs, {os.cpu_count()} CPUs)")
+        t = report["timings"]
+        pages = report["pages"]
+        render = [p["render_seconds"] for p in pages if p["render_seconds"]]
+        previews = [p["preview_seconds"] for p in pages if p["preview_seconds"]]
+        print(f"stages (ms): prepare {t['prepare'] * 1000:.0f}  compose {t['compose'] * 1000:.0f}  "
+              f"render+previews {t['render'] * 1000:.0f} (wall, parallel)  contact sheet "
+              f"{t['contact sheet'] * 1000:.0f}  total {t['total'] * 1000:.0f}")
+        print("render per page (ms): " + " ".join(f"{s * 1000:.0f}" for s in render)
+              + "  | previews per page (ms): " + " ".join(f"{s * 1000:.0f}" for s in previews))
+        whole = best(args.repeat, lambda: paiban_build(edition, out, "--jobs", str(args.jobs)))
+        one = best(args.repeat, lambda: paiban_build(edition, out, "--jobs", "1"))
+        bare = best(args.repeat, lambda: paiban_build(edition, out, "--jobs", str(args.jobs), "--no-previews"))
+        paiban_build(edition, out, "--jobs", str(args.jobs))
+        noop = best(args.repeat, lambda: run([sys.executable, "-m", "paiban", "build", str(edition), "-o", str(out)]))
+        print(f"whole process (s): build {whole:.2f} (--jobs {args.jobs})  {one:.2f} (--jobs 1)  "
+              f"{bare:.2f} (--no-previews)  unchanged rebuild {noop:.2f}")
+        result = typst_time(typst_source(folder), args.repeat)
+        if result is None:
+            print("typst: not installed (pip install typst)")
+        else:
+            seconds, count = result
+            print(f"typst whole process (s): {seconds:.2f} ({count} pages, PDF only)")
+            print(f"ratio paiban/typst: build {whole / seconds:.2f}  --no-previews {bare / seconds:.2f}  "
+                  f"unchanged rebuild {noop / seconds:.2f}")
+        if args.keep:
+            paiban_build(edition, args.keep, "--jobs", str(args.jobs))
+            shutil.copy(folder / "edition.typ", args.keep / "edition.typ")
+            if (folder / "edition.pdf").exists():
+                shutil.copy(folder / "edition.pdf", args.keep / "typst-edition.pdf")
+    print(f"({PAGES} pages per edition; best of {args.repeat})")
+
+
+if __name__ == "__main__":
+    main()

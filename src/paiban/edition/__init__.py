@@ -1,0 +1,28 @@
+"""Whole editions: an edition file names the layouts of every page; `paiban build EDITION` composes
+them, renders the pages in parallel (local processes or a Dask cluster), writes the per-page and
+combined PDFs, PNG previews, a contact sheet and a JSON report, and keeps a cache so that an
+unchanged page is not rendered again. See docs/editions.md and `paiban.edition.edition_build`.
+
+`is_edition_file` tells an edition file from a layout without parsing it (the CLI asks it first,
+and an up-to-date build never needs more than this package's light modules).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+__all__ = ["is_edition_file"]
+
+#: an edition file has a top-level `layouts:` key; a layout file never has one (it is an error there)
+_LAYOUTS_KEY = re.compile(rb"""^(?:layouts|"layouts"|'layouts')[ \t]*:""", re.MULTILINE)
+
+
+def is_edition_file(path: Path) -> bool:
+    """True when the file has a top-level ``layouts:`` key (block style, as written by hand).
+    An unreadable file is not an edition: the layout loader reports what is wrong with it."""
+    try:
+        data = Path(path).read_bytes()
+    except (OSError, ValueError):
+        return False
+    return _LAYOUTS_KEY.search(data) is not None

@@ -1,0 +1,446 @@
+"""Build a whole edition: compose every layout, render every page in parallel, publish atomically.
+
+    report = build_edition(Path("layouts/editions/city.yaml"), BuildOptions(output=Path("out"), jobs=2))
+
+1. **Prepare**: read the edition file, load every layout, number its pages, key it
+   (`compose.prepare_layouts`). Bad input stops here with an `InputError` (exit 2).
+2. **Compose** (in this process, layout after layout): from the build cache, or with paiban's
+   pipeline (`compose.compose_layouts`). Meanwhile the render workers start and import
+   reportlab and PDFium.
+3. **Key** every page: its content, the edition's characters of each font it uses, its pictures.
+   With ``strict`` and overset text, missing glyphs or pictures below the print resolution, the
+   build stops here (exit 1): the report is written, no PDF.
+4. **Render** what the cache does not have (`render_pool`): first the fonts (each CFF face
+   converted once for the edition's characters), then the combined PDF and every page PDF with
+   its PNG preview and thumbnail, as parallel jobs; then the contact sheet.
+5. **Publish**: copy the files into the output folder under temporary names and rename them, with
+   SIGINT and SIGTERM held back for those few milliseconds; remove page files of this edition
+   that the edition no longer has; write the JSON report last.
+
+Nothing but the cache is written before step 5, every file is written to a temporary name and
+renamed, and an interrupted build (Ctrl-C, SIGTERM: see `interrupt_on_sigterm`) stops its
+workers and removes its temporary files: the output folder holds the previous build's files or
+this one's, never a partial file. One build at a time writes to an output folder (a lock).
+
+Outputs (``NAME`` is the edition's ``edition_name``, ``NN`` the page number, two digits or more):
+``NAME.pdf`` (the edition), ``NAME-NN.pdf``, ``NAME-NN.png`` (previews), ``NAME-contact.png``,
+``NAME-report.json``; the cache is ``.paiban-cache/`` (see `build_cache`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from paiban.edition import uptodate
+from paiban.edition.build_cache import BuildCache, clean_temporaries, write_atomic
+from paiban.edition.publish import locked, page_file, publish
+from paiban.errors import PaibanError
+
+if TYPE_CHECKING:  # the typesetting modules are imported only when something is to be done
+    from paiban.edition.compose import LayoutInfo, PreparedLayout
+    from paiban.edition.edition_loader import EditionSpec
+    from paiban.edition.edition_report import EditionReport
+    from paiban.fonts.faces import FontFace
+
+__all__ = ["BuildInterrupted", "BuildOptions", "RenderFailed", "build_edition", "interrupt_on_sigterm"]
+
+EXIT_OK, EXIT_STRICT = 0, 1
+
+
+class BuildInterrupted(KeyboardInterrupt):
+    """SIGTERM (or Ctrl-C) during a build."""
+
+
+class RenderFailed(PaibanError):
+    """A render job failed (a worker crashed, the cluster went away): not the input's fault."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    output: Path | None  # None: compose and report only (paiban check)
+    jobs: int = 1
+    scheduler: str | None = None  # a Dask scheduler address
+    force: bool = False  # ignore the cache (entries are still written)
+    strict: bool = False
+    previews: bool = True
+    proof: bool = False
+    trace: Path | None = None
+
+
+@contextlib.contextmanager
+def interrupt_on_sigterm() -> Iterator[None]:
+    """Within the block, SIGTERM raises `BuildInterrupted` in the main thread (like Ctrl-C), so
+    that the build stops its workers and removes its temporary files on the way out."""
+    def handler(signum: int, frame: Any) -> None:
+        raise BuildInterrupted(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.start = self.last = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = self.timings.get(name, 0.0) + now - self.last
+        self.last = now
+
+    def total(self) -> dict[str, float]:
+        return dict(self.timings, total=time.perf_counter() - self.start)
+
+
+def build_edition(path: Path, options: BuildOptions, progress: Callable[[str], None] = lambda s: None
+                  ) -> EditionReport:
+    """Build (or, with ``options.output`` None, check) the edition file at `path`."""
+    clock = _Clock()
+    edition = Path(path).absolute()
+    if options.output is None:
+        from paiban.edition.compose import compose_layouts, prepare_layouts
+        from paiban.edition.edition_loader import load_edition
+
+        spec = load_edition(path)
+        prepared = prepare_layouts(spec, options.proof)
+        clock.lap("prepare")
+        infos, fresh, hits = compose_layouts(prepared, None, options.proof, progress)
+        clock.lap("compose")
+        if options.trace is not None:
+            _write_trace(options.trace, spec, infos, prepared, None, fresh, options.proof)
+        return _report(spec, prepared, infos, hits, {}, None, options, clock, "checked", "-")
+    out = options.output
+    cache = BuildCache(out)
+    if cache.root.is_dir() and not (options.force or options.trace):
+        with locked(cache.root / "lock"):
+            state = uptodate.check(cache.root, edition, options.proof, options.previews)
+            if state is not None and not (options.strict and state.report.problems):
+                # nothing changed since the last build: say so again
+                clock.lap("up-to-date check")
+                report = uptodate.replayed(state.report, clock.total(), options.strict)
+                write_atomic(out / f"{report.edition}-report.json", (report.to_json() + "\n").encode("utf-8"))
+                return report
+    from paiban.edition.compose import prepare_layouts
+    from paiban.edition.edition_loader import load_edition
+
+    spec = load_edition(path)  # bad input stops here, before anything is created
+    prepared = prepare_layouts(spec, options.proof)
+    clock.lap("prepare")
+    out.mkdir(parents=True, exist_ok=True)
+    cache.create()
+    with locked(cache.root / "lock"):
+        cache.clean()
+        clean_temporaries(out)
+        uptodate.forget(cache.root, edition)
+        report, published = _build(spec, prepared, cache, options, clock, progress)
+        if report.status == "built":
+            uptodate.save_state(cache.root, edition, options.proof, options.previews, _inputs(spec, prepared),
+                                report, published)
+        return report
+
+
+def _inputs(spec: EditionSpec, prepared: list[PreparedLayout]) -> list[Path]:
+    """Every file the build read: edition, layouts, articles, pictures, font roles and font files."""
+    files = [spec.source]
+    for item in prepared:
+        layout = item.layout
+        files.append(item.path)
+        files += [s.article for s in layout.stories]
+        files += [r.picture.image for r in layout.regions.values() if r.picture is not None]
+        if layout.edition.masthead_image is not None:
+            files.append(layout.edition.masthead_image)
+        if layout.roles_file is not None:
+            files.append(layout.roles_file)
+        files += [p for p, _ in layout.font_overrides.values()]
+    return files
+
+
+def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache, options: BuildOptions,
+           clock: _Clock, progress: Callable[[str], None]) -> tuple[EditionReport, dict[str, list]]:
+    """Steps 2–5 of the module docstring; the report and the published files' stamps."""
+    from paiban.edition import render_pool
+    from paiban.edition.build_cache import combined_key, contact_key, render_key
+    from paiban.edition.compose import compose_layouts
+
+    out = cache.root.parent
+    executor = None
+    try:
+        def start_workers() -> None:  # something to compose: the workers start meanwhile
+            nonlocal executor
+            if executor is None:
+                executor = render_pool.open_executor(options.jobs, options.scheduler)
+
+        infos, fresh, hits = compose_layouts(prepared, cache, options.proof, progress, use_cache=not options.force,
+                                             before_composing=start_workers)
+        clock.lap("compose")
+        faces = _faces(infos, prepared)
+        font_chars = _edition_chars(infos)
+        preview = spec.previews if options.previews else None
+        count = sum(len(info.pages) for info in infos)
+        keys: dict[int, str] = {}
+        for info in infos:
+            for page in info.pages:
+                fonts = [(k, str(faces[k].path), faces[k].index, font_chars[k]) for k in page.chars]
+                keys[page.number] = render_key(page.digest, _page_title(spec, page.number), fonts, page.pictures,
+                                               preview)
+        page_keys = [keys[n] for n in sorted(keys)]
+        ckey = combined_key(spec.title, page_keys)
+        problems = _problems(infos)
+        if options.strict and problems:
+            clock.lap("key")
+            report = _report(spec, prepared, infos, hits, {}, out, options, clock, "strict-failed",
+                             executor.description if executor else "-", problems)
+            return report, publish(out, spec.name, [], report.to_json(), keep_pages=True)
+        suffixes = render_pool.PAGE_SUFFIXES if preview else (".pdf",)
+        todo_pages = [n for n in sorted(keys) if options.force or not cache.has_render(keys[n], suffixes)]
+        todo_combined = options.force or not cache.has_render(ckey, (".pdf",))
+        clock.lap("key")
+        results: dict[str, Any] = {}
+        if todo_pages or todo_combined:
+            if executor is None:
+                executor = render_pool.open_executor(options.jobs, options.scheduler)
+            pages_by_number = _pages(infos, prepared, cache, fresh, options.proof, todo_pages, todo_combined)
+            results = _render(executor, spec, cache, faces, font_chars, keys, ckey, pages_by_number, todo_pages,
+                              todo_combined, preview, progress)
+        clock.lap("render")
+        outputs: list[tuple[str, Path]] = [(f"{spec.name}.pdf", cache.render_path(ckey, ".pdf"))]
+        for n in sorted(keys):
+            outputs.append((page_file(spec.name, n, count, ".pdf"), cache.render_path(keys[n], ".pdf")))
+            if preview:
+                outputs.append((page_file(spec.name, n, count, ".png"), cache.render_path(keys[n], ".png")))
+        if preview:
+            sheet_key = contact_key((preview, spec.name, spec.title), page_keys)
+            sheet = cache.render_path(sheet_key, ".contact.png")
+            if options.force or not sheet.is_file():
+                progress("contact sheet")
+                write_atomic(sheet, _contact_sheet(spec, cache, keys, preview))
+            outputs.append((f"{spec.name}-contact.png", sheet))
+        if options.trace is not None:
+            _write_trace(options.trace, spec, infos, prepared, cache, fresh, options.proof)
+        clock.lap("contact sheet")
+        report = _report(spec, prepared, infos, hits, results, out, options, clock, "built",
+                         executor.description if executor else "nothing to render", problems, keys,
+                         {name for name, _ in outputs})
+        published = publish(out, spec.name, outputs, report.to_json(), keep_pages=False)
+        cache.prune()
+        return report, published
+    except BaseException:
+        if executor is not None:
+            executor.close(cancel=True)
+            executor = None
+        cache.clean()
+        clean_temporaries(out)
+        raise
+    finally:
+        if executor is not None:
+            executor.close()
+
+
+def _faces(infos: list[LayoutInfo], prepared: list[PreparedLayout]) -> dict[str, FontFace]:
+    """Every face of the edition by key; one key must mean one font file everywhere."""
+    from paiban.errors import InputError, Where
+
+    faces: dict[str, FontFace] = {}
+    owner: dict[str, Path] = {}
+    for info, item in zip(infos, prepared):
+        for key, face in info.faces.items():
+            have = faces.get(key)
+            if have is not None and (have.path, have.index) != (face.path, face.index):
+                raise InputError(f"font {face.path} face {face.index} has the key {key!r} of {have.path} face "
+                                 f"{have.index} in {owner[key].name}; give one of the files another name",
+                                 Where(item.path, key="font_files"))
+            faces.setdefault(key, face)
+            owner.setdefault(key, item.path)
+    return faces
+
+
+def _edition_chars(infos: list[LayoutInfo]) -> dict[str, str]:
+    """Face key → every character the edition draws with it, sorted."""
+    chars: dict[str, set[str]] = {}
+    for info in infos:
+        for page in info.pages:
+            for key, text in page.chars.items():
+                chars.setdefault(key, set()).update(text)
+    return {key: "".join(sorted(cs)) for key, cs in sorted(chars.items())}
+
+
+def _page_title(spec: EditionSpec, number: int) -> str:
+    return f"{spec.title} 第{number}版"
+
+
+def _problems(infos: list[LayoutInfo]) -> tuple[str, ...]:
+    out = []
+    for info in infos:
+        for page in info.pages:
+            if page.overset:
+                out.append(f"page {page.number}: {page.overset} characters overset")
+            if page.missing:
+                out.append(f"page {page.number}: {len(page.missing)} missing glyphs")
+            out.extend(f"page {page.number}: {w}" for w in page.low_res)
+    return tuple(out)
+
+
+def _pages(infos: list[LayoutInfo], prepared: list[PreparedLayout], cache: BuildCache, fresh: dict,
+           proof: bool, todo_pages: list[int], todo_combined: bool) -> dict[int, Any]:
+    """The composed pages needed for rendering, by edition page number."""
+    from paiban.edition.compose import load_pages
+
+    wanted = set(todo_pages)
+    out: dict[int, Any] = {}
+    for info, item in zip(infos, prepared):
+        if todo_combined or any(p.number in wanted for p in info.pages):
+            for page in load_pages(info, cache, fresh, proof, item):
+                out[page.number] = page
+    return out
+
+
+def _render(executor: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str, FontFace],
+            font_chars: dict[str, str], keys: dict[int, str], ckey: str, pages: dict[int, Any],
+            todo_pages: list[int], todo_combined: bool, preview: Any, progress: Callable[[str], None]
+            ) -> dict[str, Any]:
+    from paiban.edition import render_pool
+    from paiban.edition.build_cache import font_ready, mark_font_ready
+    from paiban.fonts.convert import default_cache_dir
+
+    font_cache = str(default_cache_dir()) if executor.local_files else None
+    here = default_cache_dir()
+    store = str(cache.render_dir) if executor.local_files else None
+    # fonts first: each CFF face converted once for the edition's characters, not by every worker
+    needed = set(faces) if todo_combined else {k for n in todo_pages for k in _page_faces(pages[n])}
+    fresh_fonts = [k for k in sorted(needed)
+                   if faces[k].is_cff and not font_ready(here, _font_stamp(faces[k]), font_chars[k])]
+    if fresh_fonts:
+        progress(f"preparing {len(fresh_fonts)} fonts")
+        futures = [executor.submit(render_pool.prepare_font, faces[k], font_chars[k], font_cache) for k in fresh_fonts]
+        for future in executor.as_completed(futures):
+            _result(future, "font preparation")
+        for k in fresh_fonts:
+            mark_font_ready(here, _font_stamp(faces[k]), font_chars[k])
+
+    def job(key: str, label: str, title: str, numbers: list[int], with_preview: bool) -> Any:
+        used = sorted({k for n in numbers for k in _page_faces(pages[n])})
+        return render_pool.RenderJob(key, label, title, tuple(pages[n] for n in numbers),
+                                     tuple(faces[k] for k in used), tuple((k, font_chars[k]) for k in used),
+                                     font_cache, preview if with_preview else None, store)
+
+    jobs = []
+    if todo_combined:  # the longest job first
+        jobs.append(job(ckey, "combined", spec.title, sorted(pages), False))
+    jobs += [job(keys[n], f"page {n}", _page_title(spec, n), [n], True) for n in todo_pages]
+    progress(f"rendering {len(todo_pages)} pages" + (" and the edition PDF" if todo_combined else ""))
+    futures = [executor.submit(render_pool.render_job, j) for j in jobs]
+    results: dict[str, Any] = {}
+    total = len(todo_pages)
+    done = 0
+    for future in executor.as_completed(futures):
+        result = _result(future, "rendering")
+        for suffix, data in result.files:
+            write_atomic(cache.render_path(result.key, suffix), data)
+        results[result.key] = result
+        if result.label != "combined":
+            done += 1
+            progress(f"rendering page {done}/{total}")
+        else:
+            progress(f"rendering the edition PDF ({done}/{total} pages)")
+    return results
+
+
+def _result(future: Any, what: str) -> Any:
+    try:
+        return future.result()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # a worker died, the cluster went away, a bug
+        raise RenderFailed(f"{what} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _page_faces(page: Any) -> set[str]:
+    return {g.face for line in page.lines for g in line.glyphs}
+
+
+def _font_stamp(face: FontFace) -> str:
+    from paiban.edition.build_cache import file_stamp
+
+    return f"{file_stamp(face.path)}#{face.index}"
+
+
+def _contact_sheet(spec: EditionSpec, cache: BuildCache, keys: dict[int, str], preview: Any) -> bytes:
+    from paiban.edition.previews import contact_sheet
+
+    thumbs = [(str(n), cache.render_path(keys[n], ".thumb.png").read_bytes()) for n in sorted(keys)]
+    date = spec.variables.get("date", "")
+    return contact_sheet(thumbs, preview, f"{spec.name} {date} - {len(keys)} pages")
+
+
+def _write_trace(path: Path, spec: EditionSpec, infos: list[LayoutInfo], prepared: list[PreparedLayout],
+                 cache: BuildCache | None, fresh: dict, proof: bool) -> None:
+    from paiban.edition.compose import load_pages
+    from paiban.model.placed import Document
+    from paiban.render.text_trace import text_trace
+
+    pages = [p for info, item in zip(infos, prepared) for p in load_pages(info, cache, fresh, proof, item)]
+    pages.sort(key=lambda p: p.number)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, text_trace(Document(spec.title, tuple(pages))).encode("utf-8"))
+
+
+def _report(spec: EditionSpec, prepared: list[PreparedLayout], infos: list[LayoutInfo], hits: list[bool],
+            results: dict[str, Any], out: Path | None, options: BuildOptions, clock: _Clock, status: str,
+            executor: str, problems: tuple[str, ...] | None = None, keys: dict[int, str] | None = None,
+            published: set[str] | None = None) -> EditionReport:
+    from paiban.edition.edition_report import EditionReport, LayoutReport, PageReport
+
+    keys = keys or {}
+    published = published or set()
+    count = sum(len(info.pages) for info in infos)
+    pages: list[PageReport] = []
+    layouts: list[LayoutReport] = []
+    for info, item, hit in zip(infos, prepared, hits):
+        shown = _shown(item.path)
+        for page in info.pages:
+            key = keys.get(page.number, "")
+            result = results.get(key)
+            pdf = page_file(spec.name, page.number, count, ".pdf")
+            png = page_file(spec.name, page.number, count, ".png")
+            pages.append(PageReport(
+                page=page.number, layout=shown, layout_page=page.layout_page, stories=page.stories,
+                lines=page.lines, overset=page.overset, underset_lines=page.underset_lines,
+                missing_glyphs=tuple(asdict(m) for m in page.missing), low_res_pictures=page.low_res,
+                warnings=page.warnings, pdf=pdf if pdf in published else None,
+                preview=png if png in published else None, rendered=result is not None,
+                render_seconds=result.render_seconds if result else None,
+                preview_seconds=result.preview_seconds if result and result.preview_seconds else None,
+                worker=result.worker if result else None, key=key))
+        report = info.report
+        layouts.append(LayoutReport(shown, tuple(sorted(item.mapping.items())), hit, 0.0 if hit else info.seconds,
+                                    report.stories if report else (), len(report.fallbacks) if report else 0))
+    pages.sort(key=lambda p: p.page)
+    problems = _problems(infos) if problems is None else problems
+    exit_status = EXIT_STRICT if options.strict and problems else EXIT_OK
+    outputs = {}
+    if out is not None:
+        if f"{spec.name}.pdf" in published:
+            outputs["combined"] = f"{spec.name}.pdf"
+        if f"{spec.name}-contact.png" in published:
+            outputs["contact_sheet"] = f"{spec.name}-contact.png"
+        outputs["report"] = f"{spec.name}-report.json"
+    return EditionReport(spec.name, spec.title, _shown(spec.source), str(out) if out is not None else None, status,
+                         exit_status, options.strict, executor, tuple(pages), tuple(layouts), outputs,
+                         clock.total(), problems)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)

@@ -1,0 +1,287 @@
+"""Edition files: one YAML that names a whole edition and the page layouts it is made of.
+
+An edition file lists layout files in page order (each layout is one or more pages with its own
+stories and threads, exactly as `paiban build LAYOUT` reads it), gives the edition variables
+(paper, date, issue, … — the layout format's ``edition:`` keys; the edition's values override each
+layout's, key by key) and, when needed, says which edition page each layout page becomes. Two
+regional editions share most layout files and differ in one or two. The user's reference is
+docs/editions.md.
+
+    edition_name: city                 # required: names the outputs (city.pdf, city-01.pdf, …)
+    title: 西海岸新区报 城市版 2024年1月5日
+    edition: {paper: 西海岸新区报, date: 2024-01-05, sections: {3: 城市}}
+    layouts:
+      - ../demo.yaml                   # its pages take the next edition page numbers
+      - {file: pages/economy.yaml, pages: [5, 6]}
+    previews: {dpi: 72, color: false, columns: 8}
+
+Functions: `load_edition` (read and validate one; `paiban.edition.is_edition_file` tells an
+edition file from a layout), `page_numbers` (each layout's page → edition page, checked across the edition)
+and `apply_edition` (a loaded `Layout` renumbered and given the edition's variables, as a new
+frozen `Layout` made with `dataclasses.replace`). Every mistake is one `InputError` pointing at
+the edition file's line, column and key, like the layout loader's.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from paiban.errors import InputError, Where
+from paiban.input.layout_loader import EDITION_KEYS
+from paiban.input.yaml_source import Node, load_yaml_file
+from paiban.model.spec import Layout
+
+__all__ = ["EditionSpec", "LayoutRef", "PreviewSpec", "apply_edition", "load_edition", "page_numbers"]
+
+TOP_KEYS = ("edition_name", "title", "edition", "layouts", "previews")
+LAYOUT_KEYS = ("file", "pages")
+PREVIEW_KEYS = ("dpi", "color", "columns", "thumb_width")
+#: an edition name becomes part of file names: keep it to portable characters
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+MAX_PAGE = 9999
+TEXT_VARS = ("paper", "issue", "serial", "cn", "credits", "page_label")
+
+
+@dataclass(frozen=True)
+class PreviewSpec:
+    """PNG previews: one per page at `dpi`, and a contact sheet of `thumb_width`-pixel thumbnails."""
+
+    dpi: float = 72.0
+    color: bool = False  # greyscale by default: smaller files, and newsprint is mostly black
+    columns: int = 8  # thumbnails per row of the contact sheet
+    thumb_width: int = 200  # pixels
+
+
+@dataclass(frozen=True)
+class LayoutRef:
+    """One entry of `layouts:`: a layout file and, optionally, the edition pages of its pages."""
+
+    path: Path  # absolute
+    where: Where  # the entry in the edition file
+    #: the edition page of each layout page, in the layout's page order (``pages: [5, 6]``)
+    pages: tuple[int, ...] | None = None
+    #: (layout page, edition page) pairs (``pages: {1: 5, 2: 6}``)
+    page_pairs: tuple[tuple[int, int], ...] | None = None
+    #: the edition page of the layout's first page; the others follow (``pages: 5``)
+    first_page: int | None = None
+    pages_where: Where | None = None  # none of them: the next free page numbers
+
+
+@dataclass(frozen=True)
+class EditionSpec:
+    source: Path  # the edition file, absolute
+    name: str
+    title: str
+    layouts: tuple[LayoutRef, ...]
+    #: edition variables given in the file (layout-format keys → values); they override each layout's
+    variables: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    #: 版名 by edition page number
+    sections: dict[int, str] = field(default_factory=dict, hash=False, compare=False)
+    previews: PreviewSpec = field(default_factory=PreviewSpec)
+
+
+def load_edition(path: Path) -> EditionSpec:
+    """Read and validate the edition file at `path` (layout files are only checked to exist here)."""
+    path = Path(path)
+    root = load_yaml_file(path, what="edition file").as_mapping("YAML key: value entries at the top level")
+    root.check_keys(TOP_KEYS, required=("edition_name", "layouts"))
+    base = path.absolute().parent
+    name_node = root.require("edition_name")
+    name = name_node.as_str(coerce=True).strip()
+    if not NAME_RE.fullmatch(name):
+        raise name_node.error(f"{name!r} cannot name output files: use letters, digits, '-', '_' and '.' "
+                              "(at most 64, starting with a letter or digit), e.g. city")
+    variables, sections = _variables(root.get("edition"), base)
+    title_node = root.get("title")
+    if title_node is not None:
+        title = title_node.as_str(coerce=True).strip()
+    else:
+        title = " ".join(p for p in (variables.get("paper", ""), name, variables.get("date", "")) if p)
+    layouts_node = root.require("layouts")
+    entries = layouts_node.as_list("a list of layout files (or {file: …, pages: […]} entries)")
+    if not entries:
+        raise layouts_node.error("at least one layout file is needed")
+    refs = tuple(_layout_ref(item, base) for item in entries)
+    seen: dict[Path, Where] = {}
+    for ref in refs:
+        if ref.path in seen:
+            raise InputError(f"layout {ref.path.name} is listed twice (first at line {seen[ref.path].line}); "
+                             "a layout's pages appear once in an edition", ref.where)
+        seen[ref.path] = ref.where
+    return EditionSpec(path.resolve(), name, title, refs, variables, sections, _previews(root.get("previews")))
+
+
+def _file(node: Node, base: Path, what: str) -> Path:
+    text = node.as_str().strip()
+    target = Path(text).expanduser()
+    if not target.is_absolute():
+        target = base / target
+    try:
+        target = target.resolve()
+        if target.is_dir():
+            raise node.error(f"{what} {text} is a directory, not a file (looked in {target})")
+        if not target.is_file():
+            raise node.error(f"{what} not found: {text} (looked for {target}; paths are relative to the "
+                             "edition file's folder)")
+    except (OSError, RuntimeError, ValueError):
+        raise node.error(f"{what} {text!r} is not a usable path") from None
+    return target
+
+
+def _variables(node: Node | None, base: Path) -> tuple[dict[str, Any], dict[int, str]]:
+    """The `edition:` mapping: the layout format's edition keys, checked the same way."""
+    if node is None or node.is_null:
+        return {}, {}
+    node.as_mapping("edition variables (paper, date, issue, …)")
+    node.check_keys(EDITION_KEYS)
+    handled = (*TEXT_VARS, "date", "sections", "running_head", "masthead_image")
+    for key, item in node.items():
+        if key not in handled:  # a key the layout format learnt after this module
+            raise item.error(f"{key!r} is not supported in edition files yet; set it in the layouts",
+                             at_key=True)
+    values: dict[str, Any] = {}
+    sections: dict[int, str] = {}
+    for key in TEXT_VARS:
+        if (item := node.get(key)) is not None:
+            values[key] = item.as_str(coerce=True, allow_empty=True).strip()
+    if (item := node.get("page_label")) is not None:
+        try:
+            values["page_label"].format(page=2, page_cn="二")
+        except (KeyError, IndexError, ValueError, AttributeError):
+            raise item.error("only {page} and {page_cn} may appear in braces") from None
+    if (item := node.get("date")) is not None:
+        text = item.as_str(coerce=True).strip()
+        try:
+            datetime.date.fromisoformat(text)
+        except ValueError:
+            raise item.error(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+        values["date"] = text
+    if (item := node.get("sections")) is not None:
+        for key, value in item.as_mapping("a mapping of edition page number → section name").items():
+            try:
+                page = int(key)
+            except ValueError:
+                raise value.error(f"section keys are page numbers, got {key!r}", at_key=True) from None
+            if not 1 <= page <= MAX_PAGE:
+                raise value.error(f"page {page} is out of range (1–{MAX_PAGE})", at_key=True)
+            sections[page] = value.as_str(coerce=True, allow_empty=True).strip()
+    if (item := node.get("running_head")) is not None:
+        values["running_head"] = item.as_bool()
+    if (item := node.get("masthead_image")) is not None:
+        values["masthead_image"] = _file(item, base, "masthead image")
+    return values, sections
+
+
+def _layout_ref(item: Node, base: Path) -> LayoutRef:
+    if item.is_scalar:
+        return LayoutRef(_file(item, base, "layout file"), item.where)
+    item.as_mapping("a layout file, or a mapping with file and pages")
+    item.check_keys(LAYOUT_KEYS, required=("file",))
+    path = _file(item.require("file"), base, "layout file")
+    pages_node = item.get("pages")
+    if pages_node is None:
+        return LayoutRef(path, item.where)
+    if pages_node.is_sequence:
+        numbers = tuple(n.as_int(minimum=1, maximum=MAX_PAGE) for n in pages_node.as_list())
+        if not numbers:
+            raise pages_node.error("at least one page number is needed")
+        return LayoutRef(path, item.where, pages=numbers, pages_where=pages_node.where)
+    if pages_node.is_mapping:
+        pairs = []
+        for key, value in pages_node.items():
+            try:
+                own = int(key)
+            except ValueError:
+                raise value.error(f"keys are the layout's page numbers, got {key!r}", at_key=True) from None
+            pairs.append((own, value.as_int(minimum=1, maximum=MAX_PAGE)))
+        return LayoutRef(path, item.where, page_pairs=tuple(pairs), pages_where=pages_node.where)
+    number = pages_node.as_int(minimum=1, maximum=MAX_PAGE)  # the first page; the others follow
+    return LayoutRef(path, item.where, first_page=number, pages_where=pages_node.where)
+
+
+def _previews(node: Node | None) -> PreviewSpec:
+    if node is None or node.is_null:
+        return PreviewSpec()
+    node.check_keys(PREVIEW_KEYS)
+    values: dict[str, Any] = {}
+    if (item := node.get("dpi")) is not None:
+        values["dpi"] = item.as_number(minimum=10, maximum=600)
+    if (item := node.get("color")) is not None:
+        values["color"] = item.as_bool()
+    if (item := node.get("columns")) is not None:
+        values["columns"] = item.as_int(minimum=1, maximum=64)
+    if (item := node.get("thumb_width")) is not None:
+        values["thumb_width"] = item.as_int(minimum=16, maximum=2000)
+    return PreviewSpec(**values)
+
+
+def page_numbers(spec: EditionSpec, layout_pages: list[tuple[int, ...]]) -> list[dict[int, int]]:
+    """Each layout's {layout page: edition page}, given each layout's pages in its own order.
+
+    Unnumbered layouts take the next numbers after the highest so far; a single number is the
+    first page of a run. Every layout page must be placed, every edition page number used once,
+    and the edition's pages must be 1…N without a gap."""
+    maps: list[dict[int, int]] = []
+    owner: dict[int, tuple[LayoutRef, int]] = {}
+    nxt = 1
+    for ref, own in zip(spec.layouts, layout_pages):
+        where = ref.pages_where or ref.where
+        if ref.page_pairs is not None:
+            mapping = dict(ref.page_pairs)
+            unknown = [p for p in mapping if p not in own]
+            if unknown:
+                raise InputError(f"the layout has no page {unknown[0]} (its pages: "
+                                 f"{', '.join(map(str, own))})", where)
+            missing = [p for p in own if p not in mapping]
+            if missing:
+                raise InputError(f"layout page {missing[0]} has no edition page; every page of a "
+                                 "layout is in the edition (its stories may thread onto it)", where)
+        elif ref.pages is not None:
+            if len(ref.pages) != len(own):
+                raise InputError(f"{len(ref.pages)} page numbers for a layout of {len(own)} pages "
+                                 f"({', '.join(map(str, own))})", where)
+            mapping = dict(zip(own, ref.pages))
+        else:
+            first = ref.first_page if ref.first_page is not None else nxt
+            mapping = {p: first + i for i, p in enumerate(own)}
+        if len(set(mapping.values())) != len(mapping):
+            raise InputError("two of the layout's pages get the same edition page", where)
+        for layout_page, number in mapping.items():
+            if number > MAX_PAGE:
+                raise InputError(f"edition page {number} is out of range (1–{MAX_PAGE})", where)
+            if number in owner:
+                other, other_page = owner[number]
+                raise InputError(f"edition page {number} is already page {other_page} of "
+                                 f"{other.path.name} (line {other.where.line})", where)
+            owner[number] = (ref, layout_page)
+        nxt = max(owner) + 1
+        maps.append(mapping)
+    gaps = [n for n in range(1, max(owner) + 1) if n not in owner]
+    if gaps:
+        raise InputError(f"the edition's pages must be 1–{max(owner)} without a gap; no layout gives page "
+                         f"{gaps[0]}", Where(spec.source, None, None, "layouts"))
+    for number in spec.sections:
+        if number not in owner:
+            raise InputError(f"section for page {number}, but the edition has pages 1–{max(owner)}",
+                             Where(spec.source, None, None, "edition.sections"))
+    return maps
+
+
+def apply_edition(layout: Layout, spec: EditionSpec, mapping: dict[int, int]) -> Layout:
+    """`layout` renumbered to edition pages, with the edition's variables over its own.
+
+    Regions, the page list and the layout's own `sections` move to the edition's numbers, so jump
+    lines (下转第六版), page labels and running heads print the edition's page numbers. The
+    result holds only the sections of this layout's pages, so that a change elsewhere in the
+    edition leaves this layout's composition (and its cache key) alone."""
+    regions = {name: replace(r, page=mapping[r.page]) for name, r in layout.regions.items()}
+    pages = tuple(mapping[p] for p in layout.pages)
+    own = layout.edition
+    sections = {mapping[p]: text for p, text in own.sections.items() if p in mapping}
+    sections.update({p: text for p, text in spec.sections.items() if p in pages})
+    edition = replace(own, **spec.variables, sections=sections)
+    return replace(layout, regions=regions, pages=pages, edition=edition)

@@ -1,0 +1,158 @@
+"""The edition build report: JSON for machines (``OUT/<edition>-report.json`` and ``--json``) and a
+readable summary for people.
+
+Per page: the layout and its own page number, the stories on it, placed lines, overset
+characters (of stories whose thread ends on the page), empty text lines (underset), missing
+glyphs with their story, paragraph and offset, pictures below the print resolution, warnings,
+the output files, and whether the page was rendered in this build (with the time and the worker)
+or taken from the cache. Per layout: the stories with their fit (the layout build report's
+`StoryReport`), whether the composition came from the cache, and its time. Per edition: totals,
+the stage times, the executor, the status and the exit status. Field by field in docs/editions.md.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from paiban import __version__
+from paiban.report import StoryReport
+
+__all__ = ["EditionReport", "LayoutReport", "PageReport", "SCHEMA"]
+
+#: the report's format; changes only when a field changes meaning or goes away
+SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class PageReport:
+    page: int
+    layout: str
+    layout_page: int
+    stories: tuple[str, ...]
+    lines: int
+    overset: int
+    underset_lines: int
+    missing_glyphs: tuple[dict[str, Any], ...]
+    low_res_pictures: tuple[str, ...]
+    warnings: tuple[str, ...]
+    pdf: str | None = None  # file name in the output folder
+    preview: str | None = None
+    rendered: bool = False  # False: taken from the cache (or not rendered: check, --strict failure)
+    render_seconds: float | None = None
+    preview_seconds: float | None = None
+    worker: str | None = None
+    key: str = ""  # the render cache key
+
+
+@dataclass(frozen=True)
+class LayoutReport:
+    file: str
+    pages: tuple[tuple[int, int], ...]  # (layout page, edition page)
+    cached: bool
+    compose_seconds: float
+    stories: tuple[StoryReport, ...]
+    fallback_glyphs: int = 0
+
+
+@dataclass(frozen=True)
+class EditionReport:
+    edition: str
+    title: str
+    source: str
+    output: str | None
+    status: str  # built | strict-failed | checked
+    exit_status: int
+    strict: bool
+    executor: str
+    pages: tuple[PageReport, ...]
+    layouts: tuple[LayoutReport, ...]
+    outputs: dict[str, str] = field(default_factory=dict)  # combined, contact_sheet, report → file
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, and total
+    problems: tuple[str, ...] = ()  # what --strict fails on (reported with or without it)
+    schema: int = SCHEMA
+    paiban: str = __version__
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {
+            "pages": len(self.pages),
+            "layouts": len(self.layouts),
+            "stories": sum(len(layout.stories) for layout in self.layouts),
+            "characters": sum(s.placed for layout in self.layouts for s in layout.stories),
+            "lines": sum(p.lines for p in self.pages),
+            "overset": sum(p.overset for p in self.pages),
+            "underset_lines": sum(p.underset_lines for p in self.pages),
+            "missing_glyphs": sum(len(p.missing_glyphs) for p in self.pages),
+            "low_res_pictures": sum(len(p.low_res_pictures) for p in self.pages),
+            "warnings": sum(len(p.warnings) for p in self.pages),
+            "pages_rendered": sum(1 for p in self.pages if p.rendered),
+            "pages_cached": sum(1 for p in self.pages if not p.rendered and p.pdf),
+            "layouts_composed": sum(1 for layout in self.layouts if not layout.cached),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["totals"] = self.totals
+        data["layouts"] = [dict(asdict(layout), pages=[{"layout_page": a, "page": b} for a, b in layout.pages])
+                           for layout in self.layouts]
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def summary(self) -> str:
+        t = self.totals
+        out = [f"edition {self.edition}   {self.title}   ({self.source})"]
+        if self.output:
+            files = ", ".join(f"{v}" for v in self.outputs.values())
+            out.append(f"output  {self.output}: {files}")
+        out.append(f"pages   {t['pages']}   layouts {t['layouts']}   stories {t['stories']}   lines {t['lines']}"
+                   f"   characters {t['characters']}")
+        out.append(f"  {'page':>4s}  {'layout':24s} {'stories':28s} {'lines':>5s} {'overset':>7s} {'empty':>5s}"
+                   f"  render")
+        for p in self.pages:
+            source = f"{_short(p.layout, 18)} p{p.layout_page}"
+            stories = _short(", ".join(p.stories) or "-", 28)
+            if p.rendered:
+                state = f"rendered {1000 * (p.render_seconds or 0):.0f} ms"
+                if p.preview_seconds:
+                    state += f" + preview {1000 * p.preview_seconds:.0f} ms"
+            elif p.pdf:
+                state = "cached"
+            else:
+                state = "-"
+            flags = []
+            if p.missing_glyphs:
+                flags.append(f"{len(p.missing_glyphs)} missing glyphs")
+            if p.low_res_pictures:
+                flags.append(f"{len(p.low_res_pictures)} low-res pictures")
+            note = f"  ({'; '.join(flags)})" if flags else ""
+            out.append(f"  {p.page:>4d}  {source:24s} {stories:28s} {p.lines:>5d} {p.overset:>7d}"
+                       f" {p.underset_lines:>5d}  {state}{note}")
+        out.append(f"overset {t['overset']}   missing glyphs {t['missing_glyphs']}   low-res pictures "
+                   f"{t['low_res_pictures']}   warnings {t['warnings']}")
+        for p in self.pages:
+            for m in p.missing_glyphs:
+                where = f"paragraph {m['paragraph']}" if m["paragraph"] else (m["part"] or "headline")
+                out.append(f"missing: page {p.page}: {m['char']!r} U+{ord(m['char']):04X} in story "
+                           f"{m['story'] or '-'}, {where}, offset {m['offset']}: {m['reason']}")
+            for w in p.low_res_pictures:
+                out.append(f"low-res: page {p.page}: {w}")
+            for w in p.warnings:
+                out.append(f"warning: page {p.page}: {w}")
+        composed = sum(1 for layout in self.layouts if not layout.cached)
+        if self.status == "checked":
+            out.append(f"layouts composed {composed} (check: no output)")
+        else:
+            out.append(f"layouts composed {composed}, from cache {len(self.layouts) - composed};"
+                       f" pages rendered {t['pages_rendered']}, from cache {t['pages_cached']} ({self.executor})")
+        times = "  ".join(f"{k} {v * 1000:.0f}ms" for k, v in self.timings.items())
+        out.append(f"time    {times}")
+        out.append(f"status  {self.status} (exit {self.exit_status})")
+        return "\n".join(out)
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else "…" + text[-(width - 1):]
