@@ -99,3 +99,25 @@ def test_a_broken_image_is_an_input_error(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "cannot read image broken.png" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unwritable_output_folder_is_one_line_exit_3(tmp_path):
+    layout = tmp_path / "demo.yaml"
+    layout.write_text(demo_text(tmp_path), encoding="utf-8")
+    (tmp_path / "out").write_text("a file where the output folder should be", encoding="utf-8")
+    result = paiban("build", str(layout), "-o", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_strict_fails_on_a_low_resolution_picture(tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (60, 45), (200, 200, 200)).save(tmp_path / "tiny.png")
+    text = demo_text(tmp_path).replace(f"{ROOT / 'layouts'}/images/harbour-placeholder.png", str(tmp_path / "tiny.png"))
+    layout = tmp_path / "lowres.yaml"
+    layout.write_text(text, encoding="utf-8")
+    result = paiban("build", str(layout), "-o", str(tmp_path / "out"), "--strict", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "dpi" in result.stdout
+    assert not (tmp_path / "out" / "lowres.pdf").exists()

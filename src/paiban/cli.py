@@ -9,10 +9,10 @@
 
 An edition file is a YAML file with a top-level `layouts:` list; anything else is a layout.
 
-Exit codes: 0 built (warnings are printed), 1 `--strict` and the report has overset text or
-missing glyphs (and, for an edition, pictures below the print resolution; no PDF is written),
-2 the input is wrong (one line naming file, line and key), 3 an edition could not be built for
-another reason (a worker failed, the Dask scheduler cannot be reached, the disk is full, a bug),
+Exit codes: 0 built (warnings are printed), 1 `--strict` and the report has overset text,
+missing glyphs or pictures below the print resolution (no PDF is written), 2 the input is wrong
+(one line naming file, line and key), 3 the build failed for another reason (a worker failed,
+the Dask scheduler cannot be reached, the output cannot be written, a bug),
 130/143 interrupted (Ctrl-C/SIGTERM);
 an interrupted or failed build leaves no partial file.
 """
@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 from paiban import __version__
-from paiban.errors import InputError
+from paiban.errors import InputError, PaibanError
 from paiban.fonts_command import add_fonts_parser, run_fonts
 
 EXIT_OK, EXIT_STRICT, EXIT_INPUT, EXIT_RENDER = 0, 1, 2, 3
@@ -104,9 +104,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("paiban: interrupted; no output written", file=sys.stderr)
         return 130
+    except OSError as exc:  # the disk, not the input: the output folder cannot be written
+        print(f"paiban: error: cannot write {exc.filename or args.layout}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_RENDER
+    except PaibanError as exc:  # a check of paiban's own failed: a bug to report, not bad input
+        print(f"paiban: internal error: {exc}", file=sys.stderr)
+        return EXIT_RENDER
     print(report.to_json() if args.json else report.summary())
     if strict_fail:
-        print("paiban: --strict: the build has overset text or missing glyphs; no PDF written", file=sys.stderr)
+        print("paiban: --strict: the build has overset text, missing glyphs or low-resolution pictures; "
+              "no PDF written", file=sys.stderr)
         return EXIT_STRICT
     return EXIT_OK
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from typing import Callable
 from pathlib import Path
 
 from paiban.errors import InputError, PaibanError, Where
@@ -126,6 +127,11 @@ def furniture_texts(layout: Layout) -> list[tuple[str, str, str]]:
     return out
 
 
+def low_resolution_pictures(layout: Layout, document: Document) -> tuple[str, ...]:
+    return tuple(f"page {page.number}: picture {Path(im.path).name} at {im.dpi:.0f} dpi, below {layout.min_dpi:.0f}"
+                 for page in document.pages for im in page.images if im.dpi < layout.min_dpi)
+
+
 def story_report(story: StorySpec, article: Article, flow: StoryFlow) -> StoryReport:
     total = sum(len(p.text) for p in article.paragraphs)
     regions = tuple({"region": r.region, "page": r.page, "lines": r.lines, "characters": r.characters,
@@ -136,11 +142,15 @@ def story_report(story: StorySpec, article: Article, flow: StoryFlow) -> StoryRe
                        ov.paragraph + 1 if ov else 0, regions, flow.underset_lines, flow.underset_characters)
 
 
-def run(layout_path: Path, output: Path | None = None, proof: bool = False) -> BuildResult:
-    """Build `layout_path`; write the PDF to `output` when given. `proof` draws overset markers."""
+def run(layout_path: Path, output: Path | None = None, proof: bool = False,
+        transform: Callable[[Layout], Layout] | None = None) -> BuildResult:
+    """Build `layout_path`; write the PDF to `output` when given. `proof` draws overset markers;
+    `transform` changes the loaded layout before the build (an edition's numbering and variables)."""
     timer = Timer({})
     with timer.stage("layout"):
         layout, registry = load_fonts(layout_path)
+        if transform is not None:
+            layout = transform(layout)
         glyphs = GlyphSource(registry)
     with timer.stage("read"):
         stories = [(s, read_article(s.article)) for s in layout.stories]
@@ -161,7 +171,8 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False) -> B
     report = BuildReport(
         str(layout_path), None, len(pages),
         tuple(story_report(s, a, f) for (s, a), f in zip(stories, flows)),
-        tuple(missing), tuple(warnings), timer.timings, fallbacks=tuple(fallbacks))
+        tuple(missing), tuple(warnings), timer.timings, fallbacks=tuple(fallbacks),
+        low_resolution=low_resolution_pictures(layout, document))
     result = BuildResult(layout, document, report, tuple(flows), registry, glyphs)
     return run_render(result, output) if output is not None else result
 

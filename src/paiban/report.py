@@ -44,6 +44,8 @@ class BuildReport:
     warnings: tuple[str, ...]
     timings: dict[str, float]
     fallbacks: tuple[FallbackUse, ...] = ()
+    #: pictures below the layout's print resolution (preflight); `--strict` fails on them
+    low_resolution: tuple[str, ...] = ()
 
     @property
     def overset(self) -> int:
@@ -51,7 +53,7 @@ class BuildReport:
 
     @property
     def clean(self) -> bool:
-        return not (self.overset or self.missing)
+        return not (self.overset or self.missing or self.low_resolution)
 
     def to_json(self) -> str:
         data = asdict(self)

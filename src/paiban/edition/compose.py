@@ -141,30 +141,18 @@ def load_pages(info: LayoutInfo, cache: BuildCache | None, fresh: dict[str, tupl
 
 
 def _run_pipeline(path: Path, layout: Layout, own_pages: tuple[int, ...], proof: bool) -> BuildResult:
-    """`pipeline.run` on `path`, with the loaded layout replaced by `layout` (the edition's).
-
-    The pipeline has no way yet to take a layout that was loaded and changed by the caller, so
-    its `load_fonts` stage is wrapped for the duration of the call: the registry is built from the
-    file as usual (font roles, font_files) and the layout handed on is the renumbered one. The
-    layout file is validated again by the pipeline; its pages are the same, so the edition's
-    numbering applies.
-    """
+    """`pipeline.run` on `path`, with the loaded layout replaced by `layout` (the edition's): the
+    registry is built from the file as usual (font roles, font_files), the layout handed on is the
+    renumbered one with the edition's variables."""
     from paiban import pipeline
 
-    original = pipeline.load_fonts
-
-    def load_fonts(layout_path: Path):
-        loaded, registry = original(layout_path)
+    def transform(loaded: Layout) -> Layout:
         if loaded.pages != own_pages:
             raise InputError(f"the layout's pages changed during the build (now {list(loaded.pages)})",
-                             Where(layout_path, key="pages"))
-        return layout, registry
+                             Where(path, key="pages"))
+        return layout
 
-    pipeline.load_fonts = load_fonts
-    try:
-        return pipeline.run(path, None, proof=proof)
-    finally:
-        pipeline.load_fonts = original
+    return pipeline.run(path, None, proof=proof, transform=transform)
 
 
 def compose_one(item: PreparedLayout, proof: bool) -> tuple[LayoutInfo, tuple[PlacedPage, ...]]:
