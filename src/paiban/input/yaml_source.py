@@ -396,12 +396,16 @@ def _tag_error(tag: str, where: Where) -> InputError:
     )
 
 
+#: libyaml's composer when PyYAML was built with it (about 5 times faster); the same node tree
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_yaml(text: str, file: Path | str | None = None, *, line_offset: int = 0) -> Node:
     """Parse one YAML document into a `Node` tree. `line_offset` is added to reported lines (for
     YAML embedded further down a file, e.g. front matter). Raises `InputError` for malformed YAML,
     disallowed tags, duplicate or non-text keys and an empty document."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
