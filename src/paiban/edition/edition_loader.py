@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from paiban.errors import InputError, Where
-from paiban.input.layout_loader import EDITION_KEYS
+from paiban.input.layout_loader import edition_variables
 from paiban.input.yaml_source import Node, load_yaml_file
 from paiban.model.spec import Layout
 
@@ -43,7 +43,6 @@ PREVIEW_KEYS = ("dpi", "color", "columns", "thumb_width")
 #: an edition name becomes part of file names: keep it to portable characters
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MAX_PAGE = 9999
-TEXT_VARS = ("paper", "issue", "serial", "cn", "credits", "page_label")
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ def load_edition(path: Path) -> EditionSpec:
     if not NAME_RE.fullmatch(name):
         raise name_node.error(f"{name!r} cannot name output files: use letters, digits, '-', '_' and '.' "
                               "(at most 64, starting with a letter or digit), e.g. city")
-    variables, sections = _variables(root.get("edition"), base)
+    variables, sections = edition_variables(root.get("edition"), lambda item, what: _file(item, base, what))
     title_node = root.get("title")
     if title_node is not None:
         title = title_node.as_str(coerce=True).strip()
@@ -130,50 +129,6 @@ def _file(node: Node, base: Path, what: str) -> Path:
     except (OSError, RuntimeError, ValueError):
         raise node.error(f"{what} {text!r} is not a usable path") from None
     return target
-
-
-def _variables(node: Node | None, base: Path) -> tuple[dict[str, Any], dict[int, str]]:
-    """The `edition:` mapping: the layout format's edition keys, checked the same way."""
-    if node is None or node.is_null:
-        return {}, {}
-    node.as_mapping("edition variables (paper, date, issue, …)")
-    node.check_keys(EDITION_KEYS)
-    handled = (*TEXT_VARS, "date", "sections", "running_head", "masthead_image")
-    for key, item in node.items():
-        if key not in handled:  # a key the layout format learnt after this module
-            raise item.error(f"{key!r} is not supported in edition files yet; set it in the layouts",
-                             at_key=True)
-    values: dict[str, Any] = {}
-    sections: dict[int, str] = {}
-    for key in TEXT_VARS:
-        if (item := node.get(key)) is not None:
-            values[key] = item.as_str(coerce=True, allow_empty=True).strip()
-    if (item := node.get("page_label")) is not None:
-        try:
-            values["page_label"].format(page=2, page_cn="二")
-        except (KeyError, IndexError, ValueError, AttributeError):
-            raise item.error("only {page} and {page_cn} may appear in braces") from None
-    if (item := node.get("date")) is not None:
-        text = item.as_str(coerce=True).strip()
-        try:
-            datetime.date.fromisoformat(text)
-        except ValueError:
-            raise item.error(f"expected a date as YYYY-MM-DD, got {text!r}") from None
-        values["date"] = text
-    if (item := node.get("sections")) is not None:
-        for key, value in item.as_mapping("a mapping of edition page number → section name").items():
-            try:
-                page = int(key)
-            except ValueError:
-                raise value.error(f"section keys are page numbers, got {key!r}", at_key=True) from None
-            if not 1 <= page <= MAX_PAGE:
-                raise value.error(f"page {page} is out of range (1–{MAX_PAGE})", at_key=True)
-            sections[page] = value.as_str(coerce=True, allow_empty=True).strip()
-    if (item := node.get("running_head")) is not None:
-        values["running_head"] = item.as_bool()
-    if (item := node.get("masthead_image")) is not None:
-        values["masthead_image"] = _file(item, base, "masthead image")
-    return values, sections
 
 
 def _layout_ref(item: Node, base: Path) -> LayoutRef:

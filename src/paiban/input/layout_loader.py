@@ -17,7 +17,7 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from paiban.errors import InputError, Where
 from paiban.input.yaml_source import Node, did_you_mean, load_yaml_file
@@ -96,6 +96,7 @@ BOX_KEYS = ("padding", "stroke", "tint")
 EDITION_KEYS = ("paper", "date", "issue", "serial", "cn", "credits", "sections", "page_label", "running_head",
                 "masthead_image")
 PREFLIGHT_KEYS = ("min_dpi",)
+EDITION_TEXT_VARS = ("paper", "issue", "serial", "cn", "credits", "page_label")
 STORY_FLAGS = ("balance", "keep_subhead_with_next", "no_lone_first_line", "repeat_headline")
 STORY_KEYS = ("name", "article", "headline", "thread", "styles") + STORY_FLAGS
 FONT_FILE_KEYS = ("file", "face")
@@ -260,36 +261,10 @@ class _Loader:
         )
 
     def load_edition(self, node: Node | None) -> Edition:
-        if node is None or node.is_null:
-            return Edition()
-        node.as_mapping("edition variables (paper, date, issue, …)")
-        node.check_keys(EDITION_KEYS)
-        fields: dict[str, Any] = {}
-        for key in ("paper", "issue", "serial", "cn", "credits", "page_label"):
-            if (item := node.get(key)) is not None:
-                fields[key] = item.as_str(coerce=True).strip()
-        if (item := node.get("date")) is not None:
-            text = item.as_str(coerce=True).strip()
-            try:
-                datetime.date.fromisoformat(text)
-            except ValueError:
-                raise item.error(f"expected a date as YYYY-MM-DD, got {text!r}") from None
-            fields["date"] = text
-        if (item := node.get("sections")) is not None:
-            item.as_mapping("a mapping of page number → section name")
-            sections = {}
-            for key, value in item.items():
-                try:
-                    page = int(key)
-                except ValueError:
-                    raise value.error(f"section keys are page numbers, got {key!r}") from None
-                sections[page] = value.as_str(coerce=True).strip()
-            fields["sections"] = sections
-        if (item := node.get("running_head")) is not None:
-            fields["running_head"] = item.as_bool()
-        if (item := node.get("masthead_image")) is not None:
-            fields["masthead_image"] = self.file_path(item, "masthead image")
-        return Edition(**fields)
+        values, sections = edition_variables(node, self.file_path)
+        if sections:
+            values["sections"] = sections
+        return Edition(**values)
 
     def load_page(self, node: Node | None) -> tuple[float, float, float, float, Node | None]:
         width, height = (mm * PT_PER_MM for mm in PAGE_SIZES_MM["broadsheet"])
@@ -690,6 +665,47 @@ class _Loader:
             raise node.error(f"region '{name}' is used {again}; each region holds one story once")
         used[name] = story
         return name
+
+
+def edition_variables(node: Node | None, resolve_path: Callable[[Node, str], Path]
+                      ) -> tuple[dict[str, Any], dict[int, str]]:
+    """The `edition:` mapping of a layout or an edition file: (variables, sections by page).
+    `resolve_path(node, what)` turns a path value into a checked absolute path."""
+    if node is None or node.is_null:
+        return {}, {}
+    node.as_mapping("edition variables (paper, date, issue, …)")
+    node.check_keys(EDITION_KEYS)
+    values: dict[str, Any] = {}
+    sections: dict[int, str] = {}
+    for key in EDITION_TEXT_VARS:
+        if (item := node.get(key)) is not None:
+            values[key] = item.as_str(coerce=True, allow_empty=True).strip()
+    if (item := node.get("page_label")) is not None:
+        try:
+            values["page_label"].format(page=2, page_cn="二")
+        except (KeyError, IndexError, ValueError, AttributeError):
+            raise item.error("only {page} and {page_cn} may appear in braces") from None
+    if (item := node.get("date")) is not None:
+        text = item.as_str(coerce=True).strip()
+        try:
+            datetime.date.fromisoformat(text)
+        except ValueError:
+            raise item.error(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+        values["date"] = text
+    if (item := node.get("sections")) is not None:
+        for key, value in item.as_mapping("a mapping of page number → section name").items():
+            try:
+                page = int(key)
+            except ValueError:
+                raise value.error(f"section keys are page numbers, got {key!r}", at_key=True) from None
+            if not 1 <= page <= MAX_PAGE:
+                raise value.error(f"page {page} is out of range (1–{MAX_PAGE})", at_key=True)
+            sections[page] = value.as_str(coerce=True, allow_empty=True).strip()
+    if (item := node.get("running_head")) is not None:
+        values["running_head"] = item.as_bool()
+    if (item := node.get("masthead_image")) is not None:
+        values["masthead_image"] = resolve_path(item, "masthead image")
+    return values, sections
 
 
 def _check_image(path: Path, node: Node) -> None:
