@@ -203,17 +203,9 @@ class _Progress:
 
 
 def _write_text(path: Path, text: str) -> None:
-    import os
-    import tempfile
+    from paiban.atomic_files import write_atomically
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)
-    os.replace(tmp, path)
+    write_atomically(path, text.encode("utf-8"))
 
 
 if __name__ == "__main__":

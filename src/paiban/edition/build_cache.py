@@ -30,11 +30,12 @@ import hashlib
 import io
 import os
 import pickle
-import tempfile
 import time
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+
+from paiban.atomic_files import TEMP_PREFIX, write_atomically
 from typing import Any
 
 import paiban
@@ -46,7 +47,6 @@ CACHE_DIR_NAME = ".paiban-cache"
 MAX_AGE_DAYS = 14
 #: bump to invalidate every cache entry when the cache's own format changes
 FORMAT = "1"
-TEMP_PREFIX = ".tmp-"
 
 
 def _hasher() -> Any:
@@ -164,24 +164,7 @@ def contact_key(settings: object, page_keys: Iterable[str]) -> str:
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write `data` to `path` through a temporary file in the same folder and a rename."""
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, mode & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    write_atomically(path, data, mode)
 
 
 def clean_temporaries(folder: Path) -> None:

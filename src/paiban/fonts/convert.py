@@ -36,6 +36,8 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+
+from paiban.atomic_files import write_atomically
 from typing import Any
 
 __all__ = [
@@ -202,20 +204,7 @@ def subset_to_ttf_bytes(path: Path, index: int, chars: Iterable[str]) -> bytes:
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".ttf")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_atomically(target, data, mode=0o644, fsync=True)
 
 
 def whole_font_key(path: Path, index: int) -> str:

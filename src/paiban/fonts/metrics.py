@@ -20,11 +20,11 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
+from paiban.atomic_files import write_atomically
 from paiban.fonts.faces import FontFace
 
 __all__ = ["FaceMetrics", "load_metrics", "clear_metrics_cache"]
@@ -169,11 +169,7 @@ def _write_stored(face: FontFace, data: dict) -> None:
     if path is None:
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".marshal")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(marshal.dumps(data))
-        os.replace(tmp, path)
+        write_atomically(path, marshal.dumps(data), mode=0o644)
     except OSError:
         pass
 

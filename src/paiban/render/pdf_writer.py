@@ -11,8 +11,6 @@ directory and renamed into place, so a crash never leaves a half-written PDF.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Callable, Iterable
@@ -21,16 +19,11 @@ from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from paiban.atomic_files import temporary_path
 from paiban.model.placed import Document, PlacedLine, PlacedPage
 
 #: FontFace.key → (registered reportlab font name); the registry prepares fonts for the PDF
 FontNamer = Callable[[str, Iterable[str]], str]
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def chars_by_face(doc: Document) -> dict[str, set[str]]:
@@ -53,16 +46,13 @@ def write_pdf(doc: Document, path: Path, font_namer: FontNamer, author: str = "p
     if font_chars is not None:
         used = {face: set(font_chars.get(face, ())) | chars for face, chars in used.items()}
     names = {face: font_namer(face, sorted(chars)) for face, chars in sorted(used.items())}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
+    with temporary_path(path) as tmp:
         first = doc.pages[0] if doc.pages else None
         size = (first.width, first.height) if first else (595.0, 842.0)
         initial = names[min(names)] if names else None
         kwargs = {"initialFontName": initial, "initialFontSize": 9} if initial else {}
         rl_config.useA85 = 0  # binary streams: smaller, and reportlab's pure-Python ASCII85 is slow
-        canvas = Canvas(tmp, pagesize=size, invariant=1, pageCompression=1, lang="zh-CN", **kwargs)
+        canvas = Canvas(str(tmp), pagesize=size, invariant=1, pageCompression=1, lang="zh-CN", **kwargs)
         canvas.setTitle(doc.title)
         canvas.setAuthor(author)
         canvas.setCreator("paiban")
@@ -72,12 +62,6 @@ def write_pdf(doc: Document, path: Path, font_namer: FontNamer, author: str = "p
             _draw_page(canvas, page, codes)
             canvas.showPage()
         canvas.save()
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a PDF is for everyone to read
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _draw_page(canvas: Canvas, page: PlacedPage, codes: "_GlyphCodes") -> None:
