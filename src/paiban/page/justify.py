@@ -163,7 +163,14 @@ def justify_line(units: Sequence[Unit], *, measure: float, indent: float, lookup
 
 def _place(units: Sequence[Unit], cells: Sequence[float], x: float, gaps: Sequence[float],
            lookup: GlyphLookup, latin_advance: LatinAdvance, out: list[PositionedGlyph]) -> float:
+    han = CharClass.HAN
     for u, cell, gap in zip(units, cells, gaps):
+        if u.cls is han and len(u.text) == 1:  # the common case: one hanzi in its own cell
+            info = lookup(u.text)
+            if info is not None and info.advance == cell:
+                out.append(PositionedGlyph(u.text, x, info))
+                x += cell + gap
+                continue
         chars = unit_cells(u, cell, latin_advance)
         for k, (ch, w) in enumerate(chars):
             if not ch:  # Han–Latin padding
