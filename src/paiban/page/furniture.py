@@ -181,8 +181,9 @@ def _image(layout: Layout, path, left: float, bottom: float, width: float, heigh
 
 
 def region_rules(layout: Layout, region: Region, top: float, last_used: int | None = None) -> Furniture:
-    """Column rules centred in the region's gutters, a rule under it, its box. A box closes one
-    line (its padding) under `last_used`, the last grid line its text takes, when that is given."""
+    """Column rules centred in the region's gutters, a rule under it, its box. When `last_used`
+    (the last grid line the region's text takes) is given, column rules stop there and a box
+    closes one line (its padding) under it."""
     out = Furniture()
     grid = layout.grid
     x0, x1 = region_box(grid, region)
@@ -192,11 +193,14 @@ def region_rules(layout: Layout, region: Region, top: float, last_used: int | No
         lines = min(lines, last_used - region.first_line + 2)
     bottom = top - lines * grid.line_pitch
     if region.column_rules and region.text_columns > 1:
+        # a column rule runs as far as the text does (a short final segment has short rules)
+        text_lines = region.lines if last_used is None else last_used - region.first_line + 1
+        rule_bottom = top - text_lines * grid.line_pitch + (grid.line_pitch - grid.body_size)
         measure = region_measure_chars(grid, region)
         for i in range(1, region.text_columns):
             gutter_left = x0 + (i * measure + (i - 1) * region.gutter_chars) * grid.body_size
             x = left + gutter_left + region.gutter_chars * grid.body_size / 2
-            out.rules.append(Rule(x, top, x, bottom + (grid.line_pitch - grid.body_size), HAIRLINE))
+            out.rules.append(Rule(x, top, x, rule_bottom, HAIRLINE))
     if region.rule_below:
         y = bottom + (grid.line_pitch - grid.body_size) / 2
         out.rules.append(Rule(left + x0, y, left + x1, y, 0.8))
