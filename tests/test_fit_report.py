@@ -61,3 +61,18 @@ def test_the_human_report_prints_a_fit_table(tmp_path):
     result = paiban("check", layout, cwd=tmp_path)
     assert "overset 11" in result.stdout
     assert "main" in result.stdout
+
+
+def test_proof_draws_an_overset_marker_at_the_end_of_the_thread(tmp_path):
+    from pathlib import Path
+
+    from paiban import pipeline
+
+    layout = Path(write_layout(tmp_path, hanzi(CAPACITY + 30) + "。\n"))
+    plain = pipeline.run(layout, None)
+    assert not any(m.note.startswith("overset") for p in plain.document.pages for m in p.markers)
+    proof = pipeline.run(layout, tmp_path / "proof.pdf", proof=True)
+    markers = [m for p in proof.document.pages for m in p.markers if m.note.startswith("overset")]
+    assert len(markers) == 1 and "overset 31 characters" in markers[0].note
+    last_line = max((ln for ln in proof.document.pages[0].lines), key=lambda ln: (ln.x, -ln.y))
+    assert markers[0].x >= last_line.x and markers[0].y < last_line.y  # after the thread's last line
