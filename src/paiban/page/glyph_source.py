@@ -106,9 +106,13 @@ class GlyphSource:
         return missing, fallbacks
 
     def _scan(self, role: str, text: str) -> Iterator[TextHit]:
+        # resolve each distinct character once; walk the text only for those not drawn by
+        # the role's first face (almost always none)
+        odd = {ch: res for ch in set(text) if ch not in SKIPPED
+               and (res := self.resolution(role, ch)).status != PRIMARY}
+        if not odd:
+            return
         for offset, ch in enumerate(text):
-            if ch in SKIPPED:
-                continue
-            res = self.resolution(role, ch)
-            if res.status != PRIMARY:
+            res = odd.get(ch)
+            if res is not None:
                 yield TextHit(offset, res)
