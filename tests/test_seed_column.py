@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import replace
 
-from conftest import SEED, seed_printed_lines, simple_layout, text_region
+from conftest import seed_printed_lines, simple_layout, text_region
 
 from paiban.flow.thread_flow import flow_story
 from paiban.linebreak.greedy import BreakOptions, break_paragraph, lines_text

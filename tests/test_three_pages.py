@@ -31,8 +31,8 @@ def test_layout_has_three_pages_four_stories_and_the_threads_the_issue_asks_for(
     assert len(layout.pages) == 3 and len(layout.stories) == 4
     lead = next(s for s in layout.stories if s.name == "lead")
     assert [layout.regions[r].page for r in lead.thread] == [1, 3, 2]
-    port = next(s for s in layout.stories if s.name == "port")
-    widths = {ln.measure for ln in result.flows[1].lines if ln.units}
+    port = next(f for f in result.flows if f.story == "port")
+    widths = {ln.measure for ln in port.lines if ln.units}
     assert len(widths) == 2, widths  # 15 and 23 characters
     assert result.report.overset == 0
 

@@ -10,7 +10,7 @@ every one.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from paiban.model.placed import FallbackUse, MissingGlyph
 

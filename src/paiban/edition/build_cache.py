@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from paiban.atomic_files import TEMP_PREFIX, write_atomically
+from paiban.atomic_files import write_atomically
 from typing import Any
 
 import paiban

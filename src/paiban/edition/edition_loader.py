@@ -24,14 +24,13 @@ the edition file's line, column and key, like the layout loader's.
 
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from paiban.errors import InputError, Where
-from paiban.input.layout_loader import edition_variables
+from paiban.input.edition_variables import edition_variables
 from paiban.input.yaml_source import Node, load_yaml_file
 from paiban.model.spec import Layout
 

@@ -123,6 +123,7 @@ def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Item
         lines, orphan = _start_paragraph(cur, article, pi, style, units, is_last, jump_slots, itemize)
         if orphan:
             cur.warnings.append(f"paragraph {pi + 1} ends on one hanzi (no quote or bracket to squeeze above it)")
+        offset = sum(len(u.text) for u in units[:lines[0].start]) if lines else 0
         for k, line in enumerate(lines):
             if line.forced:
                 cur.warnings.append(f"paragraph {pi + 1}: no permitted break fits a line; broke against the rules")
@@ -135,7 +136,6 @@ def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Item
             prefix = cur.jumps.from_page(slot.jump_from, style) if slot.jump_from is not None else ()
             suffix = cur.jumps.to_page(slot.jump_to, style) if (slot.jump_to is not None and story_goes_on) else ()
             line_units = tuple(units[line.start:line.end])
-            offset = sum(len(u.text) for u in units[:line.start]) if k == 0 else offset
             cur.placed += sum(len(u.text) for u in line_units)
             cur.place(FlowLine(story.name, pi, para.kind, style.name, line_units, line, frame.page,
                                frame.region, frame.column, slot.grid_line, frame.x, frame.width,

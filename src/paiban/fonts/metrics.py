@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import threading
 from pathlib import Path
 from typing import Any

@@ -5,67 +5,40 @@ The schema is documented for users in docs/layout-spec.md. Every problem is rais
 found stops loading. Paths inside the layout (articles, font files, the font roles file) are
 relative to the layout file's directory.
 
-Functions: `load_layout` (the entry point). Data: `DEFAULT_STYLES` (built-in text styles, as a
-user would write them in `styles:`), `STYLE_ROLES` (the story keys that name a style).
+Functions: `load_layout` (the entry point). Data: `STYLE_ROLES` (the story keys that name a
+style). Text styles are read by input/text_styles.py, edition variables by
+input/edition_variables.py.
 """
 
 from __future__ import annotations
 
-import datetime
 
 import math
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from paiban.errors import InputError, Where
 from paiban.input.yaml_source import Node, did_you_mean, load_yaml_file
 from paiban.model.spec import (
-    Align,
     Grid,
     JumpTemplates,
     Box,
-    Breaker,
     Edition,
-    KinsokuLevel,
-    KinsokuPolicy,
     Layout,
     PageGeometry,
     Picture,
-    PunctStyle,
     Region,
     RegionKind,
     StorySpec,
     TextStyle,
 )
+from paiban.input.edition_variables import edition_variables
+from paiban.input.text_styles import DEFAULT_STYLES, STYLE_KEYS, load_style
 from paiban.units import HAO_SIZES_PT, PAGE_SIZES_MM, PT_PER_MM, parse_length, parse_type_size
 
 __all__ = ["load_layout", "DEFAULT_STYLES", "STYLE_ROLES"]
 
-
-#: Built-in styles, written as in a layout's `styles:` section. ``size: None`` means the grid's body
-#: size; a number `leading` is a multiple of the size, None the grid's line pitch.
-DEFAULT_STYLES: dict[str, dict[str, Any]] = {
-    "body": {"font": "song", "size": None, "indent": 2, "punctuation": "banjiao", "kinsoku": "push-out",
-             "align": "justify"},
-    "subhead": {"font": "hei", "size": None, "indent": 2, "punctuation": "banjiao", "kinsoku": "push-out",
-                "align": "justify", "avoid_orphans": True, "orphan_pull_down": True},
-    "byline": {"font": "kai", "size": None, "indent": 2, "punctuation": "banjiao", "align": "left"},
-    "headline": {"font": "hei", "size": "一号", "leading": 1.25, "indent": 0, "punctuation": "quanjiao",
-                 "kinsoku": "push-in", "align": "center", "max_lines": 2, "shrink_to_fit": True, "min_size": "小二"},
-    "kicker": {"font": "song", "size": "小三", "leading": 1.4, "indent": 0, "punctuation": "quanjiao",
-               "align": "center"},
-    "subtitle": {"font": "song", "size": "四号", "leading": 1.4, "indent": 0, "punctuation": "quanjiao", "align": "center"},
-    "continued": {"font": "hei", "size": None, "indent": 0, "punctuation": "quanjiao", "align": "center"},
-    "dateline": {"font": "hei", "size": None, "indent": 2, "punctuation": "banjiao", "kinsoku": "push-out",
-                 "align": "justify"},
-    "caption": {"font": "kai", "size": None, "indent": 0, "punctuation": "banjiao", "align": "left",
-                "avoid_orphans": False},
-    "masthead": {"font": "biaosong", "size": 72, "indent": 0, "punctuation": "quanjiao", "align": "center"},
-    "masthead_info": {"font": "song", "size": "小四", "indent": 0, "punctuation": "banjiao", "align": "left"},
-    "running_head": {"font": "song", "size": "小五", "indent": 0, "punctuation": "banjiao", "align": "left"},
-}  # fmt: skip
 
 #: Story `styles:` keys → StorySpec field.
 STYLE_ROLES: dict[str, str] = {
@@ -85,18 +58,11 @@ PAGE_KEYS = ("size", "margins")
 MARGIN_KEYS = ("top", "bottom", "left")
 GRID_KEYS = ("body_size", "columns", "column_chars", "gutter_chars", "line_pitch", "rows")
 JUMP_KEYS = ("to_page", "from_page")
-STYLE_KEYS = ("font", "size", "leading", "indent", "punctuation", "kinsoku", "kinsoku_level", "breaker",
-              "orphan_pull_down", "align", "avoid_orphans",
-              "squeeze_for_jump", "max_squeeze", "latin_spacing", "max_lines", "shrink_to_fit",
-              "min_size", "tracking")  # fmt: skip
 PAGE_ENTRY_KEYS = ("page", "regions")
 REGION_KEYS = ("name", "kind", "columns", "lines", "text_columns", "gutter_chars", "image", "caption",
                "caption_style", "box", "column_rules", "rule_below")
 BOX_KEYS = ("padding", "stroke", "tint")
-EDITION_KEYS = ("paper", "date", "issue", "serial", "cn", "credits", "sections", "page_label", "running_head",
-                "masthead_image")
 PREFLIGHT_KEYS = ("min_dpi",)
-EDITION_TEXT_VARS = ("paper", "issue", "serial", "cn", "credits", "page_label")
 STORY_FLAGS = ("balance", "keep_subhead_with_next", "no_lone_first_line", "repeat_headline")
 STORY_KEYS = ("name", "article", "headline", "thread", "styles") + STORY_FLAGS
 FONT_FILE_KEYS = ("file", "face")
@@ -409,69 +375,8 @@ class _Loader:
         roles = None if self.known_roles is None else self.known_roles | extra_roles
         styles: dict[str, TextStyle] = {}
         for name in list(DEFAULT_STYLES) + [n for n in given if n not in DEFAULT_STYLES]:
-            styles[name] = self.style(name, DEFAULT_STYLES.get(name, {}), given.get(name), grid, roles)
+            styles[name] = load_style(self, name, DEFAULT_STYLES.get(name, {}), given.get(name), grid, roles)
         return styles
-
-    def style(self, name: str, defaults: dict[str, Any], node: Node | None, grid: Grid,
-              roles: set[str] | None) -> TextStyle:  # fmt: skip
-        def user(key: str) -> Node | None:
-            return node.get(key) if node is not None else None
-
-        fields: dict[str, Any] = {}
-        font_node = user("font")
-        if font_node is not None:
-            font = font_node.as_str().strip()
-            if roles is not None and font not in roles:
-                listed = ", ".join(sorted(roles)) or "none"
-                raise font_node.error(f"unknown font role '{font}';{did_you_mean(font, roles)} known roles: {listed}")
-            fields["font"] = font
-        elif "font" in defaults:
-            fields["font"] = defaults["font"]
-        size_node = user("size")
-        if size_node is not None:
-            size = self.type_size(size_node)
-        elif defaults.get("size") is not None:
-            size = parse_type_size(defaults["size"])
-        else:
-            size = grid.body_size
-        fields["size"] = size
-        leading_node = user("leading")
-        if leading_node is not None:
-            fields["leading"] = None if leading_node.is_null else self.pitch(leading_node, size)
-        elif defaults.get("leading") is not None:
-            fields["leading"] = defaults["leading"] * size
-        enums = {"punctuation": (PunctStyle, "punctuation style"), "kinsoku": (KinsokuPolicy, "kinsoku policy"),
-                 "kinsoku_level": (KinsokuLevel, "kinsoku level"), "breaker": (Breaker, "line breaker"),
-                 "align": (Align, "alignment")}  # fmt: skip
-        for key, (enum, what) in enums.items():
-            item = user(key)
-            if item is not None:
-                fields[key] = enum(item.as_choice([e.value for e in enum], what))
-            elif key in defaults:
-                fields[key] = enum(defaults[key])
-        for key, maximum in (("indent", 100.0), ("max_squeeze", 10.0), ("latin_spacing", 10.0), ("tracking", 5.0)):
-            item = user(key)
-            if item is not None:
-                fields[key] = item.as_number(minimum=0, maximum=maximum)
-            elif key in defaults:
-                fields[key] = float(defaults[key])
-        item = user("max_lines")
-        if item is not None:
-            fields["max_lines"] = item.as_int(minimum=0, maximum=100)
-        elif "max_lines" in defaults:
-            fields["max_lines"] = int(defaults["max_lines"])
-        item = user("min_size")
-        if item is not None:
-            fields["min_size"] = self.type_size(item)
-        elif defaults.get("min_size") is not None:
-            fields["min_size"] = parse_type_size(defaults["min_size"])
-        for key in ("avoid_orphans", "orphan_pull_down", "squeeze_for_jump", "shrink_to_fit"):
-            item = user(key)
-            if item is not None:
-                fields[key] = item.as_bool()
-            elif key in defaults:
-                fields[key] = bool(defaults[key])
-        return TextStyle(name=name, **fields)
 
     def load_pages(self, node: Node, grid: Grid) -> tuple[tuple[int, ...], dict[str, Region], dict[str, Node]]:
         entries = node.as_list("a list of pages (- page: 1 …)")
@@ -665,47 +570,6 @@ class _Loader:
             raise node.error(f"region '{name}' is used {again}; each region holds one story once")
         used[name] = story
         return name
-
-
-def edition_variables(node: Node | None, resolve_path: Callable[[Node, str], Path]
-                      ) -> tuple[dict[str, Any], dict[int, str]]:
-    """The `edition:` mapping of a layout or an edition file: (variables, sections by page).
-    `resolve_path(node, what)` turns a path value into a checked absolute path."""
-    if node is None or node.is_null:
-        return {}, {}
-    node.as_mapping("edition variables (paper, date, issue, …)")
-    node.check_keys(EDITION_KEYS)
-    values: dict[str, Any] = {}
-    sections: dict[int, str] = {}
-    for key in EDITION_TEXT_VARS:
-        if (item := node.get(key)) is not None:
-            values[key] = item.as_str(coerce=True, allow_empty=True).strip()
-    if (item := node.get("page_label")) is not None:
-        try:
-            values["page_label"].format(page=2, page_cn="二")
-        except (KeyError, IndexError, ValueError, AttributeError):
-            raise item.error("only {page} and {page_cn} may appear in braces") from None
-    if (item := node.get("date")) is not None:
-        text = item.as_str(coerce=True).strip()
-        try:
-            datetime.date.fromisoformat(text)
-        except ValueError:
-            raise item.error(f"expected a date as YYYY-MM-DD, got {text!r}") from None
-        values["date"] = text
-    if (item := node.get("sections")) is not None:
-        for key, value in item.as_mapping("a mapping of page number → section name").items():
-            try:
-                page = int(key)
-            except ValueError:
-                raise value.error(f"section keys are page numbers, got {key!r}", at_key=True) from None
-            if not 1 <= page <= MAX_PAGE:
-                raise value.error(f"page {page} is out of range (1–{MAX_PAGE})", at_key=True)
-            sections[page] = value.as_str(coerce=True, allow_empty=True).strip()
-    if (item := node.get("running_head")) is not None:
-        values["running_head"] = item.as_bool()
-    if (item := node.get("masthead_image")) is not None:
-        values["masthead_image"] = resolve_path(item, "masthead image")
-    return values, sections
 
 
 def _check_image(path: Path, node: Node) -> None:
