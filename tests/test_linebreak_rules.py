@@ -176,3 +176,26 @@ def test_han_latin_spacing_is_trimmed_at_the_line_edges():
     assert line_width(units, 0, 1) == 1.0  # ending the line, the trailing gap goes
     units = itemize("中ab", "banjiao", latin_spacing=0.25)
     assert line_width(units, 1, 2) == 1.0  # starting a line, its leading gap goes
+
+
+def test_latin_words_keep_their_ascii_punctuation_and_brackets():
+    units = itemize("the (quick) fox, 中", "banjiao")
+    assert [u.text for u in units] == ["the", " ", "(quick)", " ", "fox,", " ", "中"]
+    assert all(u.cls.value in ("latin", "latin_space", "han") for u in units)
+
+
+def test_a_word_space_takes_no_room_at_the_line_edges():
+    units = itemize("ab cd", "banjiao")
+    assert line_width(units, 0, 2) == 1.0  # "ab " ending a line: the space is not counted
+    assert line_width(units, 1, 3) == 1.0  # " cd" starting one
+
+
+def test_a_number_wider_than_the_line_is_cut_into_its_digits():
+    from paiban.flow.thread_flow import split_overlong
+
+    units = itemize("数字" + "1" * 40 + "也", "banjiao")
+    split = split_overlong(units, 10.0, lambda text: itemize(text, "banjiao"))
+    assert "".join(u.text for u in split) == "".join(u.text for u in units)
+    assert max(u.width for u in split) <= 10.0
+    lines = break_paragraph(split, 12.0, 2.0, PUSH_OUT)
+    assert not any(ln.forced for ln in lines) and all(ln.natural <= 12.0 for ln in lines)

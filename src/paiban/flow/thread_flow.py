@@ -115,10 +115,12 @@ def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Item
     overset = None
     current = {"pi": 0, "kind": ParagraphKind.BODY}
     cur.on_slot = lambda: _repeated_headline(cur, article, current["pi"], current["kind"], itemize)
+    narrowest = min((slot.measure for slot in slots), default=0.0)
     for pi, para in enumerate(paragraphs):
         current.update(pi=pi, kind=para.kind)
         style = layout.styles[style_name(story, para.kind)]
-        units = itemize(para.text, style)
+        units = split_overlong(itemize(para.text, style), narrowest / style.size - style.indent,
+                               lambda text: itemize(text, style))
         is_last = pi == len(paragraphs) - 1
         lines, orphan = _start_paragraph(cur, article, pi, style, units, is_last, jump_slots, itemize)
         if orphan:
@@ -276,6 +278,21 @@ def _fill_report(lines: list[FlowLine], frames: list[Frame], slots: list[Slot],
         free = [i for i, sl in enumerate(slots) if i not in used and (i > last or frames[sl.frame].region == region)]
     chars = int(sum(slots[i].measure / layout.grid.body_size for i in free))
     return tuple(fills), len(free), chars
+
+
+def split_overlong(units: tuple[Unit, ...], limit: float, itemize_text: Callable[[str], tuple[Unit, ...]]
+                   ) -> tuple[Unit, ...]:
+    """A number or Latin word wider than the narrowest line is cut into its characters (an
+    emergency break, as a professional system does with a long URL) instead of running over."""
+    if limit <= 0 or all(u.width <= limit or len(u.text) < 2 for u in units):
+        return units
+    out: list[Unit] = []
+    for u in units:
+        if u.width > limit and len(u.text) > 1:
+            out.extend(piece for ch in u.text for piece in itemize_text(ch))
+        else:
+            out.append(u)
+    return tuple(out)
 
 
 def _break_rest(units: tuple[Unit, ...], style: TextStyle, slots: list[Slot], s: int,

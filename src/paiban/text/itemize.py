@@ -81,7 +81,10 @@ def itemize(text: str, style: str = "banjiao", latin_advance: LatinAdvance = hal
                 if cls not in (CharClass.LATIN, CharClass.OTHER, CharClass.LATIN_SPACE):
                     cache[run] = unit  # font-independent: shareable
         else:
-            unit = _unit(run, classify(run[0]), style, latin_advance, rules)
+            cls = classify(run[0])
+            if cls is not CharClass.LATIN and run[-1:].isalpha() or (len(run) > 1 and run[1:2].isalpha()):
+                cls = CharClass.LATIN  # a word with its ASCII quotes, brackets or stops: (quick), fox,
+            unit = _unit(run, cls, style, latin_advance, rules)
         units.append(unit)
     if style in PAIR_COMPRESSION:
         units = _compress_pairs(units)
@@ -94,7 +97,7 @@ def itemize(text: str, style: str = "banjiao", latin_advance: LatinAdvance = hal
 _RUN = re.compile(
     "\u2014+|\u2026+"
     "|[0-9]+(?:[" + re.escape("".join(sorted(NUMBER_JOINERS))) + "][0-9]+)*[" + "".join(sorted(NUMBER_SUFFIXES)) + "]?"
-    "|[A-Za-z\u00c0-\u024f]+(?:['\u2019-][A-Za-z\u00c0-\u024f]+)*"
+    "|[(\\[\"']?[A-Za-z\u00c0-\u024f]+(?:['\u2019-][A-Za-z\u00c0-\u024f]+)*[.,;:!?)\\]\"']*"
     "|.", re.S)
 #: units of single grid characters, per punctuation style (they do not depend on the font)
 _SINGLE_CHAR_UNITS: dict[tuple[str, str], dict[str, Unit]] = {}
@@ -118,6 +121,9 @@ def _unit(run: str, cls: CharClass, style: str, latin_advance: LatinAdvance,
         else:
             end_w = min(width, 0.5)
         return Unit(run, cls, width, start_w, end_w, no_before, no_after)
+    if cls is CharClass.LATIN_SPACE:  # a word space disappears at a line's edges
+        width = sum(latin_advance(c) for c in run)
+        return Unit(run, cls, width, 0.0, 0.0, no_before, no_after)
     if cls in (CharClass.HAN, CharClass.SPACE):
         width = float(len(run))
     elif cls in (CharClass.DASH, CharClass.ELLIPSIS):
