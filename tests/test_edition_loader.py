@@ -119,3 +119,30 @@ def test_the_cli_reports_a_bad_edition_in_one_line_exit_2_and_writes_nothing(tmp
     assert as_json.returncode == 2
     error = lines[0][len("paiban: error: "):]
     assert json.loads(as_json.stdout) == {"exit_status": 2, "status": "input-error", "error": error}
+
+
+def test_shared_styles_in_an_edition_file_apply_over_each_layouts_styles(tmp_path):
+    from paiban.edition.edition_loader import load_edition, shared_styles
+    from paiban.errors import InputError as _InputError
+
+    layouts = Path(__file__).resolve().parent.parent / "layouts"
+    edition = tmp_path / "styled.yaml"
+    edition.write_text(f"""edition_name: styled
+styles:
+  headline: {{font: biaosong, size: 小一}}
+layouts:
+  - {layouts / 'three-pages.yaml'}
+""", encoding="utf-8")
+    spec = load_edition(edition)
+    layout = load_layout(layouts / "three-pages.yaml")
+    styles = shared_styles(layout, spec)
+    assert (styles["headline"].font, styles["headline"].size) == ("biaosong", 24.0)
+    assert styles["headline"].align == layout.styles["headline"].align  # other fields kept
+    assert styles["body"] == layout.styles["body"]
+    edition.write_text(edition.read_text(encoding="utf-8").replace("size: 小一", "sise: 小一"), encoding="utf-8")
+    try:
+        load_edition(edition)
+    except _InputError as exc:
+        assert "styled.yaml:3" in str(exc) and "sise" in str(exc)
+    else:
+        raise AssertionError("an unknown style key must be an error")

@@ -151,6 +151,11 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
         layout, registry = load_fonts(layout_path)
         if transform is not None:
             layout = transform(layout)
+            known = set(registry.roles())
+            for style in layout.styles.values():
+                if style.font not in known:
+                    raise InputError(f"style {style.name}: unknown font role {style.font!r} "
+                                     f"(known roles: {', '.join(sorted(known))})", Where(layout.source))
         glyphs = GlyphSource(registry)
     with timer.stage("read"):
         stories = [(s, read_article(s.article)) for s in layout.stories]

@@ -3,7 +3,8 @@
 An edition file lists layout files in page order (each layout is one or more pages with its own
 stories and threads, exactly as `paiban build LAYOUT` reads it), gives the edition variables
 (paper, date, issue, … — the layout format's ``edition:`` keys; the edition's values override each
-layout's, key by key) and, when needed, says which edition page each layout page becomes. Two
+layout's, key by key), shared text styles (``styles:``, the layout format's style keys, over each
+layout's style of the same name, field by field) and, when needed, says which edition page each layout page becomes. Two
 regional editions share most layout files and differ in one or two. The user's reference is
 docs/editions.md.
 
@@ -31,12 +32,14 @@ from typing import Any
 
 from paiban.errors import InputError, Where
 from paiban.input.edition_variables import edition_variables
+from paiban.input.layout_loader import StyleReader
+from paiban.input.text_styles import STYLE_KEYS, load_style, style_as_written
 from paiban.input.yaml_source import Node, load_yaml_file
-from paiban.model.spec import Layout
+from paiban.model.spec import Layout, TextStyle
 
 __all__ = ["EditionSpec", "LayoutRef", "PreviewSpec", "apply_edition", "load_edition", "page_numbers"]
 
-TOP_KEYS = ("edition_name", "title", "edition", "layouts", "previews")
+TOP_KEYS = ("edition_name", "title", "edition", "styles", "layouts", "previews")
 LAYOUT_KEYS = ("file", "pages")
 PREVIEW_KEYS = ("dpi", "color", "columns", "thumb_width")
 #: an edition name becomes part of file names: keep it to portable characters
@@ -80,6 +83,9 @@ class EditionSpec:
     #: 版名 by edition page number
     sections: dict[int, str] = field(default_factory=dict, hash=False, compare=False)
     previews: PreviewSpec = field(default_factory=PreviewSpec)
+    #: shared text styles: (style name, its YAML node), applied over each layout's style of that
+    #: name (the layout format's style keys); kept as nodes so a mistake names the edition's line
+    styles: tuple[tuple[str, Node], ...] = field(default=(), hash=False, compare=False)
 
 
 def load_edition(path: Path) -> EditionSpec:
@@ -110,7 +116,19 @@ def load_edition(path: Path) -> EditionSpec:
             raise InputError(f"layout {ref.path.name} is listed twice (first at line {seen[ref.path].line}); "
                              "a layout's pages appear once in an edition", ref.where)
         seen[ref.path] = ref.where
-    return EditionSpec(path.resolve(), name, title, refs, variables, sections, _previews(root.get("previews")))
+    return EditionSpec(path.resolve(), name, title, refs, variables, sections, _previews(root.get("previews")),
+                       _styles(root.get("styles")))
+
+
+def _styles(node: Node | None) -> tuple[tuple[str, Node], ...]:
+    if node is None or node.is_null:
+        return ()
+    out = []
+    for name, item in node.as_mapping("a mapping of style name → style").items():
+        item.as_mapping(f"a style (a mapping with keys {', '.join(STYLE_KEYS)})")
+        item.check_keys(STYLE_KEYS)
+        out.append((name, item))
+    return tuple(out)
 
 
 def _file(node: Node, base: Path, what: str) -> Path:
@@ -238,4 +256,18 @@ def apply_edition(layout: Layout, spec: EditionSpec, mapping: dict[int, int]) ->
     sections = {mapping[p]: text for p, text in own.sections.items() if p in mapping}
     sections.update({p: text for p, text in spec.sections.items() if p in pages})
     edition = replace(own, **spec.variables, sections=sections)
-    return replace(layout, regions=regions, pages=pages, edition=edition)
+    styles = shared_styles(layout, spec)
+    return replace(layout, regions=regions, pages=pages, edition=edition, styles=styles)
+
+
+def shared_styles(layout: Layout, spec: EditionSpec) -> dict[str, TextStyle]:
+    """The layout's styles with the edition's shared styles over them, field by field."""
+    if not spec.styles:
+        return layout.styles
+    styles = dict(layout.styles)
+    reader = StyleReader(spec.source)
+    for name, node in spec.styles:
+        base = styles.get(name)
+        defaults = style_as_written(base) if base is not None else {}
+        styles[name] = load_style(reader, name, defaults, node, layout.grid, None)
+    return styles

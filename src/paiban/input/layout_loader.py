@@ -572,6 +572,14 @@ class _Loader:
         return name
 
 
+class StyleReader(_Loader):
+    """Reads type sizes and pitches of text styles given outside a layout (an edition's styles),
+    with the same checks and messages as in a layout."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, None, None)  # type: ignore[arg-type]
+
+
 def _check_image(path: Path, node: Node) -> None:
     """A picture must be a JPEG or PNG that Pillow can read (print needs no other format)."""
     from PIL import Image, UnidentifiedImageError

@@ -105,3 +105,22 @@ def load_style(loader: Any, name: str, defaults: dict[str, Any], node: Node | No
         elif key in defaults:
             fields[key] = bool(defaults[key])
     return TextStyle(name=name, **fields)
+
+
+def style_as_written(style: TextStyle) -> dict[str, Any]:
+    """A loaded style back in the form of `DEFAULT_STYLES` (sizes in pt, leading as a multiple of
+    the size), so that another style mapping can be read over it."""
+    out: dict[str, Any] = {
+        "font": style.font, "size": style.size, "indent": style.indent,
+        "punctuation": style.punctuation.value, "kinsoku": style.kinsoku.value,
+        "kinsoku_level": style.kinsoku_level.value, "breaker": style.breaker.value, "align": style.align.value,
+        "avoid_orphans": style.avoid_orphans, "orphan_pull_down": style.orphan_pull_down,
+        "squeeze_for_jump": style.squeeze_for_jump, "max_squeeze": style.max_squeeze,
+        "latin_spacing": style.latin_spacing, "max_lines": style.max_lines, "shrink_to_fit": style.shrink_to_fit,
+        "tracking": style.tracking,
+    }
+    if style.leading is not None:
+        out["leading"] = style.leading / style.size
+    if style.min_size is not None:
+        out["min_size"] = style.min_size
+    return out
