@@ -63,6 +63,27 @@ def region_text(pdf, layout, region_name: str) -> str:
     return pdf[index].get_textpage().get_text_bounded(left, bottom, right, top)
 
 
+JUMP_TEXT = re.compile(r"（(下转|上接)第([一二三四五六七八九十]+)版）")
+SPACE = re.compile(r"[\s\u3000]+")
+
+
+def story_text_in_pdf(pdf, layout, story) -> str:
+    """What a story's thread regions show in the PDF, whitespace-free, without its jump lines,
+    its repeated headline (续题) and the captions of pictures inside its regions."""
+    headline = SPACE.sub("", read_article(story.article).headline.main)
+    captions = [SPACE.sub("", r.picture.caption) for r in layout.regions.values()
+                if r.picture is not None and r.picture.caption]
+    parts = []
+    for name in story.thread:
+        text = JUMP_TEXT.sub("", SPACE.sub("", region_text(pdf, layout, name)))
+        if story.repeat_headline and name != story.thread[0] and text.startswith(headline):
+            text = text[len(headline):]
+        for caption in captions:
+            text = text.replace(caption, "", 1)
+        parts.append(text)
+    return "".join(parts)
+
+
 @pytest.fixture(scope="session")
 def seed_article():
     return read_article(SEED)

@@ -6,13 +6,11 @@ import re
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import DEMO, region_text
+from conftest import DEMO, SPACE, region_text, story_text_in_pdf
 
 from paiban import pipeline
 from paiban.text.charclass import NOT_AT_LINE_END, NOT_AT_LINE_START
 
-JUMP = re.compile(r"（(?:下转|上接)第[一二三四五六七八九十]+版）")
-SPACE = re.compile(r"[\s\u3000]+")
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +45,7 @@ def test_every_story_reads_back_from_the_pdf_exactly_once_in_order(demo):
     try:
         for story in layout.stories:
             article = read_article(story.article)
-            text = "".join(JUMP.sub("", SPACE.sub("", region_text(pdf, layout, name))) for name in story.thread)
-            for region in layout.regions.values():  # captions of pictures inside the story's regions
-                if region.picture is not None and region.picture.caption:
-                    text = text.replace(SPACE.sub("", region.picture.caption), "", 1)
-            assert text == SPACE.sub("", article.body_text()), story.name
+            assert story_text_in_pdf(pdf, layout, story) == SPACE.sub("", article.body_text()), story.name
         # the lead's headline is printed once, above its body
         head = SPACE.sub("", region_text(pdf, layout, "lead-head"))
         assert head == SPACE.sub("", read_article(layout.stories[0].article).headline.main)

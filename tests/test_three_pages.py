@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import ROOT, region_text
+from conftest import JUMP_TEXT as JUMP
+from conftest import ROOT, SPACE, region_text, story_text_in_pdf
 
 from paiban import pipeline
 from paiban.input.article_reader import read_article
@@ -15,8 +15,6 @@ from paiban.units import chinese_numeral
 
 LAYOUT = ROOT / "layouts" / "three-pages.yaml"
 GOLDEN = ROOT / "tests" / "goldens" / "three-pages.trace"
-JUMP = re.compile(r"（(下转|上接)第([一二三四五六七八九十]+)版）")
-SPACE = re.compile(r"[\s\u3000]+")
 
 
 @pytest.fixture(scope="module")
@@ -65,14 +63,7 @@ def test_every_story_reads_back_from_the_pdf_exactly_once_in_order(built):
     try:
         for story in layout.stories:
             article = read_article(story.article)
-            headline = SPACE.sub("", article.headline.main)
-            parts = []
-            for name in story.thread:
-                text = JUMP.sub("", SPACE.sub("", region_text(pdf, layout, name)))
-                if story.repeat_headline and name != story.thread[0] and text.startswith(headline):
-                    text = text[len(headline):]  # the repeated headline (续题)
-                parts.append(text)
-            assert "".join(parts) == SPACE.sub("", article.body_text()), story.name
+            assert story_text_in_pdf(pdf, layout, story) == SPACE.sub("", article.body_text()), story.name
     finally:
         pdf.close()
 

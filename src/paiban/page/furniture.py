@@ -96,13 +96,18 @@ def running_head(layout: Layout, number: int, glyphs: GlyphSource) -> Furniture:
     return out
 
 
+def _span(layout: Layout, region: Region) -> tuple[float, float]:
+    """Left edge on the page and width (pt) of a region's columns."""
+    x0, x1 = region_box(layout.grid, region)
+    return layout.page.margin_left + x0, x1 - x0
+
+
 def masthead(layout: Layout, region: Region, glyphs: GlyphSource, top: float) -> Furniture:
     """报头: the paper's name large (or its image), and a line with date, issue numbers and CN."""
     out = Furniture()
     edition = layout.edition
     grid = layout.grid
-    x0, x1 = region_box(grid, region)
-    left, width = layout.page.margin_left + x0, x1 - x0
+    left, width = _span(layout, region)
     height = region.lines * grid.line_pitch
     info_style = layout.styles["masthead_info"]
     info_h = info_style.size * 2.2
@@ -137,8 +142,7 @@ def picture(layout: Layout, region: Region, glyphs: GlyphSource, top: float) -> 
     out = Furniture()
     pic = region.picture
     grid = layout.grid
-    x0, x1 = region_box(grid, region)
-    left, width = layout.page.margin_left + x0, x1 - x0
+    left, width = _span(layout, region)
     style = layout.styles[pic.caption_style]
     caption_lines = _caption_lines(pic.caption, style, width, glyphs) if pic.caption else []
     pitch = style.leading or grid.line_pitch
