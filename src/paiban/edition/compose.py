@@ -195,8 +195,8 @@ def _page_infos(layout: Layout, result: BuildResult, pages: tuple[PlacedPage, ..
     for page in pages:
         chars: dict[str, set[str]] = defaultdict(set)
         for line in page.lines:
-            for g in line.glyphs:
-                chars[g.face].add(g.char)
+            for face, start, end in line.runs():
+                chars[face].update(line.chars[start:end])
         n = page.number
         low = tuple(f"picture {Path(im.path).name}: {im.dpi:.0f} dpi, below the {layout.min_dpi:.0f} dpi minimum"
                     for im in page.images if im.dpi < layout.min_dpi)

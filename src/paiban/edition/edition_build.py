@@ -365,7 +365,7 @@ def _result(future: Any, what: str) -> Any:
 
 
 def _page_faces(page: Any) -> set[str]:
-    return {g.face for line in page.lines for g in line.glyphs}
+    return {face for line in page.lines for _, face in line.face_runs}
 
 
 def _font_stamp(face: FontFace) -> str:

@@ -22,6 +22,10 @@ class Glyph(NamedTuple):
 
 @dataclass(frozen=True)
 class PlacedLine:
+    """One line of glyphs. The glyphs are kept as columns, not as 10⁵ objects per edition: the
+    characters drawn (a string), their origins, which face draws which run of them, and the few
+    stretched ones. `glyphs` gives them as `Glyph` tuples for inspection."""
+
     story: str
     region: str
     column: int
@@ -32,7 +36,33 @@ class PlacedLine:
     width: float  # the measure
     size: float  # pt
     text: str  # what the line reads (jump text included)
-    glyphs: tuple[Glyph, ...]
+    chars: str = ""  # the drawn glyphs' characters, in order (spaces and missing glyphs are not drawn)
+    xs: tuple[float, ...] = ()  # each drawn glyph's origin
+    #: (index of the first glyph, FontFace.key) for each run of glyphs drawn by one face
+    face_runs: tuple[tuple[int, str], ...] = ()
+    #: (glyph index, horizontal scale) for the glyphs not drawn at 100 % (joined dashes)
+    scaled: tuple[tuple[int, float], ...] = ()
+
+    @property
+    def glyphs(self) -> tuple[Glyph, ...]:
+        faces = self.faces()
+        scales = dict(self.scaled)
+        return tuple(Glyph(c, x, f, scales.get(i, 1.0))
+                     for i, (c, x, f) in enumerate(zip(self.chars, self.xs, faces)))
+
+    def faces(self) -> list[str]:
+        """The face of each drawn glyph."""
+        out: list[str] = []
+        for k, (start, face) in enumerate(self.face_runs):
+            end = self.face_runs[k + 1][0] if k + 1 < len(self.face_runs) else len(self.chars)
+            out += [face] * (end - start)
+        return out
+
+    def runs(self) -> list[tuple[str, int, int]]:
+        """(face, start, end) of each run of glyphs drawn by one face."""
+        n = len(self.face_runs)
+        return [(face, start, self.face_runs[k + 1][0] if k + 1 < n else len(self.chars))
+                for k, (start, face) in enumerate(self.face_runs)]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from paiban.linebreak.greedy import BreakOptions, break_paragraph
 from paiban.model.article import Article
 from paiban.model.flowed import FlowLine, StoryFlow
-from paiban.model.placed import Glyph, Marker, PlacedImage, PlacedLine, PlacedPage, Rect, Rule
+from paiban.model.placed import Marker, PlacedImage, PlacedLine, PlacedPage, Rect, Rule
 from paiban.model.spec import Align, Layout, RegionKind, StorySpec, TextStyle
 from paiban.page import furniture
 from paiban.page.glyph_source import GlyphSource
@@ -22,6 +22,8 @@ from paiban.text.itemize import itemize
 
 #: baseline position below the em box's top, in em (ideographic em box: ascent 0.88)
 BASELINE = 0.88
+#: characters that take room but draw nothing
+BLANKS = frozenset(" \u3000")
 
 
 @dataclass
@@ -152,16 +154,20 @@ def place_flow_line(layout: Layout, fl: FlowLine, glyphs: GlyphSource,
 
 def placed_line(story: str, region: str, column: int, grid_line: int, kind: str, x0: float, y: float,
             width: float, size: float, text: str, positioned: list[PositionedGlyph]) -> tuple[PlacedLine, list[Marker]]:
-    out: list[Glyph] = []
-    markers: list[Marker] = []
-    for g in positioned:
-        if g.char in (" ", "\u3000"):
-            continue
-        if g.info is None:
-            markers.append(Marker(x0 + g.x * size, y - 0.12 * size, size, size, f"missing glyph {g.char!r} U+{ord(g.char):04X}"))
-            continue
-        out.append(Glyph(g.char, x0 + g.x * size, g.info.face, g.scale))
-    return PlacedLine(story, region, column, grid_line, kind, x0, y, width, size, text, tuple(out)), markers
+    drawn = [g for g in positioned if g[2] is not None and g[0] not in BLANKS]
+    runs: list[tuple[int, str]] = []
+    face = None
+    for i, g in enumerate(drawn):
+        if g[2].face != face:
+            face = g[2].face
+            runs.append((i, face))
+    scaled = tuple((i, g[3]) for i, g in enumerate(drawn) if g[3] != 1.0)
+    markers = [Marker(x0 + g.x * size, y - 0.12 * size, size, size, f"missing glyph {g.char!r} U+{ord(g.char):04X}")
+               for g in positioned if g.info is None and g.char not in BLANKS] \
+        if len(drawn) < len(positioned) else []
+    line = PlacedLine(story, region, column, grid_line, kind, x0, y, width, size, text,
+                      "".join([g[0] for g in drawn]), tuple([x0 + g[1] * size for g in drawn]), tuple(runs), scaled)
+    return line, markers
 
 
 def headline_block(layout: Layout, story: StorySpec, article: Article,

@@ -1,17 +1,19 @@
 """The PDF backend: composed pages → a PDF file, with reportlab.
 
 Glyphs are drawn exactly where composition put them: one text object per line, a per-line
-character spacing (`Tc`) for the even spread, `TJ` adjustments only where a glyph deviates from
-it (squeezed marks, unit boundaries), `Tz` where a dash glyph is stretched. Fonts are embedded as
-subsets (reportlab's TrueType subsetting; CFF faces were converted by the font registry), the
-initial font is one of ours so no unembedded Helvetica appears, and `invariant=1` makes the
-output byte-identical for identical input. The file is written to a temporary name in the target
-directory and renamed into place, so a crash never leaves a half-written PDF.
+character spacing (`Tc`, 5 decimals so the pen does not drift) for the even spread, `TJ`
+adjustments only where a glyph deviates from it (squeezed marks, unit boundaries), `Tz` where a
+dash glyph is stretched. Each face is one Type 0 font with two-byte codes (`cid_fonts`), so a
+line switches fonts only where its face changes; CFF faces were converted to TrueType by the font
+registry. The initial font is one of ours so no unembedded Helvetica appears, and `invariant=1`
+makes the output byte-identical for identical input. The file is written to a temporary name in
+the target directory and renamed into place, so a crash never leaves a half-written PDF.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -21,6 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from paiban.atomic_files import temporary_path
 from paiban.model.placed import Document, PlacedLine, PlacedPage
+from paiban.render.cid_fonts import CidFont, CidGlyph
 
 #: FontFace.key → (registered reportlab font name); the registry prepares fonts for the PDF
 FontNamer = Callable[[str, Iterable[str]], str]
@@ -30,8 +33,8 @@ def chars_by_face(doc: Document) -> dict[str, set[str]]:
     used: dict[str, set[str]] = defaultdict(set)
     for page in doc.pages:
         for line in page.lines:
-            for g in line.glyphs:
-                used[g.face].add(g.char)
+            for face, start, end in line.runs():
+                used[face].update(line.chars[start:end])
     return used
 
 
@@ -46,21 +49,26 @@ def write_pdf(doc: Document, path: Path, font_namer: FontNamer, author: str = "p
     if font_chars is not None:
         used = {face: set(font_chars.get(face, ())) | chars for face, chars in used.items()}
     names = {face: font_namer(face, sorted(chars)) for face, chars in sorted(used.items())}
+    fonts = {face: CidFont(pdfmetrics.getFont(names[face]), sorted(used[face]), f"/C{n}")
+             for n, face in enumerate(sorted(names), start=1)}
     with temporary_path(path) as tmp:
         first = doc.pages[0] if doc.pages else None
         size = (first.width, first.height) if first else (595.0, 842.0)
-        initial = names[min(names)] if names else None
-        kwargs = {"initialFontName": initial, "initialFontSize": 9} if initial else {}
         rl_config.useA85 = 0  # binary streams: smaller, and reportlab's pure-Python ASCII85 is slow
-        canvas = Canvas(str(tmp), pagesize=size, invariant=1, pageCompression=1, lang="zh-CN", **kwargs)
+        # a TrueType font as the initial font: reportlab then sets none in the page preamble
+        # (with its default it would add an unembedded Helvetica)
+        initial = {"initialFontName": names[min(names)]} if names else {}
+        canvas = Canvas(str(tmp), pagesize=size, invariant=1, pageCompression=1, lang="zh-CN", **initial)
         canvas.setTitle(doc.title)
         canvas.setAuthor(author)
         canvas.setCreator("paiban")
         canvas.setSubject(doc.title)
-        codes = _GlyphCodes(canvas, names)
+        codes = _GlyphCodes(fonts)
         for page in doc.pages:
             _draw_page(canvas, page, codes)
             canvas.showPage()
+        for font in fonts.values():
+            font.add_to(canvas._doc)
         canvas.save()
 
 
@@ -82,7 +90,7 @@ def _draw_page(canvas: Canvas, page: PlacedPage, codes: "_GlyphCodes") -> None:
         canvas.setLineWidth(rule.width)
         canvas.line(rule.x0, rule.y0, rule.x1, rule.y1)
     for line in page.lines:
-        if line.glyphs:
+        if line.chars:
             canvas._code.append(_line_code(codes, line))
     for m in page.markers:
         canvas.setStrokeColorCMYK(0, 1, 1, 0)
@@ -96,78 +104,126 @@ def _num(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-class _GlyphCodes:
-    """Per document: (font resource name, escaped string, advance per 1 pt of size) by glyph."""
-
-    def __init__(self, canvas: Canvas, names: dict[str, str]):
-        self.canvas = canvas
-        self.fonts = {face: pdfmetrics.getFont(name) for face, name in names.items()}
-        self.cache: dict[tuple[str, str], tuple[str, str, float]] = {}
-
-    def __call__(self, face: str, char: str) -> tuple[str, str, float]:
-        key = (face, char)
-        hit = self.cache.get(key)
-        if hit is None:
-            font = self.fonts[face]
-            doc = self.canvas._doc
-            subset, data = font.splitString(char, doc)[0]
-            hit = (font.getSubsetInternalName(subset, doc), f"({self.canvas._escape(data)})",
-                   font.stringWidth(char, 1.0))
-            self.cache[key] = hit
-        return hit
+def _fine(value: float) -> str:
+    """A PDF number with 5 decimals: a line's Tc, exact enough that 15–30 glyphs never drift
+    by more than `PEN_TOLERANCE` and so need no per-glyph adjustment."""
+    text = f"{value:.5f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
-def _tc_for(line: PlacedLine, widths: list[float]) -> float:
-    """The most common spacing between consecutive unscaled glyphs: the line's Tc."""
-    deltas: Counter[float] = Counter()
-    g = line.glyphs
-    for i in range(len(g) - 1):
-        if g[i].scale == 1.0:
-            deltas[round(g[i + 1].x - g[i].x - widths[i], 3)] += 1
+#: a glyph closer than this (pt) to where the pen stands is drawn without a TJ adjustment
+PEN_TOLERANCE = 1e-4
+
+
+class _GlyphCodes(dict):
+    """Per document: FontFace.key → {char: (font resource name, code, advance per 1 pt)}."""
+
+    def __init__(self, fonts: dict[str, CidFont]):
+        super().__init__((face, font.glyphs) for face, font in fonts.items())
+
+    def __call__(self, face: str, char: str) -> CidGlyph:
+        return self[face][char]
+
+
+def _common_spacing(line: PlacedLine, deltas: list[float]) -> float:
+    """The most common spacing between consecutive unscaled glyphs: the line's Tc (unrounded,
+    so that the pen does not drift)."""
+    if line.scaled:
+        stretched = {i for i, _ in line.scaled}
+        deltas = [d for i, d in enumerate(deltas) if i not in stretched]
     if not deltas:
         return 0.0
-    best = max(deltas.items(), key=lambda kv: (kv[1], -abs(kv[0])))[0]
-    return best if abs(best) < line.size else 0.0
+    counts = Counter(map(round, deltas, repeat(3)))
+    best = max(counts.items(), key=lambda kv: (kv[1], -abs(kv[0])))[0]
+    if abs(best) >= line.size:
+        return 0.0
+    return next(d for d in deltas if round(d, 3) == best)
 
 
 def _line_code(codes: _GlyphCodes, line: PlacedLine) -> str:
     size = line.size
-    encoded = [codes(g.face, g.char) for g in line.glyphs]
+    chars = line.chars
+    encoded: list[CidGlyph] = []
+    for face, start, end in line.runs():
+        table = codes[face]
+        encoded += [table[c] for c in chars[start:end]]
     widths = [e[2] * size for e in encoded]
-    tc = _tc_for(line, widths)
-    code = ["BT", f"{_num(tc)} Tc"] if tc else ["BT"]
+    xs = line.xs
+    deltas = [b - a - w for a, b, w in zip(xs, xs[1:], widths)]
+    tc = round(_common_spacing(line, deltas), 5)
+    code = ["BT", f"{_fine(tc)} Tc"] if tc else ["BT"]
+    if len(line.face_runs) == 1 and not line.scaled:
+        _one_font_run(code, encoded, deltas, tc, size, xs[0], line.y)
+    else:
+        _mixed_runs(code, line, encoded, widths, tc)
+    if tc:
+        code.append("0 Tc")  # Tc outlives ET: reset it
+    code.append("ET")
+    return "\n".join(code)
+
+
+def _one_font_run(code: list[str], encoded: list[CidGlyph], deltas: list[float], tc: float,
+                  size: float, x: float, y: float) -> None:
+    """The common line: one font, no stretched glyph; a TJ adjustment only where a glyph is
+    off the pen by more than `PEN_TOLERANCE` (squeezed marks, unit boundaries)."""
+    code.append(f"{encoded[0][0]} {_num(size)} Tf")
+    code.append(f"1 0 0 1 {_num(x)} {_num(y)} Tm")
+    datas = [e[1] for e in encoded]
     parts: list[str] = []
+    start = 0
+    for i in [i for i, d in enumerate(deltas) if d - tc > PEN_TOLERANCE or d - tc < -PEN_TOLERANCE]:
+        adjust = _num(-(deltas[i] - tc) * 1000 / size)
+        if adjust != "0":
+            parts.append("(" + "".join(datas[start:i + 1]) + ")")
+            parts.append(adjust)
+            start = i + 1
+    parts.append("(" + "".join(datas[start:]) + ")")
+    code.append("[" + " ".join(parts) + "] TJ")
+
+
+def _mixed_runs(code: list[str], line: PlacedLine, encoded: list[CidGlyph], widths: list[float],
+                tc: float) -> None:
+    """A line with several fonts or stretched glyphs (dashes): Tf and Tz where they change."""
+    size, y = line.size, line.y
+    scales = dict(line.scaled)
+    parts: list[str] = []  # TJ operands: "(run)" strings and adjustments
+    run: list[str] = []  # the codes of the current string
     cur_font = None
     cur_scale = 1.0
     pen: float | None = None
 
     def flush() -> None:
+        if run:
+            parts.append("(" + "".join(run) + ")")
+            run.clear()
         if parts:
-            code.append(f"[{' '.join(parts)}] TJ")
+            code.append("[" + " ".join(parts) + "] TJ")
             parts.clear()
 
-    for g, (font_name, data, _), width in zip(line.glyphs, encoded, widths):
+    for i, (x, (font_name, data, _), width) in enumerate(zip(line.xs, encoded, widths)):
+        scale = scales.get(i, 1.0)
         if font_name != cur_font:
             flush()
             code.append(f"{font_name} {_num(size)} Tf")
             cur_font = font_name
-        if g.scale != cur_scale:
+        if scale != cur_scale:
             flush()
-            code.append(f"{_num(g.scale * 100)} Tz")
-            cur_scale = g.scale
+            code.append(f"{_num(scale * 100)} Tz")
+            cur_scale = scale
         if pen is None:
             flush()
-            code.append(f"1 0 0 1 {_num(g.x)} {_num(line.y)} Tm")
+            code.append(f"1 0 0 1 {_num(x)} {_num(y)} Tm")
         else:
-            shift = g.x - pen
-            if abs(shift) > 1e-4:
-                parts.append(_num(-shift * 1000 / (size * cur_scale)))
-        parts.append(data)
-        pen = g.x + (width + tc) * g.scale
+            shift = x - pen
+            if shift > PEN_TOLERANCE or shift < -PEN_TOLERANCE:
+                adjust = _num(-shift * 1000 / (size * scale))
+                if adjust != "0":
+                    if run:
+                        parts.append("(" + "".join(run) + ")")
+                        run.clear()
+                    parts.append(adjust)
+        run.append(data)
+        pen = x + (width + tc) * scale
     flush()
     if cur_scale != 1.0:
-        code.append("100 Tz")  # Tz and Tc outlive ET: reset them
-    if tc:
-        code.append("0 Tc")
-    code.append("ET")
-    return "\n".join(code)
+        code.append("100 Tz")  # Tz outlives ET: reset it
