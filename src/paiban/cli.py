@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 from paiban import __version__
+from paiban.batch_gc import tune_for_batch
 from paiban.errors import InputError, PaibanError
 from paiban.fonts_command import add_fonts_parser, run_fonts
 
@@ -70,6 +71,7 @@ def _jobs(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    tune_for_batch()
     args = _parser().parse_args(argv)
     if args.command == "fonts":
         return run_fonts(args)

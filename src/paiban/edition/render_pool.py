@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from paiban.batch_gc import tune_for_batch
 from paiban.fonts.faces import FontFace
 from paiban.model.placed import PlacedPage
 
@@ -95,6 +96,7 @@ def worker_init() -> None:
     """Pool worker setup: Ctrl-C is the parent's to handle; SIGTERM exits through `finally` blocks."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_term)
+    tune_for_batch()  # spawned workers start with the defaults
 
 
 def _exit_on_term(signum: int, frame: Any) -> None:

@@ -22,6 +22,7 @@ rendered alone, in any process, gets the same CIDs and the same bytes.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from typing import NamedTuple
 
 from reportlab.pdfbase import pdfdoc
@@ -56,13 +57,19 @@ class CidFont:
         self.resource = resource
         to_glyph = face.charToGlyph
         self.code_points = sorted({ord(c) for c in chars if ord(c) in to_glyph})
-        old_to_new = {0: 0}
-        self.cid_to_gid = [0]
-        for cp in self.code_points:  # makeSubset numbers new glyphs in this order
-            old = to_glyph[cp]
-            if old not in old_to_new:
-                old_to_new[old] = len(old_to_new)
-            self.cid_to_gid.append(old_to_new[old])
+        #: the file is already a subset for these characters (a converted CFF face): embed it as
+        #: it is, glyph numbers unchanged; otherwise subset it
+        self.whole_file = _is_small_subset(face, len(self.code_points))
+        if self.whole_file:
+            self.cid_to_gid = [0] + [to_glyph[cp] for cp in self.code_points]
+        else:
+            old_to_new = {0: 0}
+            self.cid_to_gid = [0]
+            for cp in self.code_points:  # makeSubset numbers new glyphs in this order
+                old = to_glyph[cp]
+                if old not in old_to_new:
+                    old_to_new[old] = len(old_to_new)
+                self.cid_to_gid.append(old_to_new[old])
         self.widths = [face.getCharWidth(cp) for cp in self.code_points]
         self.glyphs = {chr(cp): CidGlyph(resource, code_text(cid), w / 1000.0)
                        for cid, (cp, w) in enumerate(zip(self.code_points, self.widths), start=1)}
@@ -76,8 +83,7 @@ class CidFont:
     def add_to(self, doc) -> None:
         """Add the font's objects to reportlab's document and its font resources."""
         face = self.font.face
-        program = face.makeSubset(self.code_points)
-        tag = _subset_tag(program)
+        program, tag = _font_program(face, self.code_points, self.whole_file)
         base = f"{tag}+{face.name.decode('latin-1')}"
         descriptor = pdfdoc.PDFDictionary({
             "Type": "/FontDescriptor",
@@ -89,7 +95,7 @@ class CidFont:
             "Descent": face.descent,
             "CapHeight": face.capHeight,
             "StemV": face.stemV,
-            "FontFile2": doc.Reference(_stream(doc, program, Length1=len(program)), f"cidFontFile:{base}"),
+            "FontFile2": doc.Reference(program, f"cidFontFile:{base}"),
         })
         cid_to_gid = b"".join(g.to_bytes(2, "big") for g in self.cid_to_gid)
         descendant = pdfdoc.PDFDictionary({
@@ -139,6 +145,33 @@ def _stream(doc, content: bytes, **entries) -> "pdfdoc.PDFStream":
     if doc.compression:
         stream.filters = [pdfdoc.PDFZCompress]
     return stream
+
+
+#: TrueType collections: never embedded whole
+_COLLECTION_TAG = b"ttcf"
+#: (file, face, code points or None for the whole file) → (compressed program, length, tag):
+#: a worker rendering many pages of one edition subsets and compresses each font once
+_programs: dict[tuple, tuple[bytes, int, str]] = {}
+
+
+def _is_small_subset(face, characters: int) -> bool:
+    """A single-font file with at most about twice the glyphs the document draws from it."""
+    return face._ttf_data[:4] != _COLLECTION_TAG and face.numGlyphs <= 2 * characters + 16
+
+
+def _font_program(face, code_points: list[int], whole_file: bool) -> tuple["pdfdoc.PDFStream", str]:
+    """The FontFile2 stream (compressed once per process) and the subset tag."""
+    key = (face.filename, getattr(face, "subfontIndex", 0), len(face._ttf_data),
+           None if whole_file else tuple(code_points))
+    hit = _programs.get(key)
+    if hit is None:
+        data = bytes(face._ttf_data) if whole_file else face.makeSubset(code_points)
+        hit = _programs[key] = (zlib.compress(data), len(data), _subset_tag(data))
+    compressed, length, tag = hit
+    stream = pdfdoc.PDFStream(content=compressed)
+    stream.dictionary["Length1"] = length
+    stream.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
+    return stream, tag
 
 
 def _subset_tag(program: bytes) -> str:

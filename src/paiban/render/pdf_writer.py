@@ -12,7 +12,7 @@ the target directory and renamed into place, so a crash never leaves a half-writ
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterable
@@ -133,11 +133,15 @@ def _common_spacing(line: PlacedLine, deltas: list[float]) -> float:
         deltas = [d for i, d in enumerate(deltas) if i not in stretched]
     if not deltas:
         return 0.0
-    counts = Counter(map(round, deltas, repeat(3)))
-    best = max(counts.items(), key=lambda kv: (kv[1], -abs(kv[0])))[0]
+    rounded = list(map(round, deltas, repeat(3)))
+    distinct = set(rounded)
+    if len(distinct) == 1:
+        best = rounded[0]
+    else:  # the most frequent; on a tie the smallest in size
+        best = max(sorted(distinct), key=lambda v: (rounded.count(v), -abs(v)))
     if abs(best) >= line.size:
         return 0.0
-    return next(d for d in deltas if round(d, 3) == best)
+    return deltas[rounded.index(best)]
 
 
 def _line_code(codes: _GlyphCodes, line: PlacedLine) -> str:
