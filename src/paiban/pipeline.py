@@ -21,7 +21,7 @@ from paiban.model.flowed import StoryFlow
 from paiban.model.placed import Document, FallbackUse, MissingGlyph
 from paiban.model.spec import Layout, StorySpec, TextStyle
 from paiban.page.compose import compose_document
-from paiban.page.glyph_source import GlyphSource
+from paiban.page.glyph_source import GlyphSource, TextSegment
 from paiban.report import BuildReport, StoryReport
 from paiban.text.itemize import Unit, itemize
 
@@ -84,32 +84,23 @@ def check_coverage(layout: Layout, stories: list[tuple[StorySpec, Article]],
     Body paragraphs are numbered from 1 (offsets into `Paragraph.text`); headline parts have
     paragraph 0 and name their part (offsets into the part's text, line breaks counted).
     """
-    missing: list[MissingGlyph] = []
-    fallbacks: list[FallbackUse] = []
+    segments: list[TextSegment] = []
     for story, article in stories:
         for i, para in enumerate(article.paragraphs, start=1):
             role = layout.styles[style_name(story, para.kind)].font
-            m, f = glyphs.scan(role, para.text, story.name, i)
             if para.run_in:  # the run-in dateline is drawn in its own font
                 run_in_role = layout.styles[story.dateline_style].font
-                dm, df = glyphs.scan(run_in_role, para.text[:para.run_in], story.name, i)
-                m = dm + [x for x in m if x.offset >= para.run_in]
-                f = df + [x for x in f if x.offset >= para.run_in]
-            missing += m
-            fallbacks += f
+                segments.append(TextSegment(run_in_role, para.text, story.name, i, end=para.run_in))
+            segments.append(TextSegment(role, para.text, story.name, i, start=para.run_in or 0))
         head = article.headline
         for text, style, part in ((head.kicker, story.kicker_style, "kicker"),
                                   (head.main, story.headline_style, "headline"),
                                   (head.subtitle, story.subtitle_style, "subtitle")):
             if text and story.headline_region:
-                m, f = glyphs.scan(layout.styles[style].font, text, story.name, 0, part)
-                missing += m
-                fallbacks += f
+                segments.append(TextSegment(layout.styles[style].font, text, story.name, 0, part))
     for style_name_, text, part in furniture_texts(layout):
-        m, f = glyphs.scan(layout.styles[style_name_].font, text, "", 0, part)
-        missing += m
-        fallbacks += f
-    return missing, fallbacks
+        segments.append(TextSegment(layout.styles[style_name_].font, text, "", 0, part))
+    return glyphs.scan_segments(segments)
 
 
 def furniture_texts(layout: Layout) -> list[tuple[str, str, str]]:

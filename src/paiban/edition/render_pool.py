@@ -88,7 +88,8 @@ def _registry(font_cache: str | None) -> Any:
 
     hit = _registries.get(font_cache)
     if hit is None:
-        hit = _registries[font_cache] = FontRegistry(cache_dir=Path(font_cache) if font_cache else None)
+        hit = _registries[font_cache] = FontRegistry(cache_dir=Path(font_cache) if font_cache else None,
+                                                       prefetch=False)
     return hit
 
 

@@ -8,6 +8,8 @@
 - `coverage`: which face draws a character in a role (primary, fallback, missing); set coverage.
 - `charsets`: GB 2312 and 通用规范汉字表 reference sets; emoji and private use (never drawn).
 - `reportlab_fonts`: registering fonts with reportlab; its ToUnicode maps fixed beyond U+FFFF.
+- `disk_cache`: what is read from font files (face names, metrics, digests), kept on disk per
+  file version, so a build whose fonts have not changed does not import fontTools.
 
 Importing this package does not import reportlab; only `FontRegistry.pdf_font_name` does.
 """

@@ -10,7 +10,7 @@ direction, ``post`` format 3.
 Cache (``$PAIBAN_CACHE_DIR``, see `default_cache_dir`):
 
 * ``converted/<key>.ttf``: per-job subsets. ``key`` (`cache_key`) is the sha256 of the font
-  file's bytes (hashed once per process per file version), the face index, the sorted
+  file's bytes (hashed once per file version, kept in ``digests/``: see `file_digest`), the face index, the sorted
   characters, the converter version and the fontTools version. Same inputs -> same file name and
   same bytes (head.modified is kept at the source's value, not "now"). The PDF embeds these.
 * ``whole/<key>.ttf``: whole-face conversions, made only on demand (`prepare_whole_font`,
@@ -36,8 +36,10 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from paiban.atomic_files import write_atomically
 from typing import Any
+
+from paiban.atomic_files import write_atomically
+from paiban.fonts.disk_cache import default_cache_dir, file_stamp, fonttools_stamp, read_entry, write_entry
 
 __all__ = [
     "CONVERTER_VERSION",
@@ -65,44 +67,43 @@ DEFAULT_CACHE_MAX_MB = 1024
 #: automatic pruning never removes entries used this recently (a running build may need them)
 RECENT_SECONDS = 600.0
 
+_DIGEST_VERSION = "1"
 _digest_lock = threading.Lock()
-_digests: dict[tuple[str, int, int], str] = {}
-
-
-def default_cache_dir() -> Path:
-    """``$PAIBAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/paiban``, else ``~/.cache/paiban``."""
-    env = os.environ.get("PAIBAN_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg).expanduser() / "paiban"
-    return Path.home() / ".cache" / "paiban"
+_digests: dict[tuple[str, int, int, int], str] = {}
 
 
 def file_digest(path: Path) -> str:
-    """sha256 hex digest of the file's bytes; computed once per process per (path, mtime, size)."""
-    path = Path(path)
-    st = path.stat()
-    key = (str(path.absolute()), st.st_mtime_ns, st.st_size)
+    """sha256 hex digest of the file's bytes.
+
+    Computed once per file version (`paiban.fonts.disk_cache.file_stamp`: path, size, mtime,
+    inode) and kept in memory and in ``<cache>/digests/``: hashing a 20 MB collection takes
+    ~20 ms, reading the entry ~0.1 ms.
+    """
+    stamp = file_stamp(Path(path))
     with _digest_lock:
-        hit = _digests.get(key)
+        hit = _digests.get(stamp)
     if hit is not None:
         return hit
+    key = f"digest {_DIGEST_VERSION}|{stamp[0]}|{stamp[1]}|{stamp[2]}|{stamp[3]}"
+    digest = read_entry("digests", key)
+    if not (isinstance(digest, str) and len(digest) == 64):
+        digest = _hash_file(Path(stamp[0]))
+        write_entry("digests", key, digest)
+    with _digest_lock:
+        _digests[stamp] = digest
+    return digest
+
+
+def _hash_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
-    digest = h.hexdigest()
-    with _digest_lock:
-        _digests[key] = digest
-    return digest
+    return h.hexdigest()
 
 
 def _fonttools_version() -> str:
-    import fontTools
-
-    return str(getattr(fontTools, "version", "?"))
+    return fonttools_stamp()
 
 
 def cache_key(path: Path, index: int, chars: Iterable[str]) -> str:

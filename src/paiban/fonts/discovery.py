@@ -14,8 +14,13 @@ Search order (first match wins):
    ``$PAIBAN_FONT_PATH``.
 
 The list is built once per process per value of ``$PAIBAN_FONT_PATH``, home and cache folder
-(``clear_caches()`` forgets it). Faces are read with fontTools (lazily: only the table
-directory and ``name``).
+(``clear_caches()`` forgets it).
+
+Faces are read with fontTools (lazily: only the table directory and ``name``), every face of a
+file at once, and what was read (each face's names and outline kind, or why it cannot be used)
+is kept in memory and on disk (``<cache>/faces/``, see `paiban.fonts.disk_cache`: keyed by the
+file's path, size, mtime and inode and the fontTools version), so a build whose fonts have not
+changed neither opens them nor imports fontTools to find its faces.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+from paiban.fonts.disk_cache import FileStamp, file_stamp, fonttools_stamp, read_entry, write_entry
 from paiban.fonts.faces import FontFace, face_key
 
 __all__ = [
@@ -39,17 +45,27 @@ __all__ = [
     "font_files",
     "font_path_dirs",
     "open_face",
+    "prefetch_font_files",
     "standard_font_dirs",
     "unpacked_package_dirs",
 ]
 
 FONT_SUFFIXES = (".ttf", ".ttc", ".otf", ".otc")
 
+#: what is known of one face: (names for matching, outline kind), or why it cannot be used
+FaceFacts = tuple[tuple[str, ...], str] | str
+
 _lock = threading.Lock()
+#: held while a font list is built, so that a prefetch and a caller never both run fc-list
+_build_lock = threading.Lock()
+_generation = 0
 _files_cache: dict[tuple[str, str, str], tuple[Path, ...]] = {}
 _name_index_cache: dict[tuple[str, str, str], tuple[dict[str, Path], dict[str, Path]]] = {}
-_face_cache: dict[tuple[str, int, int, int], FontFace] = {}
-_family_cache: dict[tuple[str, str, int, int], int] = {}
+_face_cache: dict[tuple[FileStamp, int], FontFace] = {}
+_family_cache: dict[tuple[FileStamp, str], int] = {}
+_faces_cache: dict[FileStamp, tuple[FaceFacts, ...]] = {}
+#: format of the ``faces`` disk cache entries
+_FACES_VERSION = "1"
 
 
 class FaceNotFound(LookupError):
@@ -138,6 +154,20 @@ def font_files() -> tuple[Path, ...]:
         cached = _files_cache.get(key)
     if cached is not None:
         return cached
+    with _build_lock:  # a prefetch of the same list may be under way: wait for it
+        with _lock:
+            cached = _files_cache.get(key)
+            generation = _generation
+        if cached is not None:
+            return cached
+        result = _find_font_files()
+        with _lock:
+            if generation == _generation and key == _search_key():
+                _files_cache[key] = result
+    return result
+
+
+def _find_font_files() -> tuple[Path, ...]:
     ordered: list[Path] = []
     for d in font_path_dirs():
         ordered.extend(_walk_fonts(d))
@@ -154,19 +184,50 @@ def font_files() -> tuple[Path, ...]:
         if s not in seen:
             seen.add(s)
             unique.append(p)
-    result = tuple(unique)
+    return tuple(unique)
+
+
+def prefetch_font_files() -> None:
+    """Start building `font_files` in a background thread, unless it is known already.
+
+    Asking fontconfig (``fc-list``) takes ~10 ms, mostly waiting for another process: a build
+    starts this when it makes its `FontRegistry`, so the list is ready by the time the first
+    role is resolved, after the layout and the articles are read. A later `font_files` call
+    waits for the prefetch instead of asking again.
+    """
     with _lock:
-        _files_cache[key] = result
-    return result
+        if _search_key() in _files_cache:
+            return
+    threading.Thread(target=_prefetch, name="paiban-font-files", daemon=True).start()
+
+
+def _prefetch() -> None:
+    try:
+        font_files()
+    except Exception:  # the caller's own font_files() call raises it again
+        pass
+
+
+def _after_fork_in_child() -> None:
+    """A forked child gets fresh locks: a prefetch thread of the parent may have held one."""
+    global _lock, _build_lock
+    _lock = threading.Lock()
+    _build_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def clear_caches() -> None:
     """Forget the discovered file list and opened faces (after installing fonts, in tests)."""
+    global _generation
     with _lock:
+        _generation += 1  # a list being built now is not kept
         _files_cache.clear()
         _name_index_cache.clear()
         _face_cache.clear()
         _family_cache.clear()
+        _faces_cache.clear()
 
 
 def find_font_file(file_name: str) -> Path | None:
@@ -225,6 +286,51 @@ def _names(path: Path, index: int) -> tuple[list[str], str]:
     return names, outlines
 
 
+def _read_face(path: Path, index: int) -> tuple[FaceFacts, bool]:
+    """The facts of one face and whether they may be cached (not after an I/O error)."""
+    try:
+        names, outlines = _names(path, index)
+        return (tuple(names), outlines), True
+    except ValueError as exc:
+        return str(exc), True
+    except OSError as exc:
+        return f"{path}#{index}: cannot read font: {exc}", False
+    except Exception as exc:  # fontTools raises assorted errors on a damaged file
+        return f"{path}#{index}: cannot read font: {exc}", True
+
+
+def _valid_facts(data: object) -> tuple[FaceFacts, ...] | None:
+    """``data`` from the disk cache as face facts, or None if it is not shaped like them."""
+    if not isinstance(data, list) or not data:
+        return None
+    for item in data:
+        if isinstance(item, str):
+            continue
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], str)
+                and isinstance(item[0], tuple) and all(isinstance(n, str) for n in item[0])):
+            return None
+    return tuple(data)
+
+
+def _file_faces(path: Path, stamp: FileStamp) -> tuple[FaceFacts, ...]:
+    """The facts of every face of ``path`` (absolute; ``stamp`` its `file_stamp`), by index."""
+    with _lock:
+        hit = _faces_cache.get(stamp)
+    if hit is not None:
+        return hit
+    key = f"faces {_FACES_VERSION}|{stamp[0]}|{stamp[1]}|{stamp[2]}|{stamp[3]}|{fonttools_stamp()}"
+    faces = _valid_facts(read_entry("faces", key))
+    if faces is None:
+        read = [_read_face(path, i) for i in range(face_count(path))]
+        faces = tuple(facts for facts, _ in read)
+        if not all(ok for _, ok in read):
+            return faces  # an I/O error may pass: read again next time
+        write_entry("faces", key, list(faces))
+    with _lock:
+        _faces_cache[stamp] = faces
+    return faces
+
+
 def open_face(path: Path, index: int = 0) -> FontFace:
     """Read face ``index`` of ``path`` into a `FontFace` (cached per file version).
 
@@ -232,21 +338,19 @@ def open_face(path: Path, index: int = 0) -> FontFace:
     or the file is not a usable outline font.
     """
     path = Path(path).expanduser().absolute()
-    st = path.stat()
-    cache_key = (str(path), int(index), st.st_mtime_ns, st.st_size)
+    stamp = file_stamp(path)
+    cache_key = (stamp, int(index))
     with _lock:
         hit = _face_cache.get(cache_key)
     if hit is not None:
         return hit
-    count = face_count(path)
-    if not 0 <= index < count:
-        raise ValueError(f"{path}: face index {index} out of range (the file has {count} face(s))")
-    try:
-        names, outlines = _names(path, index)
-    except ValueError:
-        raise
-    except Exception as exc:  # fontTools raises assorted errors on a damaged file
-        raise ValueError(f"{path}#{index}: cannot read font: {exc}") from exc
+    faces = _file_faces(path, stamp)
+    if not 0 <= index < len(faces):
+        raise ValueError(f"{path}: face index {index} out of range (the file has {len(faces)} face(s))")
+    facts = faces[index]
+    if isinstance(facts, str):
+        raise ValueError(facts)
+    names, outlines = facts
     family = names[0] if names else path.stem
     face = FontFace(path=path, index=int(index), family=family, outlines=outlines,
                     key=face_key(path, index))
@@ -265,24 +369,28 @@ def find_face_index(path: Path, family: str) -> int:
 
     Compared case-insensitively with name IDs 1 (family), 16 (typographic family), 4 (full
     name), 6 (PostScript name) and 21; the first face whose family (ID 1) matches wins, then the
-    first whose other names match. Raises `FaceNotFound` (a LookupError) listing the families.
+    first whose other names match. Raises `FaceNotFound` (a LookupError) listing the families,
+    and ValueError if a face of the file cannot be read.
     """
     path = Path(path).expanduser().absolute()
     want = family.strip().casefold()
-    st = path.stat()
-    cache_key = (str(path), want, st.st_mtime_ns, st.st_size)
+    stamp = file_stamp(path)
+    cache_key = (stamp, want)
     with _lock:
         hit = _family_cache.get(cache_key)
     if hit is not None:
         return hit
-    index = _find_face_index(path, family, want)
+    index = _find_face_index(path, _file_faces(path, stamp), family, want)
     with _lock:
         _family_cache[cache_key] = index
     return index
 
 
-def _find_face_index(path: Path, family: str, want: str) -> int:
-    per_face = [_names(path, i)[0] for i in range(face_count(path))]
+def _find_face_index(path: Path, faces: tuple[FaceFacts, ...], family: str, want: str) -> int:
+    for facts in faces:
+        if isinstance(facts, str):
+            raise ValueError(facts)
+    per_face = [facts[0] for facts in faces if not isinstance(facts, str)]
     for i, names in enumerate(per_face):
         if names and names[0].casefold() == want:
             return i

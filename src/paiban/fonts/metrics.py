@@ -1,4 +1,4 @@
-"""Per-character font metrics read with fontTools: coverage, advance width, ink extent.
+"""Per-character font metrics: coverage, advance width, ink extent.
 
 Layout code measures text with these, never with reportlab (which is imported only when a PDF
 is drawn). All lengths are in em (font units / unitsPerEm), so they scale with the point size.
@@ -8,97 +8,128 @@ works for CFF and glyf alike). Punctuation compression needs it: Noto Serif CJK 
 of ``，。、`` on the left half of the em, AR PL UMing centres ``。、``, so no single rule fits
 every font.
 
-The font file stays open (fontTools ``lazy=True``) for the life of the `FaceMetrics`;
-`load_metrics` keeps one per face for the whole process. Decoding a CJK font's cmap and its CFF
-outlines costs ~0.2 s a face, so the cmap and the ink of every CJK mark are also kept on disk
-(``<cache>/metrics/``, keyed by the file's path, size, mtime, face and the fontTools version):
-a cold process then starts in milliseconds.
+Everything is read with fontTools once per font file version and kept on disk
+(``<cache>/metrics/``, see `paiban.fonts.disk_cache`; keyed by the file's path, size, mtime and
+inode, the face and the fontTools version): the em size, ascender and descender, the covered
+code points with their advances (two packed arrays, looked up by bisection, so an entry of a
+60,000-character CJK face loads in well under a millisecond) and the ink of every mark whose
+class composition needs it (`STORED_INK_CHARS`). A process that finds the entry neither opens
+the font nor imports fontTools; it does so only to measure the ink of another character, which
+layout never asks for. `load_metrics` keeps one `FaceMetrics` per face for the whole process.
 """
 
 from __future__ import annotations
 
-import hashlib
-import marshal
 import threading
-from pathlib import Path
+from array import array
+from bisect import bisect_left
 from typing import Any
 
-from paiban.atomic_files import write_atomically
+from paiban.fonts.disk_cache import file_stamp, fonttools_stamp, read_entry, write_entry
 from paiban.fonts.faces import FontFace
 
 __all__ = ["FaceMetrics", "load_metrics", "clear_metrics_cache"]
 
+#: CJK marks whose ink composition needs (charclass OPENING, CLOSING, POINTS, MIDDLES, dash,
+#: ellipsis), the ASCII brackets among them: measured when the metrics entry is made
+STORED_INK_CHARS = "“‘「『（〔【［｛〖〘《〈”’」』）〕】］｝〗〙》〉，。、；：？！·・／—…([{)]}"
+_STORE_VERSION = "3"
+_STORE_KEYS = {"upm", "ascender", "descender", "cps", "advances", "ink"}
+
 
 class FaceMetrics:
-    """Metrics of one `FontFace`, read lazily and memoised per character."""
+    """Metrics of one `FontFace`, from the disk cache or read with fontTools (see module doc)."""
 
     def __init__(self, face: FontFace):
-        from fontTools.ttLib import TTFont
-
         self.face = face
         self._lock = threading.RLock()
-        self._tt: Any = TTFont(str(face.path), fontNumber=face.index, lazy=True)
-        head = self._tt["head"]
-        self.units_per_em: int = int(head.unitsPerEm)
-        self._hmtx: Any = None
+        self._tt: Any = None  # the fontTools TTFont, opened only when needed
         self._glyphset: Any = None
-        self._ink: dict[str, tuple[float, float] | None] = {}
-        self._advance: dict[int, int] = {}  # code point → advance in font units
+        self._glyph_names: dict[int, str] | None = None
+        self._units: dict[int, int | None] = {}  # code point → advance in font units (memo)
         stored = _read_stored(face)
-        if stored is not None:
-            self._cmap: dict[int, str] = stored["cmap"]
-            self._advance = stored["advance"]
-            self._ink.update(stored["ink"])
-        else:
-            self._cmap = self._tt.getBestCmap() or {}
-            hmtx = self._tt["hmtx"]
-            self._advance = {cp: hmtx[name][0] for cp, name in self._cmap.items()}
+        facts = stored if stored is not None else self._measure()
+        self.units_per_em: int = facts["upm"]
+        self.ascender: float = facts["ascender"]
+        self.descender: float = facts["descender"]
+        self._cps = array("I", facts["cps"])  # covered code points, ascending
+        self._advances = array("I", facts["advances"])  # their advances in font units
+        self._ink: dict[str, tuple[float, float] | None] = dict(facts["ink"])
+        if stored is None:
             for ch in STORED_INK_CHARS:
                 if self.has(ch):
                     self.ink(ch)
-            _write_stored(face, {"cmap": self._cmap, "advance": self._advance, "ink": dict(self._ink)})
-        hhea = self._tt["hhea"]
-        os2 = self._tt["OS/2"] if "OS/2" in self._tt else None
-        upm = float(self.units_per_em)
-        if os2 is not None and getattr(os2, "sTypoAscender", 0):
-            self.ascender: float = os2.sTypoAscender / upm
-            self.descender: float = os2.sTypoDescender / upm
-        else:
-            self.ascender = hhea.ascent / upm
-            self.descender = hhea.descent / upm
+            _write_stored(face, {**facts, "ink": dict(self._ink)})
 
     def __repr__(self) -> str:
         return f"FaceMetrics({self.face.key}, upm={self.units_per_em})"
 
+    def _font(self) -> Any:
+        """The face opened with fontTools (``lazy=True``; kept open until `close`)."""
+        with self._lock:
+            if self._tt is None:
+                from fontTools.ttLib import TTFont
+
+                self._tt = TTFont(str(self.face.path), fontNumber=self.face.index, lazy=True)
+            return self._tt
+
+    def _measure(self) -> dict[str, Any]:
+        """Everything but the ink, read from the font (the ink follows in `__init__`)."""
+        tt = self._font()
+        upm = int(tt["head"].unitsPerEm)
+        self._glyph_names = tt.getBestCmap() or {}
+        hmtx = tt["hmtx"]
+        cps = sorted(self._glyph_names)
+        advances = [hmtx[self._glyph_names[cp]][0] for cp in cps]
+        os2 = tt["OS/2"] if "OS/2" in tt else None
+        if os2 is not None and getattr(os2, "sTypoAscender", 0):
+            ascender, descender = os2.sTypoAscender / float(upm), os2.sTypoDescender / float(upm)
+        else:
+            hhea = tt["hhea"]
+            ascender, descender = hhea.ascent / float(upm), hhea.descent / float(upm)
+        return {"upm": upm, "ascender": ascender, "descender": descender, "ink": {},
+                "cps": array("I", cps).tobytes(), "advances": array("I", advances).tobytes()}
+
     # --- coverage -------------------------------------------------------------------------------
+
+    def _advance_units(self, cp: int) -> int | None:
+        """The advance of code point ``cp`` in font units, None if the face does not cover it."""
+        try:
+            return self._units[cp]
+        except KeyError:
+            pass
+        cps = self._cps
+        i = bisect_left(cps, cp)
+        units = self._advances[i] if i < len(cps) and cps[i] == cp else None
+        self._units[cp] = units
+        return units
 
     def has(self, ch: str) -> bool:
         """True if the face's cmap maps ``ch`` (one character) to a glyph."""
-        return len(ch) == 1 and ord(ch) in self._cmap
+        return len(ch) == 1 and self._advance_units(ord(ch)) is not None
 
     def missing(self, text: str) -> set[str]:
         """The distinct characters of ``text`` the face does not cover."""
-        cmap = self._cmap
-        return {c for c in set(text) if ord(c) not in cmap}
+        return {c for c in set(text) if self._advance_units(ord(c)) is None}
 
     def codepoints(self) -> frozenset[int]:
         """Every code point the face covers."""
-        return frozenset(self._cmap)
+        return frozenset(self._cps)
 
     def glyph_name(self, ch: str) -> str:
-        """The glyph name ``ch`` maps to; KeyError if not covered."""
-        if len(ch) != 1:
-            raise KeyError(ch)
-        try:
-            return self._cmap[ord(ch)]
-        except KeyError:
-            raise KeyError(f"{ch!r} (U+{ord(ch):04X}) not in {self.face}") from None
+        """The glyph name ``ch`` maps to; KeyError if not covered (reads the font's cmap)."""
+        if not self.has(ch):
+            raise KeyError(f"{ch!r} (U+{ord(ch):04X}) not in {self.face}" if len(ch) == 1 else ch)
+        with self._lock:
+            if self._glyph_names is None:
+                self._glyph_names = self._font().getBestCmap() or {}
+            return self._glyph_names[ord(ch)]
 
     # --- widths ---------------------------------------------------------------------------------
 
     def advance(self, ch: str) -> float:
         """Advance width of ``ch`` in em; KeyError if the face does not cover it."""
-        units = self._advance.get(ord(ch)) if len(ch) == 1 else None
+        units = self._advance_units(ord(ch)) if len(ch) == 1 else None
         if units is None:
             self.glyph_name(ch)  # raises KeyError for a character the face does not cover
             raise KeyError(ch)
@@ -116,7 +147,7 @@ class FaceMetrics:
             from fontTools.pens.boundsPen import BoundsPen
 
             if self._glyphset is None:
-                self._glyphset = self._tt.getGlyphSet()
+                self._glyphset = self._font().getGlyphSet()
             pen = BoundsPen(self._glyphset)
             self._glyphset[name].draw(pen)
             if pen.bounds is None:
@@ -128,49 +159,40 @@ class FaceMetrics:
             return result
 
     def close(self) -> None:
-        """Close the font file. The object is unusable for advance/ink afterwards."""
+        """Close the font file if it was opened (it is reopened when needed)."""
         with self._lock:
-            self._tt.close()
+            if self._tt is not None:
+                self._tt.close()
+                self._tt = self._glyphset = None
 
 
-#: CJK marks whose ink composition needs (charclass OPENING, CLOSING, POINTS, MIDDLES, dash, ellipsis)
-STORED_INK_CHARS = "“‘「『（〔【［｛〖〘《〈”’」』）〕】］｝〗〙》〉，。、；：？！·・／—…"
-_STORE_VERSION = "2"
+# ---- the disk cache -------------------------------------------------------------------------
 
-
-def _store_path(face: FontFace) -> Path | None:
+def _store_key(face: FontFace) -> str | None:
     try:
-        from fontTools import version as fonttools_version
-
-        from paiban.fonts.convert import default_cache_dir
-
-        st = face.path.stat()
-        key = f"{_STORE_VERSION}|{face.path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{face.index}|{fonttools_version}"
-        return default_cache_dir() / "metrics" / (hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest() + ".marshal")
+        path, size, mtime_ns, inode = file_stamp(face.path)
     except OSError:
         return None
+    return f"metrics {_STORE_VERSION}|{path}|{size}|{mtime_ns}|{inode}|{face.index}|{fonttools_stamp()}"
 
 
-def _read_stored(face: FontFace) -> dict | None:
-    path = _store_path(face)
-    if path is None:
+def _read_stored(face: FontFace) -> dict[str, Any] | None:
+    """The stored facts of ``face``, or None (no entry, or one that does not hold together)."""
+    key = _store_key(face)
+    data = read_entry("metrics", key) if key is not None else None
+    if not (isinstance(data, dict) and _STORE_KEYS <= set(data)):
         return None
-    try:
-        data = marshal.loads(path.read_bytes())
-        return data if isinstance(data, dict) and {"cmap", "advance", "ink"} <= set(data) else None
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
+    ok = (isinstance(data["upm"], int) and data["upm"] > 0 and isinstance(data["ink"], dict)
+          and isinstance(data["cps"], bytes) and isinstance(data["advances"], bytes)
+          and len(data["cps"]) == len(data["advances"]) and len(data["cps"]) % array("I").itemsize == 0
+          and isinstance(data["ascender"], float) and isinstance(data["descender"], float))
+    return data if ok else None
 
 
-def _write_stored(face: FontFace, data: dict) -> None:
-    """Write atomically; a read-only or missing cache directory only costs speed."""
-    path = _store_path(face)
-    if path is None:
-        return
-    try:
-        write_atomically(path, marshal.dumps(data), mode=0o644)
-    except OSError:
-        pass
+def _write_stored(face: FontFace, data: dict[str, Any]) -> None:
+    key = _store_key(face)
+    if key is not None:
+        write_entry("metrics", key, data)
 
 
 _cache: dict[FontFace, FaceMetrics] = {}
@@ -178,7 +200,7 @@ _cache_lock = threading.Lock()
 
 
 def load_metrics(face: FontFace) -> FaceMetrics:
-    """The `FaceMetrics` of ``face``, built once per process (about 0.1 s for a Noto CJK face)."""
+    """The `FaceMetrics` of ``face``, built once per process (from the disk cache: ~1 ms)."""
     m = _cache.get(face)
     if m is not None:
         return m
@@ -196,4 +218,3 @@ def clear_metrics_cache() -> None:
         for m in _cache.values():
             m.close()
         _cache.clear()
-

@@ -18,7 +18,6 @@ Classes and functions:
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Collection, Iterator, Sequence
@@ -67,6 +66,8 @@ def join_path(parent: str, key: str | int) -> str:
 
 def did_you_mean(word: str, choices: Collection[str]) -> str:
     """``" did you mean 'size'?"`` when a choice is close to `word`, else ``""``."""
+    import difflib  # only for messages: not imported by a build that has none
+
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f" did you mean '{close[0]}'?" if close else ""
 

@@ -7,12 +7,17 @@ rule ``paiban fonts check`` uses too). Characters drawn by a fallback face are r
 their story, paragraph and offset (`fallbacks`); characters that are not drawn, because no face
 has them or because they are emoji or private-use characters, are reported the same way
 (`missing`) and get no `GlyphInfo`, so the composer draws a red proof box, never a silent tofu.
+
+The build's check goes through `scan_segments`: each distinct character of a role is resolved
+once for all the texts set in that role, and only the texts that hold a character not drawn by
+the role's first face (almost never one) are walked, by a regular expression.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Protocol
+import re
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple, Protocol
 
 from paiban.fonts.coverage import INVISIBLE as SKIPPED
 from paiban.fonts.coverage import MISSING, PRIMARY, CharResolution, TextHit, resolve
@@ -33,6 +38,18 @@ class Registry(Protocol):  # what GlyphSource needs of fonts.registry.FontRegist
     def metrics(self, face: FontFace): ...
 
 
+class TextSegment(NamedTuple):
+    """``text[start:end]`` set in ``role``, and where it is reported (offsets count from 0 in ``text``)."""
+
+    role: str
+    text: str
+    story: str
+    paragraph: int
+    part: str = ""
+    start: int = 0
+    end: int | None = None
+
+
 class GlyphSource:
     """Per-role glyph metrics and coverage, cached for one build."""
 
@@ -41,6 +58,7 @@ class GlyphSource:
         self._info: dict[str, dict[str, GlyphInfo | None]] = {}
         self._resolved: dict[str, dict[str, CharResolution]] = {}
         self.faces: dict[str, FontFace] = {}  # FontFace.key -> FontFace
+        self._tables: dict[str, _RoleGlyphs] = {}
 
     def resolution(self, role: str, ch: str) -> CharResolution:
         """How ``ch`` is drawn in ``role``: by the primary face, a fallback face, or not at all."""
@@ -66,7 +84,12 @@ class GlyphSource:
         return result
 
     def lookup(self, role: str) -> GlyphLookup:
-        return lambda ch: self.info(role, ch)
+        """``info`` for one role as a dict's ``__getitem__``: composition calls it 10⁵ times per
+        edition, and a hit then costs one C call."""
+        table = self._tables.get(role)
+        if table is None:
+            table = self._tables[role] = _RoleGlyphs(self, role)
+        return table.__getitem__
 
     def latin_advance(self, role: str) -> LatinAdvance:
         def advance(ch: str) -> float:
@@ -105,6 +128,45 @@ class GlyphSource:
                                              res.face.family, part))
         return missing, fallbacks
 
+    def scan_segments(self, segments: Iterable[TextSegment]) -> tuple[list[MissingGlyph], list[FallbackUse]]:
+        """`scan` of every segment, in order: the same lists as scanning them one by one."""
+        items = list(segments)
+        odd = self._odd_by_role(items)
+        missing: list[MissingGlyph] = []
+        fallbacks: list[FallbackUse] = []
+        for seg in items:
+            found = odd.get(seg.role)
+            if found is None:
+                continue
+            resolutions, pattern = found
+            end = len(seg.text) if seg.end is None else seg.end
+            for match in pattern.finditer(seg.text, seg.start, end):
+                res = resolutions[match.group()]
+                if res.status == MISSING or res.face is None:
+                    missing.append(MissingGlyph(res.char, seg.story, seg.paragraph, match.start(), seg.role,
+                                                res.reason, seg.part))
+                else:
+                    fallbacks.append(FallbackUse(res.char, seg.story, seg.paragraph, match.start(), seg.role,
+                                                 res.face.key, res.face.family, seg.part))
+        return missing, fallbacks
+
+    def _odd_by_role(self, segments: list[TextSegment]
+                     ) -> dict[str, tuple[dict[str, CharResolution], re.Pattern[str]]]:
+        """Per role: the resolutions of its characters not drawn by its first face, and a pattern
+        matching any of them (roles without such characters are left out)."""
+        chars: dict[str, set[str]] = {}
+        for seg in segments:
+            text = seg.text if seg.start == 0 and seg.end is None else seg.text[seg.start:seg.end]
+            chars.setdefault(seg.role, set()).update(text)
+        odd: dict[str, tuple[dict[str, CharResolution], re.Pattern[str]]] = {}
+        for role, distinct in chars.items():
+            found = {ch: res for ch in distinct - SKIPPED
+                     if (res := self.resolution(role, ch)).status != PRIMARY}
+            if found:
+                alternatives = "|".join(re.escape(ch) for ch in sorted(found))
+                odd[role] = (found, re.compile(alternatives))
+        return odd
+
     def _scan(self, role: str, text: str) -> Iterator[TextHit]:
         # resolve each distinct character once; walk the text only for those not drawn by
         # the role's first face (almost always none)
@@ -116,3 +178,16 @@ class GlyphSource:
             res = odd.get(ch)
             if res is not None:
                 yield TextHit(offset, res)
+
+
+class _RoleGlyphs(dict):
+    """char → GlyphInfo (or None) of one role, filled from `GlyphSource.info` on a miss."""
+
+    def __init__(self, source: GlyphSource, role: str):
+        super().__init__()
+        self.source = source
+        self.role = role
+
+    def __missing__(self, ch: str) -> GlyphInfo | None:
+        info = self[ch] = self.source.info(self.role, ch)
+        return info
