@@ -11,8 +11,10 @@
    With ``strict`` and overset text, missing glyphs or pictures below the print resolution, the
    build stops here (exit 1): the report is written, no PDF.
 4. **Render** what the cache does not have (`render_pool`): first the fonts (each CFF face
-   converted once for the edition's characters), then the combined PDF and every page PDF with
-   its PNG preview and thumbnail, as parallel jobs; then the contact sheet.
+   converted once for the edition's characters), then every page PDF with its PNG preview and
+   thumbnail, as parallel jobs, then the combined PDF from the pages' text operators (every
+   page uses the same fonts with the same codes, so no page is drawn twice); then the contact
+   sheet.
 5. **Publish**: copy the files into the output folder under temporary names and rename them, with
    SIGINT and SIGTERM held back for those few milliseconds; remove page files of this edition
    that the edition no longer has; write the JSON report last.
@@ -327,32 +329,42 @@ def _render(executor: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str
         for k in fresh_fonts:
             mark_font_ready(here, _font_stamp(faces[k]), font_chars[k])
 
-    def job(key: str, label: str, title: str, numbers: list[int], with_preview: bool) -> Any:
+    def job(key: str, label: str, title: str, numbers: list[int], with_preview: bool,
+            texts: tuple[str | None, ...] | None = None) -> Any:
         used = sorted({k for n in numbers for k in _page_faces(pages[n])})
         return render_pool.RenderJob(key, label, title, tuple(pages[n] for n in numbers),
                                      tuple(faces[k] for k in used), tuple((k, font_chars[k]) for k in used),
-                                     font_cache, preview if with_preview else None, store)
+                                     font_cache, preview if with_preview else None, store, texts,
+                                     want_text=todo_combined and texts is None and label != "combined")
 
-    jobs = []
-    if todo_combined:  # the longest job first
-        jobs.append(job(ckey, "combined", spec.title, sorted(pages), False))
-    jobs += [job(keys[n], f"page {n}", _page_title(spec, n), [n], True) for n in todo_pages]
+    # pages first, then the edition PDF from the pages' text operators (same fonts, same codes):
+    # its pages are not drawn twice
     progress(f"rendering {len(todo_pages)} pages" + (" and the edition PDF" if todo_combined else ""))
-    futures = [executor.submit(render_pool.render_job, j) for j in jobs]
+    futures = [executor.submit(render_pool.render_job, job(keys[n], f"page {n}", _page_title(spec, n), [n], True))
+               for n in todo_pages]
     results: dict[str, Any] = {}
+    texts: dict[int, str] = {}
     total = len(todo_pages)
     done = 0
     for future in executor.as_completed(futures):
         result = _result(future, "rendering")
-        for suffix, data in result.files:
-            write_atomic(cache.render_path(result.key, suffix), data)
-        results[result.key] = result
-        if result.label != "combined":
-            done += 1
-            progress(f"rendering page {done}/{total}")
-        else:
-            progress(f"rendering the edition PDF ({done}/{total} pages)")
+        _keep(cache, result, results)
+        if result.text_codes:
+            texts[int(result.label.split()[-1])] = result.text_codes[0]
+        done += 1
+        progress(f"rendering page {done}/{total}")
+    if todo_combined:
+        numbers = sorted(pages)
+        combined = job(ckey, "combined", spec.title, numbers, False, tuple(texts.get(n) for n in numbers))
+        _keep(cache, _result(executor.submit(render_pool.render_job, combined), "rendering"), results)
+        progress(f"rendering the edition PDF ({total}/{total} pages)")
     return results
+
+
+def _keep(cache: BuildCache, result: Any, results: dict[str, Any]) -> None:
+    for suffix, data in result.files:
+        write_atomic(cache.render_path(result.key, suffix), data)
+    results[result.key] = result
 
 
 def _result(future: Any, what: str) -> Any:

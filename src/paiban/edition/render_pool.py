@@ -66,6 +66,9 @@ class RenderJob:
     font_cache: str | None  # font conversion cache folder (None: the worker's default)
     preview: PreviewSpec | None  # None: no PNG
     store: str | None  # write the files here (same machine); None: return their bytes
+    #: the pages' text operators, already made by page jobs (the combined PDF reuses them)
+    text_codes: tuple[str | None, ...] | None = None
+    want_text: bool = False  # return the pages' text operators (page jobs, for the combined PDF)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class RenderResult:
     preview_seconds: float
     worker: str  # host:pid
     files: tuple[tuple[str, bytes], ...] = ()  # (suffix, bytes) when the job had no store
+    text_codes: tuple[str, ...] = ()  # the pages' text operators, when the job asked for them
 
 
 # ---- in the worker ----------------------------------------------------------------------------
@@ -141,7 +145,8 @@ def render_job(job: RenderJob) -> RenderResult:
         folder = Path(job.store) if job.store else Path(stack.enter_context(
             tempfile.TemporaryDirectory(prefix="paiban-render-")))
         target = folder / f"{job.key}.pdf"
-        write_pdf(Document(job.title, job.pages), target, namer, font_chars=chars)
+        texts = write_pdf(Document(job.title, job.pages), target, namer, font_chars=chars,
+                          text_codes=job.text_codes)
         rendered = time.perf_counter()
         made: list[tuple[str, bytes]] = []
         if job.preview is not None or not job.store:
@@ -157,7 +162,8 @@ def render_job(job: RenderJob) -> RenderResult:
                 write_atomic(folder / f"{job.key}{suffix}", blob)
             made = []
     done = time.perf_counter()
-    return RenderResult(job.key, job.label, rendered - start, done - rendered, _worker_name(), tuple(made))
+    return RenderResult(job.key, job.label, rendered - start, done - rendered, _worker_name(), tuple(made),
+                        tuple(texts) if job.want_text else ())
 
 
 # ---- executors --------------------------------------------------------------------------------

@@ -12,10 +12,11 @@ the target directory and renamed into place, so a crash never leaves a half-writ
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from itertools import repeat
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
@@ -39,18 +40,23 @@ def chars_by_face(doc: Document) -> dict[str, set[str]]:
 
 
 def write_pdf(doc: Document, path: Path, font_namer: FontNamer, author: str = "paiban",
-              font_chars: dict[str, set[str]] | None = None) -> None:
-    """Render `doc` to `path` atomically.
+              font_chars: dict[str, set[str]] | None = None,
+              text_codes: Sequence[str | None] | None = None) -> list[str]:
+    """Render `doc` to `path` atomically; return each page's text operators.
 
     `font_chars` (face → characters) names the characters each font is prepared for; by default
     those `doc` draws. An edition passes the characters of all its pages, so that every page,
-    rendered alone or in any process, embeds subsets of the same converted fonts: same bytes."""
+    rendered alone or in any process, embeds subsets of the same converted fonts: same bytes,
+    and the same text operators (font resources are named after their faces). `text_codes`
+    gives pages' text operators already made for another PDF of the same fonts (an edition's
+    combined PDF reuses its pages'); None for a page draws its lines."""
     used = chars_by_face(doc)
     if font_chars is not None:
         used = {face: set(font_chars.get(face, ())) | chars for face, chars in used.items()}
     names = {face: font_namer(face, sorted(chars)) for face, chars in sorted(used.items())}
-    fonts = {face: CidFont(pdfmetrics.getFont(names[face]), sorted(used[face]), f"/C{n}")
-             for n, face in enumerate(sorted(names), start=1)}
+    fonts = {face: CidFont(pdfmetrics.getFont(names[face]), sorted(used[face]), resource_name(face))
+             for face in sorted(names)}
+    made: list[str] = []
     with temporary_path(path) as tmp:
         first = doc.pages[0] if doc.pages else None
         size = (first.width, first.height) if first else (595.0, 842.0)
@@ -64,15 +70,22 @@ def write_pdf(doc: Document, path: Path, font_namer: FontNamer, author: str = "p
         canvas.setCreator("paiban")
         canvas.setSubject(doc.title)
         codes = _GlyphCodes(fonts)
-        for page in doc.pages:
-            _draw_page(canvas, page, codes)
+        for i, page in enumerate(doc.pages):
+            made.append(_draw_page(canvas, page, codes, text_codes[i] if text_codes else None))
             canvas.showPage()
         for font in fonts.values():
             font.add_to(canvas._doc)
         canvas.save()
+    return made
 
 
-def _draw_page(canvas: Canvas, page: PlacedPage, codes: "_GlyphCodes") -> None:
+def resource_name(face: str) -> str:
+    """The PDF font resource name of a face: from its key, the same in every document."""
+    return "/C" + hashlib.sha256(face.encode("utf-8")).hexdigest()[:10]
+
+
+def _draw_page(canvas: Canvas, page: PlacedPage, codes: "_GlyphCodes", text: str | None = None) -> str:
+    """Draw `page` (its lines as `text` when given); return the lines' text operators."""
     canvas.setPageSize((page.width, page.height))
     for rect in page.rects:
         if rect.fill_cmyk is not None:
@@ -89,13 +102,15 @@ def _draw_page(canvas: Canvas, page: PlacedPage, codes: "_GlyphCodes") -> None:
         canvas.setStrokeColorCMYK(*rule.cmyk)
         canvas.setLineWidth(rule.width)
         canvas.line(rule.x0, rule.y0, rule.x1, rule.y1)
-    for line in page.lines:
-        if line.chars:
-            canvas._code.append(_line_code(codes, line))
+    if text is None:
+        text = "\n".join([_line_code(codes, line) for line in page.lines if line.chars])
+    if text:
+        canvas._code.append(text)
     for m in page.markers:
         canvas.setStrokeColorCMYK(0, 1, 1, 0)
         canvas.setLineWidth(0.8)
         canvas.rect(m.x, m.y, m.w, m.h, stroke=1, fill=0)
+    return text
 
 
 def _num(value: float) -> str:
