@@ -119,8 +119,7 @@ class CidFont:
                                        f"cidToUnicode:{base}"),
         })
         name = self.resource[1:]
-        doc.Reference(type0, name)
-        doc.idToObject["BasicFonts"].dict[name] = type0
+        doc.idToObject["BasicFonts"].dict[name] = doc.Reference(type0, name)
 
 
 def to_unicode_cmap(code_points: list[int]) -> str:
