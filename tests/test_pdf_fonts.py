@@ -9,8 +9,9 @@ import pytest
 from conftest import DEMO
 
 from paiban import pipeline
-from paiban.render.cid_fonts import code_text, to_unicode_cmap
-from paiban.render.pdf_writer import resource_name
+from paiban.errors import PaibanError
+from paiban.render.cid_fonts import cid_to_gid_map, to_unicode_cmap, width_array
+from paiban.render.text_operators import CodeSpace, code_text, resource_name
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +39,29 @@ def test_two_byte_codes_are_escaped_for_a_string_literal():
     assert code_text(0xFF7E) == "\\377~"
 
 
+def test_codes_are_code_points_and_characters_beyond_the_bmp_get_surrogate_slots():
+    space = CodeSpace.for_texts(["中文𪚥", "𠀀"])
+    assert space.cid("中") == 0x4E2D and space.cid("，") == 0xFF0C
+    assert space.cid("𠀀") == 0xD800 and space.cid("𪚥") == 0xD801  # sorted, from U+D800
+    with pytest.raises(PaibanError):
+        space.cid("𠀁")  # not in the document's texts: an internal error, not a wrong glyph
+
+
 def test_tounicode_maps_every_cid_with_surrogate_pairs_and_short_blocks():
     code_points = [0x4E2D, 0x20000, *range(0x4E00, 0x4E00 + 150)]
-    cmap = to_unicode_cmap(code_points)
-    assert "<0001> <4E2D>" in cmap
-    assert "<0002> <D840DC00>" in cmap  # U+20000 as UTF-16BE
+    cids = [0x4E2D, 0xD800, *range(0x4E00, 0x4E00 + 150)]
+    cmap = to_unicode_cmap(cids, code_points)
+    assert "<4E2D> <4E2D>" in cmap
+    assert "<D800> <D840DC00>" in cmap  # U+20000 as UTF-16BE
     blocks = [int(n) for n in re.findall(r"(\d+) beginbfchar", cmap)]
     assert sum(blocks) == len(code_points) and max(blocks) <= 100
+
+
+def test_widths_list_only_advances_other_than_one_em_and_the_gid_map_has_two_bytes_a_cid():
+    entries = width_array([0x31, 0x32, 0x4E2D, 0xFF0C, 0xFF0D], [500, 500, 1000, 499.5, 1000])
+    assert [x if isinstance(x, int) else x.sequence for x in entries] == [0x31, [500, 500], 0xFF0C, [499.5]]
+    table = cid_to_gid_map([1, 3], [7, 0x0102])
+    assert table == bytes([0, 0, 0, 7, 0, 0, 1, 2])
 
 
 def test_each_face_is_one_type0_font_with_a_cid_truetype_program(demo_pdf):

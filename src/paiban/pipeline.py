@@ -176,11 +176,13 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
 def run_render(result: BuildResult, output: Path) -> BuildResult:
     """Render a composed build to `output` (atomically) and record the time and path."""
     from paiban.render.pdf_writer import write_pdf  # reportlab only when rendering
+    from paiban.render.text_operators import metrics_advance
 
     timings = dict(result.report.timings)
     start = time.perf_counter()
     registry, glyphs = result.registry, result.glyphs
-    write_pdf(result.document, output, lambda key, chars: registry.pdf_font_name(glyphs.faces[key], chars))
+    write_pdf(result.document, output, lambda key, chars: registry.pdf_font_name(glyphs.faces[key], chars),
+              metrics_advance(registry, glyphs.faces))
     timings["render"] = time.perf_counter() - start
     report = replace(result.report, output=str(output), timings=timings)
     return replace(result, report=report)

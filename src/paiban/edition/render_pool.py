@@ -132,6 +132,7 @@ def render_job(job: RenderJob) -> RenderResult:
     from paiban.edition.build_cache import write_atomic
     from paiban.model.placed import Document
     from paiban.render.pdf_writer import write_pdf
+    from paiban.render.text_operators import metrics_advance
 
     registry = _registry(job.font_cache)
     faces = {face.key: face for face in job.faces}
@@ -145,8 +146,8 @@ def render_job(job: RenderJob) -> RenderResult:
         folder = Path(job.store) if job.store else Path(stack.enter_context(
             tempfile.TemporaryDirectory(prefix="paiban-render-")))
         target = folder / f"{job.key}.pdf"
-        texts = write_pdf(Document(job.title, job.pages), target, namer, font_chars=chars,
-                          text_codes=job.text_codes)
+        texts = write_pdf(Document(job.title, job.pages), target, namer, metrics_advance(registry, faces),
+                          font_chars=chars, text_codes=job.text_codes)
         rendered = time.perf_counter()
         made: list[tuple[str, bytes]] = []
         if job.preview is not None or not job.store:

@@ -6,79 +6,63 @@ subsets: on the 100,000-character benchmark a 15-character line switched fonts 6
 average (44,701 ``Tf`` operators for 6,900 lines), and every subset embedded a font program of
 its own. Here each face the document draws becomes one font (PDF 1.7 §9.7):
 
-* ``/Type0`` with ``/Encoding /Identity-H``: a two-byte code per glyph, the CID;
-* its ``/CIDFontType2`` descendant: CID *i* is the *i*-th character of the face's sorted
-  character set (so every character has a CID of its own and ``ToUnicode`` is exact, even where
-  two characters share a glyph); ``/CIDToGIDMap`` is a stream mapping each CID to its glyph in
-  the embedded subset, ``/W`` gives every CID's advance;
-* the subset font program comes from reportlab's TrueType subsetter (``makeSubset``, any
-  number of glyphs), glyph 0 first and then the characters' glyphs in that order;
+* ``/Type0`` with ``/Encoding /Identity-H``: a two-byte code per glyph, the CID, which is the
+  character's code point (characters beyond U+FFFF get the codes U+D800–U+DFFF; see
+  `paiban.render.text_operators.CodeSpace`), so every character has a CID of its own and
+  ``ToUnicode`` is exact even where two characters share a glyph;
+* its ``/CIDFontType2`` descendant: ``/CIDToGIDMap`` is a stream mapping each CID to its glyph
+  in the embedded font program, ``/DW 1000`` and ``/W`` for the advances that are not one em,
+  from the same metrics composition used;
+* the font program: a converted CFF face is already a subset for this document's characters and
+  is embedded as it is; other faces go through reportlab's TrueType subsetter (``makeSubset``,
+  any number of glyphs), glyph 0 first and then the characters' glyphs in code order. Each
+  program is compressed once per process;
 * ``/ToUnicode`` maps every CID to its character in UTF-16BE (surrogate pairs beyond U+FFFF).
-
-The character set is given up front (an edition passes all its pages' characters), so a page
-rendered alone, in any process, gets the same CIDs and the same bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import zlib
-from typing import NamedTuple
 
 from reportlab.pdfbase import pdfdoc
 
 from paiban.fonts.reportlab_fonts import utf16_hex
+from paiban.render.text_operators import Advance, CodeSpace, resource_name
 
-#: PDF literal-string spelling of each byte (printable ASCII as is, the rest octal)
-_BYTE_TEXT = tuple("\\" + chr(b) if b in b"()\\" else chr(b) if 32 <= b < 127 else "\\%03o" % b
-                   for b in range(256))
 #: bfchar entries per block (PDF 1.7 §9.10.3: at most 100)
 _BFCHAR_BLOCK = 100
-
-
-def code_text(cid: int) -> str:
-    """The two-byte code of ``cid`` as it is written inside a PDF string literal."""
-    return _BYTE_TEXT[cid >> 8] + _BYTE_TEXT[cid & 0xFF]
-
-
-class CidGlyph(NamedTuple):
-    resource: str  # the font's resource name, e.g. "/C1"
-    code: str  # two-byte code, escaped for a string literal
-    advance: float  # per 1 pt of size
+#: TrueType collections: never embedded whole
+_COLLECTION_TAG = b"ttcf"
+#: (file, face, size, code points or None for the whole file) → (compressed program, length, tag)
+_programs: dict[tuple, tuple[bytes, int, str]] = {}
 
 
 class CidFont:
-    """One face as a Type 0 font: codes for its characters, and the PDF objects at the end."""
+    """One face as a Type 0 font, added to a reportlab document at the end of a render."""
 
-    def __init__(self, font, chars: list[str], resource: str):
-        """``font`` is a registered reportlab ``TTFont``; ``chars`` the characters it will draw."""
-        face = font.face
+    def __init__(self, face_key: str, font, chars: list[str], space: CodeSpace, advance: Advance):
+        """``font`` is the registered reportlab ``TTFont`` of the face; ``chars`` the characters
+        it draws in this document."""
+        ttf = font.face
         self.font = font
-        self.resource = resource
-        to_glyph = face.charToGlyph
-        self.code_points = sorted({ord(c) for c in chars if ord(c) in to_glyph})
+        self.resource = resource_name(face_key)
+        to_glyph = ttf.charToGlyph
+        drawn = sorted({c for c in chars if ord(c) in to_glyph}, key=space.cid)
+        self.cids = [space.cid(c) for c in drawn]
+        self.code_points = [ord(c) for c in drawn]
+        self.widths = [advance(face_key, c) * 1000 for c in drawn]
         #: the file is already a subset for these characters (a converted CFF face): embed it as
         #: it is, glyph numbers unchanged; otherwise subset it
-        self.whole_file = _is_small_subset(face, len(self.code_points))
+        self.whole_file = _is_small_subset(ttf, len(drawn))
         if self.whole_file:
-            self.cid_to_gid = [0] + [to_glyph[cp] for cp in self.code_points]
+            self.gids = [to_glyph[cp] for cp in self.code_points]
         else:
             old_to_new = {0: 0}
-            self.cid_to_gid = [0]
+            self.gids = []
             for cp in self.code_points:  # makeSubset numbers new glyphs in this order
-                old = to_glyph[cp]
-                if old not in old_to_new:
-                    old_to_new[old] = len(old_to_new)
-                self.cid_to_gid.append(old_to_new[old])
-        self.widths = [face.getCharWidth(cp) for cp in self.code_points]
-        self.glyphs = {chr(cp): CidGlyph(resource, code_text(cid), w / 1000.0)
-                       for cid, (cp, w) in enumerate(zip(self.code_points, self.widths), start=1)}
-
-    def glyph(self, char: str) -> CidGlyph:
-        hit = self.glyphs.get(char)
-        if hit is None:
-            raise KeyError(f"{char!r} U+{ord(char):04X} was not prepared for font {self.font.fontName}")
-        return hit
+                old_to_new.setdefault(to_glyph[cp], len(old_to_new))
+                self.gids.append(old_to_new[to_glyph[cp]])
 
     def add_to(self, doc) -> None:
         """Add the font's objects to reportlab's document and its font resources."""
@@ -97,7 +81,6 @@ class CidFont:
             "StemV": face.stemV,
             "FontFile2": doc.Reference(program, f"cidFontFile:{base}"),
         })
-        cid_to_gid = b"".join(g.to_bytes(2, "big") for g in self.cid_to_gid)
         descendant = pdfdoc.PDFDictionary({
             "Type": "/Font",
             "Subtype": "/CIDFontType2",
@@ -106,8 +89,8 @@ class CidFont:
                                                    "Supplement": 0}),
             "FontDescriptor": doc.Reference(descriptor, f"cidFontDescriptor:{base}"),
             "DW": 1000,
-            "W": pdfdoc.PDFArray([1, pdfdoc.PDFArray(self.widths)]) if self.widths else pdfdoc.PDFArray([]),
-            "CIDToGIDMap": doc.Reference(_stream(doc, cid_to_gid), f"cidToGid:{base}"),
+            "W": pdfdoc.PDFArray(width_array(self.cids, self.widths)),
+            "CIDToGIDMap": doc.Reference(_stream(doc, cid_to_gid_map(self.cids, self.gids)), f"cidToGid:{base}"),
         })
         type0 = pdfdoc.PDFDictionary({
             "Type": "/Font",
@@ -115,42 +98,54 @@ class CidFont:
             "BaseFont": pdfdoc.PDFName(base),
             "Encoding": "/Identity-H",
             "DescendantFonts": pdfdoc.PDFArray([doc.Reference(descendant, f"cidFont:{base}")]),
-            "ToUnicode": doc.Reference(_stream(doc, to_unicode_cmap(self.code_points).encode("ascii")),
+            "ToUnicode": doc.Reference(_stream(doc, to_unicode_cmap(self.cids, self.code_points).encode("ascii")),
                                        f"cidToUnicode:{base}"),
         })
         name = self.resource[1:]
         doc.idToObject["BasicFonts"].dict[name] = doc.Reference(type0, name)
 
 
-def to_unicode_cmap(code_points: list[int]) -> str:
-    """A ToUnicode CMap: CID i (from 1) → the i-th code point, two-byte codes."""
+def width_array(cids: list[int], widths: list[float]) -> list:
+    """``/W`` entries ``c [w1 w2 …]`` for the CIDs whose advance is not the default 1000."""
+    out: list = []
+    run: list[float] = []
+    start = prev = -2
+    for cid, w in zip(cids, widths):
+        w = round(w, 3)
+        if w == 1000:
+            continue
+        if cid != prev + 1 and run:
+            out += [start, pdfdoc.PDFArray(run)]
+            run = []
+        if not run:
+            start = cid
+        run.append(int(w) if w == int(w) else w)
+        prev = cid
+    if run:
+        out += [start, pdfdoc.PDFArray(run)]
+    return out
+
+
+def cid_to_gid_map(cids: list[int], gids: list[int]) -> bytes:
+    """Two bytes per CID from 0 to the largest, the glyph of each (0: none)."""
+    table = bytearray(2 * (max(cids) + 1 if cids else 1))
+    for cid, gid in zip(cids, gids):
+        table[2 * cid:2 * cid + 2] = gid.to_bytes(2, "big")
+    return bytes(table)
+
+
+def to_unicode_cmap(cids: list[int], code_points: list[int]) -> str:
+    """A ToUnicode CMap: each two-byte CID → its character (UTF-16BE)."""
     lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
              "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
              "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
              "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
-    entries = [f"<{cid:04X}> <{utf16_hex(cp)}>" for cid, cp in enumerate(code_points, start=1)]
+    entries = [f"<{cid:04X}> <{utf16_hex(cp)}>" for cid, cp in zip(cids, code_points)]
     for i in range(0, len(entries), _BFCHAR_BLOCK):
         block = entries[i:i + _BFCHAR_BLOCK]
         lines += [f"{len(block)} beginbfchar", *block, "endbfchar"]
     lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return "\n".join(lines)
-
-
-def _stream(doc, content: bytes, **entries) -> "pdfdoc.PDFStream":
-    stream = pdfdoc.PDFStream()
-    stream.content = content
-    for key, value in entries.items():
-        stream.dictionary[key] = value
-    if doc.compression:
-        stream.filters = [pdfdoc.PDFZCompress]
-    return stream
-
-
-#: TrueType collections: never embedded whole
-_COLLECTION_TAG = b"ttcf"
-#: (file, face, code points or None for the whole file) → (compressed program, length, tag):
-#: a worker rendering many pages of one edition subsets and compresses each font once
-_programs: dict[tuple, tuple[bytes, int, str]] = {}
 
 
 def _is_small_subset(face, characters: int) -> bool:
@@ -173,10 +168,18 @@ def _font_program(face, code_points: list[int], whole_file: bool) -> tuple["pdfd
     return stream, tag
 
 
+def _stream(doc, content: bytes) -> "pdfdoc.PDFStream":
+    stream = pdfdoc.PDFStream()
+    stream.content = content
+    if doc.compression:
+        stream.filters = [pdfdoc.PDFZCompress]
+    return stream
+
+
 def _subset_tag(program: bytes) -> str:
     """Six capital letters from the subset's content (PDF 1.7 §9.6.4): same subset, same tag."""
     digest = hashlib.sha256(program).digest()
     return "".join(chr(ord("A") + b % 26) for b in digest[:6])
 
 
-__all__ = ["CidFont", "CidGlyph", "code_text", "to_unicode_cmap"]
+__all__ = ["CidFont", "cid_to_gid_map", "to_unicode_cmap", "width_array"]

@@ -1,0 +1,246 @@
+"""Text operators: a composed line → the PDF text object that draws it. Pure Python, no reportlab.
+
+Each face of a document is one Type 0 font with two-byte codes (see `paiban.render.cid_fonts`).
+The code of a character is a fixed function of the character (`CodeSpace`): its code point for
+the Basic Multilingual Plane, and for the rare characters beyond U+FFFF (CJK Extension B …) a
+slot in U+D800–U+DFFF, which no character uses, given in the order of the sorted list of such
+characters the document may draw. So the operators of a page do not depend on which other pages
+share its PDF: a page's operators are made once, in any process, and reused for the edition PDF.
+
+A line is one text object: `Tc` (5 decimals, so the pen does not drift) for the common spacing,
+`TJ` adjustments only where a glyph deviates from it (squeezed marks, unit boundaries), `Tf` where
+the face changes and `Tz` where a dash glyph is stretched. Advances come from the same font
+metrics composition used, and the font's `/W` array is written from them too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from itertools import repeat
+from typing import NamedTuple
+
+from paiban.errors import PaibanError
+from paiban.model.placed import PlacedLine, PlacedPage
+
+#: first and last two-byte code for characters beyond U+FFFF (surrogates are never characters)
+ASTRAL_FIRST, ASTRAL_LAST = 0xD800, 0xDFFF
+#: PDF literal-string spelling of each byte (printable ASCII as is, the rest octal)
+_BYTE_TEXT = tuple("\\" + chr(b) if b in b"()\\" else chr(b) if 32 <= b < 127 else "\\%03o" % b
+                   for b in range(256))
+
+#: (FontFace.key, character) → advance in em, from the font metrics
+Advance = Callable[[str, str], float]
+
+
+def code_text(cid: int) -> str:
+    """The two-byte code `cid` as it is written inside a PDF string literal."""
+    return _BYTE_TEXT[cid >> 8] + _BYTE_TEXT[cid & 0xFF]
+
+
+def resource_name(face: str) -> str:
+    """The PDF font resource name of a face: from its key, the same in every document."""
+    return "/C" + hashlib.sha256(face.encode("utf-8")).hexdigest()[:10]
+
+
+class CodeSpace:
+    """Character → two-byte code (CID) for every font of a document."""
+
+    def __init__(self, astral: Iterable[str] = ()):
+        self.astral = tuple(sorted(set(astral)))
+        if len(self.astral) > ASTRAL_LAST - ASTRAL_FIRST + 1:
+            raise PaibanError(f"{len(self.astral)} distinct characters beyond U+FFFF in one document; "
+                              f"at most {ASTRAL_LAST - ASTRAL_FIRST + 1} can be drawn")
+        self._astral = {c: ASTRAL_FIRST + i for i, c in enumerate(self.astral)}
+
+    @classmethod
+    def for_texts(cls, texts: Iterable[str]) -> "CodeSpace":
+        """The code space for a document whose drawn characters all come from `texts`."""
+        return cls({c for text in texts for c in text if ord(c) > 0xFFFF})
+
+    def cid(self, char: str) -> int:
+        cp = ord(char)
+        if cp <= 0xFFFF:
+            return cp
+        hit = self._astral.get(char)
+        if hit is None:
+            raise PaibanError(f"internal: {char!r} U+{cp:04X} is drawn but was not in the document's texts")
+        return hit
+
+
+class GlyphCode(NamedTuple):
+    resource: str  # the font's resource name, e.g. "/C0123456789"
+    code: str  # two-byte code, escaped for a string literal
+    advance: float  # em
+
+
+class FaceCodes(dict):
+    """One face: char → `GlyphCode`, made on first use."""
+
+    def __init__(self, face: str, space: CodeSpace, advance: Advance):
+        super().__init__()
+        self.face = face
+        self.resource = resource_name(face)
+        self.space = space
+        self.advance = advance
+
+    def __missing__(self, char: str) -> GlyphCode:
+        hit = self[char] = GlyphCode(self.resource, code_text(self.space.cid(char)), self.advance(self.face, char))
+        return hit
+
+
+class GlyphCodes(dict):
+    """FontFace.key → `FaceCodes`, for one document (or one edition)."""
+
+    def __init__(self, space: CodeSpace, advance: Advance):
+        super().__init__()
+        self.space = space
+        self.advance_of = advance
+
+    def __missing__(self, face: str) -> FaceCodes:
+        table = self[face] = FaceCodes(face, self.space, self.advance_of)
+        return table
+
+
+def metrics_advance(registry, faces: dict) -> Advance:
+    """`Advance` from a font registry's metrics (``registry.metrics(face).advance``), the same
+    numbers composition placed the glyphs with; ``faces`` maps FontFace.key → FontFace."""
+    metrics: dict[str, object] = {}
+
+    def advance(key: str, char: str) -> float:
+        m = metrics.get(key)
+        if m is None:
+            m = metrics[key] = registry.metrics(faces[key])
+        return m.advance(char)
+    return advance
+
+
+def page_operators(codes: GlyphCodes, page: PlacedPage) -> str:
+    """The text objects of every line of `page`, one after the other."""
+    return "\n".join([line_operators(codes, line) for line in page.lines if line.chars])
+
+
+def _num(value: float) -> str:
+    """A PDF number with at most 3 decimals (reportlab's fp_str, faster)."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _fine(value: float) -> str:
+    """A PDF number with 5 decimals: a line's Tc, exact enough that 15–30 glyphs never drift
+    by more than `PEN_TOLERANCE` and so need no per-glyph adjustment."""
+    text = f"{value:.5f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+#: a glyph closer than this (pt) to where the pen stands is drawn without a TJ adjustment
+PEN_TOLERANCE = 1e-4
+
+
+def _common_spacing(line: PlacedLine, deltas: list[float]) -> float:
+    """The most common spacing between consecutive unscaled glyphs: the line's Tc (unrounded,
+    so that the pen does not drift)."""
+    if line.scaled:
+        stretched = {i for i, _ in line.scaled}
+        deltas = [d for i, d in enumerate(deltas) if i not in stretched]
+    if not deltas:
+        return 0.0
+    rounded = list(map(round, deltas, repeat(3)))
+    distinct = set(rounded)
+    if len(distinct) == 1:
+        best = rounded[0]
+    else:  # the most frequent; on a tie the smallest in size
+        best = max(sorted(distinct), key=lambda v: (rounded.count(v), -abs(v)))
+    if abs(best) >= line.size:
+        return 0.0
+    return deltas[rounded.index(best)]
+
+
+def line_operators(codes: "GlyphCodes", line: PlacedLine) -> str:
+    """The text object (BT … ET) that draws `line`."""
+    size = line.size
+    chars = line.chars
+    encoded: list[GlyphCode] = []
+    for face, start, end in line.runs():
+        table = codes[face]
+        encoded += [table[c] for c in chars[start:end]]
+    widths = [e[2] * size for e in encoded]
+    xs = line.xs
+    deltas = [b - a - w for a, b, w in zip(xs, xs[1:], widths)]
+    tc = round(_common_spacing(line, deltas), 5)
+    code = ["BT", f"{_fine(tc)} Tc"] if tc else ["BT"]
+    if len(line.face_runs) == 1 and not line.scaled:
+        _one_font_run(code, encoded, deltas, tc, size, xs[0], line.y)
+    else:
+        _mixed_runs(code, line, encoded, widths, tc)
+    if tc:
+        code.append("0 Tc")  # Tc outlives ET: reset it
+    code.append("ET")
+    return "\n".join(code)
+
+
+def _one_font_run(code: list[str], encoded: list[GlyphCode], deltas: list[float], tc: float,
+                  size: float, x: float, y: float) -> None:
+    """The common line: one font, no stretched glyph; a TJ adjustment only where a glyph is
+    off the pen by more than `PEN_TOLERANCE` (squeezed marks, unit boundaries)."""
+    code.append(f"{encoded[0][0]} {_num(size)} Tf")
+    code.append(f"1 0 0 1 {_num(x)} {_num(y)} Tm")
+    datas = [e[1] for e in encoded]
+    parts: list[str] = []
+    start = 0
+    for i in [i for i, d in enumerate(deltas) if d - tc > PEN_TOLERANCE or d - tc < -PEN_TOLERANCE]:
+        adjust = _num(-(deltas[i] - tc) * 1000 / size)
+        if adjust != "0":
+            parts.append("(" + "".join(datas[start:i + 1]) + ")")
+            parts.append(adjust)
+            start = i + 1
+    parts.append("(" + "".join(datas[start:]) + ")")
+    code.append("[" + " ".join(parts) + "] TJ")
+
+
+def _mixed_runs(code: list[str], line: PlacedLine, encoded: list[GlyphCode], widths: list[float],
+                tc: float) -> None:
+    """A line with several fonts or stretched glyphs (dashes): Tf and Tz where they change."""
+    size, y = line.size, line.y
+    scales = dict(line.scaled)
+    parts: list[str] = []  # TJ operands: "(run)" strings and adjustments
+    run: list[str] = []  # the codes of the current string
+    cur_font = None
+    cur_scale = 1.0
+    pen: float | None = None
+
+    def flush() -> None:
+        if run:
+            parts.append("(" + "".join(run) + ")")
+            run.clear()
+        if parts:
+            code.append("[" + " ".join(parts) + "] TJ")
+            parts.clear()
+
+    for i, (x, (font_name, data, _), width) in enumerate(zip(line.xs, encoded, widths)):
+        scale = scales.get(i, 1.0)
+        if font_name != cur_font:
+            flush()
+            code.append(f"{font_name} {_num(size)} Tf")
+            cur_font = font_name
+        if scale != cur_scale:
+            flush()
+            code.append(f"{_num(scale * 100)} Tz")
+            cur_scale = scale
+        if pen is None:
+            flush()
+            code.append(f"1 0 0 1 {_num(x)} {_num(y)} Tm")
+        else:
+            shift = x - pen
+            if shift > PEN_TOLERANCE or shift < -PEN_TOLERANCE:
+                adjust = _num(-shift * 1000 / (size * scale))
+                if adjust != "0":
+                    if run:
+                        parts.append("(" + "".join(run) + ")")
+                        run.clear()
+                    parts.append(adjust)
+        run.append(data)
+        pen = x + (width + tc) * scale
+    flush()
+    if cur_scale != 1.0:
+        code.append("100 Tz")  # Tz outlives ET: reset it
