@@ -185,8 +185,8 @@ def test_strict_fails_on_overset_with_a_report_and_no_pdf(small, tmp_path):
 
 
 def test_edition_options_are_refused_for_a_layout(tmp_path):
-    result = paiban("build", str(ROOT / "layouts" / "demo.yaml"), "-o", str(tmp_path), "--jobs", "2")
-    assert result.returncode == 2 and "--jobs is for edition files" in result.stderr
+    result = paiban("build", str(ROOT / "layouts" / "demo.yaml"), "-o", str(tmp_path), "--no-previews")
+    assert result.returncode == 2 and "--no-previews is for edition files" in result.stderr
 
 
 def test_the_sample_editions_build_and_sigterm_halfway_leaves_no_partial_file(tmp_path):

@@ -85,3 +85,14 @@ def test_a_body_line_selects_its_font_once(demo_pdf):
     assert len(text_objects) > 100
     single = sum(1 for obj in text_objects if obj.count(b" Tf") == 1)
     assert single >= 0.95 * len(text_objects)
+
+
+@pytest.mark.parametrize("layout", ["demo.yaml", "three-pages.yaml"])
+def test_pages_composed_in_several_processes_give_the_same_pdf(layout, tmp_path):
+    path = DEMO.parent / layout
+    one = pipeline.run(path, tmp_path / "one.pdf", jobs=1)
+    for jobs in (2, 3):
+        many = pipeline.run(path, tmp_path / f"{jobs}.pdf", jobs=jobs)
+        assert (tmp_path / f"{jobs}.pdf").read_bytes() == (tmp_path / "one.pdf").read_bytes()
+        assert many.report.warnings == one.report.warnings
+        assert many.document == one.document

@@ -20,6 +20,7 @@ an interrupted or failed build leaves no partial file.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from paiban.errors import InputError, PaibanError
 from paiban.fonts_command import add_fonts_parser, run_fonts
 
 EXIT_OK, EXIT_STRICT, EXIT_INPUT, EXIT_RENDER = 0, 1, 2, 3
-EDITION_ONLY = ("jobs", "scheduler", "force", "no_previews", "progress")
+EDITION_ONLY = ("scheduler", "force", "no_previews", "progress")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
         if name == "build":
             c.add_argument("-o", "--output", type=Path, default=Path("out"), help="output directory (default: out)")
             c.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
-                           help="editions: render with N local worker processes (default: the number of CPUs)")
+                           help="use N processes: an edition renders its pages with N workers, a layout composes "
+                                "its pages in N processes (default: the number of CPUs)")
             c.add_argument("--scheduler", metavar="ADDRESS",
                            help="editions: render on this Dask scheduler (tcp://host:8786; needs paiban[dask])")
             c.add_argument("--force", action="store_true", help="editions: compose and render everything again")
@@ -90,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         pdf = None
         if args.command == "build":
             pdf = args.output / (args.layout.stem + ".pdf")
-        result = pipeline.run(args.layout, None, proof=args.proof)
+        jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
+        result = pipeline.run(args.layout, None, proof=args.proof, jobs=jobs if pdf is not None else 1,
+                              encode=pdf is not None)
         report = result.report
         strict_fail = args.strict and not report.clean
         if pdf is not None and not strict_fail:

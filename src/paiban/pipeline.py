@@ -22,6 +22,7 @@ from paiban.model.placed import Document, FallbackUse, MissingGlyph
 from paiban.model.spec import Layout, StorySpec, TextStyle
 from paiban.page.compose import compose_document
 from paiban.page.glyph_source import GlyphSource, TextSegment
+from paiban.render.text_operators import CodeSpace, UnplannedCharacter
 from paiban.report import BuildReport, StoryReport
 from paiban.text.itemize import Unit, itemize
 
@@ -50,6 +51,8 @@ class BuildResult:
     flows: tuple[StoryFlow, ...]
     registry: FontRegistry
     glyphs: GlyphSource
+    space: CodeSpace | None = None  # the PDF's glyph codes (from the document's texts)
+    page_texts: tuple[str, ...] | None = None  # each page's text operators, made while composing
 
 
 def load_fonts(layout_path: Path) -> tuple[Layout, FontRegistry]:
@@ -134,9 +137,12 @@ def story_report(story: StorySpec, article: Article, flow: StoryFlow) -> StoryRe
 
 
 def run(layout_path: Path, output: Path | None = None, proof: bool = False,
-        transform: Callable[[Layout], Layout] | None = None) -> BuildResult:
+        transform: Callable[[Layout], Layout] | None = None, jobs: int = 1, encode: bool = False) -> BuildResult:
     """Build `layout_path`; write the PDF to `output` when given. `proof` draws overset markers;
-    `transform` changes the loaded layout before the build (an edition's numbering and variables)."""
+    `transform` changes the loaded layout before the build (an edition's numbering and variables).
+    With `jobs` > 1 the pages are composed in that many processes (`forked_compose`), each also
+    making its pages' text operators, as it does with `encode` (for a `run_render` to follow);
+    the PDF is the same byte for byte."""
     timer = Timer({})
     with timer.stage("layout"):
         layout, registry = load_fonts(layout_path)
@@ -152,6 +158,7 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
         stories = [(s, read_article(s.article)) for s in layout.stories]
     with timer.stage("coverage"):
         missing, fallbacks = check_coverage(layout, stories, glyphs)
+        space = CodeSpace.for_texts(document_texts(layout, stories))
     with timer.stage("flow"):
         itemizer = make_itemizer(glyphs)
         flows = [flow_story(s, a, layout, itemizer) for s, a in stories]
@@ -159,8 +166,9 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
         if problems:
             raise PaibanError("jump lines did not settle: " + "; ".join(problems))
     with timer.stage("compose"):
-        pages, page_warnings = compose_document(layout, [(s, a, f) for (s, a), f in zip(stories, flows)],
-                                                glyphs, proof)
+        flowed = [(s, a, f) for (s, a), f in zip(stories, flows)]
+        pages, page_warnings, texts = _compose(layout, flowed, glyphs, proof, jobs if output or encode else 1,
+                                               encode or output is not None, space, registry)
         document = Document(layout.title, pages)
     warnings = [f"story {s.name}: {w}" for (s, _), f in zip(stories, flows) for w in f.warnings]
     warnings += page_warnings
@@ -169,8 +177,37 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
         tuple(story_report(s, a, f) for (s, a), f in zip(stories, flows)),
         tuple(missing), tuple(warnings), timer.timings, fallbacks=tuple(fallbacks),
         low_resolution=low_resolution_pictures(layout, document))
-    result = BuildResult(layout, document, report, tuple(flows), registry, glyphs)
+    result = BuildResult(layout, document, report, tuple(flows), registry, glyphs, space,
+                         tuple(texts) if texts is not None else None)
     return run_render(result, output) if output is not None else result
+
+
+def _compose(layout: Layout, flowed: list, glyphs: GlyphSource, proof: bool, jobs: int, encode: bool,
+             space: CodeSpace, registry: FontRegistry) -> tuple[tuple, list[str], list[str] | None]:
+    """(pages, warnings, text operators or None): in `jobs` processes, or here."""
+    from paiban.page import forked_compose
+    from paiban.render.text_operators import metrics_advance
+
+    if encode:
+        advance = metrics_advance(registry, glyphs.faces)
+        try:
+            if jobs > 1 and len(layout.pages) > 1 and forked_compose.can_fork():
+                return forked_compose.compose_forked(layout, flowed, glyphs, proof, jobs, space, advance)
+            pages, ranked, texts = forked_compose.compose_and_encode(layout, flowed, glyphs, proof, layout.pages,
+                                                                     space, advance)
+            return pages, [w for _, w in ranked], texts
+        except UnplannedCharacter:
+            pass  # a character beyond U+FFFF from outside the texts: the renderer makes the codes
+    pages, warnings = compose_document(layout, flowed, glyphs, proof)
+    return pages, warnings, None
+
+
+def document_texts(layout: Layout, stories: list[tuple[StorySpec, Article]]) -> list[str]:
+    """Every text the document may draw: paragraphs, headlines, furniture (for the PDF's codes)."""
+    texts = [p.text for _, a in stories for p in a.paragraphs]
+    texts += [t for _, a in stories for t in (a.headline.kicker, a.headline.main, a.headline.subtitle) if t]
+    texts += [t for _, t, _ in furniture_texts(layout)]
+    return texts
 
 
 def run_render(result: BuildResult, output: Path) -> BuildResult:
@@ -181,8 +218,14 @@ def run_render(result: BuildResult, output: Path) -> BuildResult:
     timings = dict(result.report.timings)
     start = time.perf_counter()
     registry, glyphs = result.registry, result.glyphs
-    write_pdf(result.document, output, lambda key, chars: registry.pdf_font_name(glyphs.faces[key], chars),
-              metrics_advance(registry, glyphs.faces))
+    def render(space: CodeSpace | None, texts: tuple[str, ...] | None) -> None:
+        write_pdf(result.document, output, lambda key, chars: registry.pdf_font_name(glyphs.faces[key], chars),
+                  metrics_advance(registry, glyphs.faces), space=space, text_codes=texts)
+
+    try:
+        render(result.space, result.page_texts)
+    except UnplannedCharacter:  # the codes then come from the characters drawn
+        render(None, None)
     timings["render"] = time.perf_counter() - start
     report = replace(result.report, output=str(output), timings=timings)
     return replace(result, report=report)

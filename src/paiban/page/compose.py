@@ -48,38 +48,68 @@ def compose_document(layout: Layout, stories: list[tuple[StorySpec, Article, Sto
     """Place furniture, every story's headline and lines on the pages; return the pages and
     warnings (headlines that do not fit, low-resolution pictures). With `proof`, a story whose
     text does not fit gets a red overset marker (溢出) after the last line of its thread."""
+    pages, warnings = compose_some_pages(layout, stories, glyphs, proof, set(layout.pages))
+    return pages, [w for _, w in warnings]
+
+
+def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, StoryFlow]],
+                       glyphs: GlyphSource, proof: bool, numbers: set[int]
+                       ) -> tuple[tuple[PlacedPage, ...], list[tuple[int, str]]]:
+    """`compose_document` for the pages in `numbers` only (pages are independent once the
+    stories are flowed). Each warning comes with its position among all the document's
+    warnings, so that pages composed apart merge into the same report."""
     geo = layout.page
-    pages = {n: PageBuilder(n, geo.width, geo.height, [], []) for n in layout.pages}
-    warnings: list[str] = []
+    pages = {n: PageBuilder(n, geo.width, geo.height, [], []) for n in layout.pages if n in numbers}
+    warnings: list[tuple[int, str]] = []
+    seq = iter(range(1 << 30))
+
+    def add(page: PageBuilder | None, items: furniture.Furniture) -> None:
+        for w in items.warnings:
+            k = next(seq)
+            if page is not None:
+                warnings.append((k, w))
+        if page is not None:
+            _add(page, items)
+
     for number in layout.pages:
-        _add(pages[number], furniture.running_head(layout, number, glyphs), warnings)
+        if number in pages:
+            add(pages[number], furniture.running_head(layout, number, glyphs))
     used = _last_lines_used(stories)
     for region in layout.regions.values():
         top = grid_line_top(layout, region.first_line)
-        page = pages[region.page]
+        page = pages.get(region.page)
+        # furniture and headlines of other pages are still set (a few lines): their warnings
+        # keep their places in the document's order
         if region.kind is RegionKind.MASTHEAD:
-            _add(page, furniture.masthead(layout, region, glyphs, top), warnings)
+            add(page, furniture.masthead(layout, region, glyphs, top))
         elif region.kind is RegionKind.PICTURE:
-            _add(page, furniture.picture(layout, region, glyphs, top), warnings)
-        _add(page, furniture.region_rules(layout, region, top, used.get(region.name)), warnings)
+            add(page, furniture.picture(layout, region, glyphs, top))
+        if page is not None:
+            add(page, furniture.region_rules(layout, region, top, used.get(region.name)))
     for story, article, flow in stories:
         if proof and flow.overset is not None:
             number, marker = overset_marker(layout, story, flow)
-            pages[number].markers.append(marker)
+            if number in pages:
+                pages[number].markers.append(marker)
         if story.headline_region:
+            page = pages.get(layout.regions[story.headline_region].page)
             lines, markers, notes = headline_block(layout, story, article, glyphs)
-            page = pages[layout.regions[story.headline_region].page]
-            page.lines.extend(lines)
-            page.markers.extend(markers)
-            warnings.extend(notes)
+            ranked = [(next(seq), n) for n in notes]
+            if page is not None:
+                page.lines.extend(lines)
+                page.markers.extend(markers)
+                warnings += ranked
         for fl in flow.lines:
+            page = pages.get(fl.page)
+            if page is None:
+                continue
             chars = article.paragraphs[fl.paragraph].run_in if fl.role == "text" else 0
             placed, markers = place_flow_line(layout, fl, glyphs, (chars, story.dateline_style) if chars else None)
-            pages[fl.page].lines.append(placed)
-            pages[fl.page].markers.extend(markers)
+            page.lines.append(placed)
+            page.markers.extend(markers)
     result = tuple(PlacedPage(p.number, p.width, p.height, tuple(p.lines), tuple(p.rules), tuple(p.markers),
                               tuple(p.rects), tuple(p.images))
-                   for p in (pages[n] for n in layout.pages))
+                   for p in (pages[n] for n in layout.pages if n in pages))
     return result, warnings
 
 
@@ -94,13 +124,12 @@ def _last_lines_used(stories: list[tuple[StorySpec, Article, StoryFlow]]) -> dic
     return out
 
 
-def _add(page: "PageBuilder", items: furniture.Furniture, warnings: list[str]) -> None:
+def _add(page: "PageBuilder", items: furniture.Furniture) -> None:
     page.lines.extend(items.lines)
     page.rules.extend(items.rules)
     page.rects.extend(items.rects)
     page.images.extend(items.images)
     page.markers.extend(items.markers)
-    warnings.extend(items.warnings)
 
 
 def overset_marker(layout: Layout, story: StorySpec, flow: StoryFlow) -> tuple[int, Marker]:

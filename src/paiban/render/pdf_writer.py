@@ -55,7 +55,7 @@ def write_pdf(doc: Document, path: Path, font_namer: FontNamer, advance: Advance
     if font_chars is not None:
         used = {face: set(font_chars.get(face, ())) | chars for face, chars in used.items()}
     if space is None:
-        space = CodeSpace.for_texts(used.values())
+        space = CodeSpace.for_texts("".join(chars) for chars in used.values())
     names = {face: font_namer(face, sorted(chars)) for face, chars in sorted(used.items())}
     fonts = [CidFont(face, pdfmetrics.getFont(names[face]), sorted(used[face]), space, advance)
              for face in sorted(names)]

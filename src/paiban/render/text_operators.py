@@ -16,6 +16,7 @@ metrics composition used, and the font's `/W` array is written from them too.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from itertools import repeat
 from typing import NamedTuple
@@ -25,6 +26,7 @@ from paiban.model.placed import PlacedLine, PlacedPage
 
 #: first and last two-byte code for characters beyond U+FFFF (surrogates are never characters)
 ASTRAL_FIRST, ASTRAL_LAST = 0xD800, 0xDFFF
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 #: PDF literal-string spelling of each byte (printable ASCII as is, the rest octal)
 _BYTE_TEXT = tuple("\\" + chr(b) if b in b"()\\" else chr(b) if 32 <= b < 127 else "\\%03o" % b
                    for b in range(256))
@@ -43,6 +45,10 @@ def resource_name(face: str) -> str:
     return "/C" + hashlib.sha256(face.encode("utf-8")).hexdigest()[:10]
 
 
+class UnplannedCharacter(PaibanError):
+    """A character beyond U+FFFF is drawn that the document's texts did not announce."""
+
+
 class CodeSpace:
     """Character → two-byte code (CID) for every font of a document."""
 
@@ -56,7 +62,7 @@ class CodeSpace:
     @classmethod
     def for_texts(cls, texts: Iterable[str]) -> "CodeSpace":
         """The code space for a document whose drawn characters all come from `texts`."""
-        return cls({c for text in texts for c in text if ord(c) > 0xFFFF})
+        return cls({c for text in texts for c in _ASTRAL.findall(text)})
 
     def cid(self, char: str) -> int:
         cp = ord(char)
@@ -64,7 +70,7 @@ class CodeSpace:
             return cp
         hit = self._astral.get(char)
         if hit is None:
-            raise PaibanError(f"internal: {char!r} U+{cp:04X} is drawn but was not in the document's texts")
+            raise UnplannedCharacter(f"{char!r} U+{cp:04X} is drawn but was not in the document's texts")
         return hit
 
 

@@ -1,0 +1,132 @@
+"""Compose a flowed document's pages in several processes, each also making its pages' text
+operators (the expensive part of rendering), and merge the results in page order.
+
+Once every story is flowed, pages are independent: `compose.compose_some_pages` sets any subset
+of them. The pages are cut into contiguous chunks of about equal work (placed lines); the first
+chunk is composed here, each other one in a child made with ``fork`` (Linux), which inherits the
+flowed stories and glyph tables instead of receiving them, and sends back its pages, warnings and
+text operators through a pipe (pickled). The result is the same as composing in one process:
+same pages, same warnings in the same order (`compose_some_pages` ranks them), same operators
+(`text_operators.CodeSpace` codes do not depend on the process), so the PDF is byte-identical.
+
+A child that fails sends its error; the parent raises it. Children are always reaped, and killed
+if the parent stops early (an error, Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+from collections.abc import Sequence
+
+from paiban.errors import PaibanError
+from paiban.model.article import Article
+from paiban.model.flowed import StoryFlow
+from paiban.model.placed import PlacedPage
+from paiban.model.spec import Layout, StorySpec
+from paiban.page.compose import compose_some_pages
+from paiban.page.glyph_source import GlyphSource
+from paiban.render.text_operators import Advance, CodeSpace, GlyphCodes, UnplannedCharacter, page_operators
+
+Stories = list[tuple[StorySpec, Article, StoryFlow]]
+Composed = tuple[tuple[PlacedPage, ...], list[tuple[int, str]], list[str]]
+
+
+def can_fork() -> bool:
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+def page_chunks(layout: Layout, stories: Stories, parts: int) -> list[list[int]]:
+    """The layout's pages cut into at most `parts` contiguous runs of about equal line counts."""
+    weight = {n: 1 for n in layout.pages}
+    for _, _, flow in stories:
+        for fl in flow.lines:
+            weight[fl.page] = weight.get(fl.page, 1) + 1
+    total = sum(weight[n] for n in layout.pages)
+    chunks: list[list[int]] = [[]]
+    done = 0
+    for n in layout.pages:
+        if chunks[-1] and len(chunks) < parts and done >= total * len(chunks) / parts:
+            chunks.append([])
+        chunks[-1].append(n)
+        done += weight[n]
+    return chunks
+
+
+def compose_and_encode(layout: Layout, stories: Stories, glyphs: GlyphSource, proof: bool, numbers: Sequence[int],
+                       space: CodeSpace, advance: Advance) -> Composed:
+    """Compose the pages in `numbers` and make their text operators."""
+    pages, warnings = compose_some_pages(layout, stories, glyphs, proof, set(numbers))
+    codes = GlyphCodes(space, advance)
+    return pages, warnings, [page_operators(codes, page) for page in pages]
+
+
+def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof: bool, jobs: int,
+                   space: CodeSpace, advance: Advance) -> tuple[tuple[PlacedPage, ...], list[str], list[str]]:
+    """Every page composed and encoded, in up to `jobs` processes: (pages, warnings, operators)."""
+    chunks = page_chunks(layout, stories, jobs)
+    children: list[tuple[int, int]] = []
+    try:
+        for chunk in chunks[1:]:
+            children.append(_fork(lambda c=chunk: compose_and_encode(layout, stories, glyphs, proof, c, space,
+                                                                     advance)))
+        parts = [compose_and_encode(layout, stories, glyphs, proof, chunks[0], space, advance)]
+        while children:
+            parts.append(_collect(children.pop(0)))
+    finally:
+        for pid, fd in children:  # stopped early: the children's work is not wanted
+            _kill(pid, fd)
+    pages = tuple(p for part in parts for p in part[0])
+    warnings = [w for _, w in sorted(w for part in parts for w in part[1])]
+    texts = [t for part in parts for t in part[2]]
+    return pages, warnings, texts
+
+
+def _fork(work) -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: work, send, leave without running the parent's exit handlers
+        os.close(read_end)
+        code = 0
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+            try:
+                payload = pickle.dumps(("ok", work()), protocol=pickle.HIGHEST_PROTOCOL)
+            except UnplannedCharacter as exc:
+                payload = pickle.dumps(("unplanned", str(exc)))
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent
+                payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+        except BaseException:  # noqa: BLE001 - the parent is gone, or the pipe is
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _collect(child: tuple[int, int]) -> Composed:
+    pid, fd = child
+    with os.fdopen(fd, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    if not data:
+        raise PaibanError("composing pages in a child process failed: it sent nothing")
+    status, value = pickle.loads(data)
+    if status == "unplanned":
+        raise UnplannedCharacter(value)
+    if status != "ok":
+        raise PaibanError(f"composing pages in a child process failed: {value}")
+    return value
+
+
+def _kill(pid: int, fd: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.close(fd)
+    os.waitpid(pid, 0)
