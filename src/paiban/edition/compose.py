@@ -34,7 +34,7 @@ from paiban.report import BuildReport
 if TYPE_CHECKING:
     from paiban.pipeline import BuildResult
 
-__all__ = ["LayoutInfo", "PageInfo", "PreparedLayout", "compose_layouts", "load_pages", "prepare_layouts"]
+__all__ = ["LayoutInfo", "PageInfo", "PageText", "PreparedLayout", "compose_layouts", "load_pages", "prepare_layouts"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,16 @@ class PageInfo:
     missing: tuple[MissingGlyph, ...] = ()
     warnings: tuple[str, ...] = ()
     lines: int = 0  # placed lines
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A page's text operators, made while composing, and the code space they use (its characters
+    beyond U+FFFF, `paiban.render.text_operators.CodeSpace`): reusable by a render that uses
+    the same space."""
+
+    astral: tuple[str, ...]
+    operators: str
 
 
 @dataclass(frozen=True)
@@ -101,10 +111,13 @@ def prepare_layouts(spec: EditionSpec, proof: bool) -> list[PreparedLayout]:
 def compose_layouts(prepared: list[PreparedLayout], cache: BuildCache | None, proof: bool,
                     progress: Callable[[str], None] = lambda s: None, use_cache: bool = True,
                     before_composing: Callable[[], None] = lambda: None,
+                    texts: dict[int, PageText] | None = None, jobs: int = 1,
                     ) -> tuple[list[LayoutInfo], dict[str, tuple[PlacedPage, ...]], list[bool]]:
     """Every layout's `LayoutInfo` (from the cache when its key is there and `use_cache`), the pages
     composed now (by key), and for each layout whether it came from the cache. New compositions
-    are stored in `cache`; `before_composing` is called once, before the first one."""
+    are stored in `cache`; `before_composing` is called once, before the first one. With `texts`,
+    the pages composed now also get their text operators there, by edition page number, made in
+    `jobs` processes (`paiban.page.forked_compose`)."""
     cached = [cache.load_info(item.key) if cache is not None and use_cache else None for item in prepared]
     if any(info is None for info in cached):
         before_composing()
@@ -117,7 +130,7 @@ def compose_layouts(prepared: list[PreparedLayout], cache: BuildCache | None, pr
             hits.append(True)
             continue
         progress(f"composing {i}/{len(prepared)} {item.path.name}")
-        info, pages = compose_one(item, proof)
+        info, pages = compose_one(item, proof, texts, jobs)
         if cache is not None:
             cache.save_composition(item.key, info, pages)
         infos.append(info)
@@ -140,7 +153,8 @@ def load_pages(info: LayoutInfo, cache: BuildCache | None, fresh: dict[str, tupl
     return pages
 
 
-def _run_pipeline(path: Path, layout: Layout, own_pages: tuple[int, ...], proof: bool) -> BuildResult:
+def _run_pipeline(path: Path, layout: Layout, own_pages: tuple[int, ...], proof: bool,
+                  encode: bool = False, jobs: int = 1) -> BuildResult:
     """`pipeline.run` on `path`, with the loaded layout replaced by `layout` (the edition's): the
     registry is built from the file as usual (font roles, font_files), the layout handed on is the
     renumbered one with the edition's variables."""
@@ -152,12 +166,16 @@ def _run_pipeline(path: Path, layout: Layout, own_pages: tuple[int, ...], proof:
                              Where(path, key="pages"))
         return layout
 
-    return pipeline.run(path, None, proof=proof, transform=transform)
+    return pipeline.run(path, None, proof=proof, transform=transform, encode=encode, jobs=jobs)
 
 
-def compose_one(item: PreparedLayout, proof: bool) -> tuple[LayoutInfo, tuple[PlacedPage, ...]]:
+def compose_one(item: PreparedLayout, proof: bool, texts: dict[int, PageText] | None = None, jobs: int = 1
+                ) -> tuple[LayoutInfo, tuple[PlacedPage, ...]]:
     start = time.perf_counter()
-    result = _run_pipeline(item.path, item.layout, item.own_pages, proof)
+    result = _run_pipeline(item.path, item.layout, item.own_pages, proof, encode=texts is not None, jobs=jobs)
+    if texts is not None and result.page_texts is not None and result.space is not None:
+        for page, text in zip(result.document.pages, result.page_texts):
+            texts[page.number] = PageText(result.space.astral, text)
     layout = result.layout
     pages = result.document.pages
     if tuple(p.number for p in pages) != layout.pages:  # pragma: no cover - pipeline invariant

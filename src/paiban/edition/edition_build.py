@@ -182,8 +182,10 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
             if executor is None:
                 executor = render_pool.open_executor(options.jobs, options.scheduler)
 
+        made_texts: dict[int, Any] = {}  # page → PageText, for the pages composed now
         infos, fresh, hits = compose_layouts(prepared, cache, options.proof, progress, use_cache=not options.force,
-                                             before_composing=start_workers)
+                                             before_composing=start_workers, texts=made_texts,
+                                             jobs=options.jobs if options.scheduler is None else 1)
         clock.lap("compose")
         faces = _faces(infos, prepared)
         font_chars = _edition_chars(infos)
@@ -213,7 +215,7 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
                 executor = render_pool.open_executor(options.jobs, options.scheduler)
             pages_by_number = _pages(infos, prepared, cache, fresh, options.proof, todo_pages, todo_combined)
             results = _render(executor, spec, cache, faces, font_chars, keys, ckey, pages_by_number, todo_pages,
-                              todo_combined, preview, progress)
+                              todo_combined, preview, progress, made_texts)
         clock.lap("render")
         outputs: list[tuple[str, Path]] = [(f"{spec.name}.pdf", cache.render_path(ckey, ".pdf"))]
         for n in sorted(keys):
@@ -308,11 +310,12 @@ def _pages(infos: list[LayoutInfo], prepared: list[PreparedLayout], cache: Build
 
 def _render(executor: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str, FontFace],
             font_chars: dict[str, str], keys: dict[int, str], ckey: str, pages: dict[int, Any],
-            todo_pages: list[int], todo_combined: bool, preview: Any, progress: Callable[[str], None]
-            ) -> dict[str, Any]:
+            todo_pages: list[int], todo_combined: bool, preview: Any, progress: Callable[[str], None],
+            made_texts: dict[int, Any]) -> dict[str, Any]:
     from paiban.edition import render_pool
     from paiban.edition.build_cache import font_ready, mark_font_ready
     from paiban.fonts.convert import default_cache_dir
+    from paiban.render.text_operators import CodeSpace
 
     font_cache = str(default_cache_dir()) if executor.local_files else None
     here = default_cache_dir()
@@ -329,13 +332,19 @@ def _render(executor: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str
         for k in fresh_fonts:
             mark_font_ready(here, _font_stamp(faces[k]), font_chars[k])
 
-    def job(key: str, label: str, title: str, numbers: list[int], with_preview: bool,
-            texts: tuple[str | None, ...] | None = None) -> Any:
+    # one code space for the edition: text operators made while composing are reused when theirs
+    # is the same (always, unless the pages draw different characters beyond U+FFFF)
+    astral = CodeSpace.for_texts(font_chars.values()).astral
+    texts: dict[int, str] = {n: t.operators for n, t in made_texts.items() if t.astral == astral}
+
+    def job(key: str, label: str, title: str, numbers: list[int], with_preview: bool) -> Any:
         used = sorted({k for n in numbers for k in _page_faces(pages[n])})
+        given = tuple(texts.get(n) for n in numbers)
         return render_pool.RenderJob(key, label, title, tuple(pages[n] for n in numbers),
                                      tuple(faces[k] for k in used), tuple((k, font_chars[k]) for k in used),
-                                     font_cache, preview if with_preview else None, store, texts,
-                                     want_text=todo_combined and texts is None and label != "combined")
+                                     font_cache, preview if with_preview else None, store,
+                                     given if any(t is not None for t in given) else None, astral,
+                                     want_text=todo_combined and None in given and label != "combined")
 
     # pages first, then the edition PDF from the pages' text operators (same fonts, same codes):
     # its pages are not drawn twice
@@ -343,7 +352,6 @@ def _render(executor: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str
     futures = [executor.submit(render_pool.render_job, job(keys[n], f"page {n}", _page_title(spec, n), [n], True))
                for n in todo_pages]
     results: dict[str, Any] = {}
-    texts: dict[int, str] = {}
     total = len(todo_pages)
     done = 0
     for future in executor.as_completed(futures):
@@ -355,7 +363,7 @@ def _render(executor: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str
         progress(f"rendering page {done}/{total}")
     if todo_combined:
         numbers = sorted(pages)
-        combined = job(ckey, "combined", spec.title, numbers, False, tuple(texts.get(n) for n in numbers))
+        combined = job(ckey, "combined", spec.title, numbers, False)
         _keep(cache, _result(executor.submit(render_pool.render_job, combined), "rendering"), results)
         progress(f"rendering the edition PDF ({total}/{total} pages)")
     return results

@@ -68,6 +68,7 @@ class RenderJob:
     store: str | None  # write the files here (same machine); None: return their bytes
     #: the pages' text operators, already made by page jobs (the combined PDF reuses them)
     text_codes: tuple[str | None, ...] | None = None
+    astral: tuple[str, ...] = ()  # the edition's characters beyond U+FFFF (its `CodeSpace`)
     want_text: bool = False  # return the pages' text operators (page jobs, for the combined PDF)
 
 
@@ -132,7 +133,7 @@ def render_job(job: RenderJob) -> RenderResult:
     from paiban.edition.build_cache import write_atomic
     from paiban.model.placed import Document
     from paiban.render.pdf_writer import write_pdf
-    from paiban.render.text_operators import metrics_advance
+    from paiban.render.text_operators import CodeSpace, metrics_advance
 
     registry = _registry(job.font_cache)
     faces = {face.key: face for face in job.faces}
@@ -147,7 +148,7 @@ def render_job(job: RenderJob) -> RenderResult:
             tempfile.TemporaryDirectory(prefix="paiban-render-")))
         target = folder / f"{job.key}.pdf"
         texts = write_pdf(Document(job.title, job.pages), target, namer, metrics_advance(registry, faces),
-                          font_chars=chars, text_codes=job.text_codes)
+                          font_chars=chars, space=CodeSpace(job.astral), text_codes=job.text_codes)
         rendered = time.perf_counter()
         made: list[tuple[str, bytes]] = []
         if job.preview is not None or not job.store:
