@@ -73,6 +73,9 @@ install_python() {
     "$VENV/bin/python" -m pip install -q -e '.[test]'
     touch "$VENV/.installed"
   fi
+  # byte-compile as a wheel install would (an editable install does not, and with
+  # PYTHONDONTWRITEBYTECODE set every run would compile paiban's modules again)
+  "$VENV/bin/python" -m compileall -q src >/dev/null || true
 }
 
 setup() { install_fonts; install_python; }
