@@ -9,7 +9,11 @@ region in the thread is on another page (the segment's last line carries `（下
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
+from itertools import repeat
+from typing import NamedTuple
 
 from paiban.model.spec import Grid, Layout, Region
 
@@ -25,8 +29,9 @@ class Frame:
     lines: int
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
+class Slot(NamedTuple):
+    """One line position of a thread (a named tuple: a broadsheet thread has thousands)."""
+
     frame: int  # index into the thread's frames
     row: int  # 0-based line within the frame
     grid_line: int  # 1-based grid line on the page
@@ -72,6 +77,10 @@ def region_frames(grid: Grid, region: Region, obstacles: tuple[Region, ...] = ()
         first, last = region.first_line, region.last_line
         if region.box is not None:  # a line of padding above and below the text
             first, last = first + 1, last - 1
+        if not blocked:
+            if first <= last:
+                frames.append(Frame(region.name, region.page, i, x, width, first, last - first + 1))
+            continue
         run: list[int] = []
         for line in range(first, last + 2):
             if line <= last and line not in blocked:
@@ -94,9 +103,22 @@ def pictures_on(layout: Layout, region: Region) -> tuple[Region, ...]:
     return tuple(out)
 
 
+def _frame_slots(fi: int, frame: Frame) -> Iterator[Slot]:
+    """The slots of frame `fi`, top to bottom, without jump marks."""
+    n = frame.lines
+    fields = zip(repeat(fi, n), range(n), range(frame.first_line, frame.first_line + n), repeat(frame.width, n),
+                 repeat(None, n), repeat(None, n), repeat(None, n))
+    return map(_new_slot, fields)
+
+
+#: `Slot._make` without its length check: a broadsheet thread has thousands of slots
+_new_slot = partial(tuple.__new__, Slot)
+
+
 def thread_slots(layout: Layout, thread: tuple[str, ...],
                  repeat_headline: bool = False) -> tuple[list[Frame], list[Slot]]:
-    """All frames and line slots of a thread, in flow order, with jump marks set.
+    """All frames and line slots of a thread, in flow order (frame by frame, each top to bottom),
+    with jump marks set.
 
     With `repeat_headline`, a continuation region's first line is kept for the repeated headline
     and the slot below it becomes the continuation slot."""
@@ -110,8 +132,7 @@ def thread_slots(layout: Layout, thread: tuple[str, ...],
         for frame in region_frames(layout.grid, region, pictures_on(layout, region)):
             fi = len(frames)
             frames.append(frame)
-            for row in range(frame.lines):
-                slots.append(Slot(fi, row, frame.first_line + row, frame.width))
+            slots.extend(_frame_slots(fi, frame))
         if next_page is not None and next_page != region.page and len(slots) > region_first_slot:
             last = slots[-1]
             slots[-1] = Slot(last.frame, last.row, last.grid_line, last.measure, jump_to=next_page)

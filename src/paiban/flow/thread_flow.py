@@ -10,8 +10,9 @@ when the slots run out is *overset*: counted and located, never dropped silently
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from dataclasses import dataclass, replace
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from operator import attrgetter
 from typing import Callable
 
 from paiban.flow.frames import Frame, Slot, thread_slots
@@ -20,12 +21,14 @@ from paiban.model.article import Article, ParagraphKind
 from paiban.model.flowed import FlowLine, Overset, RegionFill, StoryFlow
 from paiban.linebreak.total_fit import break_total_fit
 from paiban.model.spec import Breaker, Layout, StorySpec, TextStyle
-from paiban.text.itemize import Unit
+from paiban.text.itemize import Unit, unit_stats
 from paiban.units import chinese_numeral
 
 Itemizer = Callable[[str, TextStyle], tuple[Unit, ...]]
 
 SENTENCE_END = re.compile(r"[。！？!?…]+[”’」』）]?")
+_text_of = attrgetter("text")
+_frame_of = attrgetter("frame")
 
 
 def style_name(story: StorySpec, kind: ParagraphKind) -> str:
@@ -81,7 +84,11 @@ class _Cursor:
     def __post_init__(self) -> None:
         self.out: list[FlowLine] = []
         self.warnings: list[str] = []
-        self.on_slot: Callable[[], None] | None = None  # called before a line takes a slot
+        #: [lines, characters] of the story's lines that hold text, per region (the fill report)
+        self.fill: dict[str, list[int]] = {}
+        self._options: dict[str, BreakOptions] = {}
+        #: called before a line takes a slot that keeps a grid line above it for the repeated headline
+        self.on_headline_slot: Callable[[], None] | None = None
 
     def at_column_foot(self, index: int) -> bool:
         slot = self.slots[index]
@@ -91,11 +98,28 @@ class _Cursor:
         slot = self.slots[index]
         return index + self.frames[slot.frame].lines - slot.row
 
-    def place(self, line: FlowLine) -> None:
-        if self.on_slot is not None:
-            self.on_slot()
-        self.out.append(line)
+    def break_options(self, style: TextStyle) -> BreakOptions:
+        options = self._options.get(style.name)
+        if options is None:
+            options = self._options[style.name] = break_options(style)
+        return options
+
+    def place(self, line: FlowLine, characters: int = 0) -> None:
+        """Put `line` (holding `characters` of text) in the next slot."""
+        if self.slots[self.s].headline_line is not None and self.on_headline_slot is not None:
+            self.on_headline_slot()
+        self.add(line, characters)
         self.s += 1
+
+    def add(self, line: FlowLine, characters: int) -> None:
+        """Append `line` (holding `characters` of text) to the story's lines."""
+        self.out.append(line)
+        if line.units:
+            fill = self.fill.get(line.region)
+            if fill is None:
+                fill = self.fill[line.region] = [0, 0]
+            fill[0] += 1
+            fill[1] += characters
 
     def standalone(self, pi: int, kind: ParagraphKind, style: TextStyle, *, prefix=(), suffix=(),
                    role: str = "jump") -> FlowLine:
@@ -114,42 +138,63 @@ def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Item
     paragraphs = article.paragraphs
     overset = None
     current = {"pi": 0, "kind": ParagraphKind.BODY}
-    cur.on_slot = lambda: _repeated_headline(cur, article, current["pi"], current["kind"], itemize)
+    cur.on_headline_slot = lambda: _repeated_headline(cur, article, current["pi"], current["kind"], itemize)
     narrowest = min((slot.measure for slot in slots), default=0.0)
+    styles: dict[ParagraphKind, TextStyle] = {}
     for pi, para in enumerate(paragraphs):
         current.update(pi=pi, kind=para.kind)
-        style = layout.styles[style_name(story, para.kind)]
+        style = styles.get(para.kind)
+        if style is None:
+            style = styles[para.kind] = layout.styles[style_name(story, para.kind)]
         units = split_overlong(itemize(para.text, style), narrowest / style.size - style.indent,
                                lambda text: itemize(text, style))
         is_last = pi == len(paragraphs) - 1
         lines, orphan = _start_paragraph(cur, article, pi, style, units, is_last, jump_slots, itemize)
         if orphan:
             cur.warnings.append(f"paragraph {pi + 1} ends on one hanzi (no quote or bracket to squeeze above it)")
-        offset = sum(len(u.text) for u in units[:lines[0].start]) if lines else 0
-        for k, line in enumerate(lines):
-            if line.forced:
-                cur.warnings.append(f"paragraph {pi + 1}: no permitted break fits a line; broke against the rules")
-            if cur.s >= len(slots):
-                overset = _overset(article, pi, units, line.start)
-                break
-            slot = slots[cur.s]
-            frame = frames[slot.frame]
-            story_goes_on = not (is_last and k == len(lines) - 1)
-            prefix = cur.jumps.from_page(slot.jump_from, style) if slot.jump_from is not None else ()
-            suffix = cur.jumps.to_page(slot.jump_to, style) if (slot.jump_to is not None and story_goes_on) else ()
-            line_units = tuple(units[line.start:line.end])
-            cur.placed += sum(len(u.text) for u in line_units)
-            cur.place(FlowLine(story.name, pi, para.kind, style.name, line_units, line, frame.page,
-                               frame.region, frame.column, slot.grid_line, frame.x, frame.width,
-                               k == len(lines) - 1, prefix, suffix, cur.s, char_offset=offset))
-            offset += sum(len(u.text) for u in line_units)
+        overset = _place_lines(cur, article, pi, style, units, lines, is_last)
         if overset is not None:
             break
     out = cur.out
     if overset is None and story.balance:
         out = balance_final_segment(out, frames, slots)
     return StoryFlow(story.name, tuple(out), overset, cur.placed, tuple(cur.warnings),
-                     *_fill_report(out, frames, slots, layout))
+                     *_fill_report(out, frames, slots, layout, cur.fill))
+
+
+def _place_lines(cur: _Cursor, article: Article, pi: int, style: TextStyle, units: tuple[Unit, ...],
+                 lines: list[LineBreak], is_last: bool) -> Overset | None:
+    """Put a paragraph's lines in the next slots, with the jump texts of jump and continuation
+    slots; the overset when the slots run out first."""
+    slots, frames, jumps = cur.slots, cur.frames, cur.jumps
+    story_name, kind, style_name_ = cur.story.name, article.paragraphs[pi].kind, style.name
+    chars = unit_stats(units).offsets
+    offset = chars[lines[0].start] if lines else 0
+    last = len(lines) - 1
+    for k, line in enumerate(lines):
+        if line.forced:
+            cur.warnings.append(f"paragraph {pi + 1}: no permitted break fits a line; broke against the rules")
+        s = cur.s
+        if s >= len(slots):
+            return _overset(article, pi, units, line.start)
+        slot = slots[s]
+        frame = frames[slot.frame]
+        prefix = suffix = ()
+        if slot.jump_from is not None:
+            prefix = jumps.from_page(slot.jump_from, style)
+        if slot.jump_to is not None and not (is_last and k == last):  # the story goes on
+            suffix = jumps.to_page(slot.jump_to, style)
+        line_chars = chars[line.end] - chars[line.start]
+        cur.placed += line_chars
+        # as _Cursor.place, inlined (this runs for every line of the edition)
+        if slot.headline_line is not None and cur.on_headline_slot is not None:
+            cur.on_headline_slot()
+        cur.add(FlowLine(story_name, pi, kind, style_name_, tuple(units[line.start:line.end]), line,
+                         frame.page, frame.region, frame.column, slot.grid_line, frame.x, frame.width,
+                         k == last, prefix, suffix, s, "text", offset), line_chars)
+        cur.s = s + 1
+        offset += line_chars
+    return None
 
 
 def _start_paragraph(cur: _Cursor, article: Article, pi: int, style: TextStyle, units: tuple[Unit, ...],
@@ -158,7 +203,7 @@ def _start_paragraph(cur: _Cursor, article: Article, pi: int, style: TextStyle, 
     para = article.paragraphs[pi]
     for _ in range(3):  # a keep rule may move the paragraph to the next column, at most a few times
         _continuation_lines(cur, article, pi, para.kind, style, itemize)
-        lines, orphan = _break_rest(units, style, cur.slots, cur.s, cur.jumps, is_last, jump_slots)
+        lines, orphan = _break_rest(cur, units, style, is_last, jump_slots)
         skip_to = _keep_rule_skip(cur, para.kind, lines, is_last)
         if skip_to is None:
             return lines, orphan
@@ -185,9 +230,10 @@ def _repeated_headline(cur: _Cursor, article: Article, pi: int, kind: ParagraphK
     frame = cur.frames[slot.frame]
     text = article.headline.main.replace("\n", "\u3000")
     empty = LineBreak(0, 0, 0.0, slot.measure / style.size, 0.0)
-    cur.out.append(FlowLine(cur.story.name, pi, kind, style.name, itemize(text, style), empty, frame.page,
-                            frame.region, frame.column, slot.headline_line, frame.x, frame.width, False,
-                            slot=-1, role="continued"))
+    units = itemize(text, style)
+    cur.add(FlowLine(cur.story.name, pi, kind, style.name, units, empty, frame.page, frame.region, frame.column,
+                     slot.headline_line, frame.x, frame.width, False, slot=-1, role="continued"),
+            sum(map(len, map(_text_of, units))))
 
 
 def _keep_rule_skip(cur: _Cursor, kind: ParagraphKind, lines: list[LineBreak], is_last: bool) -> int | None:
@@ -231,7 +277,9 @@ def balance_final_segment(lines: list[FlowLine], frames: list[Frame], slots: lis
     fixed = [ln for ln in lines[first:] if ln.slot < 0]
     segment = [ln for ln in lines[first:] if ln.slot >= 0]
     region_frames = [i for i, f in enumerate(frames) if f.region == region]
-    column_slots = [[i for i, sl in enumerate(slots) if sl.frame == f] for f in region_frames]
+    # slots come frame by frame (thread_slots): each frame's slots are a run
+    column_slots = [list(range(bisect_left(slots, f, key=_frame_of), bisect_right(slots, f, key=_frame_of)))
+                    for f in region_frames]
     columns = len(region_frames)
     capacity = sum(map(len, column_slots))
     if columns < 2 or len(segment) >= capacity or any(ln.region != region for ln in segment):
@@ -256,20 +304,20 @@ def balance_final_segment(lines: list[FlowLine], frames: list[Frame], slots: lis
         frame = frames[region_frames[c]]
         for row, ln in enumerate(chunk):
             index = column_slots[c][row]
-            moved.append(replace(ln, column=frame.column, grid_line=slots[index].grid_line, x=frame.x,
-                                 slot=index))
+            moved.append(ln.moved(column=frame.column, grid_line=slots[index].grid_line, x=frame.x, slot=index))
     return lines[:first] + fixed + moved
 
 
-def _fill_report(lines: list[FlowLine], frames: list[Frame], slots: list[Slot],
-                 layout: Layout) -> tuple[tuple[RegionFill, ...], int, int]:
+def _fill_report(lines: list[FlowLine], frames: list[Frame], slots: list[Slot], layout: Layout,
+                 fill: dict[str, list[int]]) -> tuple[tuple[RegionFill, ...], int, int]:
+    """Each region's text lines and characters (`fill`, counted as the lines were placed) and
+    capacity, and the empty slots left after the story's end with the characters they would hold."""
     used = {ln.slot for ln in lines}
-    fills: list[RegionFill] = []
-    for name in dict.fromkeys(f.region for f in frames):
-        region = layout.regions[name]
-        mine = [ln for ln in lines if ln.region == name and ln.units]
-        capacity = sum(f.lines for f in frames if f.region == name)
-        fills.append(RegionFill(name, region.page, len(mine), sum(len(ln.text) for ln in mine), capacity))
+    capacity: dict[str, int] = {}
+    for f in frames:
+        capacity[f.region] = capacity.get(f.region, 0) + f.lines
+    fills = [RegionFill(name, layout.regions[name].page, *fill.get(name, (0, 0)), capacity[name])
+             for name in capacity]
     last = max(used) if used else -1
     free = [i for i in range(last + 1, len(slots))]
     # in the final region, balancing leaves the free slots at the foot of several columns
@@ -284,7 +332,9 @@ def split_overlong(units: tuple[Unit, ...], limit: float, itemize_text: Callable
                    ) -> tuple[Unit, ...]:
     """A number or Latin word wider than the narrowest line is cut into its characters (an
     emergency break, as a professional system does with a long URL) instead of running over."""
-    if limit <= 0 or all(u.width <= limit or len(u.text) < 2 for u in units):
+    if limit <= 0 or unit_stats(units).widest <= limit:
+        return units
+    if all(u.width <= limit or len(u.text) < 2 for u in units):
         return units
     out: list[Unit] = []
     for u in units:
@@ -295,36 +345,41 @@ def split_overlong(units: tuple[Unit, ...], limit: float, itemize_text: Callable
     return tuple(out)
 
 
-def _break_rest(units: tuple[Unit, ...], style: TextStyle, slots: list[Slot], s: int,
-                jumps: _JumpTexts, is_last: bool, jump_slots: list[int]) -> tuple[list[LineBreak], bool]:
-    """Break a paragraph into lines for the slots from `s` on, reserving jump-line space."""
+def _break_rest(cur: _Cursor, units: tuple[Unit, ...], style: TextStyle, is_last: bool,
+                jump_slots: list[int]) -> tuple[list[LineBreak], bool]:
+    """Break a paragraph into lines for the slots from the cursor's on, reserving jump-line space."""
+    slots, s, jumps = cur.slots, cur.s, cur.jumps
     size = style.size
+    n_slots = len(slots)
+    beyond = slots[-1].measure / size if slots else 1e9  # past the last slot: its measure, no jump texts
 
     def measure(reserve_suffix: bool) -> Callable[[int], float]:
         def at(k: int) -> float:
-            if not slots:
-                return 1e9
-            slot = slots[min(s + k, len(slots) - 1)]
+            if s + k >= n_slots:
+                return beyond
+            slot = slots[s + k]
             m = slot.measure / size
-            if s + k < len(slots):
-                if slot.jump_from is not None:
-                    m -= _width(jumps.from_page(slot.jump_from, style))
-                if slot.jump_to is not None and reserve_suffix:
-                    m -= _width(jumps.to_page(slot.jump_to, style))
+            if slot.jump_from is not None:
+                m -= _width(jumps.from_page(slot.jump_from, style))
+            if slot.jump_to is not None and reserve_suffix:
+                m -= _width(jumps.to_page(slot.jump_to, style))
             return m
         return at
 
-    options = break_options(style)
+    options = cur.break_options(style)
     first = bisect_left(jump_slots, s)
-    last = bisect_left(jump_slots, s + len(units) + 1)
-    jump_lines = frozenset(j - s for j in jump_slots[first:last])
-    args = dict(indent=style.indent, options=options, squeeze_for_jump=style.squeeze_for_jump)
+    last = bisect_left(jump_slots, s + len(units) + 1, first)
+    jump_lines = frozenset(j - s for j in jump_slots[first:last]) if last > first else _NO_JUMPS
     breaker = paragraph_breaker(style)
     if is_last and jump_lines:
-        lines, orphan = breaker(units, measure(False), **args)
+        lines, orphan = breaker(units, measure(False), style.indent, options, 0, True, _NO_JUMPS,
+                                style.squeeze_for_jump)
         if len(lines) - 1 <= min(jump_lines):
             return lines, orphan  # the story ends on or before the jump slot: no jump line
-    return breaker(units, measure(True), jump_lines=jump_lines, **args)
+    return breaker(units, measure(True), style.indent, options, 0, True, jump_lines, style.squeeze_for_jump)
+
+
+_NO_JUMPS: frozenset[int] = frozenset()
 
 
 def jump_problems(flow: StoryFlow, layout: Layout) -> list[str]:

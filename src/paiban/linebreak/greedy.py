@@ -11,6 +11,10 @@ Policies (typography.md §2; InDesign/Founder names in spec.KinsokuPolicy):
 * push-in (先挤后推): squeeze the line so the prohibited unit fits; push out when it cannot;
 * push-out-first (先推后挤): push out when there is an earlier break; squeeze when there is none.
 
+Where a line overflows is found by bisecting the paragraph's running widths (itemize.UnitStats)
+instead of adding unit after unit; the comparisons, and so the breaks, are those of the plain
+scan (`_scan`, still used for the house rules' extra squeeze and for unusual widths).
+
 House rules of the seed paper (typography.md §1), applied per paragraph after the first pass:
 * orphan: a paragraph must not end on a line holding one hanzi: squeeze quotes/brackets on the
   first earlier line where that pulls text up (`avoid_orphans`);
@@ -19,12 +23,15 @@ House rules of the seed paper (typography.md §1), applied per paragraph after t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, fields
+from itertools import accumulate
 from typing import Callable, Iterable, Sequence
 
 from paiban.model.spec import KinsokuPolicy
 from paiban.text.charclass import CharClass
-from paiban.text.itemize import BRACKET_CLASSES, PUNCT_CLASSES, Unit, can_break_before
+from paiban.text.itemize import (BRACKET_CLASSES, GRID, MAX_GRID_SUM, PUNCT_CLASSES, Unit, UnitStats,
+                                 can_break_before, unit_stats)
 
 EPS = 1e-9
 #: the classes that may be squeezed to save an orphan (quotes/brackets, typography.md §1 case 1)
@@ -45,6 +52,16 @@ class LineBreak:
     #: the line broke against the rules (no permitted break fitted); reported as a warning
     forced: bool = False
 
+    def __init__(self, start: int, end: int, indent: float, measure: float, natural: float, forced: bool = False):
+        # the generated __init__ of a frozen dataclass looks object.__setattr__ up for every field
+        _set = object.__setattr__
+        _set(self, "start", start)
+        _set(self, "end", end)
+        _set(self, "indent", indent)
+        _set(self, "measure", measure)
+        _set(self, "natural", natural)
+        _set(self, "forced", forced)
+
     @property
     def squeeze(self) -> float:
         """How many em the line must shrink (0 when it fits at natural widths)."""
@@ -53,6 +70,11 @@ class LineBreak:
     @property
     def slack(self) -> float:
         return max(0.0, self.measure - self.natural)
+
+
+_INIT = LineBreak.__init__.__code__
+assert _INIT.co_varnames[:_INIT.co_argcount] == ("self", *(f.name for f in fields(LineBreak))), \
+    "LineBreak.__init__ must take every field, in order"
 
 
 @dataclass(frozen=True)
@@ -72,14 +94,21 @@ def start_width(u: Unit, indent: float) -> float:
 
 def line_width(units: Sequence[Unit], start: int, end: int, indent: float = 0.0) -> float:
     """Natural width in em of units [start, end) as one line."""
+    if end - start < 3 or type(units) is not tuple:
+        return _natural(units, [units[k].width for k in range(start + 1, end - 1)], start, end, indent)
+    return _natural(units, unit_stats(units).widths[start + 1:end - 1], start, end, indent)
+
+
+def _natural(units: Sequence[Unit], middle: Sequence[float], start: int, end: int, indent: float) -> float:
+    """`line_width`, given the mid-line widths of units [start + 1, end - 1)."""
     if end <= start:
         return indent
     if end - start == 1:
         u = units[start]
         return indent + start_width(u, indent) + u.end_width - u.width
     total = indent + start_width(units[start], indent) + units[end - 1].end_width
-    for k in range(start + 1, end - 1):
-        total += units[k].width
+    for width in middle:
+        total += width
     return total
 
 
@@ -96,8 +125,65 @@ def next_break(units: Sequence[Unit], start: int, measure: float, indent: float 
     `allow_classes` (the orphan and jump-fit rules); push-in kinsoku uses `options.max_squeeze`.
     `stop` ends the line at that unit at the latest (a permitted break).
     """
+    return _next_break(units, unit_stats(units), start, measure, indent, options, allow, allow_classes, stop)
+
+
+def _next_break(units: Sequence[Unit], stats: UnitStats, start: int, measure: float, indent: float,
+                options: BreakOptions, allow: float, allow_classes: frozenset[CharClass],
+                stop: int | None) -> LineBreak:
+    """`next_break` given the stats of `units`."""
     n = len(units) if stop is None else stop
     room = measure + (allow if allow > 0 else 0.0)
+    i = None
+    if allow <= 0 and stats.ordered:
+        i = _first_overflow(units, stats, start, n, room + EPS, indent)
+    if i is None:
+        i, last_ok = _scan(units, start, n, room, measure, indent, allow, allow_classes)
+    elif i < n:
+        last_ok = _last_break(units, start, i)
+    if i >= n:
+        end = n
+    elif last_ok == i:  # the unit that overflows may start the next line
+        end = i
+    else:  # kinsoku: units[i] cannot start a line (or units[i-1] cannot end one)
+        end = _kinsoku_end(units, start, i, last_ok, indent, measure, options)
+        if end is None:  # no permitted break fits, nor does squeezing reach one: force
+            end = max(i, start + 1)
+            return LineBreak(start, end, indent, measure, _line_natural(units, stats, start, end, indent),
+                             forced=True)
+    return LineBreak(start, end, indent, measure, _line_natural(units, stats, start, end, indent))
+
+
+def _kinsoku_end(units: Sequence[Unit], start: int, i: int, last_ok: int, indent: float, measure: float,
+                 options: BreakOptions) -> int | None:
+    """Where a line ends when units[i] overflows and may not start the next line, by policy."""
+    pushed_in = _push_in_end(units, start, i, indent, measure, options.max_squeeze)
+    policy = options.policy
+    if policy is KinsokuPolicy.PUSH_IN and pushed_in is not None:
+        return pushed_in
+    if last_ok > start:
+        return last_ok
+    # push-out-first squeezes when there is no earlier break; push-out only to reach a permitted
+    # break at all
+    return pushed_in
+
+
+def _line_natural(units: Sequence[Unit], stats: UnitStats, start: int, end: int, indent: float) -> float:
+    """`line_width`; on the grid, from the width sums (the same value: grid sums are exact)."""
+    if end - start > 1 and stats.on_grid:
+        u = units[start]
+        base = indent + (u.width if indent > 0 else u.start_width)  # start_width(u, indent)
+        if 0.0 < base < MAX_GRID_SUM and (base * GRID).is_integer():  # on_grid(base)
+            sums = stats.width_sums
+            return base + units[end - 1].end_width + (sums[end - 1] - sums[start + 1])
+    return _natural(units, stats.widths[start + 1:end - 1], start, end, indent)
+
+
+def _scan(units: Sequence[Unit], start: int, n: int, room: float, measure: float, indent: float,
+          allow: float, allow_classes: frozenset[CharClass]) -> tuple[int, int]:
+    """Add units to the line from `start` while they fit in `room` (in `measure` unless the line
+    holds a mark of `allow_classes`). Returns the first unit that does not fit (n when all fit)
+    and the last permitted break on the way (-1 when none)."""
     width = indent  # natural width of units [start, i) with the last one at its mid-line width
     i = start
     last_ok = -1
@@ -113,24 +199,73 @@ def next_break(units: Sequence[Unit], start: int, measure: float, indent: float 
         i += 1
         if can_break_before(units, i):
             last_ok = i
-    if i >= n:
-        return _line(units, start, n, indent, measure)
-    if last_ok == i:  # the unit that overflows may start the next line
-        return _line(units, start, i, indent, measure)
-    # kinsoku: units[i] cannot start a line (or units[i-1] cannot end one)
-    pushed_in = _push_in_end(units, start, i, indent, measure, options.max_squeeze)
-    policy = options.policy
-    if policy is KinsokuPolicy.PUSH_IN and pushed_in is not None:
-        return _line(units, start, pushed_in, indent, measure)
-    if last_ok > start:
-        return _line(units, start, last_ok, indent, measure)
-    if policy is not KinsokuPolicy.PUSH_OUT and pushed_in is not None:
-        return _line(units, start, pushed_in, indent, measure)
-    # no permitted break fits: take the next permitted one if squeezing reaches it, else force
-    if pushed_in is not None:
-        return _line(units, start, pushed_in, indent, measure)
-    end = max(i, start + 1)
-    return LineBreak(start, end, indent, measure, line_width(units, start, end, indent), forced=True)
+    return i, last_ok
+
+
+def _first_overflow(units: Sequence[Unit], stats: UnitStats, start: int, n: int, limit: float,
+                    indent: float) -> int | None:
+    """The first unit of `_scan` (without `allow`) that does not fit under `limit` (n when all
+    fit), found by bisection; None when that fails (use `_scan`).
+
+    The comparisons are `_scan`'s, on the same running widths. Since 0 <= end width <= width, a
+    unit that overflows at its end width pushes the running width past `limit`: only the unit
+    before the first running width past `limit` needs checking.
+    """
+    if start >= n:
+        return start
+    u = units[start]
+    mid = u.width if indent > 0 else u.start_width  # start_width(u, indent)
+    if indent + (mid + u.end_width - u.width) > limit:
+        return start
+    base = indent + mid  # the running width after the first unit
+    sums = stats.width_sums
+    if not (stats.on_grid and 0.0 < base < MAX_GRID_SUM and (base * GRID).is_integer()):  # on_grid(base)
+        return _first_overflow_summed(units, stats, start, n, limit, base)
+    # on the grid, the running width before unit j is exactly sums[j] + off: bisect the sums
+    off = base - sums[start + 1]
+    j = bisect_right(sums, limit - off, start + 1)
+    # `limit - off` may be rounded: step to the first j whose running width is past the limit
+    while j > start + 1 and sums[j - 1] + off > limit:
+        j -= 1
+    while j < len(sums) and not sums[j] + off > limit:
+        j += 1
+    i = j - 1  # only unit i, before the first running width past the limit, may overflow earlier
+    if start < i < n and sums[i] + off + units[i].end_width > limit:
+        return i
+    return min(j, n)
+
+
+#: how far (em) past the measure the window of `_first_overflow_summed` reaches: far beyond the
+#: rounding error of the width sums, so the window always holds the overflowing unit
+WINDOW_MARGIN = 1.0
+
+
+def _first_overflow_summed(units: Sequence[Unit], stats: UnitStats, start: int, n: int, limit: float,
+                           base: float) -> int | None:
+    """`_first_overflow` off the grid: the running widths are summed in `_scan`'s order, over a
+    window that the width sums say reaches past the limit."""
+    sums = stats.width_sums
+    hi = bisect_right(sums, sums[start + 1] + (limit - base) + WINDOW_MARGIN, start + 1)
+    m = min(n, hi)
+    # running[j - start - 1]: the width of units [start, j) for j in (start, m]
+    running = list(accumulate(stats.widths[start + 1:m], initial=base))
+    k = bisect_right(running, limit)
+    if k == len(running) and m < n:
+        return None
+    i = start + k  # running[k] (the width before unit i + 1) is the first past the limit
+    if k > 0 and i < n and running[k - 1] + units[i].end_width > limit:
+        return i
+    return min(i + 1, n)
+
+
+def _last_break(units: Sequence[Unit], start: int, i: int) -> int:
+    """The last permitted break in (start, i], or -1 (`can_break_before`, inlined)."""
+    if i >= len(units):
+        return i if i > start else -1
+    for j in range(i, start, -1):
+        if not units[j].no_break_before and not units[j - 1].no_break_after:
+            return j
+    return -1
 
 
 def _push_in_end(units: Sequence[Unit], start: int, i: int, indent: float, measure: float,
@@ -165,27 +300,71 @@ def break_paragraph(units: Sequence[Unit], measure: float | MeasureFn, indent: f
     `squeezes` maps a line number to an extra squeeze allowance for that line (house rules);
     `stops` maps a line number to the unit where that line must end at the latest.
     """
-    measure_of = measure if callable(measure) else (lambda _k, m=measure: m)
-    lines: list[LineBreak] = []
-    pos = start
-    squeezes = squeezes or {}
-    stops = stops or {}
-    while pos < len(units):
-        k = len(lines)
-        ind = indent if (k == 0 and first_indent) else 0.0
-        allow, classes = squeezes.get(k, (0.0, ANY_MARK))
-        line = next_break(units, pos, measure_of(k), ind, options, allow, classes, stops.get(k))
-        lines.append(line)
-        pos = line.end
-    return lines
+    return _Breaker(units, measure, indent, options, first_indent).lines([], start, squeezes or {}, stops or {})
+
+
+_NO_SQUEEZE = (0.0, ANY_MARK)
+
+
+class _Breaker:
+    """One paragraph's line breaking, with its unit stats and measures looked up once; the
+    house rules re-break it from a given line on (the lines above do not change)."""
+
+    __slots__ = ("units", "stats", "options", "measure_of", "indent", "first_indent")
+
+    def __init__(self, units: Sequence[Unit], measure: float | MeasureFn, indent: float, options: BreakOptions,
+                 first_indent: bool):
+        self.units, self.stats, self.options = units, unit_stats(units), options
+        self.measure_of = measure if callable(measure) else (lambda _k, m=measure: m)
+        self.indent, self.first_indent = indent, first_indent
+
+    def line(self, k: int, pos: int, allow: float = 0.0, classes: frozenset[CharClass] = ANY_MARK,
+             stop: int | None = None) -> LineBreak:
+        """Line `k` of the paragraph, starting at unit `pos`."""
+        ind = self.indent if (k == 0 and self.first_indent) else 0.0
+        return _next_break(self.units, self.stats, pos, self.measure_of(k), ind, self.options, allow, classes,
+                           stop)
+
+    def lines(self, lines: list[LineBreak], pos: int, squeezes: dict[int, tuple[float, frozenset[CharClass]]],
+              stops: dict[int, int]) -> list[LineBreak]:
+        """Append to `lines` (the paragraph's first lines, up to unit `pos`) the lines to its end."""
+        units, stats, measure_of, options = self.units, self.stats, self.measure_of, self.options
+        n = len(units)
+        while pos < n:
+            k = len(lines)
+            allow, classes = squeezes.get(k, _NO_SQUEEZE) if squeezes else _NO_SQUEEZE
+            ind = self.indent if (k == 0 and self.first_indent) else 0.0
+            line = _next_break(units, stats, pos, measure_of(k), ind, options, allow, classes,
+                               stops.get(k) if stops else None)
+            lines.append(line)
+            pos = line.end
+        return lines
+
+    def squeezed(self, base: list[LineBreak], k: int,
+                 squeezes: dict[int, tuple[float, frozenset[CharClass]]]) -> list[LineBreak]:
+        """The paragraph broken with `squeezes`, given `base`: broken with the same squeezes but
+        for line `k` (and no stops). Lines above `k` stay; when line `k` ends where it did, all do."""
+        if k >= len(base):
+            return base
+        allow, classes = squeezes[k]
+        first = self.line(k, base[k].start, allow, classes)
+        if first.end == base[k].end:
+            return base
+        return self.lines(base[:k] + [first], first.end, squeezes, {})
 
 
 def is_orphan(units: Sequence[Unit], line: LineBreak) -> bool:
     """A last line that holds exactly one hanzi (a mark beside it does not help)."""
-    hanzi = sum(units[k].hanzi for k in range(line.start, line.end))
-    others = any(units[k].cls not in PUNCT_CLASSES and units[k].cls is not CharClass.HAN
-                 for k in range(line.start, line.end))
-    return hanzi == 1 and not others
+    hanzi = 0
+    for k in range(line.start, line.end):
+        u = units[k]
+        if u.cls is CharClass.HAN:
+            hanzi += len(u.text)
+            if hanzi > 1:
+                return False
+        elif u.cls not in PUNCT_CLASSES:
+            return False
+    return hanzi == 1
 
 
 def ends_clause(units: Sequence[Unit], line: LineBreak) -> bool:
@@ -204,17 +383,19 @@ def break_paragraph_fitted(units: Sequence[Unit], measure: float | MeasureFn, in
       on) that does not end on a clause, squeeze the nearest line above that makes it end on one.
     """
     squeezes: dict[int, tuple[float, frozenset[CharClass]]] = {}
-    lines = break_paragraph(units, measure, indent, options, start, first_indent)
+    breaker = _Breaker(units, measure, indent, options, first_indent)
+    lines = breaker.lines([], start, {}, {})
     if options.avoid_orphans and len(lines) > 1 and is_orphan(units, lines[-1]):
         for k in range(len(lines) - 1):
             trial_sq = {k: (options.max_squeeze, ORPHAN_SQUEEZE)}
-            trial = break_paragraph(units, measure, indent, options, start, first_indent, trial_sq)
-            if trial[k].end == lines[k].end:
+            trial = breaker.squeezed(lines, k, trial_sq)
+            if trial is lines:
                 continue  # squeezing this line pulls nothing up
             if len(trial) <= len(lines) and not is_orphan(units, trial[-1]):
                 lines, squeezes = trial, trial_sq
                 break
     if squeeze_for_jump and options.max_squeeze > 0:
+        unstopped = lines  # broken with `squeezes` and no stops
         for j in sorted(jump_lines):
             if j >= len(lines) - 1 or ends_clause(units, lines[j]):
                 continue
@@ -222,9 +403,10 @@ def break_paragraph_fitted(units: Sequence[Unit], measure: float | MeasureFn, in
                 if k in squeezes:
                     continue
                 trial_sq = {**squeezes, k: (options.max_squeeze, ANY_MARK)}
-                trial = break_paragraph(units, measure, indent, options, start, first_indent, trial_sq)
+                trial = breaker.squeezed(unstopped, k, trial_sq)
                 if j < len(trial) and ends_clause(units, trial[j]):
-                    lines, squeezes = trial, trial_sq
+                    lines = unstopped = trial
+                    squeezes = trial_sq
                     break
             else:
                 lines = _end_jump_line_on_clause(units, lines, j, measure, indent, options, start,

@@ -6,7 +6,8 @@ positioned glyphs (model/placed.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 
 from paiban.linebreak.greedy import LineBreak
 from paiban.model.article import ParagraphKind
@@ -34,13 +35,34 @@ class FlowLine:
     role: str = "text"  # text, jump (a 上接/下转 line alone) or continued (the repeated headline)
     char_offset: int = 0  # offset in the paragraph's text of the line's first character
 
+    def __init__(self, story: str, paragraph: int, kind: ParagraphKind, style: str, units: tuple[Unit, ...],
+                 brk: LineBreak, page: int, region: str, column: int, grid_line: int, x: float, measure: float,
+                 last_of_paragraph: bool, prefix: tuple[Unit, ...] = (), suffix: tuple[Unit, ...] = (),
+                 slot: int = -1, role: str = "text", char_offset: int = 0):
+        # the generated __init__ of a frozen dataclass sets the fields one object.__setattr__ at a
+        # time; a broadsheet edition has thousands of lines, so they are set in one step
+        self.__dict__.update(story=story, paragraph=paragraph, kind=kind, style=style, units=units, brk=brk,
+                             page=page, region=region, column=column, grid_line=grid_line, x=x, measure=measure,
+                             last_of_paragraph=last_of_paragraph, prefix=prefix, suffix=suffix, slot=slot,
+                             role=role, char_offset=char_offset)
+
+    def moved(self, column: int, grid_line: int, x: float, slot: int) -> FlowLine:
+        """This line in another slot (as `dataclasses.replace`, which looks every field up)."""
+        return FlowLine(**{**self.__dict__, "column": column, "grid_line": grid_line, "x": x, "slot": slot})
+
     @property
     def text(self) -> str:
-        return "".join(u.text for u in self.units)
+        return "".join(map(_text_of, self.units))
 
     @property
     def full_text(self) -> str:
-        return "".join(u.text for u in self.prefix) + self.text + "".join(u.text for u in self.suffix)
+        return "".join(map(_text_of, self.prefix)) + self.text + "".join(map(_text_of, self.suffix))
+
+
+_text_of = attrgetter("text")
+_INIT = FlowLine.__init__.__code__
+assert _INIT.co_varnames[:_INIT.co_argcount] == ("self", *(f.name for f in fields(FlowLine))), \
+    "FlowLine.__init__ must take every field, in order"
 
 
 @dataclass(frozen=True)

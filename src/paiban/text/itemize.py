@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+from itertools import accumulate
+from operator import attrgetter, ge
+from typing import Callable, Sequence
 
 from paiban.text.charclass import (
     BLANK_SIDE,
@@ -71,21 +73,10 @@ def itemize(text: str, style: str = "banjiao", latin_advance: LatinAdvance = hal
     font) with the prohibitions of kinsoku `level` (gb, basic, strict)."""
     rules = KINSOKU_LEVELS[level]
     cache = _SINGLE_CHAR_UNITS.setdefault((style, level), {})
-    units: list[Unit] = []
-    for run in _RUN.findall(text):
-        if len(run) == 1:
-            unit = cache.get(run)
-            if unit is None:
-                cls = classify(run)
-                unit = _unit(run, cls, style, latin_advance, rules)
-                if cls not in (CharClass.LATIN, CharClass.OTHER, CharClass.LATIN_SPACE):
-                    cache[run] = unit  # font-independent: shareable
-        else:
-            cls = classify(run[0])
-            if cls is not CharClass.LATIN and run[-1:].isalpha() or (len(run) > 1 and run[1:2].isalpha()):
-                cls = CharClass.LATIN  # a word with its ASCII quotes, brackets or stops: (quick), fox,
-            unit = _unit(run, cls, style, latin_advance, rules)
-        units.append(unit)
+    runs = _runs(text)
+    units = list(map(cache.get, runs))  # the single grid characters met before; None for the others
+    for i in [i for i, unit in enumerate(units) if unit is None]:
+        units[i] = _run_unit(runs[i], cache, style, latin_advance, rules)
     if style in PAIR_COMPRESSION:
         units = _compress_pairs(units)
     if latin_spacing:
@@ -93,14 +84,45 @@ def itemize(text: str, style: str = "banjiao", latin_advance: LatinAdvance = hal
     return tuple(units)
 
 
-#: unbreakable runs: `——`, `……`, numbers with their joiners and suffix, Latin words, or one character
+#: unbreakable runs: `——`, `……`, numbers with their joiners and suffix, Latin words (any other
+#: character is a run of its own)
 _RUN = re.compile(
     "\u2014+|\u2026+"
     "|[0-9]+(?:[" + re.escape("".join(sorted(NUMBER_JOINERS))) + "][0-9]+)*[" + "".join(sorted(NUMBER_SUFFIXES)) + "]?"
-    "|[(\\[\"']?[A-Za-z\u00c0-\u024f]+(?:['\u2019-][A-Za-z\u00c0-\u024f]+)*[.,;:!?)\\]\"']*"
-    "|.", re.S)
+    "|[(\\[\"']?[A-Za-z\u00c0-\u024f]+(?:['\u2019-][A-Za-z\u00c0-\u024f]+)*[.,;:!?)\\]\"']*")
+
+
+def _runs(text: str) -> list[str]:
+    """`text` cut into runs: the matches of _RUN, and every other character alone."""
+    runs: list[str] = []
+    pos = 0
+    for m in _RUN.finditer(text):
+        runs.extend(text[pos:m.start()])
+        runs.append(m.group())
+        pos = m.end()
+    runs.extend(text[pos:])
+    return runs
+
+
 #: units of single grid characters, per punctuation style (they do not depend on the font)
 _SINGLE_CHAR_UNITS: dict[tuple[str, str], dict[str, Unit]] = {}
+
+
+def _run_unit(run: str, cache: dict[str, Unit], style: str, latin_advance: LatinAdvance,
+              rules: tuple[frozenset[str], frozenset[str]]) -> Unit:
+    """The unit of one run; a single grid character's goes into `cache`."""
+    if len(run) == 1:
+        unit = cache.get(run)
+        if unit is None:
+            cls = classify(run)
+            unit = _unit(run, cls, style, latin_advance, rules)
+            if cls not in (CharClass.LATIN, CharClass.OTHER, CharClass.LATIN_SPACE):
+                cache[run] = unit  # font-independent: shareable
+        return unit
+    cls = classify(run[0])
+    if cls is not CharClass.LATIN and run[-1:].isalpha() or (len(run) > 1 and run[1:2].isalpha()):
+        cls = CharClass.LATIN  # a word with its ASCII quotes, brackets or stops: (quick), fox,
+    return _unit(run, cls, style, latin_advance, rules)
 
 
 def _unit(run: str, cls: CharClass, style: str, latin_advance: LatinAdvance,
@@ -179,3 +201,62 @@ def can_break_before(units: tuple[Unit, ...] | list[Unit], i: int) -> bool:
     if i >= len(units):
         return True
     return not units[i].no_break_before and not units[i - 1].no_break_after
+
+
+@dataclass(frozen=True, slots=True)
+class UnitStats:
+    """Per-unit numbers of a paragraph's units, as lists, for the line breaker and the flow."""
+
+    widths: list[float]  # mid-line widths
+    width_sums: list[float]  # width_sums[i]: sum of widths[:i], in order
+    #: 0 <= end width <= width for every unit (the line breaker's bisecting fit relies on it)
+    ordered: bool
+    #: `ordered`, and all widths and end widths are multiples of 1/GRID em summing to less than
+    #: MAX_GRID_SUM em: then every sum of them is exact in floating point, in any order
+    on_grid: bool
+    offsets: list[int]  # offsets[i]: characters in units[:i]; offsets[-1] is the text's length
+    widest: float  # the largest width (0 for no units)
+
+
+#: the fraction of an em that grid widths are multiples of (½, ¼ and ⅛ em are; font advances in
+#: 1/1000 or 1/2048 em are not)
+GRID = 1024.0
+MAX_GRID_SUM = 2.0 ** 30
+
+
+def on_grid(value: float) -> bool:
+    """Is `value` a multiple of 1/GRID em below MAX_GRID_SUM (sums of such values are exact)?"""
+    return (value * GRID).is_integer() and abs(value) < MAX_GRID_SUM
+
+
+_text = attrgetter("text")
+#: stats of recently seen units tuples, by identity (an entry holds its tuple, so its id is not
+#: reused while it lives); a tuple of frozen units never changes
+_STATS: dict[int, tuple[tuple[Unit, ...], UnitStats]] = {}
+_STATS_LIMIT = 256
+
+
+def unit_stats(units: Sequence[Unit]) -> UnitStats:
+    """The `UnitStats` of `units`, cached for tuples (a list may change between calls)."""
+    if type(units) is not tuple:
+        return _unit_stats(units)
+    hit = _STATS.get(id(units))
+    if hit is not None and hit[0] is units:
+        return hit[1]
+    stats = _unit_stats(units)
+    if len(_STATS) >= _STATS_LIMIT:
+        _STATS.clear()
+    _STATS[id(units)] = (units, stats)
+    return stats
+
+
+def _unit_stats(units: Sequence[Unit]) -> UnitStats:
+    # list comprehensions and C-level maps: these run over every unit of an edition
+    widths = [u.width for u in units]
+    ends = [u.end_width for u in units]
+    distinct_widths, distinct_ends = set(widths), set(ends)
+    ordered = all(map(ge, widths, ends)) and min(distinct_ends, default=0.0) >= 0.0
+    sums = list(accumulate(widths, initial=0.0))
+    grid = ordered and sums[-1] < MAX_GRID_SUM and all(map(on_grid, distinct_widths | distinct_ends))
+    return UnitStats(widths, sums, ordered, grid, list(accumulate(map(len, map(_text, units)), initial=0)),
+                     max(distinct_widths, default=0.0))
