@@ -192,7 +192,8 @@ def _compose(layout: Layout, flowed: list, glyphs: GlyphSource, proof: bool, job
         advance = metrics_advance(registry, glyphs.faces)
         try:
             if jobs > 1 and len(layout.pages) > 1 and forked_compose.can_fork():
-                return forked_compose.compose_forked(layout, flowed, glyphs, proof, jobs, space, advance)
+                return forked_compose.compose_forked(layout, flowed, glyphs, proof, jobs, space, advance,
+                                                     meanwhile=_import_renderer)
             pages, ranked, texts = forked_compose.compose_and_encode(layout, flowed, glyphs, proof, layout.pages,
                                                                      space, advance)
             return pages, [w for _, w in ranked], texts
@@ -200,6 +201,10 @@ def _compose(layout: Layout, flowed: list, glyphs: GlyphSource, proof: bool, job
             pass  # a character beyond U+FFFF from outside the texts: the renderer makes the codes
     pages, warnings = compose_document(layout, flowed, glyphs, proof)
     return pages, warnings, None
+
+
+def _import_renderer() -> None:
+    import paiban.render.pdf_writer  # noqa: F401  (reportlab: ~30 ms, while the children compose)
 
 
 def document_texts(layout: Layout, stories: list[tuple[StorySpec, Article]]) -> list[str]:

@@ -184,12 +184,16 @@ def place_flow_line(layout: Layout, fl: FlowLine, glyphs: GlyphSource,
 def placed_line(story: str, region: str, column: int, grid_line: int, kind: str, x0: float, y: float,
             width: float, size: float, text: str, positioned: list[PositionedGlyph]) -> tuple[PlacedLine, list[Marker]]:
     drawn = [g for g in positioned if g[2] is not None and g[0] not in BLANKS]
+    faces = [g[2].face for g in drawn]
     runs: list[tuple[int, str]] = []
-    face = None
-    for i, g in enumerate(drawn):
-        if g[2].face != face:
-            face = g[2].face
-            runs.append((i, face))
+    if faces and faces.count(faces[0]) == len(faces):  # the common line: one face
+        runs.append((0, faces[0]))
+    else:
+        face = None
+        for i, f in enumerate(faces):
+            if f != face:
+                face = f
+                runs.append((i, face))
     scaled = tuple((i, g[3]) for i, g in enumerate(drawn) if g[3] != 1.0)
     markers = [Marker(x0 + g.x * size, y - 0.12 * size, size, size, f"missing glyph {g.char!r} U+{ord(g.char):04X}")
                for g in positioned if g.info is None and g.char not in BLANKS] \

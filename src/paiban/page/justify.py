@@ -165,11 +165,13 @@ def _place(units: Sequence[Unit], cells: Sequence[float], x: float, gaps: Sequen
            lookup: GlyphLookup, latin_advance: LatinAdvance, out: list[PositionedGlyph]) -> float:
     han = CharClass.HAN
     new = tuple.__new__  # PositionedGlyph without its Python-level __new__: ~10⁵ per edition
+    append = out.append
     for u, cell, gap in zip(units, cells, gaps):
-        if u.cls is han and len(u.text) == 1:  # the common case: one hanzi in its own cell
-            info = lookup(u.text)
+        text = u.text
+        if u.cls is han and len(text) == 1:  # the common case: one hanzi in its own cell
+            info = lookup(text)
             if info is not None and info.advance == cell:
-                out.append(new(PositionedGlyph, (u.text, x, info, 1.0)))
+                append(new(PositionedGlyph, (text, x, info, 1.0)))
                 x += cell + gap
                 continue
         chars = unit_cells(u, cell, latin_advance)

@@ -166,10 +166,12 @@ def line_operators(codes: "GlyphCodes", line: PlacedLine) -> str:
     """The text object (BT … ET) that draws `line`."""
     size = line.size
     chars = line.chars
-    encoded: list[GlyphCode] = []
-    for face, start, end in line.runs():
-        table = codes[face]
-        encoded += [table[c] for c in chars[start:end]]
+    if len(line.face_runs) == 1:
+        encoded = list(map(codes[line.face_runs[0][1]].__getitem__, chars))
+    else:
+        encoded = []
+        for face, start, end in line.runs():
+            encoded += map(codes[face].__getitem__, chars[start:end])
     widths = [e[2] * size for e in encoded]
     xs = line.xs
     deltas = [b - a - w for a, b, w in zip(xs, xs[1:], widths)]
@@ -194,7 +196,8 @@ def _one_font_run(code: list[str], encoded: list[GlyphCode], deltas: list[float]
     datas = [e[1] for e in encoded]
     parts: list[str] = []
     start = 0
-    for i in [i for i, d in enumerate(deltas) if d - tc > PEN_TOLERANCE or d - tc < -PEN_TOLERANCE]:
+    low, high = tc - PEN_TOLERANCE, tc + PEN_TOLERANCE
+    for i in [i for i, d in enumerate(deltas) if d > high or d < low]:
         adjust = _num(-(deltas[i] - tc) * 1000 / size)
         if adjust != "0":
             parts.append("(" + "".join(datas[start:i + 1]) + ")")
