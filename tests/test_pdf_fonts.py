@@ -96,3 +96,29 @@ def test_pages_composed_in_several_processes_give_the_same_pdf(layout, tmp_path)
         assert (tmp_path / f"{jobs}.pdf").read_bytes() == (tmp_path / "one.pdf").read_bytes()
         assert many.report.warnings == one.report.warnings
         assert many.document == one.document
+
+
+def test_compressed_font_programs_are_read_back_from_the_disk_cache(demo_pdf, monkeypatch, tmp_path):
+    from reportlab.pdfbase import pdfmetrics
+
+    from paiban.render import cid_fonts
+
+    result, _ = demo_pdf
+    face = sorted(result.glyphs.faces.values(), key=lambda f: f.key)[0]
+    chars = sorted({c for page in result.document.pages for line in page.lines
+                    for f, a, b in line.runs() if f == face.key for c in line.chars[a:b]})
+    ttf = pdfmetrics.getFont(result.registry.pdf_font_name(face, chars)).face
+    monkeypatch.setenv("PAIBAN_CACHE_DIR", str(tmp_path))
+    cid_fonts._programs.clear()
+    code_points = sorted(ord(c) for c in chars if ord(c) in ttf.charToGlyph)
+    made = cid_fonts._stored_program(ttf, code_points, False)
+    assert list((tmp_path / "programs").iterdir())
+
+    def no_compress(data):
+        raise AssertionError("compressed again")
+    monkeypatch.setattr(cid_fonts.zlib, "compress", no_compress)
+    assert cid_fonts._stored_program(ttf, code_points, False) == made  # from disk
+    for entry in (tmp_path / "programs").iterdir():
+        entry.write_bytes(b"garbage")
+    with pytest.raises(AssertionError, match="compressed again"):  # a damaged entry is a miss
+        cid_fonts._stored_program(ttf, code_points, False)

@@ -295,15 +295,20 @@ def cache_max_bytes() -> int:
     return max(0, int(mb * 1024 * 1024))
 
 
+#: (folder, file suffix) of the entries the size limit applies to: subsets, whole faces and the
+#: compressed font programs the PDF writer keeps (`paiban.render.cid_fonts`)
+PRUNED = (("converted", ".ttf"), ("whole", ".ttf"), ("programs", ".marshal"))
+
+
 def cache_entries(cache_dir: Path) -> list[tuple[Path, int, float]]:
     """Every cached font, subsets and whole faces: ``(file, size, mtime)``, oldest first."""
     entries: list[tuple[Path, int, float]] = []
-    for sub in ("converted", "whole"):
+    for sub, suffix in PRUNED:
         directory = Path(cache_dir) / sub
         if not directory.is_dir():
             continue
         for p in directory.iterdir():
-            if p.name.startswith(".tmp-") or p.suffix != ".ttf":
+            if p.name.startswith(".tmp-") or p.suffix != suffix:
                 continue
             try:
                 st = p.stat()
@@ -332,7 +337,7 @@ def prune(cache_dir: Path, max_bytes: int, keep_newer_than: float = 0.0) -> list
     """
     removed: list[Path] = []
     now = time.time()
-    for sub in ("converted", "whole"):
+    for sub, _ in PRUNED:
         directory = Path(cache_dir) / sub
         if not directory.is_dir():
             continue

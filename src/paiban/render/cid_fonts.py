@@ -16,7 +16,8 @@ its own. Here each face the document draws becomes one font (PDF 1.7 §9.7):
 * the font program: a converted CFF face is already a subset for this document's characters and
   is embedded as it is; other faces go through reportlab's TrueType subsetter (``makeSubset``,
   any number of glyphs), glyph 0 first and then the characters' glyphs in code order. Each
-  program is compressed once per process;
+  program is compressed once: kept per process, and on disk in the font cache (``programs/``,
+  keyed by the font file's path, size, mtime and inode and the characters);
 * ``/ToUnicode`` maps every CID to its character in UTF-16BE (surrogate pairs beyond U+FFFF).
 """
 
@@ -24,9 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from pathlib import Path
 
 from reportlab.pdfbase import pdfdoc
 
+from paiban.fonts.disk_cache import file_stamp, read_entry, write_entry
 from paiban.fonts.reportlab_fonts import utf16_hex
 from paiban.render.text_operators import Advance, CodeSpace, resource_name
 
@@ -36,6 +39,8 @@ _BFCHAR_BLOCK = 100
 _COLLECTION_TAG = b"ttcf"
 #: (file, face, size, code points or None for the whole file) → (compressed program, length, tag)
 _programs: dict[tuple, tuple[bytes, int, str]] = {}
+#: the stored programs' format (part of their disk cache key)
+PROGRAM_FORMAT = "program-v1"
 
 
 class CidFont:
@@ -159,13 +164,31 @@ def _font_program(face, code_points: list[int], whole_file: bool) -> tuple["pdfd
            None if whole_file else tuple(code_points))
     hit = _programs.get(key)
     if hit is None:
-        data = bytes(face._ttf_data) if whole_file else face.makeSubset(code_points)
-        hit = _programs[key] = (zlib.compress(data), len(data), _subset_tag(data))
+        hit = _programs[key] = _stored_program(face, code_points, whole_file)
     compressed, length, tag = hit
     stream = pdfdoc.PDFStream(content=compressed)
     stream.dictionary["Length1"] = length
     stream.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
     return stream, tag
+
+
+def _stored_program(face, code_points: list[int], whole_file: bool) -> tuple[bytes, int, str]:
+    """(compressed program, length, tag), from the disk cache (`paiban.fonts.disk_cache`, kind
+    ``programs``) when the font file and the characters are the same as when it was stored."""
+    try:
+        stamp = file_stamp(Path(face.filename))
+    except OSError:
+        stamp = None
+    digest = hashlib.sha256(repr(None if whole_file else code_points).encode("ascii")).hexdigest()
+    key = f"{PROGRAM_FORMAT}|{stamp}|{getattr(face, 'subfontIndex', 0)}|{digest}"
+    stored = read_entry("programs", key) if stamp is not None else None
+    if isinstance(stored, tuple) and len(stored) == 3:
+        return stored
+    data = bytes(face._ttf_data) if whole_file else face.makeSubset(code_points)
+    made = (zlib.compress(data), len(data), _subset_tag(data))
+    if stamp is not None:
+        write_entry("programs", key, made)
+    return made
 
 
 def _stream(doc, content: bytes) -> "pdfdoc.PDFStream":

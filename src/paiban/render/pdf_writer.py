@@ -30,12 +30,15 @@ FontNamer = Callable[[str, Iterable[str]], str]
 
 
 def chars_by_face(doc: Document) -> dict[str, set[str]]:
-    used: dict[str, set[str]] = defaultdict(set)
+    texts: dict[str, list[str]] = defaultdict(list)
     for page in doc.pages:
         for line in page.lines:
-            for face, start, end in line.runs():
-                used[face].update(line.chars[start:end])
-    return used
+            if len(line.face_runs) == 1:
+                texts[line.face_runs[0][1]].append(line.chars)
+            else:
+                for face, start, end in line.runs():
+                    texts[face].append(line.chars[start:end])
+    return {face: set("".join(parts)) for face, parts in texts.items()}
 
 
 def write_pdf(doc: Document, path: Path, font_namer: FontNamer, advance: Advance, author: str = "paiban",
