@@ -48,8 +48,8 @@ def _parser() -> argparse.ArgumentParser:
         if name == "build":
             c.add_argument("-o", "--output", type=Path, default=Path("out"), help="output directory (default: out)")
             c.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
-                           help="use N processes: an edition renders its pages with N workers (default: the "
-                                "number of CPUs), a layout composes its pages in N processes (default: CPUs + 1)")
+                           help="use N processes (default: the number of CPUs): an edition renders its pages "
+                                "with N workers, a layout composes its pages in N processes")
             c.add_argument("--scheduler", metavar="ADDRESS",
                            help="editions: render on this Dask scheduler (tcp://host:8786; needs paiban[dask])")
             c.add_argument("--force", action="store_true", help="editions: compose and render everything again")
@@ -60,14 +60,6 @@ def _parser() -> argparse.ArgumentParser:
                                 "terminal (on a terminal it is shown anyway, unless --json)")
     add_fonts_parser(sub)
     return p
-
-
-def default_layout_jobs() -> int:
-    """Processes composing a layout's pages: one more than the CPUs when there are several (this
-    process also reads the others' pages and writes the PDF, so smaller shares balance better:
-    on 2 CPUs, 3 processes build the 100k benchmark ~5 % faster than 2), else one."""
-    cpus = os.cpu_count() or 1
-    return cpus + 1 if cpus > 1 else 1
 
 
 def _jobs(text: str) -> int:
@@ -100,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         pdf = None
         if args.command == "build":
             pdf = args.output / (args.layout.stem + ".pdf")
-        jobs = getattr(args, "jobs", None) or default_layout_jobs()
+        jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
         result = pipeline.run(args.layout, None, proof=args.proof, jobs=jobs if pdf is not None else 1,
                               encode=pdf is not None)
         report = result.report

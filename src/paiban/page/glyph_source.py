@@ -59,6 +59,7 @@ class GlyphSource:
         self._resolved: dict[str, dict[str, CharResolution]] = {}
         self.faces: dict[str, FontFace] = {}  # FontFace.key -> FontFace
         self._tables: dict[str, _RoleGlyphs] = {}
+        self._latin: dict[str, LatinAdvance] = {}
 
     def resolution(self, role: str, ch: str) -> CharResolution:
         """How ``ch`` is drawn in ``role``: by the primary face, a fallback face, or not at all."""
@@ -92,10 +93,13 @@ class GlyphSource:
         return table.__getitem__
 
     def latin_advance(self, role: str) -> LatinAdvance:
-        def advance(ch: str) -> float:
-            info = self.info(role, ch)
-            return info.advance if info is not None else HALF_WIDTH
-        return advance
+        hit = self._latin.get(role)
+        if hit is None:
+            def advance(ch: str) -> float:
+                info = self.info(role, ch)
+                return info.advance if info is not None else HALF_WIDTH
+            hit = self._latin[role] = advance
+        return hit
 
     def missing(self, role: str, text: str, story: str, paragraph: int,
                 part: str = "") -> Iterator[MissingGlyph]:

@@ -85,8 +85,10 @@ def _cell_widths(units: Sequence[Unit], indent: float = 0.0) -> list[float]:
     if n == 1:
         u = units[0]
         return [first + u.end_width - u.width]
-    return [first if i == 0 else u.end_width if i == n - 1 else u.width
-            for i, u in enumerate(units)]
+    cells = [u.width for u in units]
+    cells[0] = first
+    cells[-1] = units[-1].end_width
+    return cells
 
 
 def _squeeze_capacity(u: Unit, cell: float, lookup: GlyphLookup) -> float:
