@@ -112,6 +112,17 @@ def content_digest(obj: object) -> str:
     return h.hexdigest()
 
 
+def drawn_page_digest(page: Any, operators: str, astral: tuple[str, ...]) -> str:
+    """Digest of what a page draws: its text operators (every glyph's code and position, see
+    `paiban.render.text_operators`), its code space and everything else on it (size, boxes,
+    rules, pictures, proof marks). Cheaper than `content_digest` of the page, and it changes
+    exactly when the rendered page does."""
+    h = _hasher()
+    _feed(h, "drawn-v1", page.number, page.width, page.height,
+          content_digest((page.rects, page.rules, page.images, page.markers)), "".join(astral), operators)
+    return h.hexdigest()
+
+
 def font_inventory() -> str:
     """The fonts this machine offers paiban: every discovered font file with its size and mtime."""
     from paiban.fonts.discovery import font_files

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from paiban.edition.build_cache import BuildCache, compose_key, content_digest, font_inventory
+from paiban.edition.build_cache import BuildCache, compose_key, content_digest, drawn_page_digest, font_inventory
 from paiban.edition.edition_loader import EditionSpec, apply_edition, page_numbers
 from paiban.errors import InputError, Where
 from paiban.fonts.faces import FontFace
@@ -210,22 +210,35 @@ def _page_infos(layout: Layout, result: BuildResult, pages: tuple[PlacedPage, ..
     for w in report.warnings:
         warnings[_warning_page(w, layout, pages, first_page)].append(w)
     out = []
-    for page in pages:
-        chars: dict[str, set[str]] = defaultdict(set)
-        for line in page.lines:
-            for face, start, end in line.runs():
-                chars[face].update(line.chars[start:end])
+    for i, page in enumerate(pages):
+        chars = chars_by_face(page)
         n = page.number
         low = tuple(f"picture {Path(im.path).name}: {im.dpi:.0f} dpi, below the {layout.min_dpi:.0f} dpi minimum"
                     for im in page.images if im.dpi < layout.min_dpi)
         out.append(PageInfo(
-            number=n, layout_page=own_number.get(n, n), digest=content_digest(page),
+            number=n, layout_page=own_number.get(n, n), digest=_page_digest(result, i, page),
             chars={face: "".join(sorted(cs)) for face, cs in sorted(chars.items())},
             pictures=tuple(sorted({im.path for im in page.images})), low_res=low,
             stories=tuple(name for name, ps in story_pages.items() if n in ps),
             overset=overset.get(n, 0), underset_lines=underset.get(n, 0), missing=tuple(missing.get(n, ())),
             warnings=tuple(warnings.get(n, ())), lines=len(page.lines)))
     return tuple(out)
+
+
+def chars_by_face(page: PlacedPage) -> dict[str, set[str]]:
+    """Face key → the characters the page draws with it."""
+    texts: dict[str, list[str]] = defaultdict(list)
+    for line in page.lines:
+        for face, start, end in line.runs():
+            texts[face].append(line.chars[start:end])
+    return {face: set("".join(parts)) for face, parts in texts.items()}
+
+
+def _page_digest(result: BuildResult, index: int, page: PlacedPage) -> str:
+    """The page's digest: from its text operators when composing made them, else its content."""
+    if result.page_texts is not None and result.space is not None:
+        return drawn_page_digest(page, result.page_texts[index], result.space.astral)
+    return content_digest(page)
 
 
 def _missing_page(m: MissingGlyph, layout: Layout, flows: tuple, first_page: dict[str, int]) -> int:
