@@ -147,7 +147,7 @@ def test_missing_characters_are_not_drawn_and_the_rest_is(built):
     assert "古籍中有" in text and "也不能印" in text
     for ch in (EMOJI, *PUA):
         assert ch not in text
-    # a character beyond U+FFFF drawn by a fallback font reads back as itself (fonts/reportlab_fonts.py)
+    # a character beyond U+FFFF drawn by a fallback font reads back as itself (render/cid_fonts.py)
     if FontRegistry().face_for("song", ONLY_IN_FALLBACK) is not None:
         assert f"还有{ONLY_IN_FALLBACK}字" in text
 
