@@ -215,3 +215,34 @@ def test_the_sample_editions_build_and_sigterm_halfway_leaves_no_partial_file(tm
     for pdf in killed.rglob("*.pdf"):  # the cache holds whole files only
         data = pdf.read_bytes()
         assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF"), pdf
+
+
+def test_a_page_is_rendered_again_when_the_codes_of_its_rare_characters_change(tmp_path):
+    """Characters beyond U+FFFF take codes in the order of all such characters in the edition:
+    removing one from page 2 moves page 1's, so page 1 must not come from the cache."""
+    from paiban.fonts.registry import FontRegistry
+
+    rare1, rare2 = "\U0002081D", "\U00020000"  # 𠠝 on page 1, 𠀀 on page 2
+    registry = FontRegistry()
+    if any(registry.face_for("song", c) is None for c in (rare1, rare2)):
+        pytest.skip("no installed face draws U+2081D and U+20000")
+    layout = """page: {size: a4, margins: {top: 25mm, bottom: 15mm}}
+grid: {body_size: 小五, columns: 4, column_chars: 12, line_pitch: 14pt}
+pages:
+  - page: 1
+    regions: [{name: body, columns: [1, 4], lines: [1, 30]}]
+stories:
+  - {name: s, article: ARTICLE, thread: [body]}
+"""
+    for n, rare in ((1, rare1), (2, rare2)):
+        (tmp_path / f"a{n}.txt").write_text(f"---\nheadline: 第{n}篇\n---\n\n正文有{rare}字。\n", encoding="utf-8")
+        (tmp_path / f"l{n}.yaml").write_text(layout.replace("ARTICLE", f"a{n}.txt"), encoding="utf-8")
+    (tmp_path / "ed.yaml").write_text("edition_name: ed\ntitle: 测试\nedition: {paper: 示例报, date: 2024-01-05}\n"
+                                      "layouts: [l1.yaml, l2.yaml]\n", encoding="utf-8")
+    paiban("build", str(tmp_path / "ed.yaml"), "-o", str(tmp_path / "inc"), "--no-previews", check=True)
+    article = tmp_path / "a2.txt"
+    article.write_text(article.read_text(encoding="utf-8").replace(rare2, "正"), encoding="utf-8")
+    paiban("build", str(tmp_path / "ed.yaml"), "-o", str(tmp_path / "inc"), "--no-previews", check=True)
+    paiban("build", str(tmp_path / "ed.yaml"), "-o", str(tmp_path / "fresh"), "--no-previews", check=True)
+    for name in ("ed-01.pdf", "ed-02.pdf", "ed.pdf"):
+        assert (tmp_path / "inc" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name

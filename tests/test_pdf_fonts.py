@@ -122,3 +122,32 @@ def test_compressed_font_programs_are_read_back_from_the_disk_cache(demo_pdf, mo
         entry.write_bytes(b"garbage")
     with pytest.raises(AssertionError, match="compressed again"):  # a damaged entry is a miss
         cid_fonts._stored_program(ttf, code_points, False)
+
+
+FALLBACK_ONLY = "\U0002081D"  # 𠠝: not in Noto CJK; UMing or HanaMin draws it
+
+
+def test_a_face_first_used_on_a_page_composed_in_another_process_is_embedded(tmp_path):
+    """Pages composed in child processes report the faces they met: the renderer needs them."""
+    from paiban.fonts.registry import FontRegistry
+
+    if FontRegistry().face_for("song", FALLBACK_ONLY) in (None, FontRegistry().chain("song")[0]):
+        pytest.skip("no installed fallback face of the song role draws U+2081D")
+    (tmp_path / "art.txt").write_text("---\nheadline: 测试\n---\n\n" + "新区发展我在其中。" * 12
+                                      + f"\n\n最后一段有{FALLBACK_ONLY}字。\n", encoding="utf-8")
+    (tmp_path / "two.yaml").write_text("""title: two pages
+page: {size: broadsheet}
+grid: {body_size: 小五, columns: 7, column_chars: 15, gutter_chars: 1, line_pitch: 14pt}
+pages:
+  - page: 1
+    regions: [{name: body1, columns: [1, 1], lines: [1, 4]}]
+  - page: 2
+    regions: [{name: body2, columns: [1, 3], lines: [1, 40]}]
+stories:
+  - {name: s, article: art.txt, thread: [body1, body2]}
+""", encoding="utf-8")
+    one = pipeline.run(tmp_path / "two.yaml", tmp_path / "one.pdf", jobs=1)
+    assert FALLBACK_ONLY not in "".join(ln.text for ln in one.document.pages[0].lines)  # page 2 only
+    for jobs in (2, 3):
+        pipeline.run(tmp_path / "two.yaml", tmp_path / f"{jobs}.pdf", jobs=jobs)
+        assert (tmp_path / f"{jobs}.pdf").read_bytes() == (tmp_path / "one.pdf").read_bytes()

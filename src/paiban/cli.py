@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -62,6 +63,15 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+class Terminated(Exception):
+    """SIGTERM during a layout build: raised so that clean-up runs (child processes stopped,
+    temporary files removed) before the exit with 143."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(f"signal {signum}")
+
+
 def _jobs(text: str) -> int:
     try:
         value = int(text)
@@ -88,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     from paiban import pipeline  # imported here so `paiban --help` stays fast
 
+    previous = signal.signal(signal.SIGTERM, _terminate)  # finally blocks stop child processes
     try:
         pdf = None
         if args.command == "build":
@@ -110,12 +121,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("paiban: interrupted; no output written", file=sys.stderr)
         return 130
+    except Terminated:
+        print("paiban: terminated; no output written", file=sys.stderr)
+        return 143
     except OSError as exc:  # the disk, not the input: the output folder cannot be written
         print(f"paiban: error: cannot write {exc.filename or args.layout}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_RENDER
     except PaibanError as exc:  # a check of paiban's own failed: a bug to report, not bad input
         print(f"paiban: internal error: {exc}", file=sys.stderr)
         return EXIT_RENDER
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     print(report.to_json() if args.json else report.summary())
     if strict_fail:
         print("paiban: --strict: the build has overset text, missing glyphs or low-resolution pictures; "

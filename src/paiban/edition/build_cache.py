@@ -149,10 +149,12 @@ def compose_key(layout_repr: str, articles: Iterable[Path], pictures: Iterable[P
 
 
 def render_key(page_digest: str, title: str, fonts: Iterable[tuple[str, str, int, str]],
-               pictures: Iterable[str], preview: object) -> str:
-    """The key of one page's PDF and previews: `fonts` are (face key, file, index, characters)."""
+               pictures: Iterable[str], preview: object, codes: Iterable[tuple[str, int]] = ()) -> str:
+    """The key of one page's PDF and previews: `fonts` are (face key, file, index, characters);
+    `codes` the edition's codes for the page's characters beyond U+FFFF (they depend on which
+    such characters the whole edition draws: `paiban.render.text_operators.CodeSpace`)."""
     h = _hasher()
-    _feed(h, "page", code_digest(), page_digest, title, repr(preview))
+    _feed(h, "page", code_digest(), page_digest, title, repr(preview), repr(sorted(codes)))
     for key, path, index, chars in sorted(fonts):
         _feed(h, key, file_stamp(path), index, chars)
     for path in sorted(pictures):

@@ -173,6 +173,7 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
     from paiban.edition import render_pool
     from paiban.edition.build_cache import combined_key, contact_key, render_key
     from paiban.edition.compose import compose_layouts
+    from paiban.render.text_operators import CodeSpace
 
     out = cache.root.parent
     executor = None
@@ -191,12 +192,14 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
         font_chars = _edition_chars(infos)
         preview = spec.previews if options.previews else None
         count = sum(len(info.pages) for info in infos)
+        space = CodeSpace.for_texts(font_chars.values())
         keys: dict[int, str] = {}
         for info in infos:
             for page in info.pages:
                 fonts = [(k, str(faces[k].path), faces[k].index, font_chars[k]) for k in page.chars]
+                astral = {c for text in page.chars.values() for c in text if ord(c) > 0xFFFF}
                 keys[page.number] = render_key(page.digest, _page_title(spec, page.number), fonts, page.pictures,
-                                               preview)
+                                               preview, [(c, space.cid(c)) for c in astral])
         page_keys = [keys[n] for n in sorted(keys)]
         ckey = combined_key(spec.title, page_keys)
         problems = _problems(infos)

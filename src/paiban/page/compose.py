@@ -71,9 +71,8 @@ def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, S
         if page is not None:
             _add(page, items)
 
-    for number in layout.pages:
-        if number in pages:
-            add(pages[number], furniture.running_head(layout, number, glyphs))
+    for number in layout.pages:  # every page's, so that warnings keep their ranks
+        add(pages.get(number), furniture.running_head(layout, number, glyphs))
     used = _last_lines_used(stories)
     for region in layout.regions.values():
         top = grid_line_top(layout, region.first_line)

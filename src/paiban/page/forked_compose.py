@@ -9,8 +9,11 @@ text operators through a pipe (pickled). The result is the same as composing in 
 same pages, same warnings in the same order (`compose_some_pages` ranks them), same operators
 (`text_operators.CodeSpace` codes do not depend on the process), so the PDF is byte-identical.
 
-A child that fails sends its error; the parent raises it. Children are always reaped, and killed
-if the parent stops early (an error, Ctrl-C).
+A child that fails sends its error (or dies: a truncated payload) and the parent raises a
+`PaibanError`. Children are always reaped, and killed if the parent stops early (an error,
+Ctrl-C, SIGTERM turned into an exception by the command line); a child whose parent was killed
+outright stops when it finds the pipe closed. Faces a child met first are handed back, so the
+renderer knows every face the pages use.
 """
 
 from __future__ import annotations
@@ -78,17 +81,25 @@ def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof:
                    space: CodeSpace, advance: Advance, meanwhile: Callable[[], object] = lambda: None,
                    ) -> tuple[tuple[PlacedPage, ...], list[str], list[str]]:
     """Every page composed and encoded, in up to `jobs` processes: (pages, warnings, operators).
-    `meanwhile` runs here once the children are working (the caller's next step's imports)."""
+    `meanwhile` runs here once the children are working (the caller's next step's imports).
+    Faces a child met first are added to ``glyphs.faces``, as if composed here."""
     chunks = page_chunks(layout, stories, jobs, PARENT_SHARE / jobs)
     children: list[tuple[int, int]] = []
+
+    def work(chunk: list[int]) -> tuple[Composed, dict]:
+        return compose_and_encode(layout, stories, glyphs, proof, chunk, space, advance), dict(glyphs.faces)
+
     try:
         for chunk in chunks[1:]:
-            children.append(_fork(lambda c=chunk: compose_and_encode(layout, stories, glyphs, proof, c, space,
-                                                                     advance)))
+            children.append(_fork(lambda c=chunk: work(c), [fd for _, fd in children]))
         meanwhile()
         parts = [compose_and_encode(layout, stories, glyphs, proof, chunks[0], space, advance)]
         while children:
-            parts.append(_collect(children.pop(0)))
+            part, faces = _collect(children[0])
+            children.pop(0)
+            parts.append(part)
+            for key, face in faces.items():
+                glyphs.faces.setdefault(key, face)
     finally:
         for pid, fd in children:  # stopped early: the children's work is not wanted
             _kill(pid, fd)
@@ -98,14 +109,16 @@ def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof:
     return pages, warnings, texts
 
 
-def _fork(work) -> tuple[int, int]:
+def _fork(work: Callable[[], object], siblings: list[int]) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: work, send, leave without running the parent's exit handlers
-        os.close(read_end)
         code = 0
         try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's clean-up handler
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+            for fd in (read_end, *siblings):
+                os.close(fd)
             gc.freeze()  # the inherited objects are never scanned: fewer pages copied on write
             try:
                 payload = pickle.dumps(("ok", work()), protocol=pickle.HIGHEST_PROTOCOL)
@@ -123,17 +136,20 @@ def _fork(work) -> tuple[int, int]:
     return pid, read_end
 
 
-def _collect(child: tuple[int, int]) -> Composed:
+def _collect(child: tuple[int, int]) -> tuple[Composed, dict]:
     pid, fd = child
-    with os.fdopen(fd, "rb") as pipe:
+    with os.fdopen(os.dup(fd), "rb") as pipe:
         data = pipe.read()
-    os.waitpid(pid, 0)
-    if not data:
-        raise PaibanError("composing pages in a child process failed: it sent nothing")
-    status, value = pickle.loads(data)
-    if status == "unplanned":
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    try:
+        kind, value = pickle.loads(data)
+    except Exception as exc:  # killed while writing (out of memory, SIGKILL): a truncated payload
+        raise PaibanError(f"composing pages in a child process failed: it stopped (exit status {status}) "
+                          f"after sending {len(data)} bytes ({type(exc).__name__})") from None
+    if kind == "unplanned":
         raise UnplannedCharacter(value)
-    if status != "ok":
+    if kind != "ok":
         raise PaibanError(f"composing pages in a child process failed: {value}")
     return value
 
@@ -143,5 +159,8 @@ def _kill(pid: int, fd: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    os.close(fd)
-    os.waitpid(pid, 0)
+    for step in (lambda: os.close(fd), lambda: os.waitpid(pid, 0)):
+        try:
+            step()
+        except (OSError, ChildProcessError):  # already closed or reaped by _collect
+            pass

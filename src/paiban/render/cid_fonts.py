@@ -27,6 +27,7 @@ import hashlib
 import zlib
 from pathlib import Path
 
+import reportlab
 from reportlab.pdfbase import pdfdoc
 
 from paiban.fonts.disk_cache import file_stamp, read_entry, write_entry
@@ -39,6 +40,8 @@ _BFCHAR_BLOCK = 100
 _COLLECTION_TAG = b"ttcf"
 #: (file, face, size, code points or None for the whole file) → (compressed program, length, tag)
 _programs: dict[tuple, tuple[bytes, int, str]] = {}
+#: programs kept per process at most (a render worker renders an edition's pages with the same few)
+MEMO_PROGRAMS = 32
 #: the stored programs' format (part of their disk cache key)
 PROGRAM_FORMAT = "program-v1"
 
@@ -164,6 +167,8 @@ def _font_program(face, code_points: list[int], whole_file: bool) -> tuple["pdfd
            None if whole_file else tuple(code_points))
     hit = _programs.get(key)
     if hit is None:
+        if len(_programs) >= MEMO_PROGRAMS:  # a long-lived worker renders many editions
+            _programs.clear()
         hit = _programs[key] = _stored_program(face, code_points, whole_file)
     compressed, length, tag = hit
     stream = pdfdoc.PDFStream(content=compressed)
@@ -180,9 +185,11 @@ def _stored_program(face, code_points: list[int], whole_file: bool) -> tuple[byt
     except OSError:
         stamp = None
     digest = hashlib.sha256(repr(None if whole_file else code_points).encode("ascii")).hexdigest()
-    key = f"{PROGRAM_FORMAT}|{stamp}|{getattr(face, 'subfontIndex', 0)}|{digest}"
+    # reportlab's version: the subsetter's glyph numbering is its own
+    key = f"{PROGRAM_FORMAT}|{reportlab.Version}|{stamp}|{getattr(face, 'subfontIndex', 0)}|{digest}"
     stored = read_entry("programs", key) if stamp is not None else None
-    if isinstance(stored, tuple) and len(stored) == 3:
+    if isinstance(stored, tuple) and len(stored) == 3 and isinstance(stored[0], bytes) \
+            and isinstance(stored[1], int) and isinstance(stored[2], str):
         return stored
     data = bytes(face._ttf_data) if whole_file else face.makeSubset(code_points)
     made = (zlib.compress(data), len(data), _subset_tag(data))
