@@ -73,8 +73,8 @@ def test_a_good_build_prints_the_report_and_writes_the_pdf(tmp_path):
 
 
 def test_strict_fails_on_overset_and_writes_nothing(tmp_path):
-    text = demo_text(tmp_path).replace("{name: lead-cont, columns: [1, 3], lines: [1, 40]}",
-                                       "{name: lead-cont, columns: [1, 3], lines: [1, 3]}")
+    text = demo_text(tmp_path).replace("{name: lead-cont, columns: [1, 2], lines: [1, 8]}",
+                                       "{name: lead-cont, columns: [1, 2], lines: [1, 3]}")
     assert "lines: [1, 3]}" in text
     layout = tmp_path / "tight.yaml"
     layout.write_text(text, encoding="utf-8")

@@ -3,7 +3,8 @@
     python layouts/images/make_placeholder.py
 
 Writes layouts/images/harbour-placeholder.png (1200 × 900 px: about 200 dpi across the demo's
-three columns) and reading-room-placeholder.png (600 × 450 px). Made by the project so that
+three columns) and reading-room-placeholder.png (1200 × 900 px too: page 2 of the demo sets it
+across three columns). Made by the project so that
 nothing is downloaded; deterministic (no randomness).
 """
 
@@ -64,7 +65,7 @@ def reading_room() -> Image.Image:
 
 def main() -> None:
     harbour().resize((1200, 900), Image.Resampling.NEAREST).save(HERE / "harbour-placeholder.png", optimize=True)
-    reading_room().resize((600, 450), Image.Resampling.NEAREST).save(HERE / "reading-room-placeholder.png",
+    reading_room().resize((1200, 900), Image.Resampling.NEAREST).save(HERE / "reading-room-placeholder.png",
                                                                       optimize=True)
 
 
