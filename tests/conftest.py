@@ -84,6 +84,13 @@ def story_text_in_pdf(pdf, layout, story) -> str:
     return "".join(parts)
 
 
+def assert_stories_read_back(pdf, layout) -> None:
+    """Every story of `layout` reads back from the PDF (pypdfium2 document) exactly once, in order."""
+    for story in layout.stories:
+        article = read_article(story.article)
+        assert story_text_in_pdf(pdf, layout, story) == SPACE.sub("", article.body_text()), story.name
+
+
 @pytest.fixture(scope="session")
 def seed_article():
     return read_article(SEED)

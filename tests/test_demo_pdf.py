@@ -6,9 +6,10 @@ import re
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import DEMO, SPACE, region_text, story_text_in_pdf
+from conftest import DEMO, SPACE, assert_stories_read_back, region_text
 
 from paiban import pipeline
+from paiban.input.article_reader import read_article
 from paiban.text.charclass import NOT_AT_LINE_END, NOT_AT_LINE_START
 
 
@@ -38,14 +39,10 @@ def test_demo_has_two_pages_and_no_overset_or_missing_glyph(demo):
 
 def test_every_story_reads_back_from_the_pdf_exactly_once_in_order(demo):
     result, out = demo
-    from paiban.input.article_reader import read_article
-
     layout = result.layout
     pdf = pdfium.PdfDocument(str(out))
     try:
-        for story in layout.stories:
-            article = read_article(story.article)
-            assert story_text_in_pdf(pdf, layout, story) == SPACE.sub("", article.body_text()), story.name
+        assert_stories_read_back(pdf, layout)
         # the lead's headline is printed once, above its body
         head = SPACE.sub("", region_text(pdf, layout, "lead-head"))
         assert head == SPACE.sub("", read_article(layout.stories[0].article).headline.main)

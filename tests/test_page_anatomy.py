@@ -182,3 +182,23 @@ def test_kicker_tracking_spaces_its_characters(demo):
     steps = {round(b.x - a.x, 3) for a, b in zip(kicker.glyphs, kicker.glyphs[1:])
              if "\u4e00" <= a.char <= "\u9fff" and "\u4e00" <= b.char <= "\u9fff"}
     assert round(kicker.size * 1.1, 3) in steps  # 1 em + tracking 0.1 em
+
+
+def test_warnings_of_pages_composed_in_several_processes_keep_the_documents_order(tmp_path):
+    """Low-resolution pictures on both pages and a shrunk headline: the same warnings, in the
+    same order, whether the pages are composed in one process or in three."""
+    from PIL import Image
+
+    def change(text: str) -> str:
+        return text.replace("images/reading-room-placeholder.png", "images/tiny.png") \
+                   .replace("images/harbour-placeholder.png", "images/tiny.png") \
+                   .replace("small-head: {font: hei, size: 三号", "small-head: {font: hei, size: 一号")
+    path = write_variant(tmp_path, change)
+    Image.new("RGB", (40, 30), (200, 200, 200)).save(path.parent / "images" / "tiny.png")
+    one = pipeline.run(path, tmp_path / "one.pdf", jobs=1)
+    page_warnings = [w for w in one.report.warnings if "dpi" in w or "headline" in w]
+    assert len(page_warnings) >= 5, one.report.warnings  # pictures on pages 1 and 2, shrunk headlines
+    for jobs in (2, 3):
+        many = pipeline.run(path, tmp_path / f"{jobs}.pdf", jobs=jobs)
+        assert many.report.warnings == one.report.warnings
+        assert (tmp_path / f"{jobs}.pdf").read_bytes() == (tmp_path / "one.pdf").read_bytes()

@@ -6,10 +6,9 @@ from __future__ import annotations
 import pypdfium2 as pdfium
 import pytest
 from conftest import JUMP_TEXT as JUMP
-from conftest import ROOT, SPACE, region_text, story_text_in_pdf
+from conftest import ROOT, SPACE, assert_stories_read_back, region_text
 
 from paiban import pipeline
-from paiban.input.article_reader import read_article
 from paiban.render.text_trace import text_trace
 from paiban.units import chinese_numeral
 
@@ -61,9 +60,7 @@ def test_every_story_reads_back_from_the_pdf_exactly_once_in_order(built):
     layout = result.layout
     pdf = pdfium.PdfDocument(str(out))
     try:
-        for story in layout.stories:
-            article = read_article(story.article)
-            assert story_text_in_pdf(pdf, layout, story) == SPACE.sub("", article.body_text()), story.name
+        assert_stories_read_back(pdf, layout)
     finally:
         pdf.close()
 

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 from pathlib import Path
 
 from paiban import __version__
 from paiban.batch_gc import tune_for_batch
 from paiban.errors import InputError, PaibanError
+from paiban.interrupts import BuildInterrupted, interrupt_on_sigterm
 from paiban.fonts_command import add_fonts_parser, run_fonts
 
 EXIT_OK, EXIT_STRICT, EXIT_INPUT, EXIT_RENDER = 0, 1, 2, 3
@@ -63,13 +63,20 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-class Terminated(Exception):
-    """SIGTERM during a layout build: raised so that clean-up runs (child processes stopped,
-    temporary files removed) before the exit with 143."""
+def _build_layout(args: argparse.Namespace, pipeline) -> tuple:
+    """`paiban build|check LAYOUT`: (the build result, whether --strict stops it before the PDF)."""
+    pdf = args.output / (args.layout.stem + ".pdf") if args.command == "build" else None
+    jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
+    result = pipeline.run(args.layout, None, proof=args.proof, jobs=jobs if pdf is not None else 1,
+                          encode=pdf is not None)
+    strict_fail = args.strict and not result.report.clean
+    if pdf is not None and not strict_fail:
+        result = pipeline.run_render(result, pdf)
+    if args.trace:
+        from paiban.render.text_trace import text_trace
 
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated(f"signal {signum}")
+        _write_text(args.trace, text_trace(result.document))
+    return result, strict_fail
 
 
 def _jobs(text: str) -> int:
@@ -98,40 +105,25 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     from paiban import pipeline  # imported here so `paiban --help` stays fast
 
-    previous = signal.signal(signal.SIGTERM, _terminate)  # finally blocks stop child processes
     try:
-        pdf = None
-        if args.command == "build":
-            pdf = args.output / (args.layout.stem + ".pdf")
-        jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
-        result = pipeline.run(args.layout, None, proof=args.proof, jobs=jobs if pdf is not None else 1,
-                              encode=pdf is not None)
-        report = result.report
-        strict_fail = args.strict and not report.clean
-        if pdf is not None and not strict_fail:
-            result = pipeline.run_render(result, pdf)
-            report = result.report
-        if args.trace:
-            from paiban.render.text_trace import text_trace
-
-            _write_text(args.trace, text_trace(result.document))
+        with interrupt_on_sigterm():  # finally blocks stop child processes
+            result, strict_fail = _build_layout(args, pipeline)
     except InputError as exc:
         print(f"paiban: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except BuildInterrupted:
+        print("paiban: terminated; no output written", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("paiban: interrupted; no output written", file=sys.stderr)
         return 130
-    except Terminated:
-        print("paiban: terminated; no output written", file=sys.stderr)
-        return 143
     except OSError as exc:  # the disk, not the input: the output folder cannot be written
         print(f"paiban: error: cannot write {exc.filename or args.layout}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_RENDER
     except PaibanError as exc:  # a check of paiban's own failed: a bug to report, not bad input
         print(f"paiban: internal error: {exc}", file=sys.stderr)
         return EXIT_RENDER
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    report = result.report
     print(report.to_json() if args.json else report.summary())
     if strict_fail:
         print("paiban: --strict: the build has overset text, missing glyphs or low-resolution pictures; "
@@ -145,8 +137,7 @@ def _run_edition(args: argparse.Namespace) -> int:
     import json
     import os
 
-    from paiban.edition.edition_build import (BuildInterrupted, BuildOptions, RenderFailed, build_edition,
-                                              interrupt_on_sigterm)
+    from paiban.edition.edition_build import BuildOptions, RenderFailed, build_edition
 
     building = args.command == "build"
     if building and args.jobs is not None and args.scheduler:

@@ -10,7 +10,9 @@ every one.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from paiban.model.placed import FallbackUse, MissingGlyph
 
@@ -79,31 +81,29 @@ class BuildReport:
             for r in s.regions:
                 out.append(f"  {'':12s} {r['region']:14s} {r['page']:>4d} {r['lines']:>4d}/{r['capacity']:<4d}"
                            f" {r['characters']:>6d}")
-        if self.missing:
-            out.append(f"missing glyphs {len(self.missing)} (not drawn; red proof boxes):")
-            for m in self.missing[:SHOWN]:
-                out.append(f"  {m.char!r} U+{ord(m.char):04X} in story {m.story}, {_where(m)}, offset {m.offset}"
-                           f" (role {m.role}): {m.reason}")
-            if len(self.missing) > SHOWN:
-                out.append(f"  … and {len(self.missing) - SHOWN} more")
-        else:
-            out.append("missing glyphs 0")
-        if self.fallbacks:
-            distinct = len({f.char for f in self.fallbacks})
-            out.append(f"fallback glyphs {len(self.fallbacks)} ({distinct} distinct,"
-                       " drawn by a later font of the role):")
-            for f in self.fallbacks[:SHOWN]:
-                out.append(f"  {f.char!r} U+{ord(f.char):04X} in story {f.story}, {_where(f)}, offset {f.offset}:"
-                           f" role {f.role} -> {f.family or f.face} ({f.face})")
-            if len(self.fallbacks) > SHOWN:
-                out.append(f"  … and {len(self.fallbacks) - SHOWN} more")
-        else:
-            out.append("fallback glyphs 0")
+        _listed(out, "missing glyphs", self.missing, "(not drawn; red proof boxes):",
+                lambda m: f"{m.char!r} U+{ord(m.char):04X} in story {m.story}, {_where(m)}, offset {m.offset}"
+                          f" (role {m.role}): {m.reason}")
+        _listed(out, "fallback glyphs", self.fallbacks,
+                f"({len({f.char for f in self.fallbacks})} distinct, drawn by a later font of the role):",
+                lambda f: f"{f.char!r} U+{ord(f.char):04X} in story {f.story}, {_where(f)}, offset {f.offset}:"
+                          f" role {f.role} -> {f.family or f.face} ({f.face})")
         for w in self.warnings:
             out.append(f"warning: {w}")
         times = "  ".join(f"{k} {v * 1000:.0f}ms" for k, v in self.timings.items())
         out.append(f"time    {times}")
         return "\n".join(out)
+
+
+def _listed(out: list[str], label: str, items: Sequence, header: str, line: Callable[[Any], str]) -> None:
+    """``label N header`` and the first `SHOWN` items, one a line; ``label 0`` when there are none."""
+    if not items:
+        out.append(f"{label} 0")
+        return
+    out.append(f"{label} {len(items)} {header}")
+    out += [f"  {line(item)}" for item in items[:SHOWN]]
+    if len(items) > SHOWN:
+        out.append(f"  … and {len(items) - SHOWN} more")
 
 
 def _where(item: MissingGlyph | FallbackUse) -> str:

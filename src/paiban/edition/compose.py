@@ -27,7 +27,7 @@ from paiban.edition.edition_loader import EditionSpec, apply_edition, page_numbe
 from paiban.errors import InputError, Where
 from paiban.fonts.faces import FontFace
 from paiban.input.layout_loader import load_layout
-from paiban.model.placed import MissingGlyph, PlacedPage
+from paiban.model.placed import MissingGlyph, PlacedPage, chars_by_face
 from paiban.model.spec import Layout, RegionKind
 from paiban.report import BuildReport
 
@@ -211,7 +211,7 @@ def _page_infos(layout: Layout, result: BuildResult, pages: tuple[PlacedPage, ..
         warnings[_warning_page(w, layout, pages, first_page)].append(w)
     out = []
     for i, page in enumerate(pages):
-        chars = chars_by_face(page)
+        chars = chars_by_face([page])
         n = page.number
         low = tuple(f"picture {Path(im.path).name}: {im.dpi:.0f} dpi, below the {layout.min_dpi:.0f} dpi minimum"
                     for im in page.images if im.dpi < layout.min_dpi)
@@ -223,15 +223,6 @@ def _page_infos(layout: Layout, result: BuildResult, pages: tuple[PlacedPage, ..
             overset=overset.get(n, 0), underset_lines=underset.get(n, 0), missing=tuple(missing.get(n, ())),
             warnings=tuple(warnings.get(n, ())), lines=len(page.lines)))
     return tuple(out)
-
-
-def chars_by_face(page: PlacedPage) -> dict[str, set[str]]:
-    """Face key → the characters the page draws with it."""
-    texts: dict[str, list[str]] = defaultdict(list)
-    for line in page.lines:
-        for face, start, end in line.runs():
-            texts[face].append(line.chars[start:end])
-    return {face: set("".join(parts)) for face, parts in texts.items()}
 
 
 def _page_digest(result: BuildResult, index: int, page: PlacedPage) -> str:

@@ -31,11 +31,9 @@ Outputs (``NAME`` is the edition's ``edition_name``, ``NN`` the page number, two
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +42,7 @@ from paiban.edition import uptodate
 from paiban.edition.build_cache import BuildCache, clean_temporaries, write_atomic
 from paiban.edition.publish import locked, page_file, publish
 from paiban.errors import PaibanError
+from paiban.interrupts import BuildInterrupted, interrupt_on_sigterm
 
 if TYPE_CHECKING:  # the typesetting modules are imported only when something is to be done
     from paiban.edition.compose import LayoutInfo, PreparedLayout
@@ -54,10 +53,6 @@ if TYPE_CHECKING:  # the typesetting modules are imported only when something is
 __all__ = ["BuildInterrupted", "BuildOptions", "RenderFailed", "build_edition", "interrupt_on_sigterm"]
 
 EXIT_OK, EXIT_STRICT = 0, 1
-
-
-class BuildInterrupted(KeyboardInterrupt):
-    """SIGTERM (or Ctrl-C) during a build."""
 
 
 class RenderFailed(PaibanError):
@@ -74,20 +69,6 @@ class BuildOptions:
     previews: bool = True
     proof: bool = False
     trace: Path | None = None
-
-
-@contextlib.contextmanager
-def interrupt_on_sigterm() -> Iterator[None]:
-    """Within the block, SIGTERM raises `BuildInterrupted` in the main thread (like Ctrl-C), so
-    that the build stops its workers and removes its temporary files on the way out."""
-    def handler(signum: int, frame: Any) -> None:
-        raise BuildInterrupted(f"signal {signum}")
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 class _Clock:

@@ -6,6 +6,8 @@ its drawing origin (the font's advance box starts there); `face` is a `FontFace.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -121,6 +123,16 @@ class PlacedPage:
     markers: tuple[Marker, ...] = ()
     rects: tuple[Rect, ...] = ()  # drawn first, under the text
     images: tuple[PlacedImage, ...] = ()
+
+
+def chars_by_face(pages: Iterable[PlacedPage]) -> dict[str, set[str]]:
+    """FontFace.key → the characters the pages draw with it (the fonts' subsets)."""
+    texts: dict[str, list[str]] = defaultdict(list)
+    for page in pages:
+        for line in page.lines:
+            for face, start, end in line.runs():
+                texts[face].append(line.chars[start:end])
+    return {face: set("".join(parts)) for face, parts in texts.items()}
 
 
 @dataclass(frozen=True)

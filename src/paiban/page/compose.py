@@ -52,52 +52,51 @@ def compose_document(layout: Layout, stories: list[tuple[StorySpec, Article, Sto
     return pages, [w for _, w in warnings]
 
 
+#: where a warning stands in the document's order: (step, index of its page, region or story,
+#: index among that one's warnings); the steps are the order `compose_some_pages` works in
+Rank = tuple[int, int, int]
+RUNNING_HEADS, REGIONS, HEADLINES = 0, 1, 2
+
+
 def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, StoryFlow]],
                        glyphs: GlyphSource, proof: bool, numbers: set[int]
-                       ) -> tuple[tuple[PlacedPage, ...], list[tuple[int, str]]]:
+                       ) -> tuple[tuple[PlacedPage, ...], list[tuple[Rank, str]]]:
     """`compose_document` for the pages in `numbers` only (pages are independent once the
-    stories are flowed). Each warning comes with its position among all the document's
-    warnings, so that pages composed apart merge into the same report."""
+    stories are flowed). Each warning comes with its `Rank`, so that pages composed apart merge
+    into the same report, in the same order, by sorting."""
     geo = layout.page
     pages = {n: PageBuilder(n, geo.width, geo.height, [], []) for n in layout.pages if n in numbers}
-    warnings: list[tuple[int, str]] = []
-    seq = iter(range(1 << 30))
+    warnings: list[tuple[Rank, str]] = []
 
-    def add(page: PageBuilder | None, items: furniture.Furniture) -> None:
-        for w in items.warnings:
-            k = next(seq)
-            if page is not None:
-                warnings.append((k, w))
-        if page is not None:
-            _add(page, items)
+    def add(page: PageBuilder, items: furniture.Furniture, step: int, index: int) -> None:
+        _add(page, items)
+        warnings.extend(((step, index, k), w) for k, w in enumerate(items.warnings))
 
-    for number in layout.pages:  # every page's, so that warnings keep their ranks
-        add(pages.get(number), furniture.running_head(layout, number, glyphs))
+    for i, number in enumerate(layout.pages):
+        if number in pages:
+            add(pages[number], furniture.running_head(layout, number, glyphs), RUNNING_HEADS, i)
     used = _last_lines_used(stories)
-    for region in layout.regions.values():
-        top = grid_line_top(layout, region.first_line)
+    for i, region in enumerate(layout.regions.values()):
         page = pages.get(region.page)
-        # furniture and headlines of other pages are still set (a few lines): their warnings
-        # keep their places in the document's order
+        if page is None:
+            continue
+        top = grid_line_top(layout, region.first_line)
         if region.kind is RegionKind.MASTHEAD:
-            add(page, furniture.masthead(layout, region, glyphs, top))
+            add(page, furniture.masthead(layout, region, glyphs, top), REGIONS, i)
         elif region.kind is RegionKind.PICTURE:
-            add(page, furniture.picture(layout, region, glyphs, top))
-        if page is not None:
-            add(page, furniture.region_rules(layout, region, top, used.get(region.name)))
-    for story, article, flow in stories:
+            add(page, furniture.picture(layout, region, glyphs, top), REGIONS, i)
+        add(page, furniture.region_rules(layout, region, top, used.get(region.name)), REGIONS, i)
+    for i, (story, article, flow) in enumerate(stories):
         if proof and flow.overset is not None:
             number, marker = overset_marker(layout, story, flow)
             if number in pages:
                 pages[number].markers.append(marker)
-        if story.headline_region:
-            page = pages.get(layout.regions[story.headline_region].page)
+        page = pages.get(layout.regions[story.headline_region].page) if story.headline_region else None
+        if page is not None:
             lines, markers, notes = headline_block(layout, story, article, glyphs)
-            ranked = [(next(seq), n) for n in notes]
-            if page is not None:
-                page.lines.extend(lines)
-                page.markers.extend(markers)
-                warnings += ranked
+            page.lines.extend(lines)
+            page.markers.extend(markers)
+            warnings.extend(((HEADLINES, i, k), n) for k, n in enumerate(notes))
         for fl in flow.lines:
             page = pages.get(fl.page)
             if page is None:

@@ -30,38 +30,35 @@ from paiban.model.article import Article
 from paiban.model.flowed import StoryFlow
 from paiban.model.placed import PlacedPage
 from paiban.model.spec import Layout, StorySpec
-from paiban.page.compose import compose_some_pages
+from paiban.page.compose import Rank, compose_some_pages
 from paiban.page.glyph_source import GlyphSource
 from paiban.render.text_operators import Advance, CodeSpace, GlyphCodes, UnplannedCharacter, page_operators
 
 Stories = list[tuple[StorySpec, Article, StoryFlow]]
-Composed = tuple[tuple[PlacedPage, ...], list[tuple[int, str]], list[str]]
+Composed = tuple[tuple[PlacedPage, ...], list[tuple[Rank, str]], list[str]]
 
 
 def can_fork() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
-def page_chunks(layout: Layout, stories: Stories, parts: int, first_share: float | None = None) -> list[list[int]]:
-    """The layout's pages cut into at most `parts` contiguous runs of about equal line counts;
-    the first run gets `first_share` of the lines when given (the rest is shared equally)."""
+def page_chunks(layout: Layout, stories: Stories, parts: int) -> list[list[int]]:
+    """The layout's pages cut into at most `parts` contiguous runs of about equal line counts."""
     weight = {n: 1 for n in layout.pages}
     for _, _, flow in stories:
         for fl in flow.lines:
             weight[fl.page] = weight.get(fl.page, 1) + 1
     total = sum(weight[n] for n in layout.pages)
-    first = 1 / parts if first_share is None else first_share
-    ends = [total * (first + (1 - first) * k / (parts - 1)) for k in range(parts - 1)] if parts > 1 else []
     chunks: list[list[int]] = [[]]
     done = 0
     for n in layout.pages:
-        # a run ends before the page that would take it further from its target than it is
-        if chunks[-1] and len(chunks) < parts and \
-                abs(done + weight[n] - ends[len(chunks) - 1]) > abs(done - ends[len(chunks) - 1]):
+        # a run ends before the page that would take it further from its share than it is
+        target = total * len(chunks) / parts
+        if chunks[-1] and len(chunks) < parts and abs(done + weight[n] - target) > abs(done - target):
             chunks.append([])
         chunks[-1].append(n)
         done += weight[n]
-    return [c for c in chunks if c]
+    return chunks
 
 
 def compose_and_encode(layout: Layout, stories: Stories, glyphs: GlyphSource, proof: bool, numbers: Sequence[int],
@@ -72,18 +69,13 @@ def compose_and_encode(layout: Layout, stories: Stories, glyphs: GlyphSource, pr
     return pages, warnings, [page_operators(codes, page) for page in pages]
 
 
-#: this process's share of the lines is smaller than the children's by this factor: it also reads
-#: the children's results, and may do other work meanwhile (measured on the 100k benchmark)
-PARENT_SHARE = 1.0
-
-
 def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof: bool, jobs: int,
                    space: CodeSpace, advance: Advance, meanwhile: Callable[[], object] = lambda: None,
                    ) -> tuple[tuple[PlacedPage, ...], list[str], list[str]]:
     """Every page composed and encoded, in up to `jobs` processes: (pages, warnings, operators).
     `meanwhile` runs here once the children are working (the caller's next step's imports).
     Faces a child met first are added to ``glyphs.faces``, as if composed here."""
-    chunks = page_chunks(layout, stories, jobs, PARENT_SHARE / jobs)
+    chunks = page_chunks(layout, stories, jobs)
     children: list[tuple[int, int]] = []
 
     def work(chunk: list[int]) -> tuple[Composed, dict]:

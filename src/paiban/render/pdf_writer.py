@@ -12,7 +12,6 @@ the target directory and renamed into place, so a crash never leaves a half-writ
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -21,6 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from paiban.atomic_files import temporary_path
+from paiban.model import placed
 from paiban.model.placed import Document, PlacedPage
 from paiban.render.cid_fonts import CidFont
 from paiban.render.text_operators import Advance, CodeSpace, GlyphCodes, page_operators
@@ -30,15 +30,8 @@ FontNamer = Callable[[str, Iterable[str]], str]
 
 
 def chars_by_face(doc: Document) -> dict[str, set[str]]:
-    texts: dict[str, list[str]] = defaultdict(list)
-    for page in doc.pages:
-        for line in page.lines:
-            if len(line.face_runs) == 1:
-                texts[line.face_runs[0][1]].append(line.chars)
-            else:
-                for face, start, end in line.runs():
-                    texts[face].append(line.chars[start:end])
-    return {face: set("".join(parts)) for face, parts in texts.items()}
+    """FontFace.key → the characters `doc` draws with it."""
+    return placed.chars_by_face(doc.pages)
 
 
 def write_pdf(doc: Document, path: Path, font_namer: FontNamer, advance: Advance, author: str = "paiban",
