@@ -1,5 +1,5 @@
 """`python -m paiban` runs the command line."""
 
-from paiban.cli import main
+from paiban.cli import run
 
-raise SystemExit(main())
+run()

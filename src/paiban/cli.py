@@ -221,5 +221,22 @@ def _write_text(path: Path, text: str) -> None:
     write_atomically(path, text.encode("utf-8"))
 
 
+def run() -> None:
+    """The `paiban` command (console script and ``python -m paiban``): `main`, then leave at once.
+
+    A build leaves some 10⁶ objects alive; letting the interpreter free them one by one at exit
+    takes ~40 ms of a 0.4 s build (measured on the benchmark). Everything is written and closed by
+    the time `main` returns (outputs are renamed into place, worker pools and clusters are shut
+    down in `with` blocks), so the process flushes its two streams and ends without that teardown.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (`paiban check … | head`): nothing more to say
+        code = code or 1
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

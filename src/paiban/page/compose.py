@@ -17,7 +17,7 @@ from paiban.model.placed import Marker, PlacedImage, PlacedLine, PlacedPage, Rec
 from paiban.model.spec import Align, Layout, RegionKind, StorySpec, TextStyle
 from paiban.page import furniture
 from paiban.page.glyph_source import GlyphSource
-from paiban.page.justify import PositionedGlyph, justify_line
+from paiban.page.justify import LineGlyphs, justify_glyphs
 from paiban.text.itemize import itemize
 
 #: baseline position below the em box's top, in em (ideographic em box: ascent 0.88)
@@ -168,7 +168,7 @@ def place_flow_line(layout: Layout, fl: FlowLine, glyphs: GlyphSource,
     size = style.size
     measure_em = fl.measure / size
     justify = style.align is Align.JUSTIFY and not fl.last_of_paragraph
-    positioned = justify_line(
+    positioned = justify_glyphs(
         fl.units, measure=measure_em, indent=fl.brk.indent, lookup=glyphs.lookup(style.font),
         latin_advance=glyphs.latin_advance(style.font), justify=justify, align=style.align,
         prefix=fl.prefix, suffix=fl.suffix, run_in=_run_in(layout, fl, glyphs, run_in))
@@ -180,10 +180,20 @@ def place_flow_line(layout: Layout, fl: FlowLine, glyphs: GlyphSource,
 
 
 def placed_line(story: str, region: str, column: int, grid_line: int, kind: str, x0: float, y: float,
-            width: float, size: float, text: str, positioned: list[PositionedGlyph]) -> tuple[PlacedLine, list[Marker]]:
-    drawn = [g for g in positioned if g[2] is not None and g[0] not in BLANKS]
-    faces = [g[2].face for g in drawn]
+                width: float, size: float, text: str, glyphs: LineGlyphs) -> tuple[PlacedLine, list[Marker]]:
+    """The line of `glyphs` (em from the line's left edge) at (x0, y) in `size` pt type; a red
+    proof box for each character no font has. Spaces and missing glyphs are not drawn."""
+    chars, xs, infos, scaled = glyphs.chars, glyphs.xs, glyphs.infos, glyphs.scaled
+    markers: list[Marker] = []
+    if glyphs.missing or not BLANKS.isdisjoint(chars):
+        markers = [Marker(x0 + x * size, y - 0.12 * size, size, size, f"missing glyph {c!r} U+{ord(c):04X}")
+                   for c, x, info in zip(chars, xs, infos) if info is None and c not in BLANKS]
+        keep = [i for i, (c, info) in enumerate(zip(chars, infos)) if info is not None and c not in BLANKS]
+        new_index = {old: new for new, old in enumerate(keep)}
+        scaled = [(new_index[i], k) for i, k in scaled if i in new_index]
+        chars, xs, infos = [chars[i] for i in keep], [xs[i] for i in keep], [infos[i] for i in keep]
     runs: list[tuple[int, str]] = []
+    faces = [info.face for info in infos]
     if faces and faces.count(faces[0]) == len(faces):  # the common line: one face
         runs.append((0, faces[0]))
     else:
@@ -192,12 +202,8 @@ def placed_line(story: str, region: str, column: int, grid_line: int, kind: str,
             if f != face:
                 face = f
                 runs.append((i, face))
-    scaled = tuple((i, g[3]) for i, g in enumerate(drawn) if g[3] != 1.0)
-    markers = [Marker(x0 + g.x * size, y - 0.12 * size, size, size, f"missing glyph {g.char!r} U+{ord(g.char):04X}")
-               for g in positioned if g.info is None and g.char not in BLANKS] \
-        if len(drawn) < len(positioned) else []
     line = PlacedLine(story, region, column, grid_line, kind, x0, y, width, size, text,
-                      "".join([g[0] for g in drawn]), tuple([x0 + g[1] * size for g in drawn]), tuple(runs), scaled)
+                      "".join(chars), tuple([x0 + x * size for x in xs]), tuple(runs), tuple(scaled))
     return line, markers
 
 
@@ -289,7 +295,7 @@ def _headline_lines(text: str, style: TextStyle, width: float, glyphs: GlyphSour
             breaks = break_paragraph(units_for_breaking, high, 0.0, options, first_indent=False)
         for brk in breaks:
             line_units = units[brk.start:brk.end]
-            positioned = justify_line(line_units, measure=measure, indent=0.0, lookup=glyphs.lookup(style.font),
+            positioned = justify_glyphs(line_units, measure=measure, indent=0.0, lookup=glyphs.lookup(style.font),
                                       latin_advance=glyphs.latin_advance(style.font), justify=False,
                                       align=style.align, tracking=style.tracking)
             yield "".join(u.text for u in line_units), positioned

@@ -14,7 +14,7 @@ from paiban.linebreak.greedy import BreakOptions, break_paragraph
 from paiban.model.placed import Marker, PlacedImage, PlacedLine, Rect, Rule
 from paiban.model.spec import Align, Layout, Region, TextStyle
 from paiban.page.glyph_source import GlyphSource
-from paiban.page.justify import justify_line
+from paiban.page.justify import justify_glyphs
 from paiban.text.itemize import itemize
 from paiban.units import chinese_numeral, mm
 
@@ -54,7 +54,7 @@ def set_text(text: str, style: TextStyle, glyphs: GlyphSource, x: float, baselin
 
     units = itemize(text, style.punctuation.value, glyphs.latin_advance(style.font), style.latin_spacing,
                     style.kinsoku_level.value)
-    positioned = justify_line(units, measure=width / style.size, indent=0.0, lookup=glyphs.lookup(style.font),
+    positioned = justify_glyphs(units, measure=width / style.size, indent=0.0, lookup=glyphs.lookup(style.font),
                               latin_advance=glyphs.latin_advance(style.font), justify=False,
                               align=align or style.align)
     line, missing = placed_line("", region, 0, grid_line, kind, x, baseline, width, style.size, text, positioned)

@@ -104,6 +104,18 @@ def _squeeze_capacity(u: Unit, cell: float, lookup: GlyphLookup) -> float:
     return max(0.0, cell - ink_w - 2 * INK_MARGIN)
 
 
+class LineGlyphs(NamedTuple):
+    """A justified line as columns (what `PlacedLine` keeps): the glyphs' characters, origins (em
+    from the line's left edge) and infos, the (index, scale) of stretched ones, and whether a
+    character has no glyph (its info is None)."""
+
+    chars: list[str]
+    xs: list[float]
+    infos: list[GlyphInfo | None]
+    scaled: list[tuple[int, float]]
+    missing: bool
+
+
 def justify_line(units: Sequence[Unit], *, measure: float, indent: float, lookup: GlyphLookup,
                  latin_advance: LatinAdvance, justify: bool, align: Align = Align.JUSTIFY,
                  prefix: Sequence[Unit] = (), suffix: Sequence[Unit] = (),
@@ -115,12 +127,27 @@ def justify_line(units: Sequence[Unit], *, measure: float, indent: float, lookup
     drawn with that lookup (a dateline in its own font; widths stay on the grid). `tracking`
     (em) is added between units of a line that is not justified (headlines: 字距).
     """
-    pre_cells = _cell_widths(prefix) if prefix else []
-    suf_cells = _cell_widths(suffix) if suffix else []
+    line = justify_glyphs(units, measure=measure, indent=indent, lookup=lookup, latin_advance=latin_advance,
+                          justify=justify, align=align, prefix=prefix, suffix=suffix, run_in=run_in,
+                          tracking=tracking)
+    scales = dict(line.scaled)
+    return [PositionedGlyph(c, x, info, scales.get(i, 1.0))
+            for i, (c, x, info) in enumerate(zip(line.chars, line.xs, line.infos))]
+
+
+def justify_glyphs(units: Sequence[Unit], *, measure: float, indent: float, lookup: GlyphLookup,
+                   latin_advance: LatinAdvance, justify: bool, align: Align = Align.JUSTIFY,
+                   prefix: Sequence[Unit] = (), suffix: Sequence[Unit] = (),
+                   run_in: tuple[int, GlyphLookup] | None = None, tracking: float = 0.0) -> LineGlyphs:
+    """`justify_line` as columns: the same glyphs, without a tuple per glyph (the composer's path)."""
     body = _cell_widths(units, indent) if units else []
-    pre_w, suf_w = sum(pre_cells), sum(suf_cells)
-    room = measure - pre_w - suf_w - indent
-    n_gaps = max(0, len(units) - 1)
+    room = measure - indent
+    if prefix or suffix:
+        pre_cells = _cell_widths(prefix) if prefix else []
+        suf_cells = _cell_widths(suffix) if suffix else []
+        pre_w, suf_w = sum(pre_cells), sum(suf_cells)
+        room -= pre_w + suf_w
+    n_gaps = len(units) - 1 if units else 0
     track = tracking if (tracking and not justify) else 0.0
     natural = sum(body) + track * n_gaps
     gaps = [track] * n_gaps + [0.0] if units else []  # gap after each body unit
@@ -149,46 +176,71 @@ def justify_line(units: Sequence[Unit], *, measure: float, indent: float, lookup
             shift = slack / 2
         elif align is Align.RIGHT:
             shift = slack
-    out: list[PositionedGlyph] = []
-    x = _place(prefix, pre_cells, 0.0, [0.0] * len(prefix), lookup, latin_advance, out)
+    out = LineGlyphs([], [], [], [], False)
+    x = 0.0
+    missing = False
+    if prefix:
+        x, missing = _place(prefix, pre_cells, x, [0.0] * len(prefix), lookup, latin_advance, out)
     if run_in is not None and run_in[0] > 0:
         n = run_in[0]
-        x = _place(units[:n], body[:n], x + indent + shift, gaps[:n], run_in[1], latin_advance, out)
-        x = _place(units[n:], body[n:], x, gaps[n:], lookup, latin_advance, out)
+        x, m1 = _place(units[:n], body[:n], x + indent + shift, gaps[:n], run_in[1], latin_advance, out)
+        x, m2 = _place(units[n:], body[n:], x, gaps[n:], lookup, latin_advance, out)
+        missing = missing or m1 or m2
     else:
-        x = _place(units, body, x + indent + shift, gaps, lookup, latin_advance, out)
+        x, m1 = _place(units, body, x + indent + shift, gaps, lookup, latin_advance, out)
+        missing = missing or m1
     if suffix:
-        x = measure - suf_w
-        _place(suffix, suf_cells, x, [0.0] * len(suffix), lookup, latin_advance, out)
-    return out
+        _, m3 = _place(suffix, suf_cells, measure - suf_w, [0.0] * len(suffix), lookup, latin_advance, out)
+        missing = missing or m3
+    return out._replace(missing=missing) if missing else out
 
 
 def _place(units: Sequence[Unit], cells: Sequence[float], x: float, gaps: Sequence[float],
-           lookup: GlyphLookup, latin_advance: LatinAdvance, out: list[PositionedGlyph]) -> float:
+           lookup: GlyphLookup, latin_advance: LatinAdvance, out: LineGlyphs) -> tuple[float, bool]:
+    """Append the glyphs of `units` to `out`; return the pen after them and whether one is missing."""
     han = CharClass.HAN
-    new = tuple.__new__  # PositionedGlyph without its Python-level __new__: ~10⁵ per edition
-    append = out.append
+    chars, xs, infos = out.chars, out.xs, out.infos
+    add_char, add_x, add_info = chars.append, xs.append, infos.append
+    missing = False
     for u, cell, gap in zip(units, cells, gaps):
         text = u.text
         if u.cls is han and len(text) == 1:  # the common case: one hanzi in its own cell
             info = lookup(text)
             if info is not None and info.advance == cell:
-                append(new(PositionedGlyph, (text, x, info, 1.0)))
+                add_char(text)
+                add_x(x)
+                add_info(info)
                 x += cell + gap
                 continue
-        chars = unit_cells(u, cell, latin_advance)
-        for k, (ch, w) in enumerate(chars):
-            if not ch:  # Han–Latin padding
-                x += w
-                continue
-            if u.cls is CharClass.DASH:
-                joins = (k > 0, k < len(chars) - 1)
-                out.append(_dash_in_cell(ch, x, w, lookup(ch), joins))
-            else:
-                out.append(_glyph_in_cell(ch, u.cls, x, w, lookup(ch)))
+        missing = _place_unit(u, cell, x, lookup, latin_advance, out) or missing
+        x += cell + gap
+    return x, missing
+
+
+def _place_unit(u: Unit, cell: float, x: float, lookup: GlyphLookup, latin_advance: LatinAdvance,
+                out: LineGlyphs) -> bool:
+    """Append the glyphs of a unit other than one plain hanzi, in its cell at `x`; return
+    whether one is missing."""
+    missing = False
+    cells_of_unit = unit_cells(u, cell, latin_advance)
+    for k, (ch, w) in enumerate(cells_of_unit):
+        if not ch:  # Han–Latin padding
             x += w
-        x += gap
-    return x
+            continue
+        if u.cls is CharClass.DASH:
+            joins = (k > 0, k < len(cells_of_unit) - 1)
+            g = _dash_in_cell(ch, x, w, lookup(ch), joins)
+        else:
+            g = _glyph_in_cell(ch, u.cls, x, w, lookup(ch))
+        if g.scale != 1.0:
+            out.scaled.append((len(out.chars), g.scale))
+        if g.info is None:
+            missing = True
+        out.chars.append(g.char)
+        out.xs.append(g.x)
+        out.infos.append(g.info)
+        x += w
+    return missing
 
 
 def _dash_in_cell(ch: str, x: float, cell: float, info: GlyphInfo | None,
