@@ -63,20 +63,43 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _build_layout(args: argparse.Namespace, pipeline) -> tuple:
-    """`paiban build|check LAYOUT`: (the build result, whether --strict stops it before the PDF)."""
-    pdf = args.output / (args.layout.stem + ".pdf") if args.command == "build" else None
-    jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
+def _build_layout(args: argparse.Namespace, pipeline, writer=None) -> tuple:
+    """`paiban build|check LAYOUT`: (the build result, whether --strict stops it before the PDF).
+    `writer`: a `PdfWriterProcess` started for this layout, to write the PDF."""
+    pdf = _pdf_path(args)
+    jobs = _layout_jobs(args)
     result = pipeline.run(args.layout, None, proof=args.proof, jobs=jobs if pdf is not None else 1,
-                          encode=pdf is not None)
+                          encode=pdf is not None, import_renderer=writer is None)
     strict_fail = args.strict and not result.report.clean
     if pdf is not None and not strict_fail:
-        result = pipeline.run_render(result, pdf)
+        result = pipeline.run_render(result, pdf, writer)
     if args.trace:
         from paiban.render.text_trace import text_trace
 
         _write_text(args.trace, text_trace(result.document))
     return result, strict_fail
+
+
+def _pdf_path(args: argparse.Namespace) -> Path | None:
+    return args.output / (args.layout.stem + ".pdf") if args.command == "build" else None
+
+
+def _layout_jobs(args: argparse.Namespace) -> int:
+    return getattr(args, "jobs", None) or os.cpu_count() or 1
+
+
+def _writer_process(args: argparse.Namespace):
+    """A `PdfWriterProcess` for a layout build with more than one process (it then imports the
+    renderer and loads the fonts on another core while this one builds); else a no-op context."""
+    import contextlib
+
+    if _pdf_path(args) is None or _layout_jobs(args) < 2:
+        return contextlib.nullcontext()
+    from paiban.render import writer_process
+
+    if not writer_process.can_fork():
+        return contextlib.nullcontext()
+    return writer_process.PdfWriterProcess(args.layout)
 
 
 def _jobs(text: str) -> int:
@@ -103,11 +126,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"paiban: error: {args.layout}: {given[0]} is for edition files (a YAML file with a top-level "
               "`layouts:` list); this is a layout", file=sys.stderr)
         return EXIT_INPUT
-    from paiban import pipeline  # imported here so `paiban --help` stays fast
-
     try:
-        with interrupt_on_sigterm():  # finally blocks stop child processes
-            result, strict_fail = _build_layout(args, pipeline)
+        with interrupt_on_sigterm(), _writer_process(args) as writer:  # finally blocks stop child processes
+            from paiban import pipeline  # imported here so `paiban --help` stays fast
+
+            result, strict_fail = _build_layout(args, pipeline, writer)
     except InputError as exc:
         print(f"paiban: error: {exc}", file=sys.stderr)
         return EXIT_INPUT

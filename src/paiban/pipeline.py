@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from pathlib import Path
 
 from paiban.errors import InputError, PaibanError, Where
@@ -25,6 +25,9 @@ from paiban.page.glyph_source import GlyphSource, TextSegment
 from paiban.render.text_operators import CodeSpace, UnplannedCharacter
 from paiban.report import BuildReport, StoryReport
 from paiban.text.itemize import Unit, itemize
+
+if TYPE_CHECKING:
+    from paiban.render.writer_process import PdfWriterProcess
 
 @dataclass
 class Timer:
@@ -137,12 +140,14 @@ def story_report(story: StorySpec, article: Article, flow: StoryFlow) -> StoryRe
 
 
 def run(layout_path: Path, output: Path | None = None, proof: bool = False,
-        transform: Callable[[Layout], Layout] | None = None, jobs: int = 1, encode: bool = False) -> BuildResult:
+        transform: Callable[[Layout], Layout] | None = None, jobs: int = 1, encode: bool = False,
+        import_renderer: bool = True) -> BuildResult:
     """Build `layout_path`; write the PDF to `output` when given. `proof` draws overset markers;
     `transform` changes the loaded layout before the build (an edition's numbering and variables).
     With `jobs` > 1 the pages are composed in that many processes (`forked_compose`), each also
     making its pages' text operators, as it does with `encode` (for a `run_render` to follow);
-    the PDF is the same byte for byte."""
+    the PDF is the same byte for byte. `import_renderer`: import the renderer here while the
+    children compose (not when a `PdfWriterProcess` will write the PDF)."""
     timer = Timer({})
     with timer.stage("layout"):
         layout, registry = load_fonts(layout_path)
@@ -168,7 +173,8 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
     with timer.stage("compose"):
         flowed = [(s, a, f) for (s, a), f in zip(stories, flows)]
         pages, page_warnings, texts = _compose(layout, flowed, glyphs, proof, jobs if output or encode else 1,
-                                               encode or output is not None, space, registry)
+                                               encode or output is not None, space, registry,
+                                               import_renderer or output is not None)
         document = Document(layout.title, pages)
     warnings = [f"story {s.name}: {w}" for (s, _), f in zip(stories, flows) for w in f.warnings]
     warnings += page_warnings
@@ -183,7 +189,8 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
 
 
 def _compose(layout: Layout, flowed: list, glyphs: GlyphSource, proof: bool, jobs: int, encode: bool,
-             space: CodeSpace, registry: FontRegistry) -> tuple[tuple, list[str], list[str] | None]:
+             space: CodeSpace, registry: FontRegistry, import_renderer: bool = True
+             ) -> tuple[tuple, list[str], list[str] | None]:
     """(pages, warnings, text operators or None): in `jobs` processes, or here."""
     from paiban.page import forked_compose
     from paiban.render.text_operators import metrics_advance
@@ -193,7 +200,7 @@ def _compose(layout: Layout, flowed: list, glyphs: GlyphSource, proof: bool, job
         try:
             if jobs > 1 and len(layout.pages) > 1 and forked_compose.can_fork():
                 return forked_compose.compose_forked(layout, flowed, glyphs, proof, jobs, space, advance,
-                                                     meanwhile=_import_renderer)
+                                                     meanwhile=_import_renderer if import_renderer else None)
             pages, ranked, texts = forked_compose.compose_and_encode(layout, flowed, glyphs, proof, layout.pages,
                                                                      space, advance)
             return pages, [w for _, w in ranked], texts
@@ -215,14 +222,26 @@ def document_texts(layout: Layout, stories: list[tuple[StorySpec, Article]]) -> 
     return texts
 
 
-def run_render(result: BuildResult, output: Path) -> BuildResult:
-    """Render a composed build to `output` (atomically) and record the time and path."""
+def run_render(result: BuildResult, output: Path, writer: PdfWriterProcess | None = None) -> BuildResult:
+    """Render a composed build to `output` (atomically) and record the time and path. A `writer`
+    process writes it when the build comes with its text operators (as `run` makes them)."""
+    timings = dict(result.report.timings)
+    start = time.perf_counter()
+    if writer is not None and result.page_texts is not None and result.space is not None:
+        writer.write(result, output)
+    else:
+        _render_here(result, output)
+    timings["render"] = time.perf_counter() - start
+    report = replace(result.report, output=str(output), timings=timings)
+    return replace(result, report=report)
+
+
+def _render_here(result: BuildResult, output: Path) -> None:
     from paiban.render.pdf_writer import write_pdf  # reportlab only when rendering
     from paiban.render.text_operators import metrics_advance
 
-    timings = dict(result.report.timings)
-    start = time.perf_counter()
     registry, glyphs = result.registry, result.glyphs
+
     def render(space: CodeSpace | None, texts: tuple[str, ...] | None) -> None:
         write_pdf(result.document, output, lambda key, chars: registry.pdf_font_name(glyphs.faces[key], chars),
                   metrics_advance(registry, glyphs.faces), space=space, text_codes=texts)
@@ -231,6 +250,3 @@ def run_render(result: BuildResult, output: Path) -> BuildResult:
         render(result.space, result.page_texts)
     except UnplannedCharacter:  # the codes then come from the characters drawn
         render(None, None)
-    timings["render"] = time.perf_counter() - start
-    report = replace(result.report, output=str(output), timings=timings)
-    return replace(result, report=report)

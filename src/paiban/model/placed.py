@@ -45,6 +45,15 @@ class PlacedLine:
     #: (glyph index, horizontal scale) for the glyphs not drawn at 100 % (joined dashes)
     scaled: tuple[tuple[int, float], ...] = ()
 
+    def __init__(self, story: str, region: str, column: int, grid_line: int, kind: str, x: float, y: float,
+                 width: float, size: float, text: str, chars: str = "", xs: tuple[float, ...] = (),
+                 face_runs: tuple[tuple[int, str], ...] = (), scaled: tuple[tuple[int, float], ...] = ()):
+        # a frozen dataclass's generated __init__ sets fields one object.__setattr__ at a time;
+        # a broadsheet edition has thousands of lines (as `FlowLine`)
+        self.__dict__.update(story=story, region=region, column=column, grid_line=grid_line, kind=kind, x=x, y=y,
+                             width=width, size=size, text=text, chars=chars, xs=xs, face_runs=face_runs,
+                             scaled=scaled)
+
     @property
     def glyphs(self) -> tuple[Glyph, ...]:
         faces = self.faces()
@@ -130,6 +139,9 @@ def chars_by_face(pages: Iterable[PlacedPage]) -> dict[str, set[str]]:
     texts: dict[str, list[str]] = defaultdict(list)
     for page in pages:
         for line in page.lines:
+            if len(line.face_runs) == 1:  # the common line: one face
+                texts[line.face_runs[0][1]].append(line.chars)
+                continue
             for face, start, end in line.runs():
                 texts[face].append(line.chars[start:end])
     return {face: set("".join(parts)) for face, parts in texts.items()}

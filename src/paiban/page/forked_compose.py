@@ -70,7 +70,7 @@ def compose_and_encode(layout: Layout, stories: Stories, glyphs: GlyphSource, pr
 
 
 def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof: bool, jobs: int,
-                   space: CodeSpace, advance: Advance, meanwhile: Callable[[], object] = lambda: None,
+                   space: CodeSpace, advance: Advance, meanwhile: Callable[[], object] | None = None,
                    ) -> tuple[tuple[PlacedPage, ...], list[str], list[str]]:
     """Every page composed and encoded, in up to `jobs` processes: (pages, warnings, operators).
     `meanwhile` runs here once the children are working (the caller's next step's imports).
@@ -84,7 +84,8 @@ def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof:
     try:
         for chunk in chunks[1:]:
             children.append(_fork(lambda c=chunk: work(c), [fd for _, fd in children]))
-        meanwhile()
+        if meanwhile is not None:
+            meanwhile()
         parts = [compose_and_encode(layout, stories, glyphs, proof, chunks[0], space, advance)]
         while children:
             part, faces = _collect(children[0])

@@ -36,7 +36,8 @@ def chars_by_face(doc: Document) -> dict[str, set[str]]:
 
 def write_pdf(doc: Document, path: Path, font_namer: FontNamer, advance: Advance, author: str = "paiban",
               font_chars: dict[str, set[str]] | None = None, space: CodeSpace | None = None,
-              text_codes: Sequence[str | None] | None = None) -> list[str]:
+              text_codes: Sequence[str | None] | None = None, drawn: dict[str, set[str]] | None = None
+              ) -> list[str]:
     """Render `doc` to `path` atomically; return each page's text operators.
 
     `advance` gives the metrics composition used (glyph positions and the fonts' /W agree).
@@ -46,8 +47,9 @@ def write_pdf(doc: Document, path: Path, font_namer: FontNamer, advance: Advance
     `space` gives the codes (by default for the characters of `font_chars` and `doc`);
     `text_codes` gives pages' text operators already made with the same space (an edition's
     combined PDF reuses its pages', a layout build makes them while composing); None for a page
-    draws its lines."""
-    used = chars_by_face(doc)
+    draws its lines. `drawn` (face → characters) is what the pages draw when `doc` comes without
+    its lines (their text operators in `text_codes`); by default it is read off `doc`."""
+    used = chars_by_face(doc) if drawn is None else drawn
     if font_chars is not None:
         used = {face: set(font_chars.get(face, ())) | chars for face, chars in used.items()}
     if space is None:

@@ -1,0 +1,87 @@
+"""The PDF writer process of a layout build (`render.writer_process`): the same bytes as a build in
+one process, no process left behind, and a clear error when it dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import DEMO, ROOT
+from test_cli_errors import demo_text
+
+from paiban import pipeline
+from paiban.errors import PaibanError
+from paiban.render import writer_process
+
+SRC = str(ROOT / "src")
+
+pytestmark = pytest.mark.skipif(not writer_process.can_fork(), reason="the writer process needs fork (Linux)")
+
+
+def paiban(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-m", "paiban", *args], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def processes_naming(needle: str) -> list[int]:
+    """Processes whose command line mentions `needle`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if needle in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+def test_the_writer_process_writes_the_same_bytes_as_one_process(tmp_path):
+    layout = tmp_path / "demo.yaml"
+    layout.write_text(demo_text(tmp_path), encoding="utf-8")
+    one = paiban("build", str(layout), "-o", str(tmp_path / "one"), "--jobs", "1")
+    two = paiban("build", str(layout), "-o", str(tmp_path / "two"), "--jobs", "2")  # forks the writer
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    assert (tmp_path / "two" / "demo.pdf").read_bytes() == (tmp_path / "one" / "demo.pdf").read_bytes()
+    assert "render" in two.stdout and not list((tmp_path / "two").glob(".*part"))
+
+
+def test_no_writer_process_outlives_a_build_that_writes_nothing(tmp_path):
+    text = demo_text(tmp_path).replace("{name: lead-cont, columns: [1, 2], lines: [1, 8]}",
+                                       "{name: lead-cont, columns: [1, 2], lines: [1, 3]}")
+    layout = tmp_path / "overset-unique-name.yaml"
+    layout.write_text(text, encoding="utf-8")
+    result = paiban("build", str(layout), "-o", str(tmp_path / "out"), "--jobs", "2", "--strict")
+    assert result.returncode == 1
+    assert not (tmp_path / "out" / "overset-unique-name.pdf").exists()
+    assert processes_naming("overset-unique-name.yaml") == []
+
+
+def test_a_writer_that_is_not_asked_is_stopped_and_reaped():
+    writer = writer_process.PdfWriterProcess(DEMO)
+    pid = writer.pid
+    writer.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_writer_that_died_is_a_clear_error_and_no_file(tmp_path):
+    result = pipeline.run(DEMO, None, jobs=1, encode=True, import_renderer=False)
+    with writer_process.PdfWriterProcess(DEMO) as writer:
+        os.kill(writer.pid, signal.SIGKILL)
+        with pytest.raises(PaibanError, match="stopped without writing"):
+            writer.write(result, tmp_path / "demo.pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_writer_reports_an_unwritable_folder_as_an_os_error(tmp_path):
+    result = pipeline.run(DEMO, None, jobs=1, encode=True, import_renderer=False)
+    (tmp_path / "out").write_text("a file where the folder should be", encoding="utf-8")
+    with writer_process.PdfWriterProcess(DEMO) as writer:
+        with pytest.raises(OSError):
+            writer.write(result, tmp_path / "out" / "demo.pdf")
