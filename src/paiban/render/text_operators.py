@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from itertools import repeat
+from operator import add, sub
 from typing import NamedTuple
 
 from paiban.errors import PaibanError
@@ -80,8 +80,27 @@ class GlyphCode(NamedTuple):
     advance: float  # em
 
 
+class _Memo(dict):
+    """key → `make(key)`, made on first use; past `limit` keys it forgets them all and starts over."""
+
+    __slots__ = ("make", "limit")
+
+    def __init__(self, make: Callable, limit: int | None = None):
+        super().__init__()
+        self.make = make
+        self.limit = limit
+
+    def __missing__(self, key):
+        if self.limit is not None and len(self) >= self.limit:
+            self.clear()
+        value = self[key] = self.make(key)
+        return value
+
+
 class FaceCodes(dict):
-    """One face: char → `GlyphCode`, made on first use."""
+    """One face: char → `GlyphCode`, made on first use. Its tables, filled on first use too:
+    `codes` (char → code text), `advances` (char → em), and per font size `widths(size)`
+    (char → advance × size, pt) and `font_operator(size)` (the ``Tf`` operator)."""
 
     def __init__(self, face: str, space: CodeSpace, advance: Advance):
         super().__init__()
@@ -89,10 +108,33 @@ class FaceCodes(dict):
         self.resource = resource_name(face)
         self.space = space
         self.advance = advance
+        self.codes: dict[str, str] = _Memo(lambda char: code_text(space.cid(char)))
+        self.advances: dict[str, float] = _Memo(lambda char: advance(face, char))
+        self._widths: dict[float, dict[str, float]] = {}
+        self._font_operators: dict[float, str] = {}
 
     def __missing__(self, char: str) -> GlyphCode:
-        hit = self[char] = GlyphCode(self.resource, code_text(self.space.cid(char)), self.advance(self.face, char))
+        hit = self[char] = GlyphCode(self.resource, self.codes[char], self.advances[char])
         return hit
+
+    def widths(self, size: float) -> dict[str, float]:
+        """char → advance in pt at `size` (the advance in em × size, as a product)."""
+        table = self._widths.get(size)
+        if table is None:
+            codes, advances = self.codes, self.advances
+
+            def width(char: str) -> float:
+                codes[char]  # an unplanned character fails here, as when its code is written first
+                return advances[char] * size
+            table = self._widths[size] = _Memo(width)
+        return table
+
+    def font_operator(self, size: float) -> str:
+        """``/Cxxxxxxxxxx size Tf``."""
+        text = self._font_operators.get(size)
+        if text is None:
+            text = self._font_operators[size] = f"{self.resource} {_num(size)} Tf"
+        return text
 
 
 class GlyphCodes(dict):
@@ -139,72 +181,112 @@ def _fine(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+# The same few values recur line after line (positions, sizes, spacings, squeezes): memoised.
+# Keys are floats, and 0.0 and -0.0 are one key; that changes nothing: both give "0" as text,
+# round to a zero that is only compared by value, and are never off the pen.
+_MEMO_LIMIT = 1 << 16
+#: value → `_num(value)`
+_nums: dict[float, str] = _Memo(_num, _MEMO_LIMIT)
+#: value → `_fine(value)`
+_fines: dict[float, str] = _Memo(_fine, _MEMO_LIMIT)
+#: value → round(value, 3)
+_rounded3: dict[float, float] = _Memo(lambda value: round(value, 3), _MEMO_LIMIT)
+
 #: a glyph closer than this (pt) to where the pen stands is drawn without a TJ adjustment
 PEN_TOLERANCE = 1e-4
 
 
+def _adjustment_table(key: tuple[float, float]) -> dict[float, str]:
+    """For the lines of a (Tc, size): the spacing after a glyph → what follows the glyph's code in
+    the TJ array: ") adjustment (" when the next glyph is off the pen by more than `PEN_TOLERANCE`
+    and the adjustment is not 0 to 3 decimals, else ""."""
+    tc, size = key
+    low, high = tc - PEN_TOLERANCE, tc + PEN_TOLERANCE
+
+    def after(delta: float) -> str:
+        if delta > high or delta < low:
+            adjust = _num(-(delta - tc) * 1000 / size)
+            if adjust != "0":
+                return f") {adjust} ("
+        return ""
+    return _Memo(after, 1 << 12)
+
+
+#: (Tc, size) → `_adjustment_table`
+_adjustments: dict[tuple[float, float], dict[float, str]] = _Memo(_adjustment_table, 256)
+
+
 def _common_spacing(line: PlacedLine, deltas: list[float]) -> float:
     """The most common spacing between consecutive unscaled glyphs: the line's Tc (unrounded,
-    so that the pen does not drift)."""
+    so that the pen does not drift). Spacings count as equal when equal to 3 decimals; of two
+    as common, the smaller in size wins, of v and -v the negative one; a spacing of a whole em
+    or more is no spacing (0)."""
     if line.scaled:
         stretched = {i for i, _ in line.scaled}
         deltas = [d for i, d in enumerate(deltas) if i not in stretched]
     if not deltas:
         return 0.0
-    rounded = list(map(round, deltas, repeat(3)))
-    distinct = set(rounded)
-    if len(distinct) == 1:
-        best = rounded[0]
-    else:  # the most frequent; on a tie the smallest in size
-        best = max(sorted(distinct), key=lambda v: (rounded.count(v), -abs(v)))
+    first = deltas[0]
+    if deltas.count(first) * 2 > len(deltas):  # most of them are the first (the usual line)
+        return first if abs(_rounded3[first]) < line.size else 0.0
+    rounded = list(map(_rounded3.__getitem__, deltas))
+    best = rounded[0]
+    if rounded.count(best) * 2 > len(rounded):  # most of them are the first, to 3 decimals
+        return first if abs(best) < line.size else 0.0
+    distinct = list(set(rounded))
+    counts = list(map(rounded.count, distinct))
+    top = max(counts)
+    if counts.count(top) == 1:
+        best = distinct[counts.index(top)]
+    else:  # a tie: the smallest in size, of v and -v the negative
+        best = min([v for v, n in zip(distinct, counts) if n == top], key=lambda v: (abs(v), v))
     if abs(best) >= line.size:
         return 0.0
     return deltas[rounded.index(best)]
 
 
-def line_operators(codes: "GlyphCodes", line: PlacedLine) -> str:
+def line_operators(codes: GlyphCodes, line: PlacedLine) -> str:
     """The text object (BT … ET) that draws `line`."""
     size = line.size
     chars = line.chars
-    if len(line.face_runs) == 1:
-        encoded = list(map(codes[line.face_runs[0][1]].__getitem__, chars))
-    else:
-        encoded = []
-        for face, start, end in line.runs():
-            encoded += map(codes[face].__getitem__, chars[start:end])
-    widths = [e[2] * size for e in encoded]
     xs = line.xs
-    deltas = [b - a - w for a, b, w in zip(xs, xs[1:], widths)]
+    if len(line.face_runs) == 1 and not line.scaled:  # the common line
+        face = codes[line.face_runs[0][1]]
+        width = face.widths(size)
+        # (next x - x) - width, glyph by glyph
+        deltas = list(map(sub, map(sub, xs[1:], xs), map(width.__getitem__, chars)))
+        width[chars[-1]]  # the last glyph's too: a character the face lacks fails, as in any line
+        tc = round(_common_spacing(line, deltas), 5)
+        return _one_font_run(face, chars, deltas, tc, size, xs[0], line.y)
+    runs = [(line.face_runs[0][1], 0, len(chars))] if len(line.face_runs) == 1 else line.runs()
+    widths: list[float] = []
+    encoded: list[GlyphCode] = []
+    for name, start, end in runs:
+        widths += map(codes[name].widths(size).__getitem__, chars[start:end])
+    for name, start, end in runs:
+        encoded += map(codes[name].__getitem__, chars[start:end])
+    deltas = list(map(sub, map(sub, xs[1:], xs), widths))
     tc = round(_common_spacing(line, deltas), 5)
-    code = ["BT", f"{_fine(tc)} Tc"] if tc else ["BT"]
-    if len(line.face_runs) == 1 and not line.scaled:
-        _one_font_run(code, encoded, deltas, tc, size, xs[0], line.y)
-    else:
-        _mixed_runs(code, line, encoded, widths, tc)
+    code = ["BT", f"{_fines[tc]} Tc"] if tc else ["BT"]
+    _mixed_runs(code, line, encoded, widths, tc)
     if tc:
         code.append("0 Tc")  # Tc outlives ET: reset it
     code.append("ET")
     return "\n".join(code)
 
 
-def _one_font_run(code: list[str], encoded: list[GlyphCode], deltas: list[float], tc: float,
-                  size: float, x: float, y: float) -> None:
-    """The common line: one font, no stretched glyph; a TJ adjustment only where a glyph is
-    off the pen by more than `PEN_TOLERANCE` (squeezed marks, unit boundaries)."""
-    code.append(f"{encoded[0][0]} {_num(size)} Tf")
-    code.append(f"1 0 0 1 {_num(x)} {_num(y)} Tm")
-    datas = [e[1] for e in encoded]
-    parts: list[str] = []
-    start = 0
-    low, high = tc - PEN_TOLERANCE, tc + PEN_TOLERANCE
-    for i in [i for i, d in enumerate(deltas) if d > high or d < low]:
-        adjust = _num(-(deltas[i] - tc) * 1000 / size)
-        if adjust != "0":
-            parts.append("(" + "".join(datas[start:i + 1]) + ")")
-            parts.append(adjust)
-            start = i + 1
-    parts.append("(" + "".join(datas[start:]) + ")")
-    code.append("[" + " ".join(parts) + "] TJ")
+def _one_font_run(face: FaceCodes, chars: str, deltas: list[float], tc: float, size: float,
+                  x: float, y: float) -> str:
+    """The text object of the common line: one font, no stretched glyph; a TJ adjustment only
+    where a glyph is off the pen by more than `PEN_TOLERANCE` (squeezed marks, unit boundaries)."""
+    # what follows each glyph's code in the TJ array: "" or ") adjustment (", and ")" the last
+    after = list(map(_adjustments[tc, size].__getitem__, deltas))
+    after.append(")")
+    text = "(" + "".join(map(add, map(face.codes.__getitem__, chars), after))
+    position = f"1 0 0 1 {_nums[x]} {_nums[y]} Tm"
+    if tc:  # Tc outlives ET: reset it
+        return f"BT\n{_fines[tc]} Tc\n{face.font_operator(size)}\n{position}\n[{text}] TJ\n0 Tc\nET"
+    return f"BT\n{face.font_operator(size)}\n{position}\n[{text}] TJ\nET"
 
 
 def _mixed_runs(code: list[str], line: PlacedLine, encoded: list[GlyphCode], widths: list[float],
@@ -230,19 +312,19 @@ def _mixed_runs(code: list[str], line: PlacedLine, encoded: list[GlyphCode], wid
         scale = scales.get(i, 1.0)
         if font_name != cur_font:
             flush()
-            code.append(f"{font_name} {_num(size)} Tf")
+            code.append(f"{font_name} {_nums[size]} Tf")
             cur_font = font_name
         if scale != cur_scale:
             flush()
-            code.append(f"{_num(scale * 100)} Tz")
+            code.append(f"{_nums[scale * 100]} Tz")
             cur_scale = scale
         if pen is None:
             flush()
-            code.append(f"1 0 0 1 {_num(x)} {_num(y)} Tm")
+            code.append(f"1 0 0 1 {_nums[x]} {_nums[y]} Tm")
         else:
             shift = x - pen
             if shift > PEN_TOLERANCE or shift < -PEN_TOLERANCE:
-                adjust = _num(-shift * 1000 / (size * scale))
+                adjust = _nums[-shift * 1000 / (size * scale)]
                 if adjust != "0":
                     if run:
                         parts.append("(" + "".join(run) + ")")
