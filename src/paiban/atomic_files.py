@@ -7,7 +7,6 @@ Temporary names start with `TEMP_PREFIX` and end with `.part`, so a clean-up can
 from __future__ import annotations
 
 import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -26,6 +25,8 @@ def temporary_path(target: Path, mode: int = 0o666) -> Iterator[Path]:
     """A temporary path beside `target` to write to; renamed onto `target` when the block ends
     without an error, removed when it raises. The file gets `mode` less the umask (mkstemp
     would leave it readable by its owner only)."""
+    import tempfile  # here: every build imports this module (font caches) long before it writes a file
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX + target.name + ".", suffix=".part", dir=target.parent)
     os.close(fd)

@@ -20,7 +20,6 @@ line on stderr, from `paiban.errors.InputError`).
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import time
@@ -252,6 +251,8 @@ def _list(args: argparse.Namespace, registry: FontRegistry) -> int:
         out["roles"].append(entry)
         lines.append("")
     if getattr(args, "json", False):
+        import json  # here, not at the top: `paiban build` imports this module for its parser
+
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         print("\n".join(lines).rstrip())
@@ -291,6 +292,8 @@ def _check(args: argparse.Namespace, registry: FontRegistry) -> int:
                 fallbacks.append(item)
     primary = registry.primary_face(role)
     if getattr(args, "json", False):
+        import json  # here, not at the top: `paiban build` imports this module for its parser
+
         print(json.dumps({"article": str(args.article), "role": role,
                           "primary_face": primary.key if primary else None,
                           "fallbacks": fallbacks, "missing": missing}, ensure_ascii=False, indent=2))

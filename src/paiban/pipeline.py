@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Timer:
+    """Wall time per stage name (s)."""
+
     timings: dict[str, float]
 
     def stage(self, name: str):
@@ -48,6 +50,8 @@ class Timer:
 
 @dataclass(frozen=True)
 class BuildResult:
+    """A composed build: layout, document, report, flows, fonts, and the PDF's codes."""
+
     layout: Layout
     document: Document
     report: BuildReport

@@ -9,12 +9,12 @@ every one.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from paiban.model.placed import FallbackUse, MissingGlyph
+if TYPE_CHECKING:  # annotations only: an unchanged edition rebuild needs no paiban.model.placed
+    from paiban.model.placed import FallbackUse, MissingGlyph
 
 #: how many missing and fallback glyphs the summary lists (the JSON lists all)
 SHOWN = 20
@@ -22,6 +22,8 @@ SHOWN = 20
 
 @dataclass(frozen=True)
 class StoryReport:
+    """How one story fits: its lines and characters, overset and underset, per region."""
+
     name: str
     lines: int
     characters: int  # story characters (byline and body; headline excluded)
@@ -38,6 +40,8 @@ class StoryReport:
 
 @dataclass(frozen=True)
 class BuildReport:
+    """The report of one layout build (see the module docstring)."""
+
     layout: str
     output: str | None
     pages: int
@@ -58,6 +62,8 @@ class BuildReport:
         return not (self.overset or self.missing or self.low_resolution)
 
     def to_json(self) -> str:
+        import json  # only for --json: a build that prints the summary does not import it
+
         data = asdict(self)
         data["overset"] = self.overset
         data["clean"] = self.clean

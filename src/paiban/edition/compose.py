@@ -68,6 +68,9 @@ class PageText:
 
 @dataclass(frozen=True)
 class LayoutInfo:
+    """A composed layout as the edition needs it: its key, its pages, the faces they draw with and
+    its build report."""
+
     path: Path
     key: str
     title: str

@@ -61,6 +61,8 @@ class RenderFailed(PaibanError):
 
 @dataclass(frozen=True)
 class BuildOptions:
+    """What `build_edition` is asked to do (the command line's options)."""
+
     output: Path | None  # None: compose and report only (paiban check)
     jobs: int = 1
     scheduler: str | None = None  # a Dask scheduler address

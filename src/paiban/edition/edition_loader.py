@@ -74,6 +74,9 @@ class LayoutRef:
 
 @dataclass(frozen=True)
 class EditionSpec:
+    """An edition file, validated: its name and title, its layouts in page order, its edition
+    variables, sections, previews and shared styles."""
+
     source: Path  # the edition file, absolute
     name: str
     title: str

@@ -27,6 +27,8 @@ SCHEMA = 1
 
 @dataclass(frozen=True)
 class PageReport:
+    """One edition page in the report (see the module docstring)."""
+
     page: int
     layout: str
     layout_page: int
@@ -48,6 +50,8 @@ class PageReport:
 
 @dataclass(frozen=True)
 class LayoutReport:
+    """One layout of the edition in the report: its pages, its stories' fit, whether it was cached."""
+
     file: str
     pages: tuple[tuple[int, int], ...]  # (layout page, edition page)
     cached: bool
@@ -58,6 +62,8 @@ class LayoutReport:
 
 @dataclass(frozen=True)
 class EditionReport:
+    """The report of an edition build: its pages and layouts, totals, stage times and status."""
+
     edition: str
     title: str
     source: str

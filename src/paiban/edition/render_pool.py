@@ -57,6 +57,8 @@ class SchedulerError(RuntimeError):
 
 @dataclass(frozen=True)
 class RenderJob:
+    """One render job: pages to write as one PDF (a page, or the combined edition), with its fonts."""
+
     key: str  # the render cache key; the files are named after it
     label: str  # for messages: "page 3", "combined"
     title: str  # PDF title
@@ -74,6 +76,8 @@ class RenderJob:
 
 @dataclass(frozen=True)
 class RenderResult:
+    """What a render job did: its times, its worker, and its files or their bytes."""
+
     key: str
     label: str
     render_seconds: float

@@ -27,6 +27,9 @@ __all__ = ["BuildState", "check", "code_stamp", "font_stamps", "save_state"]
 
 @dataclass(frozen=True)
 class BuildState:
+    """What a finished build depended on (code, options, input files, fonts, environment) and
+    what it published, to tell whether the next build can skip everything."""
+
     edition: str  # the edition file, absolute
     code: str  # `code_stamp()`
     options: tuple[bool, bool]  # proof, previews

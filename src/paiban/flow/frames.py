@@ -20,6 +20,8 @@ from paiban.model.spec import Grid, Layout, Region
 
 @dataclass(frozen=True, slots=True)
 class Frame:
+    """A rectangle of grid lines and columns that flowed text fills."""
+
     region: str
     page: int
     column: int  # 0-based text column within the region

@@ -13,7 +13,6 @@ never imports it.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,8 +26,6 @@ from paiban.fonts.metrics import FaceMetrics, load_metrics
 from paiban.fonts.reportlab_fonts import register_font
 
 __all__ = ["FontRegistry", "UnknownRole", "default_roles_file"]
-
-log = logging.getLogger(__name__)
 
 _TOP_KEYS = {"roles", "version"}
 _ROLE_KEYS = {"description", "chain", "extends"}
@@ -253,7 +250,9 @@ class FontRegistry:
             face, note = self._entry_face(entry)
             notes.append(note)
             if face is None:
-                log.debug("font role %s: %s", role, note)
+                import logging  # only when a chain entry is skipped: logging costs ~3 ms to import
+
+                logging.getLogger(__name__).debug("font role %s: %s", role, note)
             else:
                 faces.append(face)
         result = (tuple(faces), tuple(notes))

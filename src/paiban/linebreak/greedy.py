@@ -79,6 +79,8 @@ assert _INIT.co_varnames[:_INIT.co_argcount] == ("self", *(f.name for f in field
 
 @dataclass(frozen=True)
 class BreakOptions:
+    """How a paragraph may be broken: the kinsoku policy, the squeeze allowed, the orphan rule."""
+
     policy: KinsokuPolicy = KinsokuPolicy.PUSH_OUT
     max_squeeze: float = 0.5
     avoid_orphans: bool = True

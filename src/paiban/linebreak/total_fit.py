@@ -46,6 +46,9 @@ EPS = 1e-9
 
 @dataclass
 class _Node:
+    """A feasible break: `line` lines set, the last ending before unit `position`, with the
+    demerits of the way there and the break before it."""
+
     position: int
     line: int
     demerits: float

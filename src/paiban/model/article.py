@@ -21,6 +21,8 @@ class ParagraphKind(str, Enum):
 
 @dataclass(frozen=True)
 class Paragraph:
+    """One paragraph of the story (body text, a subhead or the byline), its text as printed."""
+
     text: str
     kind: ParagraphKind = ParagraphKind.BODY
     #: 1-based line in the source file where the paragraph starts (for reports).
@@ -31,6 +33,8 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Headline:
+    """The headline's three parts (引题, 主题, 副题); an empty part is not set."""
+
     kicker: str = ""  # 引题
     main: str = ""  # 主题 (may hold line breaks as "\n")
     subtitle: str = ""  # 副题
@@ -41,6 +45,8 @@ class Headline:
 
 @dataclass(frozen=True)
 class Article:
+    """A story's text as read from its file: headline, byline, dateline and paragraphs."""
+
     source: Path
     headline: Headline = field(default_factory=Headline)
     byline: str = ""

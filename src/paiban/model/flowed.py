@@ -16,6 +16,8 @@ from paiban.text.itemize import Unit
 
 @dataclass(frozen=True)
 class FlowLine:
+    """One broken line of a story, placed in a region's column on a grid line."""
+
     story: str
     paragraph: int  # index into the article's paragraphs
     kind: ParagraphKind
@@ -67,6 +69,8 @@ assert _INIT.co_varnames[:_INIT.co_argcount] == ("self", *(f.name for f in field
 
 @dataclass(frozen=True)
 class Overset:
+    """The text of a story that did not fit its thread."""
+
     characters: int  # characters of story text that found no slot
     paragraph: int  # where overset starts
     offset: int  # character offset in that paragraph
@@ -75,6 +79,8 @@ class Overset:
 
 @dataclass(frozen=True)
 class RegionFill:
+    """How full one region of a story's thread is."""
+
     region: str
     page: int
     lines: int  # text lines of the story placed in the region
@@ -84,6 +90,8 @@ class RegionFill:
 
 @dataclass(frozen=True)
 class StoryFlow:
+    """A story flowed through its thread: its lines, fills, overset and warnings."""
+
     story: str
     lines: tuple[FlowLine, ...]
     overset: Overset | None = None

@@ -78,6 +78,8 @@ class PlacedLine:
 
 @dataclass(frozen=True)
 class Rule:
+    """A straight line (pt), with its width and CMYK colour."""
+
     x0: float
     y0: float
     x1: float
@@ -102,6 +104,8 @@ class Rect:
 
 @dataclass(frozen=True)
 class PlacedImage:
+    """A picture placed on a page (pt)."""
+
     path: str  # the image file, embedded as it is
     x: float
     y: float  # bottom edge
@@ -124,6 +128,8 @@ class Marker:
 
 @dataclass(frozen=True)
 class PlacedPage:
+    """One composed page: lines, rules, proof markers, boxes and pictures."""
+
     number: int
     width: float
     height: float
@@ -180,5 +186,7 @@ class FallbackUse:
 
 @dataclass(frozen=True)
 class Document:
+    """The composed pages of one PDF."""
+
     title: str
     pages: tuple[PlacedPage, ...]

@@ -54,6 +54,9 @@ class Align(str, Enum):
 
 @dataclass(frozen=True)
 class TextStyle:
+    """A named text style (body, headline, caption…): font role, size and leading, and how its
+    paragraphs are punctuated, broken into lines and aligned."""
+
     name: str
     font: str = "song"  # font role
     size: float = 9.0  # pt
@@ -84,6 +87,8 @@ class TextStyle:
 
 @dataclass(frozen=True)
 class Grid:
+    """The page grid: basic columns of body-size characters with their gutters, and body lines."""
+
     body_size: float  # pt, the size of one grid character
     columns: int  # basic columns of the page
     column_chars: int  # characters per basic column
@@ -110,6 +115,8 @@ class Grid:
 
 @dataclass(frozen=True)
 class PageGeometry:
+    """The page's size and where its type area starts, in pt."""
+
     width: float  # pt
     height: float
     margin_top: float
@@ -139,6 +146,8 @@ class Box:
 
 @dataclass(frozen=True)
 class Picture:
+    """The image of a picture region and its caption."""
+
     image: Path
     caption: str = ""  # 图片说明, with its credit (本报记者 XX 摄)
     caption_style: str = "caption"
@@ -146,6 +155,9 @@ class Picture:
 
 @dataclass(frozen=True)
 class Region:
+    """A rectangle of the page grid (1-based, inclusive columns and lines) holding body text, a
+    headline, a picture or the masthead."""
+
     name: str
     page: int  # page number (1-based, as printed)
     kind: RegionKind
@@ -171,6 +183,9 @@ class Region:
 
 @dataclass(frozen=True)
 class StorySpec:
+    """A story of the layout: its article, the regions its text flows through (`thread`), its
+    headline's region and the styles of its parts."""
+
     name: str
     article: Path
     thread: tuple[str, ...]  # region names in flow order
@@ -219,6 +234,8 @@ class Edition:
 
 @dataclass(frozen=True)
 class Layout:
+    """A layout file, validated and in points: page, grid, styles, regions and stories."""
+
     source: Path
     title: str
     page: PageGeometry

@@ -28,6 +28,8 @@ BLANKS = frozenset(" \u3000")
 
 @dataclass
 class PageBuilder:
+    """A page being composed (lists, frozen into a PlacedPage at the end)."""
+
     number: int
     width: float
     height: float

@@ -27,6 +27,8 @@ HAIRLINE = 0.3  # pt
 
 @dataclass
 class Furniture:
+    """What a piece of page furniture adds to a page."""
+
     lines: list[PlacedLine] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     rects: list[Rect] = field(default_factory=list)

@@ -27,6 +27,8 @@ DASH_OVERLAP = 0.02
 
 @dataclass(frozen=True, slots=True)
 class GlyphInfo:
+    """A character's glyph in the face that draws it: face key, advance and ink (em)."""
+
     face: str  # FontFace.key
     advance: float  # em
     ink: tuple[float, float] | None  # em

@@ -41,6 +41,9 @@ BRACKET_CLASSES = frozenset({CharClass.OPEN, CharClass.CLOSE})
 
 @dataclass(frozen=True, slots=True)
 class Unit:
+    """An unbreakable run of text (a character, `——`, a number, a Latin word), its class and
+    its widths in em inside a line and at the line's ends."""
+
     text: str
     cls: CharClass
     width: float  # em inside a line
