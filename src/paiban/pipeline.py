@@ -60,6 +60,7 @@ class BuildResult:
     glyphs: GlyphSource
     space: CodeSpace | None = None  # the PDF's glyph codes (from the document's texts)
     page_texts: tuple[str, ...] | None = None  # each page's text operators, made while composing
+    drawn: dict[str, set[str]] | None = None  # face key → the characters it draws, found while composing
 
 
 def load_fonts(layout_path: Path) -> tuple[Layout, FontRegistry]:
@@ -176,7 +177,7 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
             raise PaibanError("jump lines did not settle: " + "; ".join(problems))
     with timer.stage("compose"):
         flowed = [(s, a, f) for (s, a), f in zip(stories, flows)]
-        pages, page_warnings, texts = _compose(layout, flowed, glyphs, proof, jobs if output or encode else 1,
+        pages, page_warnings, texts, drawn = _compose(layout, flowed, glyphs, proof, jobs if output or encode else 1,
                                                encode or output is not None, space, registry,
                                                import_renderer or output is not None)
         document = Document(layout.title, pages)
@@ -188,14 +189,15 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
         tuple(missing), tuple(warnings), timer.timings, fallbacks=tuple(fallbacks),
         low_resolution=low_resolution_pictures(layout, document))
     result = BuildResult(layout, document, report, tuple(flows), registry, glyphs, space,
-                         tuple(texts) if texts is not None else None)
+                         tuple(texts) if texts is not None else None, drawn)
     return run_render(result, output) if output is not None else result
 
 
 def _compose(layout: Layout, flowed: list, glyphs: GlyphSource, proof: bool, jobs: int, encode: bool,
              space: CodeSpace, registry: FontRegistry, import_renderer: bool = True
-             ) -> tuple[tuple, list[str], list[str] | None]:
-    """(pages, warnings, text operators or None): in `jobs` processes, or here."""
+             ) -> tuple[tuple, list[str], list[str] | None, dict[str, set[str]] | None]:
+    """(pages, warnings, text operators or None, face → characters drawn or None): in `jobs`
+    processes, or here."""
     from paiban.page import forked_compose
     from paiban.render.text_operators import metrics_advance
 
@@ -205,13 +207,13 @@ def _compose(layout: Layout, flowed: list, glyphs: GlyphSource, proof: bool, job
             if jobs > 1 and len(layout.pages) > 1 and forked_compose.can_fork():
                 return forked_compose.compose_forked(layout, flowed, glyphs, proof, jobs, space, advance,
                                                      meanwhile=_import_renderer if import_renderer else None)
-            pages, ranked, texts = forked_compose.compose_and_encode(layout, flowed, glyphs, proof, layout.pages,
-                                                                     space, advance)
-            return pages, [w for _, w in ranked], texts
+            pages, ranked, texts, drawn = forked_compose.compose_and_encode(layout, flowed, glyphs, proof,
+                                                                            layout.pages, space, advance)
+            return pages, [w for _, w in ranked], texts, drawn
         except UnplannedCharacter:
             pass  # a character beyond U+FFFF from outside the texts: the renderer makes the codes
     pages, warnings = compose_document(layout, flowed, glyphs, proof)
-    return pages, warnings, None
+    return pages, warnings, None, None
 
 
 def _import_renderer() -> None:

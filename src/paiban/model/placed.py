@@ -6,8 +6,9 @@ its drawing origin (the font's advance box starts there); `face` is a `FontFace.
 
 from __future__ import annotations
 
+import pickle
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -126,6 +127,51 @@ class Marker:
     note: str
 
 
+class PackedLines(Sequence):
+    """A page's lines as pickled bytes, unpickled on first use. Pages composed in a child process
+    (`page.forked_compose`) travel this way: the bytes cost nothing to send, and a layout build
+    that writes the PDF from the text operators made beside them never unpickles them (~15 ms of
+    a 0.35 s benchmark build). Reads as the tuple of lines, and equals it."""
+
+    __slots__ = ("_data", "_lines")
+
+    def __init__(self, data: bytes):
+        self._data = data
+        self._lines: tuple[PlacedLine, ...] | None = None
+
+    @classmethod
+    def pack(cls, lines: Iterable[PlacedLine]) -> PackedLines:
+        return cls(pickle.dumps(tuple(lines), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def lines(self) -> tuple[PlacedLine, ...]:
+        if self._lines is None:
+            self._lines = pickle.loads(self._data)
+        return self._lines
+
+    def __len__(self) -> int:
+        return len(self.lines())
+
+    def __getitem__(self, index):
+        return self.lines()[index]
+
+    def __iter__(self):
+        return iter(self.lines())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PackedLines):
+            other = other.lines()
+        return self.lines() == other
+
+    def __hash__(self) -> int:
+        return hash(self.lines())
+
+    def __reduce__(self):
+        return PackedLines, (self._data,)
+
+    def __repr__(self) -> str:
+        return f"PackedLines({len(self._data)} bytes)" if self._lines is None else repr(self._lines)
+
+
 @dataclass(frozen=True)
 class PlacedPage:
     """One composed page: lines, rules, proof markers, boxes and pictures."""
@@ -133,7 +179,7 @@ class PlacedPage:
     number: int
     width: float
     height: float
-    lines: tuple[PlacedLine, ...]
+    lines: tuple[PlacedLine, ...] | PackedLines
     rules: tuple[Rule, ...] = ()
     markers: tuple[Marker, ...] = ()
     rects: tuple[Rect, ...] = ()  # drawn first, under the text

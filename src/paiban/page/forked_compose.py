@@ -24,18 +24,20 @@ import pickle
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from paiban.errors import PaibanError
 from paiban.model.article import Article
 from paiban.model.flowed import StoryFlow
-from paiban.model.placed import PlacedPage
+from paiban.model.placed import PackedLines, PlacedPage, chars_by_face
 from paiban.model.spec import Layout, StorySpec
 from paiban.page.compose import Rank, compose_some_pages
 from paiban.page.glyph_source import GlyphSource
 from paiban.render.text_operators import Advance, CodeSpace, GlyphCodes, UnplannedCharacter, page_operators
 
 Stories = list[tuple[StorySpec, Article, StoryFlow]]
-Composed = tuple[tuple[PlacedPage, ...], list[tuple[Rank, str]], list[str]]
+#: (pages, ranked warnings, text operators, face → characters drawn)
+Composed = tuple[tuple[PlacedPage, ...], list[tuple[Rank, str]], list[str], dict[str, set[str]]]
 
 
 def can_fork() -> bool:
@@ -63,23 +65,27 @@ def page_chunks(layout: Layout, stories: Stories, parts: int) -> list[list[int]]
 
 def compose_and_encode(layout: Layout, stories: Stories, glyphs: GlyphSource, proof: bool, numbers: Sequence[int],
                        space: CodeSpace, advance: Advance) -> Composed:
-    """Compose the pages in `numbers` and make their text operators."""
+    """Compose the pages in `numbers`; make their text operators and list the characters each
+    face draws on them (the fonts' subsets)."""
     pages, warnings = compose_some_pages(layout, stories, glyphs, proof, set(numbers))
     codes = GlyphCodes(space, advance)
-    return pages, warnings, [page_operators(codes, page) for page in pages]
+    return pages, warnings, [page_operators(codes, page) for page in pages], chars_by_face(pages)
 
 
 def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof: bool, jobs: int,
                    space: CodeSpace, advance: Advance, meanwhile: Callable[[], object] | None = None,
-                   ) -> tuple[tuple[PlacedPage, ...], list[str], list[str]]:
-    """Every page composed and encoded, in up to `jobs` processes: (pages, warnings, operators).
+                   ) -> tuple[tuple[PlacedPage, ...], list[str], list[str], dict[str, set[str]]]:
+    """Every page composed and encoded, in up to `jobs` processes: (pages, warnings, operators,
+    face → characters drawn). The lines of pages made in a child arrive as `PackedLines`.
     `meanwhile` runs here once the children are working (the caller's next step's imports).
     Faces a child met first are added to ``glyphs.faces``, as if composed here."""
     chunks = page_chunks(layout, stories, jobs)
     children: list[tuple[int, int]] = []
 
     def work(chunk: list[int]) -> tuple[Composed, dict]:
-        return compose_and_encode(layout, stories, glyphs, proof, chunk, space, advance), dict(glyphs.faces)
+        pages, warnings, texts, drawn = compose_and_encode(layout, stories, glyphs, proof, chunk, space, advance)
+        packed = tuple(replace(page, lines=PackedLines.pack(page.lines)) for page in pages)
+        return (packed, warnings, texts, drawn), dict(glyphs.faces)
 
     try:
         for chunk in chunks[1:]:
@@ -99,7 +105,11 @@ def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof:
     pages = tuple(p for part in parts for p in part[0])
     warnings = [w for _, w in sorted(w for part in parts for w in part[1])]
     texts = [t for part in parts for t in part[2]]
-    return pages, warnings, texts
+    drawn: dict[str, set[str]] = {}
+    for part in parts:
+        for face, chars in part[3].items():
+            drawn.setdefault(face, set()).update(chars)
+    return pages, warnings, texts, drawn
 
 
 def _fork(work: Callable[[], object], siblings: list[int]) -> tuple[int, int]:

@@ -59,7 +59,7 @@ class PdfWriterProcess:
         shells = [_page_shell(p) for p in document.pages]
         from paiban.model.placed import chars_by_face
 
-        drawn = chars_by_face(document.pages)
+        drawn = result.drawn if result.drawn is not None else chars_by_face(document.pages)
         faces = {key: result.glyphs.faces[key] for key in drawn}
         payload = pickle.dumps((str(output), document.title, shells, list(result.page_texts or ()), faces,
                                 drawn, result.space), protocol=pickle.HIGHEST_PROTOCOL)
