@@ -20,7 +20,10 @@ bench/stage_times.py), built by an edition file with `paiban build EDITION`. Pri
   (the system's font folders; `font_paths` only for folders it would not search, see
   `font_dirs`), stopping if Typst did not use Noto Serif CJK SC; and the ratio of the two.
 
-Each whole-process time is the best of ``--repeat`` runs.
+Each whole-process time is the best of ``--repeat`` runs. The one-PDF build and Typst run in
+turn (paiban, Typst, paiban, …), and the best and median of each are printed with their ratios:
+on a machine whose CPUs are shared, speed drifts by 20 % and more from one minute to the next,
+and only runs side by side see the same machine.
 """
 
 from __future__ import annotations
@@ -105,7 +108,8 @@ def font_dirs() -> list[str]:
     return [str(d) for d in (*font_path_dirs(), *unpacked_package_dirs()) if d.is_dir()]
 
 
-def typst_time(source: Path, repeat: int) -> tuple[float, int] | None:
+def typst_command(source: Path) -> list[str] | None:
+    """The whole-process Typst compile of `source` into `source`.pdf, or None without Typst."""
     try:
         import typst  # noqa: F401
     except ImportError:
@@ -114,12 +118,32 @@ def typst_time(source: Path, repeat: int) -> tuple[float, int] | None:
     extra = font_dirs()
     code = (f"import typst; typst.compile({str(source)!r}, output={str(pdf)!r}"
             + (f", font_paths={extra!r})" if extra else ")"))
-    seconds = best(repeat, lambda: run([sys.executable, "-c", code]))
+    return [sys.executable, "-c", code]
+
+
+def typst_pages(source: Path) -> int:
+    pdf = source.with_suffix(".pdf")
     if b"NotoSerifCJK" not in pdf.read_bytes():
         raise SystemExit("typst did not find Noto Serif CJK SC: the comparison would not be fair")
     import pypdfium2
 
-    return seconds, len(pypdfium2.PdfDocument(pdf))
+    return len(pypdfium2.PdfDocument(pdf))
+
+
+def head_to_head(repeat: int, ours, theirs) -> tuple[list[float], list[float]]:
+    """Both timed in turn, `repeat` times each: on a machine whose speed drifts (shared CPUs),
+    runs side by side see the same machine, so their ratio means something."""
+    a, b = [], []
+    for _ in range(repeat):
+        a.append(ours())
+        b.append(theirs())
+    return sorted(a), sorted(b)
+
+
+def median(values: list[float]) -> float:
+    values = sorted(values)
+    n = len(values)
+    return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
 
 
 def compile_bytecode() -> None:
@@ -161,18 +185,25 @@ def main() -> None:
         paiban_build(edition, out, "--jobs", str(args.jobs))
         noop = best(args.repeat, lambda: run([sys.executable, "-m", "paiban", "build", str(edition), "-o", str(out)]))
         layout = folder / "edition.yaml"  # the same 8 pages as one layout: one PDF, as Typst writes
-        single = best(args.repeat, lambda: paiban_build(layout, folder / "single", "--jobs", str(args.jobs)))
         single_one = best(args.repeat, lambda: paiban_build(layout, folder / "single", "--jobs", "1"))
         print(f"whole process (s): edition {whole:.2f} (--jobs {args.jobs})  {one:.2f} (--jobs 1)  "
               f"{bare:.2f} (--no-previews)  unchanged rebuild {noop:.2f}")
-        print(f"whole process (s): one PDF (layout) {single:.2f} (--jobs {args.jobs})  {single_one:.2f} (--jobs 1)")
-        result = typst_time(typst_source(folder), args.repeat)
-        if result is None:
+        typst = typst_command(typst_source(folder))
+        single_build = lambda: paiban_build(layout, folder / "single", "--jobs", str(args.jobs))  # noqa: E731
+        if typst is None:
+            single = best(args.repeat, single_build)
+            print(f"whole process (s): one PDF (layout) {single:.2f} (--jobs {args.jobs})  {single_one:.2f} (--jobs 1)")
             print("typst: not installed (pip install typst)")
         else:
-            seconds, count = result
+            ours, theirs = head_to_head(args.repeat, single_build, lambda: run(typst))
+            single, seconds = ours[0], theirs[0]
+            count = typst_pages(typst_source(folder))
+            print(f"whole process (s): one PDF (layout) {single:.2f} (--jobs {args.jobs})  {single_one:.2f} (--jobs 1)")
             print(f"typst whole process (s): {seconds:.2f} ({count} pages, PDF only)")
-            print(f"ratio paiban/typst: one PDF (layout) {single / seconds:.2f}  edition --no-previews "
+            print(f"one PDF, paiban and typst in turn (s): paiban best {ours[0]:.3f} median {median(ours):.3f}  "
+                  f"typst best {theirs[0]:.3f} median {median(theirs):.3f}  ratio best {ours[0] / theirs[0]:.2f} "
+                  f"median {median(ours) / median(theirs):.2f}")
+            print(f"ratio paiban/typst (best): one PDF (layout) {single / seconds:.2f}  edition --no-previews "
                   f"{bare / seconds:.2f}  edition {whole / seconds:.2f}  unchanged rebuild {noop / seconds:.2f}")
         if args.keep:
             paiban_build(edition, args.keep, "--jobs", str(args.jobs))
