@@ -124,6 +124,30 @@ def test_compressed_font_programs_are_read_back_from_the_disk_cache(demo_pdf, mo
         cid_fonts._stored_program(ttf, code_points, False)
 
 
+def test_a_second_build_reuses_the_font_programs_of_the_first(tmp_path, monkeypatch):
+    """Converted subsets are touched on every use (pruning is least recently used first): that
+    must not make their compressed programs miss and be stored again, build after build."""
+    import os
+    import time
+
+    from paiban.render import cid_fonts
+
+    monkeypatch.setenv("PAIBAN_CACHE_DIR", str(tmp_path / "cache"))
+    cid_fonts._programs.clear()
+    pipeline.run(DEMO, tmp_path / "one.pdf")
+    programs = sorted((tmp_path / "cache" / "programs").iterdir())
+    converted = list((tmp_path / "cache" / "converted").glob("*.ttf"))
+    assert programs and converted
+    later = time.time() + 60
+    for path in converted:  # as the next build's converted_font does, a minute later
+        os.utime(path, (later, later))
+        assert cid_fonts.program_stamp(path) == (os.path.abspath(path), path.stat().st_size)
+    cid_fonts._programs.clear()
+    pipeline.run(DEMO, tmp_path / "two.pdf")
+    assert sorted((tmp_path / "cache" / "programs").iterdir()) == programs
+    assert (tmp_path / "two.pdf").read_bytes() == (tmp_path / "one.pdf").read_bytes()
+
+
 FALLBACK_ONLY = "\U0002081D"  # 𠠝: not in Noto CJK; UMing or HanaMin draws it
 
 

@@ -24,6 +24,8 @@ its own. Here each face the document draws becomes one font (PDF 1.7 §9.7):
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import zlib
 from pathlib import Path
 
@@ -42,6 +44,9 @@ _COLLECTION_TAG = b"ttcf"
 _programs: dict[tuple, tuple[bytes, int, str]] = {}
 #: programs kept per process at most (a render worker renders an edition's pages with the same few)
 MEMO_PROGRAMS = 32
+#: font cache folders whose files are named by the hash of their content (see `program_stamp`)
+CONTENT_ADDRESSED = ("converted", "whole")
+_HEX_NAME = re.compile(r"[0-9a-f]{64}")
 #: the stored programs' format (part of their disk cache key)
 PROGRAM_FORMAT = "program-v1"
 
@@ -181,7 +186,7 @@ def _stored_program(face, code_points: list[int], whole_file: bool) -> tuple[byt
     """(compressed program, length, tag), from the disk cache (`paiban.fonts.disk_cache`, kind
     ``programs``) when the font file and the characters are the same as when it was stored."""
     try:
-        stamp = file_stamp(Path(face.filename))
+        stamp = program_stamp(Path(face.filename))
     except OSError:
         stamp = None
     digest = hashlib.sha256(repr(None if whole_file else code_points).encode("ascii")).hexdigest()
@@ -196,6 +201,17 @@ def _stored_program(face, code_points: list[int], whole_file: bool) -> tuple[byt
     if stamp is not None:
         write_entry("programs", key, made)
     return made
+
+
+def program_stamp(path: Path) -> tuple:
+    """What identifies a font file's content for the programs cache. A conversion in the font
+    cache (``converted/`` or ``whole/``, `paiban.fonts.convert`) is named by the hash of what it
+    holds, and is touched on every use so that pruning drops the least recently used: its path
+    and size say it all, and its mtime must not count (it would miss on every build, and store
+    a new program each time). Any other font file: path, size, mtime and inode."""
+    if path.parent.name in CONTENT_ADDRESSED and _HEX_NAME.fullmatch(path.stem):
+        return os.path.abspath(path), path.stat().st_size
+    return file_stamp(path)
 
 
 def _stream(doc, content: bytes) -> "pdfdoc.PDFStream":
