@@ -403,3 +403,43 @@ def test_clear_caches_during_a_prefetch_drops_its_list(monkeypatch: pytest.Monke
     finally:
         release.set()
         discovery.clear_caches()
+
+
+def test_a_fork_during_a_prefetch_waits_for_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A child forked while the prefetch thread starts fc-list may inherit the write end of its
+    output pipe and keep the thread waiting for as long as it lives (seen: a build's PDF writer
+    child, which waits for the build, hung both, about one build in fifteen). So every fork
+    first waits for a prefetch under way: the thread is over when fork() returns."""
+    import os
+    import stat
+    import threading
+    import time
+
+    fake = tmp_path / "Fake.ttf"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    slow = bin_dir / "fc-list"
+    slow.write_text(f"#!/bin/sh\nsleep 0.3\necho {fake}\n", encoding="utf-8")
+    slow.chmod(slow.stat().st_mode | stat.S_IEXEC)
+    _no_prefetch_running()
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("PAIBAN_FONT_PATH", raising=False)
+    discovery.clear_caches()
+    try:
+        discovery.prefetch_font_files()
+        time.sleep(0.1)  # fc-list is running now
+        assert any(t.name == "paiban-font-files" and t.is_alive() for t in threading.enumerate())
+        start = time.monotonic()
+        pid = os.fork()
+        if pid == 0:  # a child that lives on, holding whatever it inherited
+            time.sleep(3)
+            os._exit(0)
+        try:
+            assert not any(t.name == "paiban-font-files" and t.is_alive() for t in threading.enumerate())
+            assert fake in discovery.font_files()
+            assert time.monotonic() - start < 2.5, "the prefetch waited for the child"
+        finally:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+    finally:
+        discovery.clear_caches()

@@ -63,16 +63,19 @@ def test_no_writer_process_outlives_a_build_that_writes_nothing(tmp_path):
 
 
 def test_a_writer_that_is_not_asked_is_stopped_and_reaped():
-    writer = writer_process.PdfWriterProcess(DEMO)
+    writer = writer_process.PdfWriterProcess()
+    pipeline.run(DEMO, None, jobs=1, encode=True, writer=writer)  # starts it
     pid = writer.pid
+    assert pid
     writer.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
+    writer_process.PdfWriterProcess().close()  # never started: nothing to stop
 
 
 def test_a_writer_that_died_is_a_clear_error_and_no_file(tmp_path):
-    result = pipeline.run(DEMO, None, jobs=1, encode=True, import_renderer=False)
-    with writer_process.PdfWriterProcess(DEMO) as writer:
+    with writer_process.PdfWriterProcess() as writer:
+        result = pipeline.run(DEMO, None, jobs=1, encode=True, writer=writer)
         os.kill(writer.pid, signal.SIGKILL)
         with pytest.raises(PaibanError, match="stopped without writing"):
             writer.write(result, tmp_path / "demo.pdf")
@@ -80,8 +83,17 @@ def test_a_writer_that_died_is_a_clear_error_and_no_file(tmp_path):
 
 
 def test_the_writer_reports_an_unwritable_folder_as_an_os_error(tmp_path):
-    result = pipeline.run(DEMO, None, jobs=1, encode=True, import_renderer=False)
     (tmp_path / "out").write_text("a file where the folder should be", encoding="utf-8")
-    with writer_process.PdfWriterProcess(DEMO) as writer:
+    with writer_process.PdfWriterProcess() as writer:
+        result = pipeline.run(DEMO, None, jobs=1, encode=True, writer=writer)
         with pytest.raises(OSError):
             writer.write(result, tmp_path / "out" / "demo.pdf")
+
+
+def test_the_writer_writes_what_a_build_in_one_process_writes(tmp_path):
+    one = pipeline.run(DEMO, tmp_path / "one.pdf", jobs=1)
+    with writer_process.PdfWriterProcess() as writer:
+        result = pipeline.run(DEMO, None, jobs=2, encode=True, writer=writer)
+        pipeline.run_render(result, tmp_path / "two.pdf", writer)
+    assert (tmp_path / "two.pdf").read_bytes() == (tmp_path / "one.pdf").read_bytes()
+    assert result.document == one.document

@@ -69,7 +69,7 @@ def _build_layout(args: argparse.Namespace, pipeline, writer=None) -> tuple:
     pdf = _pdf_path(args)
     jobs = _layout_jobs(args)
     result = pipeline.run(args.layout, None, proof=args.proof, jobs=jobs if pdf is not None else 1,
-                          encode=pdf is not None, import_renderer=writer is None)
+                          encode=pdf is not None, writer=writer)
     strict_fail = args.strict and not result.report.clean
     if pdf is not None and not strict_fail:
         result = pipeline.run_render(result, pdf, writer)
@@ -89,8 +89,9 @@ def _layout_jobs(args: argparse.Namespace) -> int:
 
 
 def _writer_process(args: argparse.Namespace):
-    """A `PdfWriterProcess` for a layout build with more than one process (it then imports the
-    renderer and loads the fonts on another core while this one builds); else a no-op context."""
+    """A `PdfWriterProcess` for a layout build with more than one process (started once the fonts
+    are loaded, it imports the renderer on another core while this one builds); else a no-op
+    context."""
     import contextlib
 
     if _pdf_path(args) is None or _layout_jobs(args) < 2:
@@ -99,7 +100,7 @@ def _writer_process(args: argparse.Namespace):
 
     if not writer_process.can_fork():
         return contextlib.nullcontext()
-    return writer_process.PdfWriterProcess(args.layout)
+    return writer_process.PdfWriterProcess()
 
 
 def _jobs(text: str) -> int:

@@ -146,13 +146,14 @@ def story_report(story: StorySpec, article: Article, flow: StoryFlow) -> StoryRe
 
 def run(layout_path: Path, output: Path | None = None, proof: bool = False,
         transform: Callable[[Layout], Layout] | None = None, jobs: int = 1, encode: bool = False,
-        import_renderer: bool = True) -> BuildResult:
+        writer: PdfWriterProcess | None = None) -> BuildResult:
     """Build `layout_path`; write the PDF to `output` when given. `proof` draws overset markers;
     `transform` changes the loaded layout before the build (an edition's numbering and variables).
     With `jobs` > 1 the pages are composed in that many processes (`forked_compose`), each also
     making its pages' text operators, as it does with `encode` (for a `run_render` to follow);
-    the PDF is the same byte for byte. `import_renderer`: import the renderer here while the
-    children compose (not when a `PdfWriterProcess` will write the PDF)."""
+    the PDF is the same byte for byte. `writer`: a `PdfWriterProcess` to start once the fonts
+    are resolved, for a `run_render` to write the PDF with (the renderer is then not imported
+    here)."""
     timer = Timer({})
     with timer.stage("layout"):
         layout, registry = load_fonts(layout_path)
@@ -169,6 +170,8 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
     with timer.stage("coverage"):
         missing, fallbacks = check_coverage(layout, stories, glyphs)
         space = CodeSpace.for_texts(document_texts(layout, stories))
+    if writer is not None:  # now: the font list is built (no fc-list runs), the fonts are open
+        writer.start(registry)
     with timer.stage("flow"):
         itemizer = make_itemizer(glyphs)
         flows = [flow_story(s, a, layout, itemizer) for s, a in stories]
@@ -179,7 +182,7 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
         flowed = [(s, a, f) for (s, a), f in zip(stories, flows)]
         pages, page_warnings, texts, drawn = _compose(layout, flowed, glyphs, proof, jobs if output or encode else 1,
                                                encode or output is not None, space, registry,
-                                               import_renderer or output is not None)
+                                               writer is None or output is not None)
         document = Document(layout.title, pages)
     warnings = [f"story {s.name}: {w}" for (s, _), f in zip(stories, flows) for w in f.warnings]
     warnings += page_warnings
@@ -233,7 +236,7 @@ def run_render(result: BuildResult, output: Path, writer: PdfWriterProcess | Non
     process writes it when the build comes with its text operators (as `run` makes them)."""
     timings = dict(result.report.timings)
     start = time.perf_counter()
-    if writer is not None and result.page_texts is not None and result.space is not None:
+    if writer is not None and writer.started and result.page_texts is not None and result.space is not None:
         writer.write(result, output)
     else:
         _render_here(result, output)

@@ -58,6 +58,8 @@ FaceFacts = tuple[tuple[str, ...], str] | str
 _lock = threading.Lock()
 #: held while a font list is built, so that a prefetch and a caller never both run fc-list
 _build_lock = threading.Lock()
+#: the last `prefetch_font_files` thread (see `wait_for_prefetch`)
+_prefetch_thread: threading.Thread | None = None
 _generation = 0
 _files_cache: dict[tuple[str, str, str], tuple[Path, ...]] = {}
 _name_index_cache: dict[tuple[str, str, str], tuple[dict[str, Path], dict[str, Path]]] = {}
@@ -198,7 +200,22 @@ def prefetch_font_files() -> None:
     with _lock:
         if _search_key() in _files_cache:
             return
-    threading.Thread(target=_prefetch, name="paiban-font-files", daemon=True).start()
+    global _prefetch_thread
+    thread = threading.Thread(target=_prefetch, name="paiban-font-files", daemon=True)
+    thread.start()
+    _prefetch_thread = thread
+
+
+def wait_for_prefetch() -> None:
+    """Wait for a `prefetch_font_files` thread still running (it waits for ``fc-list``).
+
+    Called before every fork (`os.register_at_fork`): a child forked while ``fc-list`` runs
+    would inherit the write end of its output pipe, and the thread, waiting for the end of that
+    output, would wait as long as the child lives (a build's PDF writer child waits for the
+    build: both would hang)."""
+    thread = _prefetch_thread
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
 
 
 def _prefetch() -> None:
@@ -215,7 +232,7 @@ def _after_fork_in_child() -> None:
     _build_lock = threading.Lock()
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+os.register_at_fork(before=wait_for_prefetch, after_in_child=_after_fork_in_child)
 
 
 def clear_caches() -> None:

@@ -2,8 +2,8 @@
 renderer (reportlab, ~30 ms) and loading the fonts for it happen on another core while this
 process reads, flows and composes.
 
-`PdfWriterProcess` forks at once (Linux). The child imports `pdf_writer`, loads the layout's
-fonts itself and waits. When the build is composed, `write` sends it what the PDF needs and
+`PdfWriterProcess` forks once the layout's fonts are loaded (Linux), so the child inherits them;
+it imports `pdf_writer` and waits. When the build is composed, `write` sends it what the PDF needs and
 nothing more: each page without its lines (rules, boxes, pictures, markers), each page's text
 operators (made while composing, `text_operators`), the faces and characters of the fonts, the
 code space. The child writes the file atomically with the same `write_pdf` as a build in one
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from paiban.errors import PaibanError
 
 if TYPE_CHECKING:
+    from paiban.fonts.registry import FontRegistry
     from paiban.pipeline import BuildResult
 
 
@@ -35,9 +36,19 @@ def can_fork() -> bool:
 
 
 class PdfWriterProcess:
-    """A forked child that writes one PDF for the layout at `layout_path` (see the module)."""
+    """A forked child that writes one PDF (see the module). Made before the build, started by
+    `pipeline.run` once the layout's fonts are loaded (the child inherits them)."""
 
-    def __init__(self, layout_path: Path):
+    def __init__(self) -> None:
+        self.pid = 0
+        self._to_child = self._from_child = -1
+
+    @property
+    def started(self) -> bool:
+        return self.pid != 0
+
+    def start(self, registry: FontRegistry) -> None:
+        """Fork the child, which imports the renderer and waits for `write`."""
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
         self.pid = os.fork()
@@ -46,7 +57,7 @@ class PdfWriterProcess:
             try:
                 os.close(self._to_child)
                 os.close(self._from_child)
-                code = _serve(layout_path, to_child_r, from_child_w)
+                code = _serve(registry, to_child_r, from_child_w)
             finally:
                 os._exit(code)
         os.close(to_child_r)
@@ -112,14 +123,14 @@ def _page_shell(page):
     return replace(page, lines=())
 
 
-def _serve(layout_path: Path, requests: int, answers: int) -> int:
+def _serve(registry: FontRegistry, requests: int, answers: int) -> int:
     """The child: prepare, wait for one request, write, answer. Returns the exit code."""
     from paiban.interrupts import BuildInterrupted, interrupt_on_sigterm
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
         with interrupt_on_sigterm():  # SIGTERM unwinds, removing the temporary file
-            prepared = _prepare(layout_path)
+            prepared = _prepare(registry)
             with os.fdopen(requests, "rb") as pipe:
                 request = pipe.read()
             if not request:  # the build stopped before rendering (an error, --strict, check)
@@ -136,15 +147,13 @@ def _serve(layout_path: Path, requests: int, answers: int) -> int:
     return 0
 
 
-def _prepare(layout_path: Path):
-    """The renderer imported and the layout's fonts loaded, or the error doing so."""
+def _prepare(registry: FontRegistry) -> FontRegistry | Exception:
+    """The renderer imported (or the error doing so) and the registry to draw with."""
     try:
         import paiban.render.pdf_writer  # noqa: F401  (the import this process exists for)
-        from paiban.pipeline import load_fonts
-
-        return load_fonts(layout_path)[1]
     except Exception as exc:  # noqa: BLE001 - reported if and when a PDF is asked for
         return exc
+    return registry
 
 
 def _write(registry, request: bytes) -> tuple:
