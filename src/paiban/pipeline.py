@@ -152,7 +152,7 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
     With `jobs` > 1 the pages are composed in that many processes (`forked_compose`), each also
     making its pages' text operators, as it does with `encode` (for a `run_render` to follow);
     the PDF is the same byte for byte. `writer`: a `PdfWriterProcess` to start once the fonts
-    are resolved, for a `run_render` to write the PDF with (the renderer is then not imported
+    are loaded, for a `run_render` to write the PDF with (the renderer is then not imported
     here)."""
     timer = Timer({})
     with timer.stage("layout"):
@@ -167,11 +167,11 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
         glyphs = GlyphSource(registry)
     with timer.stage("read"):
         stories = [(s, read_article(s.article)) for s in layout.stories]
+    if writer is not None:  # before coverage, which waits for the font list as the fork does
+        writer.start(registry)
     with timer.stage("coverage"):
         missing, fallbacks = check_coverage(layout, stories, glyphs)
         space = CodeSpace.for_texts(document_texts(layout, stories))
-    if writer is not None:  # now: the font list is built (no fc-list runs), the fonts are open
-        writer.start(registry)
     with timer.stage("flow"):
         itemizer = make_itemizer(glyphs)
         flows = [flow_story(s, a, layout, itemizer) for s, a in stories]
