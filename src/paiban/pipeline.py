@@ -60,7 +60,8 @@ class BuildResult:
     glyphs: GlyphSource
     space: CodeSpace | None = None  # the PDF's glyph codes (from the document's texts)
     page_texts: tuple[str, ...] | None = None  # each page's text operators, made while composing
-    drawn: dict[str, set[str]] | None = None  # face key → the characters it draws, found while composing
+    #: for each page: face key → the characters it draws there, found while composing
+    page_chars: tuple[dict[str, set[str]], ...] | None = None
 
 
 def load_fonts(layout_path: Path) -> tuple[Layout, FontRegistry]:
@@ -192,15 +193,15 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
         tuple(missing), tuple(warnings), timer.timings, fallbacks=tuple(fallbacks),
         low_resolution=low_resolution_pictures(layout, document))
     result = BuildResult(layout, document, report, tuple(flows), registry, glyphs, space,
-                         tuple(texts) if texts is not None else None, drawn)
+                         tuple(texts) if texts is not None else None, tuple(drawn) if drawn is not None else None)
     return run_render(result, output) if output is not None else result
 
 
 def _compose(layout: Layout, flowed: list, glyphs: GlyphSource, proof: bool, jobs: int, encode: bool,
              space: CodeSpace, registry: FontRegistry, import_renderer: bool = True
-             ) -> tuple[tuple, list[str], list[str] | None, dict[str, set[str]] | None]:
-    """(pages, warnings, text operators or None, face → characters drawn or None): in `jobs`
-    processes, or here."""
+             ) -> tuple[tuple, list[str], list[str] | None, list[dict[str, set[str]]] | None]:
+    """(pages, warnings, text operators or None, face → characters drawn per page or None): in
+    `jobs` processes, or here."""
     from paiban.page import forked_compose
     from paiban.render.text_operators import metrics_advance
 

@@ -214,7 +214,7 @@ def _page_infos(layout: Layout, result: BuildResult, pages: tuple[PlacedPage, ..
         warnings[_warning_page(w, layout, pages, first_page)].append(w)
     out = []
     for i, page in enumerate(pages):
-        chars = chars_by_face([page])
+        chars = result.page_chars[i] if result.page_chars is not None else chars_by_face([page])
         n = page.number
         low = tuple(f"picture {Path(im.path).name}: {im.dpi:.0f} dpi, below the {layout.min_dpi:.0f} dpi minimum"
                     for im in page.images if im.dpi < layout.min_dpi)

@@ -133,15 +133,17 @@ class PackedLines(Sequence):
     that writes the PDF from the text operators made beside them never unpickles them (~15 ms of
     a 0.35 s benchmark build). Reads as the tuple of lines, and equals it."""
 
-    __slots__ = ("_data", "_lines")
+    __slots__ = ("_data", "_count", "_lines")
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, count: int):
         self._data = data
+        self._count = count  # len() without unpickling (an edition's page records count lines)
         self._lines: tuple[PlacedLine, ...] | None = None
 
     @classmethod
     def pack(cls, lines: Iterable[PlacedLine]) -> PackedLines:
-        return cls(pickle.dumps(tuple(lines), protocol=pickle.HIGHEST_PROTOCOL))
+        lines = tuple(lines)
+        return cls(pickle.dumps(lines, protocol=pickle.HIGHEST_PROTOCOL), len(lines))
 
     def lines(self) -> tuple[PlacedLine, ...]:
         if self._lines is None:
@@ -149,7 +151,7 @@ class PackedLines(Sequence):
         return self._lines
 
     def __len__(self) -> int:
-        return len(self.lines())
+        return self._count
 
     def __getitem__(self, index):
         return self.lines()[index]
@@ -166,7 +168,7 @@ class PackedLines(Sequence):
         return hash(self.lines())
 
     def __reduce__(self):
-        return PackedLines, (self._data,)
+        return PackedLines, (self._data, self._count)
 
     def __repr__(self) -> str:
         return f"PackedLines({len(self._data)} bytes)" if self._lines is None else repr(self._lines)

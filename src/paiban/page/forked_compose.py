@@ -36,8 +36,8 @@ from paiban.page.glyph_source import GlyphSource
 from paiban.render.text_operators import Advance, CodeSpace, GlyphCodes, UnplannedCharacter, page_operators
 
 Stories = list[tuple[StorySpec, Article, StoryFlow]]
-#: (pages, ranked warnings, text operators, face → characters drawn)
-Composed = tuple[tuple[PlacedPage, ...], list[tuple[Rank, str]], list[str], dict[str, set[str]]]
+#: (pages, ranked warnings, text operators, face → characters drawn, for each page)
+Composed = tuple[tuple[PlacedPage, ...], list[tuple[Rank, str]], list[str], list[dict[str, set[str]]]]
 
 
 def can_fork() -> bool:
@@ -65,18 +65,18 @@ def page_chunks(layout: Layout, stories: Stories, parts: int) -> list[list[int]]
 
 def compose_and_encode(layout: Layout, stories: Stories, glyphs: GlyphSource, proof: bool, numbers: Sequence[int],
                        space: CodeSpace, advance: Advance) -> Composed:
-    """Compose the pages in `numbers`; make their text operators and list the characters each
-    face draws on them (the fonts' subsets)."""
+    """Compose the pages in `numbers`; make their text operators and list, page by page, the
+    characters each face draws (the fonts' subsets, an edition's page records)."""
     pages, warnings = compose_some_pages(layout, stories, glyphs, proof, set(numbers))
     codes = GlyphCodes(space, advance)
-    return pages, warnings, [page_operators(codes, page) for page in pages], chars_by_face(pages)
+    return pages, warnings, [page_operators(codes, page) for page in pages], [chars_by_face([p]) for p in pages]
 
 
 def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof: bool, jobs: int,
                    space: CodeSpace, advance: Advance, meanwhile: Callable[[], object] | None = None,
-                   ) -> tuple[tuple[PlacedPage, ...], list[str], list[str], dict[str, set[str]]]:
+                   ) -> tuple[tuple[PlacedPage, ...], list[str], list[str], list[dict[str, set[str]]]]:
     """Every page composed and encoded, in up to `jobs` processes: (pages, warnings, operators,
-    face → characters drawn). The lines of pages made in a child arrive as `PackedLines`.
+    face → characters drawn per page). The lines of pages made in a child arrive as `PackedLines`.
     `meanwhile` runs here once the children are working (the caller's next step's imports).
     Faces a child met first are added to ``glyphs.faces``, as if composed here."""
     chunks = page_chunks(layout, stories, jobs)
@@ -105,10 +105,7 @@ def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof:
     pages = tuple(p for part in parts for p in part[0])
     warnings = [w for _, w in sorted(w for part in parts for w in part[1])]
     texts = [t for part in parts for t in part[2]]
-    drawn: dict[str, set[str]] = {}
-    for part in parts:
-        for face, chars in part[3].items():
-            drawn.setdefault(face, set()).update(chars)
+    drawn = [chars for part in parts for chars in part[3]]
     return pages, warnings, texts, drawn
 
 

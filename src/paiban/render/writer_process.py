@@ -70,7 +70,10 @@ class PdfWriterProcess:
         shells = [_page_shell(p) for p in document.pages]
         from paiban.model.placed import chars_by_face
 
-        drawn = result.drawn if result.drawn is not None else chars_by_face(document.pages)
+        drawn: dict[str, set[str]] = {}
+        for chars in result.page_chars if result.page_chars is not None else [chars_by_face(document.pages)]:
+            for face, cs in chars.items():
+                drawn.setdefault(face, set()).update(cs)
         faces = {key: result.glyphs.faces[key] for key in drawn}
         payload = pickle.dumps((str(output), document.title, shells, list(result.page_texts or ()), faces,
                                 drawn, result.space), protocol=pickle.HIGHEST_PROTOCOL)
