@@ -223,6 +223,14 @@ def _place_unit(u: Unit, cell: float, x: float, lookup: GlyphLookup, latin_advan
                 out: LineGlyphs) -> bool:
     """Append the glyphs of a unit other than one plain hanzi, in its cell at `x`; return
     whether one is missing."""
+    text = u.text
+    if len(text) == 1 and not (u.pad_before or u.pad_after) and u.cls is not CharClass.DASH:
+        # one character in its cell (a mark, mostly): unit_cells would give [(text, cell)]
+        g = _glyph_in_cell(text, u.cls, x, cell, lookup(text))
+        out.chars.append(text)
+        out.xs.append(g.x)
+        out.infos.append(g.info)
+        return g.info is None
     missing = False
     cells_of_unit = unit_cells(u, cell, latin_advance)
     for k, (ch, w) in enumerate(cells_of_unit):
