@@ -97,3 +97,28 @@ def test_the_writer_writes_what_a_build_in_one_process_writes(tmp_path):
         pipeline.run_render(result, tmp_path / "two.pdf", writer)
     assert (tmp_path / "two.pdf").read_bytes() == (tmp_path / "one.pdf").read_bytes()
     assert result.document == one.document
+
+
+def test_the_page_queue_hands_each_page_to_exactly_one_process():
+    from paiban.page.forked_compose import PageQueue
+
+    numbers = list(range(1, 201))
+    queue = PageQueue(numbers)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a child taking pages as fast as it can, as the parent does
+        taken = []
+        while (n := queue.take()) is not None:
+            taken.append(n)
+        os.write(write_end, ",".join(map(str, taken)).encode())
+        os._exit(0)
+    os.close(write_end)
+    mine = []
+    while (n := queue.take()) is not None:
+        mine.append(n)
+    with os.fdopen(read_end, "rb") as pipe:
+        theirs = [int(n) for n in pipe.read().decode().split(",") if n]
+    os.waitpid(pid, 0)
+    queue.close()
+    assert sorted(mine + theirs) == numbers  # every page once
+    assert mine == sorted(mine) and theirs == sorted(theirs)  # each in the layout's order

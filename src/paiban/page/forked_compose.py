@@ -2,12 +2,13 @@
 operators (the expensive part of rendering), and merge the results in page order.
 
 Once every story is flowed, pages are independent: `compose.compose_some_pages` sets any subset
-of them. The pages are cut into contiguous chunks of about equal work (placed lines); the first
-chunk is composed here, each other one in a child made with ``fork`` (Linux), which inherits the
-flowed stories and glyph tables instead of receiving them, and sends back its pages, warnings and
-text operators through a pipe (pickled). The result is the same as composing in one process:
-same pages, same warnings in the same order (`compose_some_pages` ranks them), same operators
-(`text_operators.CodeSpace` codes do not depend on the process), so the PDF is byte-identical.
+of them. The pages wait in a `PageQueue`; this process and children made with ``fork`` (Linux),
+which inherit the flowed stories and glyph tables instead of receiving them, each take the next
+page until none is left, so a process slowed down (a busy or shared CPU) simply takes fewer.
+Children send back their pages, warnings and text operators through a pipe (pickled, the lines
+packed). The result is the same as composing in one process: same pages, same warnings in the
+same order (`compose_some_pages` ranks them), same operators (`text_operators.CodeSpace` codes
+do not depend on the process), so the PDF is byte-identical whoever took which page.
 
 A child that fails sends its error (or dies: a truncated payload) and the parent raises a
 `PaibanError`. Children are always reaped, and killed if the parent stops early (an error,
@@ -44,23 +45,30 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
-def page_chunks(layout: Layout, stories: Stories, parts: int) -> list[list[int]]:
-    """The layout's pages cut into at most `parts` contiguous runs of about equal line counts."""
-    weight = {n: 1 for n in layout.pages}
-    for _, _, flow in stories:
-        for fl in flow.lines:
-            weight[fl.page] = weight.get(fl.page, 1) + 1
-    total = sum(weight[n] for n in layout.pages)
-    chunks: list[list[int]] = [[]]
-    done = 0
-    for n in layout.pages:
-        # a run ends before the page that would take it further from its share than it is
-        target = total * len(chunks) / parts
-        if chunks[-1] and len(chunks) < parts and abs(done + weight[n] - target) > abs(done - target):
-            chunks.append([])
-        chunks[-1].append(n)
-        done += weight[n]
-    return chunks
+class PageQueue:
+    """Page numbers handed out one at a time to whichever process asks first, across ``fork``:
+    a pipe holding two-byte page indexes, its write end closed once they are in. A read of two
+    bytes from a pipe is never split between readers, so no page is taken twice."""
+
+    def __init__(self, numbers: Sequence[int]):
+        self.numbers = list(numbers)
+        if len(self.numbers) > 16_000:  # a pipe holds 64 KiB unread
+            raise PaibanError(f"{len(self.numbers)} pages are more than one layout can compose in processes")
+        self.fd, write_end = os.pipe()
+        data = b"".join(i.to_bytes(2, "big") for i in range(len(self.numbers)))
+        try:
+            while data:
+                data = data[os.write(write_end, data):]
+        finally:
+            os.close(write_end)
+
+    def take(self) -> int | None:
+        """The next page number, or None when every page is taken."""
+        data = os.read(self.fd, 2)
+        return self.numbers[int.from_bytes(data, "big")] if len(data) == 2 else None
+
+    def close(self) -> None:
+        os.close(self.fd)
 
 
 def compose_and_encode(layout: Layout, stories: Stories, glyphs: GlyphSource, proof: bool, numbers: Sequence[int],
@@ -79,20 +87,28 @@ def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof:
     face → characters drawn per page). The lines of pages made in a child arrive as `PackedLines`.
     `meanwhile` runs here once the children are working (the caller's next step's imports).
     Faces a child met first are added to ``glyphs.faces``, as if composed here."""
-    chunks = page_chunks(layout, stories, jobs)
+    queue = PageQueue(layout.pages)
     children: list[tuple[int, int]] = []
 
-    def work(chunk: list[int]) -> tuple[Composed, dict]:
-        pages, warnings, texts, drawn = compose_and_encode(layout, stories, glyphs, proof, chunk, space, advance)
+    def taken() -> Composed:
+        """Pages from the queue until it is empty, composed and encoded here."""
+        parts = []
+        while (number := queue.take()) is not None:
+            parts.append(compose_and_encode(layout, stories, glyphs, proof, [number], space, advance))
+        return (tuple(p for part in parts for p in part[0]), [w for part in parts for w in part[1]],
+                [t for part in parts for t in part[2]], [d for part in parts for d in part[3]])
+
+    def work() -> tuple[Composed, dict]:
+        pages, warnings, texts, drawn = taken()
         packed = tuple(replace(page, lines=PackedLines.pack(page.lines)) for page in pages)
         return (packed, warnings, texts, drawn), dict(glyphs.faces)
 
     try:
-        for chunk in chunks[1:]:
-            children.append(_fork(lambda c=chunk: work(c), [fd for _, fd in children]))
+        for _ in range(min(jobs, len(layout.pages)) - 1):
+            children.append(_fork(work, [fd for _, fd in children]))
         if meanwhile is not None:
             meanwhile()
-        parts = [compose_and_encode(layout, stories, glyphs, proof, chunks[0], space, advance)]
+        parts = [taken()]
         while children:
             part, faces = _collect(children[0])
             children.pop(0)
@@ -100,13 +116,15 @@ def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof:
             for key, face in faces.items():
                 glyphs.faces.setdefault(key, face)
     finally:
+        queue.close()
         for pid, fd in children:  # stopped early: the children's work is not wanted
             _kill(pid, fd)
-    pages = tuple(p for part in parts for p in part[0])
+    order = {n: i for i, n in enumerate(layout.pages)}
+    composed = sorted(((page, text, drawn) for part in parts for page, text, drawn in zip(part[0], part[2], part[3])),
+                      key=lambda item: order[item[0].number])
     warnings = [w for _, w in sorted(w for part in parts for w in part[1])]
-    texts = [t for part in parts for t in part[2]]
-    drawn = [chars for part in parts for chars in part[3]]
-    return pages, warnings, texts, drawn
+    return (tuple(page for page, _, _ in composed), warnings, [text for _, text, _ in composed],
+            [drawn for _, _, drawn in composed])
 
 
 def _fork(work: Callable[[], object], siblings: list[int]) -> tuple[int, int]:
