@@ -50,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
             c.add_argument("-o", "--output", type=Path, default=Path("out"), help="output directory (default: out)")
             c.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
                            help="use N processes (default: the number of CPUs): an edition renders its pages "
-                                "with N workers, a layout composes its pages in N processes")
+                                "with N workers; a layout composes its pages in N processes and, with N > 1, "
+                                "writes the PDF in a process of its own")
             c.add_argument("--scheduler", metavar="ADDRESS",
                            help="editions: render on this Dask scheduler (tcp://host:8786; needs paiban[dask])")
             c.add_argument("--force", action="store_true", help="editions: compose and render everything again")
