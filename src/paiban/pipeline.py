@@ -18,7 +18,7 @@ from paiban.input.article_reader import read_article
 from paiban.input.layout_loader import load_layout
 from paiban.model.article import Article
 from paiban.model.flowed import StoryFlow
-from paiban.model.placed import Document, FallbackUse, MissingGlyph
+from paiban.model.placed import Document, FallbackUse, MissingGlyph, chars_by_face
 from paiban.model.spec import Layout, StorySpec, TextStyle
 from paiban.page.compose import compose_document
 from paiban.page.glyph_source import GlyphSource, TextSegment
@@ -62,6 +62,17 @@ class BuildResult:
     page_texts: tuple[str, ...] | None = None  # each page's text operators, made while composing
     #: for each page: face key → the characters it draws there, found while composing
     page_chars: tuple[dict[str, set[str]], ...] | None = None
+
+    def drawn_chars(self) -> dict[str, set[str]]:
+        """Face key → the characters the document draws with it: from `page_chars` when
+        composing listed them (a child's pages then stay packed), else read off the pages."""
+        if self.page_chars is None:
+            return chars_by_face(self.document.pages)
+        drawn: dict[str, set[str]] = {}
+        for chars in self.page_chars:
+            for face, found in chars.items():
+                drawn.setdefault(face, set()).update(found)
+        return drawn
 
 
 def load_fonts(layout_path: Path) -> tuple[Layout, FontRegistry]:
@@ -251,10 +262,11 @@ def _render_here(result: BuildResult, output: Path) -> None:
     from paiban.render.text_operators import metrics_advance
 
     registry, glyphs = result.registry, result.glyphs
+    drawn = result.drawn_chars()  # without unpacking the lines of pages composed in a child
 
     def render(space: CodeSpace | None, texts: tuple[str, ...] | None) -> None:
         write_pdf(result.document, output, lambda key, chars: registry.pdf_font_name(glyphs.faces[key], chars),
-                  metrics_advance(registry, glyphs.faces), space=space, text_codes=texts)
+                  metrics_advance(registry, glyphs.faces), space=space, text_codes=texts, drawn=drawn)
 
     try:
         render(result.space, result.page_texts)

@@ -60,12 +60,34 @@ Rank = tuple[int, int, int]
 RUNNING_HEADS, REGIONS, HEADLINES = 0, 1, 2
 
 
+@dataclass(frozen=True)
+class FlowIndex:
+    """What composing a page needs of the flowed stories, worked out once for a document that is
+    composed a few pages at a time: each story's lines by page, and the last grid line used in
+    each region where a story ends (see `_last_lines_used`)."""
+
+    lines_by_page: tuple[dict[int, list[FlowLine]], ...]  # per story: page number → its lines there
+    last_used: dict[str, int]
+
+
+def flow_index(stories: list[tuple[StorySpec, Article, StoryFlow]]) -> FlowIndex:
+    by_page: list[dict[int, list[FlowLine]]] = []
+    for _, _, flow in stories:
+        pages: dict[int, list[FlowLine]] = {}
+        for fl in flow.lines:
+            pages.setdefault(fl.page, []).append(fl)
+        by_page.append(pages)
+    return FlowIndex(tuple(by_page), _last_lines_used(stories))
+
+
 def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, StoryFlow]],
-                       glyphs: GlyphSource, proof: bool, numbers: set[int]
+                       glyphs: GlyphSource, proof: bool, numbers: set[int], index: FlowIndex | None = None
                        ) -> tuple[tuple[PlacedPage, ...], list[tuple[Rank, str]]]:
     """`compose_document` for the pages in `numbers` only (pages are independent once the
     stories are flowed). Each warning comes with its `Rank`, so that pages composed apart merge
-    into the same report, in the same order, by sorting."""
+    into the same report, in the same order, by sorting. `index`: the stories' `flow_index`,
+    when the caller composes the document in several calls."""
+    index = index if index is not None else flow_index(stories)
     geo = layout.page
     pages = {n: PageBuilder(n, geo.width, geo.height, [], []) for n in layout.pages if n in numbers}
     warnings: list[tuple[Rank, str]] = []
@@ -77,7 +99,7 @@ def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, S
     for i, number in enumerate(layout.pages):
         if number in pages:
             add(pages[number], furniture.running_head(layout, number, glyphs), RUNNING_HEADS, i)
-    used = _last_lines_used(stories)
+    used = index.last_used
     for i, region in enumerate(layout.regions.values()):
         page = pages.get(region.page)
         if page is None:
@@ -99,14 +121,13 @@ def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, S
             page.lines.extend(lines)
             page.markers.extend(markers)
             warnings.extend(((HEADLINES, i, k), n) for k, n in enumerate(notes))
-        for fl in flow.lines:
-            page = pages.get(fl.page)
-            if page is None:
-                continue
-            chars = article.paragraphs[fl.paragraph].run_in if fl.role == "text" else 0
-            placed, markers = place_flow_line(layout, fl, glyphs, (chars, story.dateline_style) if chars else None)
-            page.lines.append(placed)
-            page.markers.extend(markers)
+        for number, page in pages.items():
+            for fl in index.lines_by_page[i].get(number, ()):
+                chars = article.paragraphs[fl.paragraph].run_in if fl.role == "text" else 0
+                placed, markers = place_flow_line(layout, fl, glyphs,
+                                                  (chars, story.dateline_style) if chars else None)
+                page.lines.append(placed)
+                page.markers.extend(markers)
     result = tuple(PlacedPage(p.number, p.width, p.height, tuple(p.lines), tuple(p.rules), tuple(p.markers),
                               tuple(p.rects), tuple(p.images))
                    for p in (pages[n] for n in layout.pages if n in pages))

@@ -32,7 +32,7 @@ from paiban.model.article import Article
 from paiban.model.flowed import StoryFlow
 from paiban.model.placed import PackedLines, PlacedPage, chars_by_face
 from paiban.model.spec import Layout, StorySpec
-from paiban.page.compose import Rank, compose_some_pages
+from paiban.page.compose import FlowIndex, Rank, compose_some_pages, flow_index
 from paiban.page.glyph_source import GlyphSource
 from paiban.render.text_operators import Advance, CodeSpace, GlyphCodes, UnplannedCharacter, page_operators
 
@@ -72,10 +72,11 @@ class PageQueue:
 
 
 def compose_and_encode(layout: Layout, stories: Stories, glyphs: GlyphSource, proof: bool, numbers: Sequence[int],
-                       space: CodeSpace, advance: Advance) -> Composed:
+                       space: CodeSpace, advance: Advance, index: FlowIndex | None = None) -> Composed:
     """Compose the pages in `numbers`; make their text operators and list, page by page, the
-    characters each face draws (the fonts' subsets, an edition's page records)."""
-    pages, warnings = compose_some_pages(layout, stories, glyphs, proof, set(numbers))
+    characters each face draws (the fonts' subsets, an edition's page records). `index`: the
+    stories' `flow_index`, when the document is composed in several calls."""
+    pages, warnings = compose_some_pages(layout, stories, glyphs, proof, set(numbers), index)
     codes = GlyphCodes(space, advance)
     return pages, warnings, [page_operators(codes, page) for page in pages], [chars_by_face([p]) for p in pages]
 
@@ -88,13 +89,14 @@ def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof:
     `meanwhile` runs here once the children are working (the caller's next step's imports).
     Faces a child met first are added to ``glyphs.faces``, as if composed here."""
     queue = PageQueue(layout.pages)
+    index = flow_index(stories)  # once, not once a page
     children: list[tuple[int, int]] = []
 
     def taken() -> Composed:
         """Pages from the queue until it is empty, composed and encoded here."""
         parts = []
         while (number := queue.take()) is not None:
-            parts.append(compose_and_encode(layout, stories, glyphs, proof, [number], space, advance))
+            parts.append(compose_and_encode(layout, stories, glyphs, proof, [number], space, advance, index))
         return (tuple(p for part in parts for p in part[0]), [w for part in parts for w in part[1]],
                 [t for part in parts for t in part[2]], [d for part in parts for d in part[3]])
 

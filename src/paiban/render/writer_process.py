@@ -68,12 +68,7 @@ class PdfWriterProcess:
         child's time in seconds. Raises what writing raised there: OSError or PaibanError."""
         document = result.document
         shells = [_page_shell(p) for p in document.pages]
-        from paiban.model.placed import chars_by_face
-
-        drawn: dict[str, set[str]] = {}
-        for chars in result.page_chars if result.page_chars is not None else [chars_by_face(document.pages)]:
-            for face, cs in chars.items():
-                drawn.setdefault(face, set()).update(cs)
+        drawn = result.drawn_chars()
         faces = {key: result.glyphs.faces[key] for key in drawn}
         payload = pickle.dumps((str(output), document.title, shells, list(result.page_texts or ()), faces,
                                 drawn, result.space), protocol=pickle.HIGHEST_PROTOCOL)
