@@ -255,6 +255,9 @@ def run() -> None:
     down in `with` blocks), so the process flushes its two streams and ends without that teardown.
     """
     code = main()
+    from paiban import dataclass_code
+
+    dataclass_code.save()  # what atexit would have done
     try:
         sys.stdout.flush()
         sys.stderr.flush()
