@@ -186,8 +186,7 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
         space = CodeSpace.for_texts(document_texts(layout, stories))
     with timer.stage("flow"):
         itemizer = make_itemizer(glyphs)
-        ahead = jobs > 1 and (output is not None or encode)  # long stories: a child breaks paragraphs ahead
-        flows = [flow_story(s, a, layout, itemizer, ahead) for s, a in stories]
+        flows = [flow_story(s, a, layout, itemizer) for s, a in stories]
         problems = [p for f in flows for p in jump_problems(f, layout)]
         if problems:
             raise PaibanError("jump lines did not settle: " + "; ".join(problems))

@@ -16,7 +16,6 @@ from operator import attrgetter
 from typing import Callable
 
 from paiban.flow.frames import Frame, Slot, thread_slots
-from paiban.flow.prebreak import PrebrokenParagraphs, break_ahead, lines_from, usual_measure
 from paiban.linebreak.greedy import BreakOptions, LineBreak, break_paragraph_fitted
 from paiban.model.article import Article, ParagraphKind
 from paiban.model.flowed import FlowLine, Overset, RegionFill, StoryFlow
@@ -90,8 +89,6 @@ class _Cursor:
         self._options: dict[str, BreakOptions] = {}
         #: called before a line takes a slot that keeps a grid line above it for the repeated headline
         self.on_headline_slot: Callable[[], None] | None = None
-        #: paragraphs broken ahead by a child process (flow/prebreak.py), or None
-        self.prebroken: PrebrokenParagraphs | None = None
 
     def at_column_foot(self, index: int) -> bool:
         slot = self.slots[index]
@@ -134,10 +131,7 @@ class _Cursor:
                         tuple(suffix), self.s, role)
 
 
-def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Itemizer,
-               ahead: bool = False) -> StoryFlow:
-    """Flow `article` through the story's thread. `ahead`: let a forked child break a long
-    story's paragraphs ahead (flow/prebreak.py); the flow is the same, line for line."""
+def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Itemizer) -> StoryFlow:
     frames, slots = thread_slots(layout, story.thread, story.repeat_headline)
     jump_slots = [i for i, slot in enumerate(slots) if slot.jump_to is not None]
     cur = _Cursor(story, layout, frames, slots, _JumpTexts(layout, itemize))
@@ -147,33 +141,20 @@ def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Item
     cur.on_headline_slot = lambda: _repeated_headline(cur, article, current["pi"], current["kind"], itemize)
     narrowest = min((slot.measure for slot in slots), default=0.0)
     styles: dict[ParagraphKind, TextStyle] = {}
-
-    def style_of(pi: int) -> TextStyle:
-        kind = paragraphs[pi].kind
-        style = styles.get(kind)
+    for pi, para in enumerate(paragraphs):
+        current.update(pi=pi, kind=para.kind)
+        style = styles.get(para.kind)
         if style is None:
-            style = styles[kind] = layout.styles[style_name(story, kind)]
-        return style
-
-    def units_of(pi: int, style: TextStyle) -> tuple[Unit, ...]:
-        return split_overlong(itemize(paragraphs[pi].text, style), narrowest / style.size - style.indent,
-                              lambda text: itemize(text, style))
-
-    usual = usual_measure(slots) if ahead else None
-    work = break_ahead(style_of, units_of, usual, break_options, paragraph_breaker) if usual else None
-    with PrebrokenParagraphs(len(paragraphs) if work else 0, work) as prebroken:
-        cur.prebroken = prebroken if work else None
-        for pi, para in enumerate(paragraphs):
-            current.update(pi=pi, kind=para.kind)
-            style = style_of(pi)
-            units = units_of(pi, style)
-            is_last = pi == len(paragraphs) - 1
-            lines, orphan = _start_paragraph(cur, article, pi, style, units, is_last, jump_slots, itemize)
-            if orphan:
-                cur.warnings.append(f"paragraph {pi + 1} ends on one hanzi (no quote or bracket to squeeze above it)")
-            overset = _place_lines(cur, article, pi, style, units, lines, is_last)
-            if overset is not None:
-                break
+            style = styles[para.kind] = layout.styles[style_name(story, para.kind)]
+        units = split_overlong(itemize(para.text, style), narrowest / style.size - style.indent,
+                               lambda text: itemize(text, style))
+        is_last = pi == len(paragraphs) - 1
+        lines, orphan = _start_paragraph(cur, article, pi, style, units, is_last, jump_slots, itemize)
+        if orphan:
+            cur.warnings.append(f"paragraph {pi + 1} ends on one hanzi (no quote or bracket to squeeze above it)")
+        overset = _place_lines(cur, article, pi, style, units, lines, is_last)
+        if overset is not None:
+            break
     out = cur.out
     if overset is None and story.balance:
         out = balance_final_segment(out, frames, slots)
@@ -222,7 +203,7 @@ def _start_paragraph(cur: _Cursor, article: Article, pi: int, style: TextStyle, 
     para = article.paragraphs[pi]
     for _ in range(3):  # a keep rule may move the paragraph to the next column, at most a few times
         _continuation_lines(cur, article, pi, para.kind, style, itemize)
-        lines, orphan = _break_rest(cur, pi, units, style, is_last, jump_slots)
+        lines, orphan = _break_rest(cur, units, style, is_last, jump_slots)
         skip_to = _keep_rule_skip(cur, para.kind, lines, is_last)
         if skip_to is None:
             return lines, orphan
@@ -364,7 +345,7 @@ def split_overlong(units: tuple[Unit, ...], limit: float, itemize_text: Callable
     return tuple(out)
 
 
-def _break_rest(cur: _Cursor, pi: int, units: tuple[Unit, ...], style: TextStyle, is_last: bool,
+def _break_rest(cur: _Cursor, units: tuple[Unit, ...], style: TextStyle, is_last: bool,
                 jump_slots: list[int]) -> tuple[list[LineBreak], bool]:
     """Break a paragraph into lines for the slots from the cursor's on, reserving jump-line space."""
     slots, s, jumps = cur.slots, cur.s, cur.jumps
@@ -389,12 +370,6 @@ def _break_rest(cur: _Cursor, pi: int, units: tuple[Unit, ...], style: TextStyle
     first = bisect_left(jump_slots, s)
     last = bisect_left(jump_slots, s + len(units) + 1, first)
     jump_lines = frozenset(j - s for j in jump_slots[first:last]) if last > first else _NO_JUMPS
-    if cur.prebroken is not None and not jump_lines:
-        ahead = cur.prebroken.take(pi)
-        if ahead is not None:
-            at, em = measure(True), ahead[2]
-            if all(at(k) == em for k in range(ahead[3] + 1)):  # the measures the breaker asked for
-                return lines_from(ahead), ahead[1]
     breaker = paragraph_breaker(style)
     if is_last and jump_lines:
         lines, orphan = breaker(units, measure(False), style.indent, options, 0, True, _NO_JUMPS,
