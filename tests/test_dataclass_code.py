@@ -78,3 +78,24 @@ def test_an_unwritable_cache_folder_costs_only_speed(tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("a file where the cache folder should be")
     assert _compiled_in_fresh_process(blocked / "cache") > 50
+
+
+def test_a_table_grown_past_its_limit_keeps_what_the_run_used(tmp_path, monkeypatch):
+    monkeypatch.setattr(dataclass_code, "_path", str(tmp_path / "table.marshal"))
+    monkeypatch.setattr(dataclass_code, "_codes", {f"# stale {i}": compile("", "<string>", "exec")
+                                                   for i in range(dataclass_code.MAX_ENTRIES)})
+    monkeypatch.setattr(dataclass_code, "_used", set())
+
+    @dataclasses.dataclass
+    class Fresh:
+        """Made in this run."""
+
+        value: int
+
+    assert dataclass_code._added > 0
+    dataclass_code.save()
+    import marshal
+
+    table = marshal.loads((tmp_path / "table.marshal").read_bytes())
+    assert table and not any(key.startswith("# stale") for key in table)
+    assert all(key in dataclass_code._used for key in table)

@@ -23,8 +23,13 @@ import marshal
 import os
 
 _codes: dict[str, object] = {}
+#: the source texts this run has run (kept when the table is pruned)
+_used: set[str] = set()
 _added = 0
 _path: str | None = None
+#: a table of more entries than this keeps only those of the run that writes it (test runs
+#: make classes of their own: the table would otherwise only grow)
+MAX_ENTRIES = 1000
 
 
 def cache_file() -> str:
@@ -52,6 +57,7 @@ def _exec(source, globals=None, locals=None):  # noqa: A002 - exec's own paramet
     if code is None:
         code = _codes[source] = compile(source, "<string>", "exec", dont_inherit=True)
         _added += 1
+    _used.add(source)
     return exec(code, globals, locals)
 
 
@@ -80,8 +86,9 @@ def save() -> None:
     temporary = f"{_path}.{os.getpid()}.tmp"
     try:
         os.makedirs(folder, exist_ok=True)
+        table = _codes if len(_codes) <= MAX_ENTRIES else {k: v for k, v in _codes.items() if k in _used}
         with open(temporary, "wb") as file:
-            marshal.dump(_codes, file)
+            marshal.dump(table, file)
         os.replace(temporary, _path)
         _added = 0
     except (OSError, ValueError):
