@@ -270,3 +270,17 @@ def test_report_keeps_fallbacks_and_stays_unclean_on_missing() -> None:
     data = json.loads(report.to_json())
     assert len(data["fallbacks"]) == 30 and data["fallbacks"][0]["face"] == "uming-0"
     assert data["missing"][0]["part"] == "headline"
+
+
+def test_one_process_and_the_writer_process_report_the_same_glyphs(built):
+    """With --jobs 2 the PDF writer process checks the coverage (pipeline.run): same report."""
+    _, d = built
+    reports = []
+    for jobs in ("1", "2"):
+        result = paiban("build", "rare.yaml", "-o", f"out-j{jobs}", "--json", "--jobs", jobs, cwd=d)
+        assert result.returncode == 0, result.stderr
+        reports.append(json.loads(result.stdout))
+    one, two = reports
+    assert one["missing"] and one["fallbacks"]
+    assert one["missing"] == two["missing"] and one["fallbacks"] == two["fallbacks"]
+    assert (d / "out-j1" / "rare.pdf").read_bytes() == (d / "out-j2" / "rare.pdf").read_bytes()

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from test_cli_errors import demo_text
 
 from paiban import pipeline
 from paiban.errors import PaibanError
+from paiban.fonts.registry import FontRegistry
 from paiban.render import writer_process
 
 SRC = str(ROOT / "src")
@@ -122,3 +124,19 @@ def test_the_page_queue_hands_each_page_to_exactly_one_process():
     queue.close()
     assert sorted(mine + theirs) == numbers  # every page once
     assert mine == sorted(mine) and theirs == sorted(theirs)  # each in the layout's order
+
+
+def test_the_side_job_comes_back_and_a_lost_one_is_done_here():
+    registry = FontRegistry()
+    with writer_process.PdfWriterProcess() as writer:
+        writer.start(registry, lambda: ("checked", os.getpid()))
+        kind, pid = writer.side_result(lambda: ("here", os.getpid()))
+        assert kind == "checked" and pid == writer.pid
+    with writer_process.PdfWriterProcess() as writer:
+        writer.start(registry, lambda: 1 / 0)  # raised in the child: done here instead
+        assert writer.side_result(lambda: "here") == "here"
+    with writer_process.PdfWriterProcess() as writer:
+        writer.start(registry, lambda: time.sleep(30))
+        os.kill(writer.pid, signal.SIGKILL)
+        assert writer.side_result(lambda: "here") == "here"
+    assert writer_process.PdfWriterProcess().side_result(lambda: "no child") == "no child"

@@ -179,10 +179,13 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
         glyphs = GlyphSource(registry)
     with timer.stage("read"):
         stories = [(s, read_article(s.article)) for s in layout.stories]
-    if writer is not None:  # before coverage, which waits for the font list as the fork does
-        writer.start(registry)
+    def coverage() -> tuple[list[MissingGlyph], list[FallbackUse]]:
+        return check_coverage(layout, stories, glyphs)
+
+    if writer is not None:  # it checks the coverage while this process flows and composes
+        writer.start(registry, coverage)
     with timer.stage("coverage"):
-        missing, fallbacks = check_coverage(layout, stories, glyphs)
+        found = None if writer is not None else coverage()
         space = CodeSpace.for_texts(document_texts(layout, stories))
     with timer.stage("flow"):
         itemizer = make_itemizer(glyphs)
@@ -196,6 +199,10 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
                                                encode or output is not None, space, registry,
                                                writer is None or output is not None)
         document = Document(layout.title, pages)
+    if found is None:
+        with timer.stage("coverage"):
+            found = writer.side_result(coverage)
+    missing, fallbacks = found
     warnings = [f"story {s.name}: {w}" for (s, _), f in zip(stories, flows) for w in f.warnings]
     warnings += page_warnings
     report = BuildReport(

@@ -22,7 +22,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from paiban.errors import PaibanError
 
@@ -41,27 +41,47 @@ class PdfWriterProcess:
 
     def __init__(self) -> None:
         self.pid = 0
-        self._to_child = self._from_child = -1
+        self._to_child = self._from_child = self._side = -1
 
     @property
     def started(self) -> bool:
         return self.pid != 0
 
-    def start(self, registry: FontRegistry) -> None:
-        """Fork the child, which imports the renderer and waits for `write`."""
+    def start(self, registry: FontRegistry, side_job: Callable[[], object] | None = None) -> None:
+        """Fork the child, which imports the renderer, runs `side_job` (work of the build that
+        nothing before the report needs: `side_result` gives its value) and waits for `write`."""
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
+        side_r, side_w = os.pipe() if side_job is not None else (-1, -1)
         self.pid = os.fork()
         if self.pid == 0:
             code = 1
             try:
-                os.close(self._to_child)
-                os.close(self._from_child)
-                code = _serve(registry, to_child_r, from_child_w)
+                for fd in (self._to_child, self._from_child, side_r):
+                    if fd >= 0:
+                        os.close(fd)
+                code = _serve(registry, to_child_r, from_child_w, side_job, side_w)
             finally:
                 os._exit(code)
         os.close(to_child_r)
         os.close(from_child_w)
+        if side_w >= 0:
+            os.close(side_w)
+        self._side = side_r
+
+    def side_result(self, fallback: Callable[[], object]) -> object:
+        """The value of the `side_job` given to `start`; `fallback()` when there was none or it
+        did not come (it raised, or the child died): the same work done here."""
+        fd, self._side = self._side, -1
+        if fd < 0:
+            return fallback()
+        with os.fdopen(fd, "rb") as pipe:
+            data = pipe.read()
+        try:
+            kind, value = pickle.loads(data)
+        except Exception:  # noqa: BLE001 - the child died first
+            return fallback()
+        return value if kind == "ok" else fallback()
 
     def write(self, result: BuildResult, output: Path) -> float:
         """Have the child write `result` (composed with text operators) to `output`; return the
@@ -96,10 +116,10 @@ class PdfWriterProcess:
         return value[0]
 
     def close(self) -> None:
-        for fd in (self._to_child, self._from_child):
+        for fd in (self._to_child, self._from_child, self._side):
             if fd >= 0:
                 os.close(fd)
-        self._to_child = self._from_child = -1
+        self._to_child = self._from_child = self._side = -1
         if self.pid:  # not asked to write, or stopped early: end the child, which removes its temporary file
             try:
                 os.kill(self.pid, signal.SIGTERM)
@@ -121,14 +141,18 @@ def _page_shell(page):
     return replace(page, lines=())
 
 
-def _serve(registry: FontRegistry, requests: int, answers: int) -> int:
-    """The child: prepare, wait for one request, write, answer. Returns the exit code."""
+def _serve(registry: FontRegistry, requests: int, answers: int, side_job: Callable[[], object] | None = None,
+           side: int = -1) -> int:
+    """The child: prepare, run the side job, wait for one request, write, answer. Returns the
+    exit code."""
     from paiban.interrupts import BuildInterrupted, interrupt_on_sigterm
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
         with interrupt_on_sigterm():  # SIGTERM unwinds, removing the temporary file
             prepared = _prepare(registry)
+            if side_job is not None:
+                _run_side_job(side_job, side)
             with os.fdopen(requests, "rb") as pipe:
                 request = pipe.read()
             if not request:  # the build stopped before rendering (an error, --strict, check)
@@ -143,6 +167,18 @@ def _serve(registry: FontRegistry, requests: int, answers: int) -> int:
     with os.fdopen(answers, "wb") as pipe:
         pipe.write(data)
     return 0
+
+
+def _run_side_job(job: Callable[[], object], side: int) -> None:
+    try:
+        data = pickle.dumps(("ok", job()), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001 - the parent does the work itself
+        data = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+    try:
+        with os.fdopen(side, "wb") as pipe:
+            pipe.write(data)
+    except OSError:  # the parent is gone or no longer listening
+        pass
 
 
 def _prepare(registry: FontRegistry) -> FontRegistry | Exception:
