@@ -140,3 +140,21 @@ def test_the_side_job_comes_back_and_a_lost_one_is_done_here():
         os.kill(writer.pid, signal.SIGKILL)
         assert writer.side_result(lambda: "here") == "here"
     assert writer_process.PdfWriterProcess().side_result(lambda: "no child") == "no child"
+
+
+def test_pages_composed_in_a_child_for_the_writer_read_as_the_same_lines():
+    """With a writer process the children send no lines (DeferredLines): read, they are composed
+    again here, and equal what one process composes; pickled, they are the plain lines."""
+    import pickle
+
+    from paiban.model.placed import DeferredLines
+
+    one = pipeline.run(DEMO, None, jobs=1, encode=True)
+    with writer_process.PdfWriterProcess() as writer:
+        two = pipeline.run(DEMO, None, jobs=2, encode=True, writer=writer)
+    deferred = [p for p in two.document.pages if isinstance(p.lines, DeferredLines)]
+    assert deferred  # the child's pages
+    assert all(len(p.lines) > 0 for p in deferred)  # known without composing
+    assert two.document.pages == one.document.pages
+    again = pickle.loads(pickle.dumps(deferred[0]))
+    assert type(again.lines) is tuple and again == deferred[0]

@@ -227,8 +227,10 @@ def _compose(layout: Layout, flowed: list, glyphs: GlyphSource, proof: bool, job
         advance = metrics_advance(registry, glyphs.faces)
         try:
             if jobs > 1 and len(layout.pages) > 1 and forked_compose.can_fork():
+                # a writer process draws from the text operators: the children's lines stay there
                 return forked_compose.compose_forked(layout, flowed, glyphs, proof, jobs, space, advance,
-                                                     meanwhile=_import_renderer if import_renderer else None)
+                                                     meanwhile=_import_renderer if import_renderer else None,
+                                                     deferred_lines=not import_renderer)
             pages, ranked, texts, drawn = forked_compose.compose_and_encode(layout, flowed, glyphs, proof,
                                                                             layout.pages, space, advance)
             return pages, [w for _, w in ranked], texts, drawn

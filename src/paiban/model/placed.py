@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pickle
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -160,7 +160,7 @@ class PackedLines(Sequence):
         return iter(self.lines())
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, PackedLines):
+        if isinstance(other, (PackedLines, DeferredLines)):
             other = other.lines()
         return self.lines() == other
 
@@ -174,6 +174,52 @@ class PackedLines(Sequence):
         return f"PackedLines({len(self._data)} bytes)" if self._lines is None else repr(self._lines)
 
 
+class DeferredLines(Sequence):
+    """A page's lines made on first use by `make`: a page composed in a child process for a
+    build whose PDF is written from the text operators made beside it (`page.forked_compose`)
+    comes back without its lines, which are composed again here only if something reads them
+    (a trace, a test). Composition is pure, so they are the lines the child made. Reads as the
+    tuple of lines and equals it; pickles as that tuple."""
+
+    __slots__ = ("_make", "_count", "_lines")
+
+    def __init__(self, make: Callable[[], Sequence[PlacedLine]], count: int):
+        self._make: Callable[[], Sequence[PlacedLine]] | None = make
+        self._count = count
+        self._lines: tuple[PlacedLine, ...] | None = None
+
+    def lines(self) -> tuple[PlacedLine, ...]:
+        if self._lines is None:
+            lines = tuple(self._make())
+            if len(lines) != self._count:
+                raise RuntimeError(f"a page composed again has {len(lines)} lines, not {self._count}")
+            self._lines, self._make = lines, None
+        return self._lines
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.lines()[index]
+
+    def __iter__(self):
+        return iter(self.lines())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (PackedLines, DeferredLines)):
+            other = other.lines()
+        return self.lines() == other
+
+    def __hash__(self) -> int:
+        return hash(self.lines())
+
+    def __reduce__(self):
+        return tuple, (self.lines(),)
+
+    def __repr__(self) -> str:
+        return f"DeferredLines({self._count} lines)" if self._lines is None else repr(self._lines)
+
+
 @dataclass(frozen=True)
 class PlacedPage:
     """One composed page: lines, rules, proof markers, boxes and pictures."""
@@ -181,7 +227,7 @@ class PlacedPage:
     number: int
     width: float
     height: float
-    lines: tuple[PlacedLine, ...] | PackedLines
+    lines: tuple[PlacedLine, ...] | PackedLines | DeferredLines
     rules: tuple[Rule, ...] = ()
     markers: tuple[Marker, ...] = ()
     rects: tuple[Rect, ...] = ()  # drawn first, under the text

@@ -30,7 +30,7 @@ from dataclasses import replace
 from paiban.errors import PaibanError
 from paiban.model.article import Article
 from paiban.model.flowed import StoryFlow
-from paiban.model.placed import PackedLines, PlacedPage, chars_by_face
+from paiban.model.placed import DeferredLines, PackedLines, PlacedPage, chars_by_face
 from paiban.model.spec import Layout, StorySpec
 from paiban.page.compose import FlowIndex, Rank, compose_some_pages, flow_index
 from paiban.page.glyph_source import GlyphSource
@@ -83,9 +83,13 @@ def compose_and_encode(layout: Layout, stories: Stories, glyphs: GlyphSource, pr
 
 def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof: bool, jobs: int,
                    space: CodeSpace, advance: Advance, meanwhile: Callable[[], object] | None = None,
+                   deferred_lines: bool = False,
                    ) -> tuple[tuple[PlacedPage, ...], list[str], list[str], list[dict[str, set[str]]]]:
     """Every page composed and encoded, in up to `jobs` processes: (pages, warnings, operators,
-    face → characters drawn per page). The lines of pages made in a child arrive as `PackedLines`.
+    face → characters drawn per page). The lines of pages made in a child arrive as `PackedLines`,
+    or with `deferred_lines` not at all: as `DeferredLines`, composed again here if read (for a
+    build that needs only the text operators: pickling a page's lines costs as much as a
+    quarter of composing it, and this is the build's last step).
     `meanwhile` runs here once the children are working (the caller's next step's imports).
     Faces a child met first are added to ``glyphs.faces``, as if composed here."""
     queue = PageQueue(layout.pages)
@@ -102,8 +106,14 @@ def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof:
 
     def work() -> tuple[Composed, dict]:
         pages, warnings, texts, drawn = taken()
-        packed = tuple(replace(page, lines=PackedLines.pack(page.lines)) for page in pages)
+        if deferred_lines:  # the count travels in place of the lines
+            packed = tuple(replace(page, lines=len(page.lines)) for page in pages)
+        else:
+            packed = tuple(replace(page, lines=PackedLines.pack(page.lines)) for page in pages)
         return (packed, warnings, texts, drawn), dict(glyphs.faces)
+
+    def again(number: int) -> Callable[[], tuple]:
+        return lambda: compose_some_pages(layout, stories, glyphs, proof, {number}, index)[0][0].lines
 
     try:
         for _ in range(min(jobs, len(layout.pages)) - 1):
@@ -114,6 +124,9 @@ def compose_forked(layout: Layout, stories: Stories, glyphs: GlyphSource, proof:
         while children:
             part, faces = _collect(children[0])
             children.pop(0)
+            if deferred_lines:
+                part = (tuple(replace(page, lines=DeferredLines(again(page.number), page.lines)) for page in part[0]),
+                        *part[1:])
             parts.append(part)
             for key, face in faces.items():
                 glyphs.faces.setdefault(key, face)
