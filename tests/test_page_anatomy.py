@@ -202,3 +202,20 @@ def test_warnings_of_pages_composed_in_several_processes_keep_the_documents_orde
         many = pipeline.run(path, tmp_path / f"{jobs}.pdf", jobs=jobs)
         assert many.report.warnings == one.report.warnings
         assert (tmp_path / f"{jobs}.pdf").read_bytes() == (tmp_path / "one.pdf").read_bytes()
+
+
+@pytest.mark.parametrize("layout_file", [DEMO, ROOT / "layouts" / "three-pages.yaml"])
+def test_a_placed_line_reads_what_its_flow_line_holds(layout_file):
+    """A body line's text is taken from the glyphs justify placed (compose.placed_line): it must
+    be the flow line's text with its jump texts, character for character (run-ins, Latin,
+    numbers, dashes, spaces and missing glyphs included)."""
+    from paiban.page.compose import place_flow_line
+
+    result = pipeline.run(layout_file)
+    checked = 0
+    for flow in result.flows:
+        for fl in flow.lines:
+            placed, _ = place_flow_line(result.layout, fl, result.glyphs)
+            assert placed.text == fl.full_text
+            checked += 1
+    assert checked > 200

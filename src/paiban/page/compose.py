@@ -198,23 +198,29 @@ def place_flow_line(layout: Layout, fl: FlowLine, glyphs: GlyphSource,
     x0 = layout.page.margin_left + fl.x
     y = grid_line_top(layout, fl.grid_line) - BASELINE * size
     kind = fl.kind.value if fl.role == "text" else fl.role
+    # the text is the glyphs' characters: justify places every character of the line once, in order
     return placed_line(fl.story, fl.region, fl.column, fl.grid_line, kind, x0, y, fl.measure, size,
-                   fl.full_text, positioned)
+                       None, positioned)
 
 
 def placed_line(story: str, region: str, column: int, grid_line: int, kind: str, x0: float, y: float,
-                width: float, size: float, text: str, glyphs: LineGlyphs) -> tuple[PlacedLine, list[Marker]]:
+                width: float, size: float, text: str | None, glyphs: LineGlyphs) -> tuple[PlacedLine, list[Marker]]:
     """The line of `glyphs` (em from the line's left edge) at (x0, y) in `size` pt type; a red
-    proof box for each character no font has. Spaces and missing glyphs are not drawn."""
+    proof box for each character no font has. Spaces and missing glyphs are not drawn. `text`:
+    what the line reads; None when it is the glyphs' characters."""
     chars, xs, infos, scaled = glyphs.chars, glyphs.xs, glyphs.infos, glyphs.scaled
     markers: list[Marker] = []
-    if glyphs.missing or not BLANKS.isdisjoint(chars):
+    drawn = "".join(chars)
+    if text is None:
+        text = drawn
+    if glyphs.missing or not BLANKS.isdisjoint(drawn):
         markers = [Marker(x0 + x * size, y - 0.12 * size, size, size, f"missing glyph {c!r} U+{ord(c):04X}")
                    for c, x, info in zip(chars, xs, infos) if info is None and c not in BLANKS]
         keep = [i for i, (c, info) in enumerate(zip(chars, infos)) if info is not None and c not in BLANKS]
         new_index = {old: new for new, old in enumerate(keep)}
         scaled = [(new_index[i], k) for i, k in scaled if i in new_index]
         chars, xs, infos = [chars[i] for i in keep], [xs[i] for i in keep], [infos[i] for i in keep]
+        drawn = "".join(chars)
     runs: list[tuple[int, str]] = []
     faces = [info.face for info in infos]
     if faces and faces.count(faces[0]) == len(faces):  # the common line: one face
@@ -226,7 +232,7 @@ def placed_line(story: str, region: str, column: int, grid_line: int, kind: str,
                 face = f
                 runs.append((i, face))
     line = PlacedLine(story, region, column, grid_line, kind, x0, y, width, size, text,
-                      "".join(chars), tuple([x0 + x * size for x in xs]), tuple(runs), tuple(scaled))
+                      drawn, tuple([x0 + x * size for x in xs]), tuple(runs), tuple(scaled))
     return line, markers
 
 
