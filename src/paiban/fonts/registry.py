@@ -17,7 +17,6 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
 
 from paiban.fonts.convert import converted_font, default_cache_dir
 from paiban.fonts.discovery import find_face_index, find_font_file, open_face, prefetch_font_files
@@ -73,30 +72,38 @@ class _Entry:
         self.where = where
 
 
-def _parse_yaml(text: str) -> object:
-    """``yaml.safe_load`` of ``text``, with libyaml when PyYAML has it (~10 times faster).
+def _parse_yaml(text: str, path: Path) -> object:
+    """``yaml.safe_load`` of a roles file's ``text`` (from the parse cache when it is unchanged);
+    a ValueError naming the file, line and column when it is not YAML."""
+    from paiban.input.parse_cache import cached
 
-    libyaml builds the same data; its error messages differ a little, so a text it rejects is
-    parsed again with the pure-Python loader, whose error is raised.
-    """
+    return cached("roles", text, str(path), lambda: _load_yaml(text, path))
+
+
+def _load_yaml(text: str, path: Path) -> object:
+    """``yaml.safe_load``, with libyaml when PyYAML has it (~10 times faster). libyaml builds the
+    same data; its error messages differ a little, so a text it rejects is parsed again with the
+    pure-Python loader, whose error is raised."""
+    import yaml
+
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None:
         try:
             return yaml.load(text, Loader=fast)
         except yaml.YAMLError:
             pass
-    return yaml.safe_load(text)
-
-
-def _load_roles(path: Path) -> dict[str, tuple[list[_Entry], list[str], str]]:
-    """Parse and validate a roles file: role -> (entries, extends, description)."""
     try:
-        doc = _parse_yaml(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
         problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
         raise ValueError(f"{where}: not valid YAML: {problem}") from None
+
+
+def _load_roles(path: Path) -> dict[str, tuple[list[_Entry], list[str], str]]:
+    """Parse and validate a roles file: role -> (entries, extends, description)."""
+    doc = _parse_yaml(path.read_text(encoding="utf-8"), path)
     if not isinstance(doc, dict):
         raise ValueError(f"{path}: expected a mapping with a 'roles' key")
     for key in doc:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
+from paiban.input.parse_cache import cached
 
 from paiban.errors import InputError, Where
 from paiban.model.article import Article, Headline, Paragraph, ParagraphKind
@@ -71,6 +71,18 @@ def read_article(path: Path) -> Article:
     return article
 
 
+def _front_matter(block: str, path: Path) -> object:
+    import yaml  # only when the parse cache does not have this front matter
+
+    try:
+        return yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        problem = getattr(exc, "problem", None) or "malformed front matter"
+        raise InputError(f"front matter: {problem}", Where(path, line)) from None
+
+
 def _split_front_matter(text: str, path: Path) -> tuple[dict[str, str], str, int]:
     if not text.startswith("---\n"):
         return {}, text, 1
@@ -78,13 +90,7 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict[str, str], str, int
     if end < 0:
         raise InputError("front matter opened with --- is never closed", Where(path, 1))
     block = text[4:end]
-    try:
-        data = yaml.safe_load(block) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        problem = getattr(exc, "problem", None) or "malformed front matter"
-        raise InputError(f"front matter: {problem}", Where(path, line)) from None
+    data = cached("front-matter", block, str(path), lambda: _front_matter(block, path)) or {}
     if not isinstance(data, dict):
         raise InputError("front matter must be a mapping of key: value", Where(path, 2))
     meta: dict[str, str] = {}

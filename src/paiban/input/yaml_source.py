@@ -24,10 +24,26 @@ from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
 from paiban.errors import InputError, Where
+from paiban.input.parse_cache import cached
+
+#: PyYAML and its node classes, imported by the first parse the cache does not hold (parse_cache)
+yaml: Any = None
+MappingNode: Any = None
+ScalarNode: Any = None
+SequenceNode: Any = None
+_COMPOSER: Any = None
+
+
+def _import_yaml() -> None:
+    global yaml, MappingNode, ScalarNode, SequenceNode, _COMPOSER
+    if yaml is None:
+        import yaml as pyyaml
+        from yaml.nodes import MappingNode as mapping, ScalarNode as scalar, SequenceNode as sequence
+
+        MappingNode, ScalarNode, SequenceNode = mapping, scalar, sequence
+        _COMPOSER = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
+        yaml = pyyaml
 
 __all__ = ["Node", "parse_yaml", "load_yaml_file", "did_you_mean", "describe", "join_path"]
 
@@ -398,13 +414,17 @@ def _tag_error(tag: str, where: Where) -> InputError:
 
 
 #: libyaml's composer when PyYAML was built with it (about 5 times faster); the same node tree
-_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def parse_yaml(text: str, file: Path | str | None = None, *, line_offset: int = 0) -> Node:
     """Parse one YAML document into a `Node` tree. `line_offset` is added to reported lines (for
     YAML embedded further down a file, e.g. front matter). Raises `InputError` for malformed YAML,
-    disallowed tags, duplicate or non-text keys and an empty document."""
+    disallowed tags, duplicate or non-text keys and an empty document. A text parsed before (same
+    file name and offset) comes from the cache (`parse_cache`)."""
+    where = (type(file).__name__, str(file), line_offset)
+    return cached("node", text, where, lambda: _parse_yaml_text(text, file, line_offset))
+
+
+def _parse_yaml_text(text: str, file: Path | str | None, line_offset: int) -> Node:
+    _import_yaml()
     try:
         root = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as exc:
