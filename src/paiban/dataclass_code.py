@@ -29,7 +29,7 @@ _added = 0
 _path: str | None = None
 #: a table of more entries than this keeps only those of the run that writes it (test runs
 #: make classes of their own: the table would otherwise only grow)
-MAX_ENTRIES = 1000
+MAX_ENTRIES = 500
 
 
 def cache_file() -> str:
