@@ -34,7 +34,8 @@ __all__ = ["default_cache_dir", "entry_path", "file_stamp", "fonttools_stamp", "
 #: one stat result, as a key part: (absolute path, size, mtime_ns, inode)
 FileStamp = tuple[str, int, int, int]
 
-_VERSION_LINE = re.compile(rb"^version\s*=\s*__version__\s*=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+#: fontTools' version line in its __init__.py (a pattern, compiled when first needed)
+_VERSION_LINE = rb"^version\s*=\s*__version__\s*=\s*[\"']([^\"']+)[\"']"
 _lock = threading.Lock()
 _fonttools: list[str] = []
 
@@ -77,7 +78,7 @@ def _read_fonttools_version() -> str | None:
         spec = importlib.util.find_spec("fontTools")
         if spec is None:
             return "none"
-        found = _VERSION_LINE.search(Path(spec.origin or "").read_bytes())
+        found = re.search(_VERSION_LINE, Path(spec.origin or "").read_bytes(), re.MULTILINE)
     except (ImportError, ValueError, OSError):
         return None
     return found.group(1).decode("ascii", "replace") if found else None

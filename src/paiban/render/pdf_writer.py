@@ -15,8 +15,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+import zlib
+
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
 from paiban.atomic_files import temporary_path
@@ -74,10 +77,45 @@ def write_pdf(doc: Document, path: Path, font_namer: FontNamer, advance: Advance
         for i, page in enumerate(doc.pages):
             made.append(_draw_page(canvas, page, codes, text_codes[i] if text_codes else None))
             canvas.showPage()
+        for pdf_page in canvas._doc.Pages.pages:
+            _compress_contents(pdf_page)
         for font in fonts:
             font.add_to(canvas._doc)
         canvas.save()
     return made
+
+
+#: zlib level of the pages' content streams: 3 compresses the text operators of a broadsheet page
+#: in a third of the time of zlib's default 6 (5 ms instead of 15 ms for the benchmark's 8
+#: pages, 1 MB of operators), for streams a quarter larger (111 KB instead of 88 KB)
+PAGE_STREAM_LEVEL = 3
+
+
+class _PageFlate:
+    """reportlab's Flate filter at `PAGE_STREAM_LEVEL` (its own uses zlib's default level)."""
+
+    pdfname = "FlateDecode"
+
+    def encode(self, text: str | bytes) -> bytes:
+        return zlib.compress(text.encode("utf-8") if isinstance(text, str) else text, PAGE_STREAM_LEVEL)
+
+    def decode(self, encoded: bytes) -> bytes:
+        return zlib.decompress(encoded)
+
+
+_PAGE_FLATE = _PageFlate()
+
+
+def _compress_contents(page) -> None:
+    """Give a reportlab page its content stream as `PDFPage.check_format` would, compressed by
+    `_PageFlate` (check_format keeps a stream it finds)."""
+    if page.Contents or not page.stream or not page.compression:
+        return
+    stream = PDFStream()
+    stream.filters = [_PAGE_FLATE]
+    stream.content = page.stream
+    stream.__Comment__ = "page stream"
+    page.Contents = stream
 
 
 def _draw_page(canvas: Canvas, page: PlacedPage, codes: GlyphCodes, text: str | None = None) -> str:
