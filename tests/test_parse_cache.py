@@ -77,3 +77,11 @@ def test_a_warm_build_does_not_import_pyyaml(tmp_path):
     runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
                            timeout=300).stdout.strip() for _ in range(2)]
     assert runs == ["True", "False"]
+
+
+def test_the_cache_keeps_at_most_its_limit(cache_dir, monkeypatch):
+    monkeypatch.setattr(parse_cache, "MAX_ENTRIES", 8)
+    for i in range(20):
+        parse_yaml(f"size: {i}\n", "a.yaml")
+        assert len(list(cache_dir.iterdir())) <= 8
+    assert parse_yaml("size: 19\n", "a.yaml").get("size").value == 19

@@ -29,6 +29,8 @@ from typing import TypeVar
 T = TypeVar("T")
 
 FORMAT = 1
+#: entries kept: storing one more removes the oldest half (test runs parse thousands of texts)
+MAX_ENTRIES = 512
 #: modules whose classes a cached result holds (yaml_source.Node, errors.Where) and whose code makes it
 _CODE = ("input/yaml_source.py", "errors.py", "fonts/registry.py", "input/article_reader.py", "input/parse_cache.py")
 _stamp: tuple | None = None
@@ -78,10 +80,30 @@ def _store(path: Path, key: tuple, value: object) -> None:
     try:
         data = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
         path.parent.mkdir(parents=True, exist_ok=True)
+        _make_room(path.parent)
         temporary.write_bytes(data)
         os.replace(temporary, path)
     except Exception:  # noqa: BLE001 - an unwritable cache, a value that does not pickle: only speed
         try:
             temporary.unlink()
+        except OSError:
+            pass
+
+
+def _make_room(folder: Path) -> None:
+    """At `MAX_ENTRIES` entries, remove the older half (by time written)."""
+    with os.scandir(folder) as found:
+        entries = [e for e in found if e.name.endswith(".pickle")]
+    if len(entries) < MAX_ENTRIES:
+        return
+    aged = []
+    for entry in entries:
+        try:
+            aged.append((entry.stat().st_mtime_ns, entry.path))
+        except OSError:  # removed meanwhile by another build
+            pass
+    for _, old in sorted(aged)[: len(aged) - MAX_ENTRIES // 2]:
+        try:
+            os.unlink(old)
         except OSError:
             pass
