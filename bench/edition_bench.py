@@ -21,9 +21,11 @@ bench/stage_times.py), built by an edition file with `paiban build EDITION`. Pri
   `font_dirs`), stopping if Typst did not use Noto Serif CJK SC; and the ratio of the two.
 
 Each whole-process time is the best of ``--repeat`` runs. The one-PDF build and Typst run in
-turn (paiban, Typst, paiban, …), and the best and median of each are printed with their ratios:
-on a machine whose CPUs are shared, speed drifts by 20 % and more from one minute to the next,
-and only runs side by side see the same machine.
+turn (paiban, Typst, paiban, …), and the best and median of each are printed with their ratios,
+and the median of the ratios pair by pair with how many pairs paiban won: on a machine whose
+CPUs are shared, speed drifts by 20 % and more from one minute to the next, and only runs side
+by side see the same machine. The caches are warm as on any machine that has built these files
+before: converted font subsets, the compiled dataclass methods, the parsed layout YAML.
 """
 
 from __future__ import annotations
@@ -130,14 +132,15 @@ def typst_pages(source: Path) -> int:
     return len(pypdfium2.PdfDocument(pdf))
 
 
-def head_to_head(repeat: int, ours, theirs) -> tuple[list[float], list[float]]:
+def head_to_head(repeat: int, ours, theirs) -> tuple[list[float], list[float], list[float]]:
     """Both timed in turn, `repeat` times each: on a machine whose speed drifts (shared CPUs),
-    runs side by side see the same machine, so their ratio means something."""
+    runs side by side see the same machine, so their ratio means something. Returns both sorted,
+    and the ratio of each pair (ours / theirs)."""
     a, b = [], []
     for _ in range(repeat):
         a.append(ours())
         b.append(theirs())
-    return sorted(a), sorted(b)
+    return sorted(a), sorted(b), [x / y for x, y in zip(a, b)]
 
 
 def median(values: list[float]) -> float:
@@ -195,7 +198,7 @@ def main() -> None:
             print(f"whole process (s): one PDF (layout) {single:.2f} (--jobs {args.jobs})  {single_one:.2f} (--jobs 1)")
             print("typst: not installed (pip install typst)")
         else:
-            ours, theirs = head_to_head(args.repeat, single_build, lambda: run(typst))
+            ours, theirs, pairs = head_to_head(args.repeat, single_build, lambda: run(typst))
             single, seconds = ours[0], theirs[0]
             count = typst_pages(typst_source(folder))
             print(f"whole process (s): one PDF (layout) {single:.2f} (--jobs {args.jobs})  {single_one:.2f} (--jobs 1)")
@@ -203,6 +206,8 @@ def main() -> None:
             print(f"one PDF, paiban and typst in turn (s): paiban best {ours[0]:.3f} median {median(ours):.3f}  "
                   f"typst best {theirs[0]:.3f} median {median(theirs):.3f}  ratio best {ours[0] / theirs[0]:.2f} "
                   f"median {median(ours) / median(theirs):.2f}")
+            print(f"pair by pair: ratio median {median(pairs):.2f}, paiban faster in "
+                  f"{sum(r < 1 for r in pairs)} of {len(pairs)}")
             print(f"ratio paiban/typst (best): one PDF (layout) {single / seconds:.2f}  edition --no-previews "
                   f"{bare / seconds:.2f}  edition {whole / seconds:.2f}  unchanged rebuild {noop / seconds:.2f}")
         if args.keep:
