@@ -24,9 +24,9 @@ House rules of the seed paper (typography.md §1), applied per paragraph after t
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from itertools import accumulate
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from paiban.model.spec import KinsokuPolicy
 from paiban.text.charclass import CharClass
@@ -40,9 +40,9 @@ ORPHAN_SQUEEZE = BRACKET_CLASSES
 ANY_MARK = PUNCT_CLASSES
 
 
-@dataclass(frozen=True, slots=True)
-class LineBreak:
-    """One line of a paragraph: units [start, end), set in `measure` em after `indent` em."""
+class LineBreak(NamedTuple):
+    """One line of a paragraph: units [start, end), set in `measure` em after `indent` em. A
+    named tuple: an edition makes ~10⁴ of them, each in half the time of a frozen dataclass."""
 
     start: int
     end: int
@@ -52,16 +52,6 @@ class LineBreak:
     #: the line broke against the rules (no permitted break fitted); reported as a warning
     forced: bool = False
 
-    def __init__(self, start: int, end: int, indent: float, measure: float, natural: float, forced: bool = False):
-        # the generated __init__ of a frozen dataclass looks object.__setattr__ up for every field
-        _set = object.__setattr__
-        _set(self, "start", start)
-        _set(self, "end", end)
-        _set(self, "indent", indent)
-        _set(self, "measure", measure)
-        _set(self, "natural", natural)
-        _set(self, "forced", forced)
-
     @property
     def squeeze(self) -> float:
         """How many em the line must shrink (0 when it fits at natural widths)."""
@@ -70,11 +60,6 @@ class LineBreak:
     @property
     def slack(self) -> float:
         return max(0.0, self.measure - self.natural)
-
-
-_INIT = LineBreak.__init__.__code__
-assert _INIT.co_varnames[:_INIT.co_argcount] == ("self", *(f.name for f in fields(LineBreak))), \
-    "LineBreak.__init__ must take every field, in order"
 
 
 @dataclass(frozen=True)
