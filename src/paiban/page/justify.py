@@ -226,11 +226,11 @@ def _place_unit(u: Unit, cell: float, x: float, lookup: GlyphLookup, latin_advan
     text = u.text
     if len(text) == 1 and not (u.pad_before or u.pad_after) and u.cls is not CharClass.DASH:
         # one character in its cell (a mark, mostly): unit_cells would give [(text, cell)]
-        g = _glyph_in_cell(text, u.cls, x, cell, lookup(text))
+        info = lookup(text)
         out.chars.append(text)
-        out.xs.append(g.x)
-        out.infos.append(g.info)
-        return g.info is None
+        out.xs.append(_origin_in_cell(u.cls, x, cell, info))
+        out.infos.append(info)
+        return info is None
     missing = False
     cells_of_unit = unit_cells(u, cell, latin_advance)
     for k, (ch, w) in enumerate(cells_of_unit):
@@ -265,16 +265,25 @@ def _dash_in_cell(ch: str, x: float, cell: float, info: GlyphInfo | None,
 
 
 def _glyph_in_cell(ch: str, cls: CharClass, x: float, cell: float, info: GlyphInfo | None) -> PositionedGlyph:
+    return PositionedGlyph(ch, _origin_in_cell(cls, x, cell, info), info)
+
+
+_CLOSE_OR_POINT = (CharClass.CLOSE, CharClass.POINT)
+
+
+def _origin_in_cell(cls: CharClass, x: float, cell: float, info: GlyphInfo | None) -> float:
+    """Where a glyph's origin goes in the cell [x, x + cell]: by its ink for a mark (see the
+    module), centred otherwise; at x when no font has it."""
     if info is None:
-        return PositionedGlyph(ch, x, None)
+        return x
     ink = info.ink
     if ink is None or abs(cell - info.advance) < 1e-9:
-        return PositionedGlyph(ch, x + (cell - info.advance) / 2, info)
+        return x + (cell - info.advance) / 2
     ink_w = ink[1] - ink[0]
-    if cls in (CharClass.CLOSE, CharClass.POINT):
+    if cls in _CLOSE_OR_POINT:
         left = min(ink[0], max(0.0, (cell - ink_w) / 2))
-        return PositionedGlyph(ch, x + left - ink[0], info)
+        return x + left - ink[0]
     if cls is CharClass.OPEN:
         right_blank = min(info.advance - ink[1], max(0.0, (cell - ink_w) / 2))
-        return PositionedGlyph(ch, x + cell - right_blank - ink[1], info)
-    return PositionedGlyph(ch, x + (cell - info.advance) / 2, info)
+        return x + cell - right_blank - ink[1]
+    return x + (cell - info.advance) / 2
