@@ -8,7 +8,8 @@ bench/stage_times.py), built by an edition file with `paiban build EDITION`. Pri
 
 * stage times of a build into an empty output folder (from its JSON report): prepare, compose,
   render per page (PDF), previews per page (PNG) and the contact sheet;
-* whole-process times (`python -m paiban build …`, a fresh output folder each time, the font
+* whole-process times (`paiban build …`, the console script, or `python -m paiban build …` when
+  paiban is not installed; a fresh output folder each time, the font
   conversion cache warm as on any machine after its first build, paiban byte-compiled as an
   installed wheel is): the edition with ``--jobs`` workers, with one process, without previews,
   an unchanged rebuild (the cache's no-op path); and the same 8 pages as one layout, one PDF
@@ -47,6 +48,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 from stage_times import PAGES, edition_files  # noqa: E402
 
 ENV = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+#: the `paiban` command as a user runs it: the console script beside this Python when paiban is
+#: installed (it still imports this checkout's src/, first on PYTHONPATH), else ``python -m paiban``
+_SCRIPT = Path(sys.executable).parent / "paiban"
+PAIBAN = [str(_SCRIPT)] if _SCRIPT.is_file() else [sys.executable, "-m", "paiban"]
 
 
 def edition_file(folder: Path) -> Path:
@@ -71,7 +76,7 @@ def run(args: list[str]) -> float:
 def paiban_build(edition: Path, out: Path, *extra: str) -> float:
     if out.exists():
         shutil.rmtree(out)
-    return run([sys.executable, "-m", "paiban", "build", str(edition), "-o", str(out), *extra])
+    return run([*PAIBAN, "build", str(edition), "-o", str(out), *extra])
 
 
 def best(repeat: int, fn) -> float:
@@ -186,7 +191,7 @@ def main() -> None:
         one = best(args.repeat, lambda: paiban_build(edition, out, "--jobs", "1"))
         bare = best(args.repeat, lambda: paiban_build(edition, out, "--jobs", str(args.jobs), "--no-previews"))
         paiban_build(edition, out, "--jobs", str(args.jobs))
-        noop = best(args.repeat, lambda: run([sys.executable, "-m", "paiban", "build", str(edition), "-o", str(out)]))
+        noop = best(args.repeat, lambda: run([*PAIBAN, "build", str(edition), "-o", str(out)]))
         layout = folder / "edition.yaml"  # the same 8 pages as one layout: one PDF, as Typst writes
         single_one = best(args.repeat, lambda: paiban_build(layout, folder / "single", "--jobs", "1"))
         print(f"whole process (s): edition {whole:.2f} (--jobs {args.jobs})  {one:.2f} (--jobs 1)  "
