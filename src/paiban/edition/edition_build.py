@@ -200,8 +200,9 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
             if executor is None:
                 executor = render_pool.open_executor(options.jobs, options.scheduler)
             pages_by_number = _pages(infos, prepared, cache, fresh, options.proof, todo_pages, todo_combined)
-            results = _render(executor, spec, cache, faces, font_chars, keys, ckey, pages_by_number, todo_pages,
-                              todo_combined, preview, progress, made_texts)
+            page_faces = {page.number: set(page.chars) for info in infos for page in info.pages}
+            results = _render(executor, spec, cache, faces, font_chars, keys, ckey, pages_by_number, page_faces,
+                              todo_pages, todo_combined, preview, progress, made_texts)
         clock.lap("render")
         outputs: list[tuple[str, Path]] = [(f"{spec.name}.pdf", cache.render_path(ckey, ".pdf"))]
         for n in sorted(keys):
@@ -296,8 +297,11 @@ def _pages(infos: list[LayoutInfo], prepared: list[PreparedLayout], cache: Build
 
 def _render(executor: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str, FontFace],
             font_chars: dict[str, str], keys: dict[int, str], ckey: str, pages: dict[int, Any],
-            todo_pages: list[int], todo_combined: bool, preview: Any, progress: Callable[[str], None],
-            made_texts: dict[int, Any]) -> dict[str, Any]:
+            page_faces: dict[int, set[str]], todo_pages: list[int], todo_combined: bool, preview: Any,
+            progress: Callable[[str], None], made_texts: dict[int, Any]) -> dict[str, Any]:
+    """Render the pages and the edition PDF in `executor`. `page_faces`: the faces each page draws
+    with (from its `PageInfo`: reading them off the lines would unpack the lines of every page
+    composed in a child process)."""
     from paiban.edition import render_pool
     from paiban.edition.build_cache import font_ready, mark_font_ready
     from paiban.fonts.convert import default_cache_dir
@@ -307,7 +311,7 @@ def _render(executor: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str
     here = default_cache_dir()
     store = str(cache.render_dir) if executor.local_files else None
     # fonts first: each CFF face converted once for the edition's characters, not by every worker
-    needed = set(faces) if todo_combined else {k for n in todo_pages for k in _page_faces(pages[n])}
+    needed = set(faces) if todo_combined else {k for n in todo_pages for k in page_faces[n]}
     fresh_fonts = [k for k in sorted(needed)
                    if faces[k].is_cff and not font_ready(here, _font_stamp(faces[k]), font_chars[k])]
     if fresh_fonts:
@@ -324,7 +328,7 @@ def _render(executor: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str
     texts: dict[int, str] = {n: t.operators for n, t in made_texts.items() if t.astral == astral}
 
     def job(key: str, label: str, title: str, numbers: list[int], with_preview: bool) -> Any:
-        used = sorted({k for n in numbers for k in _page_faces(pages[n])})
+        used = sorted({k for n in numbers for k in page_faces[n]})
         given = tuple(texts.get(n) for n in numbers)
         return render_pool.RenderJob(key, label, title, tuple(pages[n] for n in numbers),
                                      tuple(faces[k] for k in used), tuple((k, font_chars[k]) for k in used),
@@ -368,10 +372,6 @@ def _result(future: Any, what: str) -> Any:
         raise
     except Exception as exc:  # a worker died, the cluster went away, a bug
         raise RenderFailed(f"{what} failed: {type(exc).__name__}: {exc}") from exc
-
-
-def _page_faces(page: Any) -> set[str]:
-    return {face for line in page.lines for _, face in line.face_runs}
 
 
 def _font_stamp(face: FontFace) -> str:

@@ -151,8 +151,11 @@ def render_job(job: RenderJob) -> RenderResult:
         folder = Path(job.store) if job.store else Path(stack.enter_context(
             tempfile.TemporaryDirectory(prefix="paiban-render-")))
         target = folder / f"{job.key}.pdf"
+        # with every page's text operators given, the lines are not read: the fonts are the job's
+        # faces with the edition's characters (`font_chars`), whatever each page draws of them
+        drawn = {key: set() for key in faces} if job.text_codes and None not in job.text_codes else None
         texts = write_pdf(Document(job.title, job.pages), target, namer, metrics_advance(registry, faces),
-                          font_chars=chars, space=CodeSpace(job.astral), text_codes=job.text_codes)
+                          font_chars=chars, space=CodeSpace(job.astral), text_codes=job.text_codes, drawn=drawn)
         rendered = time.perf_counter()
         made: list[tuple[str, bytes]] = []
         if job.preview is not None or not job.store:
