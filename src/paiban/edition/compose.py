@@ -169,7 +169,8 @@ def _run_pipeline(path: Path, layout: Layout, own_pages: tuple[int, ...], proof:
                              Where(path, key="pages"))
         return layout
 
-    return pipeline.run(path, None, proof=proof, transform=transform, encode=encode, jobs=jobs)
+    # composed in several processes, the pages are drawn by render workers, not here
+    return pipeline.run(path, None, proof=proof, transform=transform, encode=encode, jobs=jobs, renders_here=jobs <= 1)
 
 
 def compose_one(item: PreparedLayout, proof: bool, texts: dict[int, PageText] | None = None, jobs: int = 1
