@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -330,7 +330,10 @@ def _render(executor: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str
     def job(key: str, label: str, title: str, numbers: list[int], with_preview: bool) -> Any:
         used = sorted({k for n in numbers for k in page_faces[n]})
         given = tuple(texts.get(n) for n in numbers)
-        return render_pool.RenderJob(key, label, title, tuple(pages[n] for n in numbers),
+        # with every page's text operators given, the pages travel without their lines: the worker
+        # draws the text from the operators and the fonts from the job's faces (render_pool.render_job)
+        shipped = tuple(replace(pages[n], lines=()) if None not in given else pages[n] for n in numbers)
+        return render_pool.RenderJob(key, label, title, shipped,
                                      tuple(faces[k] for k in used), tuple((k, font_chars[k]) for k in used),
                                      font_cache, preview if with_preview else None, store,
                                      given if any(t is not None for t in given) else None, astral,
