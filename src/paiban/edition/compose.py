@@ -115,12 +115,14 @@ def compose_layouts(prepared: list[PreparedLayout], cache: BuildCache | None, pr
                     progress: Callable[[str], None] = lambda s: None, use_cache: bool = True,
                     before_composing: Callable[[], None] = lambda: None,
                     texts: dict[int, PageText] | None = None, jobs: int = 1,
+                    saves: list[Callable[[], None]] | None = None,
                     ) -> tuple[list[LayoutInfo], dict[str, tuple[PlacedPage, ...]], list[bool]]:
     """Every layout's `LayoutInfo` (from the cache when its key is there and `use_cache`), the pages
     composed now (by key), and for each layout whether it came from the cache. New compositions
     are stored in `cache`; `before_composing` is called once, before the first one. With `texts`,
     the pages composed now also get their text operators there, by edition page number, made in
-    `jobs` processes (`paiban.page.forked_compose`)."""
+    `jobs` processes (`paiban.page.forked_compose`). With `saves`, storing them is left to the
+    caller: a call for each is appended there (the caller stores them while workers render)."""
     cached = [cache.load_info(item.key) if cache is not None and use_cache else None for item in prepared]
     if any(info is None for info in cached):
         before_composing()
@@ -135,7 +137,11 @@ def compose_layouts(prepared: list[PreparedLayout], cache: BuildCache | None, pr
         progress(f"composing {i}/{len(prepared)} {item.path.name}")
         info, pages = compose_one(item, proof, texts, jobs)
         if cache is not None:
-            cache.save_composition(item.key, info, pages)
+            save = (lambda key=item.key, info=info, pages=pages: cache.save_composition(key, info, pages))
+            if saves is None:
+                save()
+            else:
+                saves.append(save)
         infos.append(info)
         fresh[item.key] = pages
         hits.append(False)

@@ -167,7 +167,9 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
                 executor = render_pool.open_executor(options.jobs, options.scheduler)
 
         made_texts: dict[int, Any] = {}  # page → PageText, for the pages composed now
+        saves: list[Callable[[], None]] = []  # compositions to store, while the workers render
         infos, fresh, hits = compose_layouts(prepared, cache, options.proof, progress, use_cache=not options.force,
+                                             saves=saves,
                                              before_composing=start_workers, texts=made_texts,
                                              jobs=options.jobs if options.scheduler is None else 1)
         clock.lap("compose")
@@ -187,6 +189,8 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
         ckey = combined_key(spec.title, page_keys)
         problems = _problems(infos)
         if options.strict and problems:
+            for save in saves:
+                save()
             clock.lap("key")
             report = _report(spec, prepared, infos, hits, {}, out, options, clock, "strict-failed",
                              executor.description if executor else "-", problems)
@@ -202,7 +206,11 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
             pages_by_number = _pages(infos, prepared, cache, fresh, options.proof, todo_pages, todo_combined)
             page_faces = {page.number: set(page.chars) for info in infos for page in info.pages}
             results = _render(executor, spec, cache, faces, font_chars, keys, ckey, pages_by_number, page_faces,
-                              todo_pages, todo_combined, preview, progress, made_texts)
+                              todo_pages, todo_combined, preview, progress, made_texts,
+                              lambda: [save() for save in saves])
+            saves.clear()
+        for save in saves:  # nothing to render (--strict stopped it, or all renders cached)
+            save()
         clock.lap("render")
         outputs: list[tuple[str, Path]] = [(f"{spec.name}.pdf", cache.render_path(ckey, ".pdf"))]
         for n in sorted(keys):
@@ -298,10 +306,11 @@ def _pages(infos: list[LayoutInfo], prepared: list[PreparedLayout], cache: Build
 def _render(executor: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str, FontFace],
             font_chars: dict[str, str], keys: dict[int, str], ckey: str, pages: dict[int, Any],
             page_faces: dict[int, set[str]], todo_pages: list[int], todo_combined: bool, preview: Any,
-            progress: Callable[[str], None], made_texts: dict[int, Any]) -> dict[str, Any]:
+            progress: Callable[[str], None], made_texts: dict[int, Any],
+            meanwhile: Callable[[], None] = lambda: None) -> dict[str, Any]:
     """Render the pages and the edition PDF in `executor`. `page_faces`: the faces each page draws
     with (from its `PageInfo`: reading them off the lines would unpack the lines of every page
-    composed in a child process)."""
+    composed in a child process). `meanwhile` runs once the jobs are submitted."""
     from paiban.edition import render_pool
     from paiban.edition.build_cache import font_ready, mark_font_ready
     from paiban.fonts.convert import default_cache_dir
@@ -344,6 +353,12 @@ def _render(executor: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str
     progress(f"rendering {len(todo_pages)} pages" + (" and the edition PDF" if todo_combined else ""))
     futures = [executor.submit(render_pool.render_job, job(keys[n], f"page {n}", _page_title(spec, n), [n], True))
                for n in todo_pages]
+    numbers = sorted(pages)
+    # with every page's text operators at hand, the edition PDF is rendered beside the pages
+    combined_now = None
+    if todo_combined and all(texts.get(n) is not None for n in numbers):
+        combined_now = executor.submit(render_pool.render_job, job(ckey, "combined", spec.title, numbers, False))
+    meanwhile()
     results: dict[str, Any] = {}
     total = len(todo_pages)
     done = 0
@@ -355,9 +370,9 @@ def _render(executor: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str
         done += 1
         progress(f"rendering page {done}/{total}")
     if todo_combined:
-        numbers = sorted(pages)
-        combined = job(ckey, "combined", spec.title, numbers, False)
-        _keep(cache, _result(executor.submit(render_pool.render_job, combined), "rendering"), results)
+        if combined_now is None:
+            combined_now = executor.submit(render_pool.render_job, job(ckey, "combined", spec.title, numbers, False))
+        _keep(cache, _result(combined_now, "rendering"), results)
         progress(f"rendering the edition PDF ({total}/{total} pages)")
     return results
 
