@@ -164,7 +164,7 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
         def start_workers() -> None:  # something to compose: the workers start meanwhile
             nonlocal executor
             if executor is None:
-                executor = render_pool.open_executor(options.jobs, options.scheduler)
+                executor = render_pool.open_executor(options.jobs, options.scheduler, options.previews)
 
         made_texts: dict[int, Any] = {}  # page → PageText, for the pages composed now
         saves: list[Callable[[], None]] = []  # compositions to store, while the workers render
@@ -202,7 +202,7 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
         results: dict[str, Any] = {}
         if todo_pages or todo_combined:
             if executor is None:
-                executor = render_pool.open_executor(options.jobs, options.scheduler)
+                executor = render_pool.open_executor(options.jobs, options.scheduler, options.previews)
             pages_by_number = _pages(infos, prepared, cache, fresh, options.proof, todo_pages, todo_combined)
             page_faces = {page.number: set(page.chars) for info in infos for page in info.pages}
             results = _render(executor, spec, cache, faces, font_chars, keys, ckey, pages_by_number, page_faces,

@@ -113,9 +113,11 @@ def _exit_on_term(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
-def warm_up() -> str:
-    """Import what rendering needs (runs while the parent composes)."""
-    import paiban.edition.previews  # noqa: F401  (pypdfium2, Pillow)
+def warm_up(previews: bool = True) -> str:
+    """Import what rendering needs (runs while the parent composes); the previews' libraries only
+    when the build makes previews."""
+    if previews:
+        import paiban.edition.previews  # noqa: F401  (pypdfium2, Pillow)
     import paiban.render.pdf_writer  # noqa: F401  (reportlab)
 
     _registry(None)
@@ -214,12 +216,12 @@ class LocalExecutor:
 
     local_files = True
 
-    def __init__(self, jobs: int):
+    def __init__(self, jobs: int, previews: bool = True):
         self.jobs = jobs
         self.description = f"{jobs} local worker processes"
         context = multiprocessing.get_context(start_method())
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=worker_init)
-        self.warm = [self.pool.submit(warm_up) for _ in range(jobs)]
+        self.warm = [self.pool.submit(warm_up, previews) for _ in range(jobs)]
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
         return self.pool.submit(fn, *args)
@@ -278,9 +280,10 @@ class DaskExecutor:
             self.client.close()
 
 
-def open_executor(jobs: int, scheduler: str | None) -> InlineExecutor | LocalExecutor | DaskExecutor:
+def open_executor(jobs: int, scheduler: str | None, previews: bool = True
+                  ) -> InlineExecutor | LocalExecutor | DaskExecutor:
     if scheduler:
         return DaskExecutor(scheduler)
     if jobs <= 1:
         return InlineExecutor()
-    return LocalExecutor(jobs)
+    return LocalExecutor(jobs, previews)
