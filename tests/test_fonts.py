@@ -396,7 +396,7 @@ def test_default_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
 
 
 def test_discovery_falls_back_to_standard_dirs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(discovery.shutil, "which", lambda name: None)
+    monkeypatch.setattr(discovery, "_which", lambda name: None)  # no fc-list
     discovery.clear_caches()
     try:
         files = discovery.font_files()

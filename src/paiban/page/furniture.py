@@ -6,7 +6,6 @@ body (page/justify.py), so marks and fallback fonts behave alike everywhere.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field, replace
 
 from paiban.flow.frames import region_box, region_measure_chars
@@ -39,6 +38,8 @@ class Furniture:
 
 def chinese_date(iso: str) -> str:
     """2024-01-05 → 2024年1月5日 星期五."""
+    import datetime  # only for a layout with a date (~1 ms to import)
+
     day = datetime.date.fromisoformat(iso)
     return f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}"
 
