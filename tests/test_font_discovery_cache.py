@@ -443,3 +443,14 @@ def test_a_fork_during_a_prefetch_waits_for_it(monkeypatch: pytest.MonkeyPatch, 
             os.waitpid(pid, 0)
     finally:
         discovery.clear_caches()
+
+
+def test_commands_are_run_for_their_output_with_a_deadline():
+    """fc-list is run with os.posix_spawn (no subprocess import): its output when it exits 0,
+    None when it fails, cannot be started or does not answer in time (killed, reaped)."""
+    from paiban.fonts import discovery
+
+    assert discovery._output(["/bin/sh", "-c", "printf 'a\\nb\\n'"], 5.0) == b"a\nb\n"
+    assert discovery._output(["/bin/sh", "-c", "echo x; exit 3"], 5.0) is None
+    assert discovery._output(["/nonexistent/command"], 5.0) is None
+    assert discovery._output(["/bin/sleep", "5"], 0.3) is None
