@@ -27,9 +27,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
-import socket
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -125,7 +123,7 @@ def warm_up(previews: bool = True) -> str:
 
 
 def _worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{os.uname().nodename}:{os.getpid()}"  # socket.gethostname(), without importing socket
 
 
 def prepare_font(face: FontFace, chars: str, font_cache: str | None) -> str:
@@ -149,6 +147,8 @@ def render_job(job: RenderJob) -> RenderResult:
         return registry.pdf_font_name(faces[key], cs)
 
     start = time.perf_counter()
+    import tempfile  # a job without a store (Dask): its files go through a temporary folder
+
     with contextlib.ExitStack() as stack:
         folder = Path(job.store) if job.store else Path(stack.enter_context(
             tempfile.TemporaryDirectory(prefix="paiban-render-")))
