@@ -3,6 +3,8 @@ Latin letters and digits ½ em): no font files are read."""
 
 from __future__ import annotations
 
+import pytest
+
 from paiban.linebreak.greedy import (BreakOptions, break_paragraph, break_paragraph_fitted, line_width,
                                      lines_text)
 from paiban.model.spec import KinsokuPolicy
@@ -199,3 +201,17 @@ def test_a_number_wider_than_the_line_is_cut_into_its_digits():
     assert max(u.width for u in split) <= 10.0
     lines = break_paragraph(split, 12.0, 2.0, PUSH_OUT)
     assert not any(ln.forced for ln in lines) and all(ln.natural <= 12.0 for ln in lines)
+
+
+def test_itemize_keeps_grid_units_but_works_latin_out_with_each_font():
+    """Single characters and runs of grid characters (numbers, dashes) are itemized once per
+    style and shared; Latin letters and words take the advances of the font asked for."""
+    from paiban.text.itemize import itemize
+
+    narrow = itemize("2024年Paiban——排版", "banjiao", lambda c: 0.4)
+    wide = itemize("2024年Paiban——排版", "banjiao", lambda c: 0.6)
+    assert [u.text for u in narrow] == ["2024", "年", "Paiban", "——", "排", "版"]
+    assert narrow[0] is wide[0] and narrow[3] is wide[3] and narrow[1] is wide[1]  # grid units shared
+    assert narrow[2].width == pytest.approx(6 * 0.4) and wide[2].width == pytest.approx(6 * 0.6)
+    assert itemize("x", "banjiao", lambda c: 0.4)[0].width == pytest.approx(0.4)
+    assert itemize("x", "banjiao", lambda c: 0.7)[0].width == pytest.approx(0.7)

@@ -75,11 +75,16 @@ def itemize(text: str, style: str = "banjiao", latin_advance: LatinAdvance = hal
     """Split `text` into units for punctuation `style` (quanjiao, kaiming, banjiao, hangmobanjiao,
     font) with the prohibitions of kinsoku `level` (gb, basic, strict)."""
     rules = KINSOKU_LEVELS[level]
-    cache = _SINGLE_CHAR_UNITS.setdefault((style, level), {})
-    runs = _runs(text)
-    units = list(map(cache.get, runs))  # the single grid characters met before; None for the others
-    for i in [i for i, unit in enumerate(units) if unit is None]:
-        units[i] = _run_unit(runs[i], cache, style, latin_advance, rules)
+    cache = _SINGLE_CHAR_UNITS.get((style, level))
+    if cache is None:
+        cache = _SINGLE_CHAR_UNITS[style, level] = _CharUnits(style, rules)
+    cache.latin_advance = latin_advance
+    # every character as a unit of its own (one C-level pass), then each run of several
+    # characters (`——`, a number, a Latin word) replaced by its unit, from the end backwards
+    units = list(map(cache.__getitem__, text))
+    long_runs = [m for m in _RUN.finditer(text) if m.end() - m.start() > 1]
+    for m in reversed(long_runs):
+        units[m.start():m.end()] = [_run_unit(m.group(), cache, style, latin_advance, rules)]
     if style in PAIR_COMPRESSION:
         units = _compress_pairs(units)
     if latin_spacing:
@@ -95,37 +100,56 @@ _RUN = re.compile(
     "|[(\\[\"']?[A-Za-z\u00c0-\u024f]+(?:['\u2019-][A-Za-z\u00c0-\u024f]+)*[.,;:!?)\\]\"']*")
 
 
-def _runs(text: str) -> list[str]:
-    """`text` cut into runs: the matches of _RUN, and every other character alone."""
-    runs: list[str] = []
-    pos = 0
-    for m in _RUN.finditer(text):
-        runs.extend(text[pos:m.start()])
-        runs.append(m.group())
-        pos = m.end()
-    runs.extend(text[pos:])
-    return runs
+class _CharUnits(dict):
+    """character → its unit alone, for one punctuation style and kinsoku level. Grid characters'
+    units do not depend on the font and are kept; Latin letters, word spaces and other narrow
+    characters are worked out with `latin_advance` (set by `itemize`) each time."""
+
+    __slots__ = ("style", "rules", "latin_advance", "runs")
+
+    def __init__(self, style: str, rules: tuple[frozenset[str], frozenset[str]]):
+        super().__init__()
+        self.style, self.rules = style, rules
+        self.latin_advance: LatinAdvance = half_width_latin
+        #: units of runs of several grid characters met before (`——`, numbers such as 2024)
+        self.runs: dict[str, Unit] = {}
+
+    def __missing__(self, ch: str) -> Unit:
+        cls = classify(ch)
+        unit = _unit(ch, cls, self.style, self.latin_advance, self.rules)
+        if cls not in _FONT_CLASSES:
+            self[ch] = unit  # font-independent: shareable
+        return unit
 
 
-#: units of single grid characters, per punctuation style (they do not depend on the font)
-_SINGLE_CHAR_UNITS: dict[tuple[str, str], dict[str, Unit]] = {}
+#: classes whose units' widths come from the font (`latin_advance`)
+_FONT_CLASSES = (CharClass.LATIN, CharClass.OTHER, CharClass.LATIN_SPACE)
+#: units of single characters, per punctuation style and kinsoku level
+_SINGLE_CHAR_UNITS: dict[tuple[str, str], _CharUnits] = {}
 
 
-def _run_unit(run: str, cache: dict[str, Unit], style: str, latin_advance: LatinAdvance,
+def _run_unit(run: str, cache: _CharUnits, style: str, latin_advance: LatinAdvance,
               rules: tuple[frozenset[str], frozenset[str]]) -> Unit:
-    """The unit of one run; a single grid character's goes into `cache`."""
+    """The unit of one run (a single character's from `cache`, a run of grid characters' kept
+    there too)."""
     if len(run) == 1:
-        unit = cache.get(run)
-        if unit is None:
-            cls = classify(run)
-            unit = _unit(run, cls, style, latin_advance, rules)
-            if cls not in (CharClass.LATIN, CharClass.OTHER, CharClass.LATIN_SPACE):
-                cache[run] = unit  # font-independent: shareable
+        return cache[run]
+    unit = cache.runs.get(run)
+    if unit is not None:
         return unit
     cls = classify(run[0])
     if cls is not CharClass.LATIN and run[-1:].isalpha() or (len(run) > 1 and run[1:2].isalpha()):
         cls = CharClass.LATIN  # a word with its ASCII quotes, brackets or stops: (quick), fox,
-    return _unit(run, cls, style, latin_advance, rules)
+    unit = _unit(run, cls, style, latin_advance, rules)
+    if cls not in _FONT_CLASSES:  # font-independent: shareable
+        if len(cache.runs) >= _RUNS_KEPT:
+            cache.runs.clear()
+        cache.runs[run] = unit
+    return unit
+
+
+#: runs of several characters kept per style (a new one past this many starts the table afresh)
+_RUNS_KEPT = 4096
 
 
 def _unit(run: str, cls: CharClass, style: str, latin_advance: LatinAdvance,
