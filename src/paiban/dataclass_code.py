@@ -14,7 +14,8 @@ same namespaces. The classes get the same functions as without it; only the comp
 version in paiban's cache folder (``dataclass-code-<magic>.marshal``), written atomically. A
 missing, unreadable or corrupted file is an empty table, never an error.
 
-This module imports nothing of paiban's and little of the standard library: it runs first.
+This module imports nothing of paiban's and little of the standard library when it loads: it
+runs first (`save` uses `paiban.atomic_files`, at the end of a run).
 """
 
 import atexit
@@ -82,20 +83,16 @@ def save() -> None:
     global _added
     if not _added or _path is None:
         return
-    folder = os.path.dirname(_path)
-    temporary = f"{_path}.{os.getpid()}.tmp"
+    from pathlib import Path
+
+    from paiban.atomic_files import write_atomically
+
+    table = _codes if len(_codes) <= MAX_ENTRIES else {k: v for k, v in _codes.items() if k in _used}
     try:
-        os.makedirs(folder, exist_ok=True)
-        table = _codes if len(_codes) <= MAX_ENTRIES else {k: v for k, v in _codes.items() if k in _used}
-        with open(temporary, "wb") as file:
-            marshal.dump(table, file)
-        os.replace(temporary, _path)
+        write_atomically(Path(_path), marshal.dumps(table))  # makes the folder too
         _added = 0
     except (OSError, ValueError):
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        pass
 
 
 _CodeType = type(install.__code__)

@@ -76,18 +76,15 @@ def cached(kind: str, text: str, where: Hashable, parse: Callable[[], T]) -> T:
 
 
 def _store(path: Path, key: tuple, value: object) -> None:
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    from paiban.atomic_files import write_atomically
+
     try:
         data = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
         path.parent.mkdir(parents=True, exist_ok=True)
         _make_room(path.parent)
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        write_atomically(path, data)
     except Exception:  # noqa: BLE001 - an unwritable cache, a value that does not pickle: only speed
-        try:
-            temporary.unlink()
-        except OSError:
-            pass
+        pass
 
 
 def _make_room(folder: Path) -> None:
