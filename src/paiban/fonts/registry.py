@@ -195,6 +195,7 @@ class FontRegistry:
         self._base_dir = self.roles_file.parent
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self._overrides: dict[str, FontFace] = {}
+        self._pdf_names: dict[tuple, str] = {}  # (face, characters) → registered name
         for role, spec in (overrides or {}).items():
             if role not in self._roles:  # a layout may add a role of its own: its font, then the fallback
                 tail = ["fallback"] if "fallback" in self._roles else []
@@ -392,10 +393,17 @@ class FontRegistry:
         """
         if face.outlines == "glyf":
             return register_font(face.key, face.path, face.index)
-        m = load_metrics(face)
-        wanted = sorted({c for s in chars for c in s if m.has(c)})
-        path, key = converted_font(face.path, face.index, wanted, self.cache_dir)
-        return register_font(f"{face.key}-{key[:10]}", path, 0)
+        chars = tuple(chars)
+        name = self._pdf_names.get((face, chars))
+        if name is None:  # an edition's render worker asks again for every page
+            m = load_metrics(face)
+            wanted = sorted({c for s in chars for c in s if m.has(c)})
+            path, key = converted_font(face.path, face.index, wanted, self.cache_dir)
+            name = register_font(f"{face.key}-{key[:10]}", path, 0)
+            if len(self._pdf_names) >= 64:
+                self._pdf_names.clear()
+            self._pdf_names[(face, chars)] = name
+        return name
 
     def __repr__(self) -> str:
         return f"FontRegistry({str(self.roles_file)!r}, roles={self.roles()})"
