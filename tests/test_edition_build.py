@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import signal
 import subprocess
@@ -246,3 +247,24 @@ stories:
     paiban("build", str(tmp_path / "ed.yaml"), "-o", str(tmp_path / "fresh"), "--no-previews", check=True)
     for name in ("ed-01.pdf", "ed-02.pdf", "ed.pdf"):
         assert (tmp_path / "inc" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name
+
+
+def test_pages_from_the_cache_render_from_their_operators_and_a_trace_composes_them_again(small, tmp_path):
+    """A composition is cached without its lines (its text operators instead): a build that finds
+    it but must render (previews asked for now) draws from the operators, and a trace composes
+    the layout again; both give what a build from nothing gives."""
+    path, single = small
+    out = tmp_path / "out"
+    paiban("build", str(path), "-o", str(out), "--no-previews", check=True)
+    stored = [pickle.loads(p.read_bytes())[1] for p in (out / ".paiban-cache" / "compose").glob("*.pages.pkl")]
+    assert len(stored) == 2
+    for pages, texts in stored:
+        assert texts is not None and all(len(page.lines) == 0 and texts[page.number].operators for page in pages)
+    data = json.loads(paiban("build", str(path), "-o", str(out), "--trace", str(tmp_path / "cached.txt"), "--json",
+                             check=True).stdout)
+    assert [layout["cached"] for layout in data["layouts"]] == [True, True]
+    assert data["totals"]["pages_rendered"] == 3  # the previews are new
+    assert outputs(out) == outputs(single)
+    paiban("build", str(path), "-o", str(tmp_path / "fresh"), "--trace", str(tmp_path / "fresh.txt"), check=True)
+    trace = (tmp_path / "cached.txt").read_text(encoding="utf-8")
+    assert trace == (tmp_path / "fresh.txt").read_text(encoding="utf-8") and "（下转第二版）" in trace

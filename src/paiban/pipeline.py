@@ -158,7 +158,7 @@ def story_report(story: StorySpec, article: Article, flow: StoryFlow) -> StoryRe
 
 def run(layout_path: Path, output: Path | None = None, proof: bool = False,
         transform: Callable[[Layout], Layout] | None = None, jobs: int = 1, encode: bool = False,
-        writer: PdfWriterProcess | None = None, renders_here: bool = True) -> BuildResult:
+        writer: PdfWriterProcess | None = None, renders_here: bool = True, keep_lines: bool = True) -> BuildResult:
     """Build `layout_path`; write the PDF to `output` when given. `proof` draws overset markers;
     `transform` changes the loaded layout before the build (an edition's numbering and variables).
     With `jobs` > 1 the pages are composed in that many processes (`forked_compose`), each also
@@ -166,7 +166,9 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
     the PDF is the same byte for byte. `writer`: a `PdfWriterProcess` to start once the fonts
     are loaded, for a `run_render` to write the PDF with (the renderer is then not imported
     here). `renders_here`: False when other processes draw the PDFs (an edition's render
-    workers): the renderer is not imported here either."""
+    workers): the renderer is not imported here either. `keep_lines`: False when nothing will
+    read the lines of pages composed in other processes (they are drawn from their text
+    operators): they come back as `DeferredLines`, composed again here only if read."""
     timer = Timer({})
     with timer.stage("layout"):
         layout, registry = load_fonts(layout_path)
@@ -198,7 +200,7 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
         flowed = [(s, a, f) for (s, a), f in zip(stories, flows)]
         pages, page_warnings, texts, drawn = _compose(layout, flowed, glyphs, proof, jobs if output or encode else 1,
                                                encode or output is not None, space, registry,
-                                               writer is None or output is not None, renders_here)
+                                               writer is None or output is not None, renders_here, keep_lines)
         document = Document(layout.title, pages)
     if found is None:
         with timer.stage("coverage"):
@@ -218,7 +220,7 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
 
 def _compose(layout: Layout, flowed: list, glyphs: GlyphSource, proof: bool, jobs: int, encode: bool,
              space: CodeSpace, registry: FontRegistry, import_renderer: bool = True, renders_here: bool = True,
-             ) -> tuple[tuple, list[str], list[str] | None, list[dict[str, set[str]]] | None]:
+             keep_lines: bool = True) -> tuple[tuple, list[str], list[str] | None, list[dict[str, set[str]]] | None]:
     """(pages, warnings, text operators or None, face → characters drawn per page or None): in
     `jobs` processes, or here. `import_renderer`: this process draws the PDF (else a writer
     process does: the children's lines stay there); `renders_here`: False when render workers
@@ -233,7 +235,8 @@ def _compose(layout: Layout, flowed: list, glyphs: GlyphSource, proof: bool, job
                 # a writer process draws from the text operators: the children's lines stay there
                 meanwhile = _import_renderer if import_renderer and renders_here else None
                 return forked_compose.compose_forked(layout, flowed, glyphs, proof, jobs, space, advance,
-                                                     meanwhile=meanwhile, deferred_lines=not import_renderer)
+                                                     meanwhile=meanwhile,
+                                                     deferred_lines=not (import_renderer and keep_lines))
             pages, ranked, texts, drawn = forked_compose.compose_and_encode(layout, flowed, glyphs, proof,
                                                                             layout.pages, space, advance)
             return pages, [w for _, w in ranked], texts, drawn

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -135,9 +135,14 @@ def compose_layouts(prepared: list[PreparedLayout], cache: BuildCache | None, pr
             hits.append(True)
             continue
         progress(f"composing {i}/{len(prepared)} {item.path.name}")
-        info, pages = compose_one(item, proof, texts, jobs)
+        made: dict[int, PageText] = {}
+        # with text operators made, the lines of pages composed in other processes stay there
+        info, pages = compose_one(item, proof, made if texts is not None else None, jobs, keep_lines=texts is None)
+        if texts is not None:
+            texts.update(made)
         if cache is not None:
-            save = (lambda key=item.key, info=info, pages=pages: cache.save_composition(key, info, pages))
+            save = (lambda key=item.key, info=info, stored=_stored(pages, made):
+                    cache.save_composition(key, info, stored))
             if saves is None:
                 save()
             else:
@@ -149,21 +154,47 @@ def compose_layouts(prepared: list[PreparedLayout], cache: BuildCache | None, pr
 
 
 def load_pages(info: LayoutInfo, cache: BuildCache | None, fresh: dict[str, tuple[PlacedPage, ...]],
-               proof: bool, prepared: PreparedLayout) -> tuple[PlacedPage, ...]:
-    """The composed pages of a layout: composed in this run, from the cache, or composed again."""
+               proof: bool, prepared: PreparedLayout, astral: tuple[str, ...] | None = None,
+               texts: dict[int, PageText] | None = None) -> tuple[PlacedPage, ...]:
+    """The composed pages of a layout: composed in this run, from the cache, or composed again.
+
+    The cache keeps pages without their lines when their text operators were made (`_stored`):
+    such pages are returned when the caller draws from operators in the code space `astral`
+    (the operators go into `texts`, by page number); with `astral` None (the lines are read: a
+    trace) or operators of another code space, the layout is composed again."""
     if info.key in fresh:
         return fresh[info.key]
-    pages = cache.load_pages(info.key) if cache is not None else None
-    if pages is None:  # the pages entry was pruned or damaged: compose again
-        _, pages = compose_one(prepared, proof)
-        if cache is not None:
-            cache.save_composition(info.key, info, pages)
+    entry = cache.load_pages(info.key) if cache is not None else None
+    if entry is not None:
+        pages, stored = entry
+        if stored is None:  # stored with their lines
+            fresh[info.key] = pages
+            return pages
+        if astral is not None and texts is not None and all(
+                n in stored and stored[n].astral == astral for n in (p.number for p in pages)):
+            texts.update(stored)
+            return pages
+    made: dict[int, PageText] = {}
+    _, pages = compose_one(prepared, proof, made)  # composed here: with their lines
+    if cache is not None:
+        cache.save_composition(info.key, info, _stored(pages, made))
     fresh[info.key] = pages
+    if texts is not None:
+        texts.update(made)
     return pages
 
 
+def _stored(pages: tuple[PlacedPage, ...], texts: dict[int, PageText]) -> tuple:
+    """A layout's pages as the cache keeps them: without their lines and with their text
+    operators when every page has them (the lines of pages composed in a child process were
+    never sent here), else with their lines."""
+    if all(p.number in texts for p in pages):
+        return tuple(replace(p, lines=()) for p in pages), {p.number: texts[p.number] for p in pages}
+    return tuple(pages), None
+
+
 def _run_pipeline(path: Path, layout: Layout, own_pages: tuple[int, ...], proof: bool,
-                  encode: bool = False, jobs: int = 1) -> BuildResult:
+                  encode: bool = False, jobs: int = 1, keep_lines: bool = True) -> BuildResult:
     """`pipeline.run` on `path`, with the loaded layout replaced by `layout` (the edition's): the
     registry is built from the file as usual (font roles, font_files), the layout handed on is the
     renumbered one with the edition's variables."""
@@ -176,13 +207,17 @@ def _run_pipeline(path: Path, layout: Layout, own_pages: tuple[int, ...], proof:
         return layout
 
     # composed in several processes, the pages are drawn by render workers, not here
-    return pipeline.run(path, None, proof=proof, transform=transform, encode=encode, jobs=jobs, renders_here=jobs <= 1)
+    return pipeline.run(path, None, proof=proof, transform=transform, encode=encode, jobs=jobs, renders_here=jobs <= 1,
+                        keep_lines=keep_lines)
 
 
-def compose_one(item: PreparedLayout, proof: bool, texts: dict[int, PageText] | None = None, jobs: int = 1
-                ) -> tuple[LayoutInfo, tuple[PlacedPage, ...]]:
+def compose_one(item: PreparedLayout, proof: bool, texts: dict[int, PageText] | None = None, jobs: int = 1,
+                keep_lines: bool = True) -> tuple[LayoutInfo, tuple[PlacedPage, ...]]:
+    """Compose one layout (`pipeline.run`); its pages' text operators into `texts` when given.
+    `keep_lines` False: pages composed in a child process come as `DeferredLines`."""
     start = time.perf_counter()
-    result = _run_pipeline(item.path, item.layout, item.own_pages, proof, encode=texts is not None, jobs=jobs)
+    result = _run_pipeline(item.path, item.layout, item.own_pages, proof, encode=texts is not None, jobs=jobs,
+                           keep_lines=keep_lines)
     if texts is not None and result.page_texts is not None and result.space is not None:
         for page, text in zip(result.document.pages, result.page_texts):
             texts[page.number] = PageText(result.space.astral, text)

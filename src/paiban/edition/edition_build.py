@@ -203,7 +203,8 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
         if todo_pages or todo_combined:
             if executor is None:
                 executor = render_pool.open_executor(options.jobs, options.scheduler, options.previews)
-            pages_by_number = _pages(infos, prepared, cache, fresh, options.proof, todo_pages, todo_combined)
+            pages_by_number = _pages(infos, prepared, cache, fresh, options.proof, todo_pages, todo_combined,
+                                     space.astral, made_texts)
             page_faces = {page.number: set(page.chars) for info in infos for page in info.pages}
             results = _render(executor, spec, cache, faces, font_chars, keys, ckey, pages_by_number, page_faces,
                               todo_pages, todo_combined, preview, progress, made_texts,
@@ -290,15 +291,17 @@ def _problems(infos: list[LayoutInfo]) -> tuple[str, ...]:
 
 
 def _pages(infos: list[LayoutInfo], prepared: list[PreparedLayout], cache: BuildCache, fresh: dict,
-           proof: bool, todo_pages: list[int], todo_combined: bool) -> dict[int, Any]:
-    """The composed pages needed for rendering, by edition page number."""
+           proof: bool, todo_pages: list[int], todo_combined: bool, astral: tuple[str, ...], texts: dict[int, Any]
+           ) -> dict[int, Any]:
+    """The composed pages needed for rendering, by edition page number; the text operators of
+    pages that come from the cache without their lines go into `texts`."""
     from paiban.edition.compose import load_pages
 
     wanted = set(todo_pages)
     out: dict[int, Any] = {}
     for info, item in zip(infos, prepared):
         if todo_combined or any(p.number in wanted for p in info.pages):
-            for page in load_pages(info, cache, fresh, proof, item):
+            for page in load_pages(info, cache, fresh, proof, item, astral, texts):
                 out[page.number] = page
     return out
 
