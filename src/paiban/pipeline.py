@@ -27,7 +27,17 @@ from paiban.report import BuildReport, StoryReport
 from paiban.text.itemize import Unit, itemize
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from paiban.render.writer_process import PdfWriterProcess
+
+    class SideWorker(Protocol):
+        """A process started during the build that takes work nothing needs before the report."""
+
+        def start(self, registry: FontRegistry, side_job: Callable[[], object]) -> None: ...
+
+        def side_result(self, fallback: Callable[[], object]) -> object: ...
+
 
 @dataclass
 class Timer:
@@ -158,7 +168,8 @@ def story_report(story: StorySpec, article: Article, flow: StoryFlow) -> StoryRe
 
 def run(layout_path: Path, output: Path | None = None, proof: bool = False,
         transform: Callable[[Layout], Layout] | None = None, jobs: int = 1, encode: bool = False,
-        writer: PdfWriterProcess | None = None, renders_here: bool = True, keep_lines: bool = True) -> BuildResult:
+        writer: PdfWriterProcess | None = None, renders_here: bool = True, keep_lines: bool = True,
+        helper: SideWorker | None = None) -> BuildResult:
     """Build `layout_path`; write the PDF to `output` when given. `proof` draws overset markers;
     `transform` changes the loaded layout before the build (an edition's numbering and variables).
     With `jobs` > 1 the pages are composed in that many processes (`forked_compose`), each also
@@ -168,7 +179,9 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
     here). `renders_here`: False when other processes draw the PDFs (an edition's render
     workers): the renderer is not imported here either. `keep_lines`: False when nothing will
     read the lines of pages composed in other processes (they are drawn from their text
-    operators): they come back as `DeferredLines`, composed again here only if read."""
+    operators): they come back as `DeferredLines`, composed again here only if read.
+    `helper`: like `writer`, started once the fonts are loaded and the articles read, and given
+    the glyph coverage check to do meanwhile (an edition's render workers, forked then)."""
     timer = Timer({})
     with timer.stage("layout"):
         layout, registry = load_fonts(layout_path)
@@ -187,8 +200,11 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
 
     if writer is not None:  # it checks the coverage while this process flows and composes
         writer.start(registry, coverage)
+    elif helper is not None:
+        helper.start(registry, coverage)
+    side = writer if writer is not None else helper
     with timer.stage("coverage"):
-        found = None if writer is not None else coverage()
+        found = None if side is not None else coverage()
         space = CodeSpace.for_texts(document_texts(layout, stories))
     with timer.stage("flow"):
         itemizer = make_itemizer(glyphs)
@@ -204,7 +220,7 @@ def run(layout_path: Path, output: Path | None = None, proof: bool = False,
         document = Document(layout.title, pages)
     if found is None:
         with timer.stage("coverage"):
-            found = writer.side_result(coverage)
+            found = side.side_result(coverage)
     missing, fallbacks = found
     warnings = [f"story {s.name}: {w}" for (s, _), f in zip(stories, flows) for w in f.warnings]
     warnings += page_warnings

@@ -32,7 +32,7 @@ from paiban.model.spec import Layout, RegionKind
 from paiban.report import BuildReport
 
 if TYPE_CHECKING:
-    from paiban.pipeline import BuildResult
+    from paiban.pipeline import BuildResult, SideWorker
 
 __all__ = ["LayoutInfo", "PageInfo", "PageText", "PreparedLayout", "compose_layouts", "load_pages", "prepare_layouts"]
 
@@ -115,14 +115,15 @@ def compose_layouts(prepared: list[PreparedLayout], cache: BuildCache | None, pr
                     progress: Callable[[str], None] = lambda s: None, use_cache: bool = True,
                     before_composing: Callable[[], None] = lambda: None,
                     texts: dict[int, PageText] | None = None, jobs: int = 1,
-                    saves: list[Callable[[], None]] | None = None,
+                    saves: list[Callable[[], None]] | None = None, helper: SideWorker | None = None,
                     ) -> tuple[list[LayoutInfo], dict[str, tuple[PlacedPage, ...]], list[bool]]:
     """Every layout's `LayoutInfo` (from the cache when its key is there and `use_cache`), the pages
     composed now (by key), and for each layout whether it came from the cache. New compositions
     are stored in `cache`; `before_composing` is called once, before the first one. With `texts`,
     the pages composed now also get their text operators there, by edition page number, made in
     `jobs` processes (`paiban.page.forked_compose`). With `saves`, storing them is left to the
-    caller: a call for each is appended there (the caller stores them while workers render)."""
+    caller: a call for each is appended there (the caller stores them while workers render).
+    `helper`: handed to `pipeline.run` (the render workers, started once the fonts are loaded)."""
     cached = [cache.load_info(item.key) if cache is not None and use_cache else None for item in prepared]
     if any(info is None for info in cached):
         before_composing()
@@ -137,7 +138,8 @@ def compose_layouts(prepared: list[PreparedLayout], cache: BuildCache | None, pr
         progress(f"composing {i}/{len(prepared)} {item.path.name}")
         made: dict[int, PageText] = {}
         # with text operators made, the lines of pages composed in other processes stay there
-        info, pages = compose_one(item, proof, made if texts is not None else None, jobs, keep_lines=texts is None)
+        info, pages = compose_one(item, proof, made if texts is not None else None, jobs, keep_lines=texts is None,
+                                  helper=helper)
         if texts is not None:
             texts.update(made)
         if cache is not None:
@@ -194,7 +196,8 @@ def _stored(pages: tuple[PlacedPage, ...], texts: dict[int, PageText]) -> tuple:
 
 
 def _run_pipeline(path: Path, layout: Layout, own_pages: tuple[int, ...], proof: bool,
-                  encode: bool = False, jobs: int = 1, keep_lines: bool = True) -> BuildResult:
+                  encode: bool = False, jobs: int = 1, keep_lines: bool = True, helper: SideWorker | None = None
+                  ) -> BuildResult:
     """`pipeline.run` on `path`, with the loaded layout replaced by `layout` (the edition's): the
     registry is built from the file as usual (font roles, font_files), the layout handed on is the
     renumbered one with the edition's variables."""
@@ -208,16 +211,16 @@ def _run_pipeline(path: Path, layout: Layout, own_pages: tuple[int, ...], proof:
 
     # composed in several processes, the pages are drawn by render workers, not here
     return pipeline.run(path, None, proof=proof, transform=transform, encode=encode, jobs=jobs, renders_here=jobs <= 1,
-                        keep_lines=keep_lines)
+                        keep_lines=keep_lines, helper=helper)
 
 
 def compose_one(item: PreparedLayout, proof: bool, texts: dict[int, PageText] | None = None, jobs: int = 1,
-                keep_lines: bool = True) -> tuple[LayoutInfo, tuple[PlacedPage, ...]]:
+                keep_lines: bool = True, helper: SideWorker | None = None) -> tuple[LayoutInfo, tuple[PlacedPage, ...]]:
     """Compose one layout (`pipeline.run`); its pages' text operators into `texts` when given.
     `keep_lines` False: pages composed in a child process come as `DeferredLines`."""
     start = time.perf_counter()
     result = _run_pipeline(item.path, item.layout, item.own_pages, proof, encode=texts is not None, jobs=jobs,
-                           keep_lines=keep_lines)
+                           keep_lines=keep_lines, helper=helper)
     if texts is not None and result.page_texts is not None and result.space is not None:
         for page, text in zip(result.document.pages, result.page_texts):
             texts[page.number] = PageText(result.space.astral, text)

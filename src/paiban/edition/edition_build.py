@@ -90,7 +90,10 @@ class _Clock:
 def build_edition(path: Path, options: BuildOptions, progress: Callable[[str], None] = lambda s: None
                   ) -> EditionReport:
     """Build (or, with ``options.output`` None, check) the edition file at `path`."""
+    from paiban.fonts.discovery import prefetch_font_files
+
     clock = _Clock()
+    prefetch_font_files()  # fc-list runs while the edition is read (every path asks for the fonts)
     edition = Path(path).absolute()
     if options.output is None:
         from paiban.edition.compose import compose_layouts, prepare_layouts
@@ -160,18 +163,19 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
 
     out = cache.root.parent
     executor = None
+    # the render workers start with the first layout composed, once its fonts are loaded (they
+    # inherit them) and take its glyph coverage check meanwhile
+    starter = _WorkerStarter(lambda side_job: render_pool.open_executor(options.jobs, options.scheduler,
+                                                                        options.previews, side_job))
     try:
-        def start_workers() -> None:  # something to compose: the workers start meanwhile
-            nonlocal executor
-            if executor is None:
-                executor = render_pool.open_executor(options.jobs, options.scheduler, options.previews)
-
         made_texts: dict[int, Any] = {}  # page → PageText, for the pages composed now
         saves: list[Callable[[], None]] = []  # compositions to store, while the workers render
-        infos, fresh, hits = compose_layouts(prepared, cache, options.proof, progress, use_cache=not options.force,
-                                             saves=saves,
-                                             before_composing=start_workers, texts=made_texts,
-                                             jobs=options.jobs if options.scheduler is None else 1)
+        try:
+            infos, fresh, hits = compose_layouts(prepared, cache, options.proof, progress, use_cache=not options.force,
+                                                 saves=saves, helper=starter, texts=made_texts,
+                                                 jobs=options.jobs if options.scheduler is None else 1)
+        finally:
+            executor = starter.executor
         clock.lap("compose")
         faces = _faces(infos, prepared)
         font_chars = _edition_chars(infos)
@@ -244,6 +248,29 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
     finally:
         if executor is not None:
             executor.close()
+
+
+class _WorkerStarter:
+    """Opens the render executor from inside `pipeline.run` (its ``helper``): on Linux the
+    workers are forked there, so they inherit the loaded fonts and layout, and the first checks
+    the layout's glyph coverage while this process flows and composes. Later layouts of the
+    edition check theirs here."""
+
+    def __init__(self, open_executor: Callable[[Callable[[], object] | None], Any]):
+        self.open_executor = open_executor
+        self.executor: Any = None
+        self._side = False  # the executor has the current layout's side job
+
+    def start(self, registry: Any, side_job: Callable[[], object]) -> None:
+        self._side = self.executor is None
+        if self.executor is None:
+            self.executor = self.open_executor(side_job)
+
+    def side_result(self, fallback: Callable[[], object]) -> object:
+        if not self._side:
+            return fallback()
+        self._side = False
+        return self.executor.side_result(fallback)
 
 
 def _faces(infos: list[LayoutInfo], prepared: list[PreparedLayout]) -> dict[str, FontFace]:
@@ -351,16 +378,16 @@ def _render(executor: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str
                                      given if any(t is not None for t in given) else None, astral,
                                      want_text=todo_combined and None in given and label != "combined")
 
-    # pages first, then the edition PDF from the pages' text operators (same fonts, same codes):
-    # its pages are not drawn twice
+    # the edition PDF is made from the pages' text operators (same fonts, same codes): its pages
+    # are not drawn twice. With every page's operators at hand it is rendered first, beside the
+    # pages (it is the longest job); else after them, from the operators they send back.
     progress(f"rendering {len(todo_pages)} pages" + (" and the edition PDF" if todo_combined else ""))
-    futures = [executor.submit(render_pool.render_job, job(keys[n], f"page {n}", _page_title(spec, n), [n], True))
-               for n in todo_pages]
     numbers = sorted(pages)
-    # with every page's text operators at hand, the edition PDF is rendered beside the pages
     combined_now = None
     if todo_combined and all(texts.get(n) is not None for n in numbers):
         combined_now = executor.submit(render_pool.render_job, job(ckey, "combined", spec.title, numbers, False))
+    futures = [executor.submit(render_pool.render_job, job(keys[n], f"page {n}", _page_title(spec, n), [n], True))
+               for n in todo_pages]
     meanwhile()
     results: dict[str, Any] = {}
     total = len(todo_pages)

@@ -10,9 +10,11 @@ or after other pages.
 Where jobs run (`open_executor`):
 
 * ``jobs == 1``: in this process (`InlineExecutor`);
-* ``jobs > 1``: a `concurrent.futures.ProcessPoolExecutor`, started before anything is rendered
-  (forked on Linux, spawned elsewhere: `start_method`), whose workers write their files straight
-  into the build cache under temporary names, renamed when complete (`LocalExecutor`);
+* ``jobs > 1``: worker processes on this machine, started before anything is rendered, which
+  write their files straight into the build cache under temporary names, renamed when complete:
+  on Linux forked from the build (`paiban.edition.forked_pool.ForkedPool`: they inherit the
+  fonts and the layout, and one can take a side job), elsewhere a
+  `concurrent.futures.ProcessPoolExecutor` of spawned processes (`LocalExecutor`);
 * ``--scheduler ADDRESS``: a Dask distributed cluster (``dask.distributed.Client(ADDRESS)``,
   the ``dask`` extra); workers may be on other machines, so they return the files' bytes and
   this process writes them (`DaskExecutor`). The workers need paiban installed.
@@ -24,13 +26,11 @@ file; `Executor.close(cancel=True)` stops a pool at once.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -179,24 +179,40 @@ def render_job(job: RenderJob) -> RenderResult:
 
 # ---- executors --------------------------------------------------------------------------------
 
+class _Finished:
+    """A job run at once: its value, or its exception raised by `result`."""
+
+    def __init__(self, value: Any = None, error: BaseException | None = None):
+        self.value, self.error = value, error
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
 class InlineExecutor:
     """Runs jobs in this process, one after the other (``--jobs 1``)."""
 
     description = "this process"
     local_files = True
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
-        future: Future = Future()
+    def submit(self, fn: Callable[..., Any], *args: Any) -> _Finished:
         try:
-            future.set_result(fn(*args))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-            future.set_exception(exc)
-        return future
+            return _Finished(fn(*args))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the result
+            return _Finished(error=exc)
 
     def as_completed(self, futures: list[Any]) -> Iterator[Any]:
         return iter(futures)
+
+    def side_result(self, fallback: Callable[[], object]) -> object:
+        return fallback()
 
     def close(self, cancel: bool = False) -> None:
         pass
@@ -212,22 +228,31 @@ def start_method() -> str:
 
 
 class LocalExecutor:
-    """A process pool on this machine (see `start_method`); a worker renders many jobs."""
+    """A `concurrent.futures` process pool on this machine (see `start_method`; on Linux
+    `open_executor` forks a `ForkedPool` instead); a worker renders many jobs."""
 
     local_files = True
 
     def __init__(self, jobs: int, previews: bool = True):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         self.jobs = jobs
         self.description = f"{jobs} local worker processes"
         context = multiprocessing.get_context(start_method())
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=worker_init)
         self.warm = [self.pool.submit(warm_up, previews) for _ in range(jobs)]
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
         return self.pool.submit(fn, *args)
 
     def as_completed(self, futures: list[Any]) -> Iterator[Any]:
+        from concurrent.futures import as_completed
+
         return as_completed(futures)
+
+    def side_result(self, fallback: Callable[[], object]) -> object:
+        return fallback()
 
     def close(self, cancel: bool = False) -> None:
         if not cancel:
@@ -272,6 +297,9 @@ class DaskExecutor:
 
         return iter(dask_as_completed(futures, loop=self.client.loop))
 
+    def side_result(self, fallback: Callable[[], object]) -> object:
+        return fallback()
+
     def close(self, cancel: bool = False) -> None:
         try:
             if cancel and self.futures:
@@ -280,10 +308,17 @@ class DaskExecutor:
             self.client.close()
 
 
-def open_executor(jobs: int, scheduler: str | None, previews: bool = True
-                  ) -> InlineExecutor | LocalExecutor | DaskExecutor:
+def open_executor(jobs: int, scheduler: str | None, previews: bool = True,
+                  side_job: Callable[[], object] | None = None) -> Any:
+    """The executor for `jobs` and `scheduler` (see the module docstring). `side_job`: work of
+    the build for a forked worker to do before rendering (its `side_result`); the other
+    executors leave it to the caller (their `side_result` runs the fallback)."""
     if scheduler:
         return DaskExecutor(scheduler)
     if jobs <= 1:
         return InlineExecutor()
+    if start_method() == "fork":
+        from paiban.edition.forked_pool import ForkedPool
+
+        return ForkedPool(jobs, lambda: warm_up(previews), worker_init, side_job)
     return LocalExecutor(jobs, previews)

@@ -1,0 +1,102 @@
+"""`paiban.edition.forked_pool`: the forked render workers of an edition build on Linux."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+import pytest
+
+from paiban.edition.forked_pool import ForkedPool, WorkerDied
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork-based pool: Linux")
+
+
+def _square(x: int) -> tuple[int, int]:
+    return x * x, os.getpid()
+
+
+def _fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def _die() -> None:
+    os._exit(9)
+
+
+def _sleep(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_jobs_run_in_the_workers_and_come_back_as_they_finish():
+    pool = ForkedPool(2, warm_up=lambda: None)
+    try:
+        futures = [pool.submit(_square, n) for n in range(10)]
+        done = list(pool.as_completed(futures))
+        assert sorted(f.result()[0] for f in done) == [n * n for n in range(10)]
+        workers = {f.result()[1] for f in futures}
+        assert os.getpid() not in workers and 1 <= len(workers) <= 2
+        slow, fast = pool.submit(_sleep, 0.3), pool.submit(_sleep, 0.0)
+        assert next(iter(pool.as_completed([slow, fast]))) is fast  # in the order they finish
+        assert slow.result() != fast.result()  # both workers busy at once
+    finally:
+        pool.close()
+
+
+def test_a_job_that_raises_raises_in_result_and_the_worker_goes_on():
+    pool = ForkedPool(1, warm_up=lambda: None)
+    try:
+        failed = pool.submit(_fail, "bad input")
+        with pytest.raises(ValueError, match="bad input"):
+            failed.result()
+        assert pool.submit(_square, 3).result()[0] == 9
+    finally:
+        pool.close()
+
+
+def test_a_worker_that_dies_fails_its_job_and_then_every_job_left():
+    pool = ForkedPool(1, warm_up=lambda: None)
+    try:
+        with pytest.raises(WorkerDied):
+            pool.submit(_die).result()
+        with pytest.raises(WorkerDied):
+            pool.submit(_square, 2).result()
+    finally:
+        pool.close()
+
+
+def test_the_side_job_is_done_by_a_worker_and_the_fallback_when_it_fails():
+    parent = os.getpid()
+    pool = ForkedPool(2, warm_up=lambda: None, side_job=lambda: ("side", os.getpid()))
+    try:
+        kind, pid = pool.side_result(lambda: ("fallback", parent))
+        assert kind == "side" and pid != parent
+        assert pool.side_result(lambda: "asked twice") == "asked twice"
+    finally:
+        pool.close()
+    pool = ForkedPool(1, warm_up=lambda: None, side_job=lambda: 1 / 0)
+    try:
+        assert pool.side_result(lambda: "done here") == "done here"
+    finally:
+        pool.close()
+
+
+def test_close_with_cancel_stops_running_jobs_at_once():
+    def on_term(signum, frame):
+        raise SystemExit(128 + signum)
+
+    pool = ForkedPool(2, warm_up=lambda: None, setup=lambda: signal.signal(signal.SIGTERM, on_term))
+    futures = [pool.submit(_sleep, 30) for _ in range(3)]
+    pids = [w.pid for w in pool._workers]
+    start = time.perf_counter()
+    pool.close(cancel=True)
+    assert time.perf_counter() - start < 5
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # gone and reaped
+    for future in futures:  # two stopped, one never started
+        with pytest.raises(WorkerDied):
+            future.result()
