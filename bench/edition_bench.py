@@ -11,9 +11,9 @@ bench/stage_times.py), built by an edition file with `paiban build EDITION`. Pri
 * whole-process times (`paiban build …`, the console script, or `python -m paiban build …` when
   paiban is not installed; a fresh output folder each time, the font
   conversion cache warm as on any machine after its first build, paiban byte-compiled as an
-  installed wheel is): the edition with ``--jobs`` workers, with one process, without previews,
-  an unchanged rebuild (the cache's no-op path); and the same 8 pages as one layout, one PDF
-  (what Typst writes), with ``--jobs`` processes and with one;
+  installed wheel is): the edition with ``--jobs`` workers and with one process, an unchanged
+  rebuild (the cache's no-op path); the same 8 pages as one layout, one PDF (what Typst
+  writes), with one process;
 * when the `typst` package is installed (``pip install typst``): the same text in a Typst
   document written here (a 390 × 546 mm page, seven columns 15 em wide with 1 em gutters,
   9 pt Noto Serif CJK SC, justified, 2 em indent, 11 pt from baseline to baseline), compiled by a
@@ -21,11 +21,14 @@ bench/stage_times.py), built by an edition file with `paiban build EDITION`. Pri
   (the system's font folders; `font_paths` only for folders it would not search, see
   `font_dirs`), stopping if Typst did not use Noto Serif CJK SC; and the ratio of the two.
 
-Each whole-process time is the best of ``--repeat`` runs. The one-PDF build and Typst run in
-turn (paiban, Typst, paiban, …), and the best and median of each are printed with their ratios,
-and the median of the ratios pair by pair with how many pairs paiban won: on a machine whose
-CPUs are shared, speed drifts by 20 % and more from one minute to the next, and only runs side
-by side see the same machine. The caches are warm as on any machine that has built these files
+Each whole-process time is the best of ``--repeat`` runs. Against Typst, runs go in turn
+(`in_turn`): the one-PDF build, the edition without previews (its 8 page PDFs and the edition
+PDF) and Typst, ``--repeat`` rounds, printed with the best and median of each, their ratios,
+and the median of the ratios pair by pair with how many pairs paiban won; then the whole
+edition (PDFs, a PNG of every page, the contact sheet) against Typst writing its PDF and a PNG
+of every page at the edition's preview resolution, in turn, a third as many rounds. On a
+machine whose CPUs are shared, speed drifts by 20 % and more from one minute to the next, and
+only runs side by side see the same machine. The caches are warm as on any machine that has built these files
 before: converted font subsets, the compiled dataclass methods, the parsed layout YAML.
 """
 
@@ -128,6 +131,16 @@ def typst_command(source: Path) -> list[str] | None:
     return [sys.executable, "-c", code]
 
 
+def typst_png_command(source: Path, dpi: float) -> list[str]:
+    """The whole-process Typst compile of `source` into a PNG of every page at `dpi`."""
+    pngs = source.parent / "typst-png"
+    pngs.mkdir(exist_ok=True)
+    extra = font_dirs()
+    code = (f"import typst; typst.compile({str(source)!r}, output={str(pngs / 'page-{p}.png')!r}, format='png', "
+            f"ppi={dpi!r}" + (f", font_paths={extra!r})" if extra else ")"))
+    return [sys.executable, "-c", code]
+
+
 def typst_pages(source: Path) -> int:
     pdf = source.with_suffix(".pdf")
     if b"NotoSerifCJK" not in pdf.read_bytes():
@@ -137,15 +150,15 @@ def typst_pages(source: Path) -> int:
     return len(pypdfium2.PdfDocument(pdf))
 
 
-def head_to_head(repeat: int, ours, theirs) -> tuple[list[float], list[float], list[float]]:
-    """Both timed in turn, `repeat` times each: on a machine whose speed drifts (shared CPUs),
-    runs side by side see the same machine, so their ratio means something. Returns both sorted,
-    and the ratio of each pair (ours / theirs)."""
-    a, b = [], []
+def in_turn(repeat: int, runs: dict) -> dict[str, list[float]]:
+    """Every run timed in turn, `repeat` rounds: on a machine whose speed drifts (shared CPUs),
+    runs side by side see the same machine, so their ratio means something. The times of each,
+    in the order run (the i-th of each is one round)."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
-        a.append(ours())
-        b.append(theirs())
-    return sorted(a), sorted(b), [x / y for x, y in zip(a, b)]
+        for name, fn in runs.items():
+            times[name].append(fn())
+    return times
 
 
 def median(values: list[float]) -> float:
@@ -189,32 +202,55 @@ def main() -> None:
               + "  | previews per page (ms): " + " ".join(f"{s * 1000:.0f}" for s in previews))
         whole = best(args.repeat, lambda: paiban_build(edition, out, "--jobs", str(args.jobs)))
         one = best(args.repeat, lambda: paiban_build(edition, out, "--jobs", "1"))
-        bare = best(args.repeat, lambda: paiban_build(edition, out, "--jobs", str(args.jobs), "--no-previews"))
         paiban_build(edition, out, "--jobs", str(args.jobs))
         noop = best(args.repeat, lambda: run([*PAIBAN, "build", str(edition), "-o", str(out)]))
         layout = folder / "edition.yaml"  # the same 8 pages as one layout: one PDF, as Typst writes
         single_one = best(args.repeat, lambda: paiban_build(layout, folder / "single", "--jobs", "1"))
-        print(f"whole process (s): edition {whole:.2f} (--jobs {args.jobs})  {one:.2f} (--jobs 1)  "
-              f"{bare:.2f} (--no-previews)  unchanged rebuild {noop:.2f}")
-        typst = typst_command(typst_source(folder))
+        print(f"whole process (s): edition {whole:.2f} (--jobs {args.jobs}, previews)  {one:.2f} (--jobs 1)  "
+              f"unchanged rebuild {noop:.2f}")
+        source = typst_source(folder)
+        typst = typst_command(source)
         single_build = lambda: paiban_build(layout, folder / "single", "--jobs", str(args.jobs))  # noqa: E731
+        bare_build = lambda: paiban_build(edition, out, "--jobs", str(args.jobs), "--no-previews")  # noqa: E731
         if typst is None:
-            single = best(args.repeat, single_build)
-            print(f"whole process (s): one PDF (layout) {single:.2f} (--jobs {args.jobs})  {single_one:.2f} (--jobs 1)")
+            single, bare = best(args.repeat, single_build), best(args.repeat, bare_build)
+            print(f"whole process (s): one PDF (layout) {single:.2f} (--jobs {args.jobs})  {single_one:.2f} (--jobs 1)"
+                  f"  edition --no-previews {bare:.2f}")
             print("typst: not installed (pip install typst)")
         else:
-            ours, theirs, pairs = head_to_head(args.repeat, single_build, lambda: run(typst))
-            single, seconds = ours[0], theirs[0]
-            count = typst_pages(typst_source(folder))
-            print(f"whole process (s): one PDF (layout) {single:.2f} (--jobs {args.jobs})  {single_one:.2f} (--jobs 1)")
-            print(f"typst whole process (s): {seconds:.2f} ({count} pages, PDF only)")
-            print(f"one PDF, paiban and typst in turn (s): paiban best {ours[0]:.3f} median {median(ours):.3f}  "
-                  f"typst best {theirs[0]:.3f} median {median(theirs):.3f}  ratio best {ours[0] / theirs[0]:.2f} "
-                  f"median {median(ours) / median(theirs):.2f}")
-            print(f"pair by pair: ratio median {median(pairs):.2f}, paiban faster in "
-                  f"{sum(r < 1 for r in pairs)} of {len(pairs)}")
-            print(f"ratio paiban/typst (best): one PDF (layout) {single / seconds:.2f}  edition --no-previews "
-                  f"{bare / seconds:.2f}  edition {whole / seconds:.2f}  unchanged rebuild {noop / seconds:.2f}")
+            times = in_turn(args.repeat, {"one PDF": single_build, "edition --no-previews": bare_build,
+                                          "typst": lambda: run(typst)})
+            count = typst_pages(source)
+            theirs = times["typst"]
+            print(f"whole process (s): one PDF (layout) {min(times['one PDF']):.2f} (--jobs {args.jobs})  "
+                  f"{single_one:.2f} (--jobs 1)")
+            print(f"typst whole process (s): {min(theirs):.2f} ({count} pages, PDF only)")
+            print("in turn (one PDF, edition, Typst, one PDF, …), best and median (s), and paiban/Typst pair by pair:")
+            for name in ("one PDF", "edition --no-previews"):
+                ours = times[name]
+                pairs = [a / b for a, b in zip(ours, theirs)]
+                what = f"{count} pages in one PDF" if name == "one PDF" else f"{count} page PDFs and the edition PDF"
+                print(f"  {name} ({what}): "
+                      f"best {min(ours):.3f} median {median(ours):.3f}  typst best {min(theirs):.3f} median "
+                      f"{median(theirs):.3f}  ratio best {min(ours) / min(theirs):.2f} median "
+                      f"{median(ours) / median(theirs):.2f}  pair by pair {median(pairs):.2f}, paiban faster in "
+                      f"{sum(r < 1 for r in pairs)} of {len(pairs)}")
+            # the whole edition (PDFs, a PNG of every page, the contact sheet) against Typst making
+            # its PDF and a PNG of every page at the same resolution
+            from paiban.edition.edition_loader import load_edition
+
+            dpi = load_edition(edition).previews.dpi
+            pngs = typst_png_command(source, dpi)
+            full = in_turn(max(1, args.repeat // 3), {"edition": lambda: paiban_build(edition, out, "--jobs",
+                                                                                      str(args.jobs)),
+                                                      "typst": lambda: run(typst) + run(pngs)})
+            print(f"edition with previews and contact sheet, against Typst's PDF and a PNG of every page at {dpi:g} "
+                  f"ppi (in turn, best): paiban {min(full['edition']):.2f}  typst {min(full['typst']):.2f}  ratio "
+                  f"{min(full['edition']) / min(full['typst']):.2f}")
+            print(f"ratio paiban/typst (best): one PDF (layout) {min(times['one PDF']) / min(theirs):.2f}  "
+                  f"edition --no-previews {min(times['edition --no-previews']) / min(theirs):.2f}  "
+                  f"edition (with previews, against Typst PDF only) {whole / min(theirs):.2f}  "
+                  f"unchanged rebuild {noop / min(theirs):.2f}")
         if args.keep:
             paiban_build(edition, args.keep, "--jobs", str(args.jobs))
             shutil.copy(folder / "edition.typ", args.keep / "edition.typ")

@@ -100,3 +100,18 @@ def test_close_with_cancel_stops_running_jobs_at_once():
     for future in futures:  # two stopped, one never started
         with pytest.raises(WorkerDied):
             future.result()
+
+
+def test_the_concurrent_futures_pool_of_other_systems_runs_the_same_jobs():
+    """Where fork is not used (macOS, Windows), `render_pool.LocalExecutor` serves the build."""
+    from paiban.edition.render_pool import LocalExecutor
+
+    pool = LocalExecutor(2, previews=False)
+    try:
+        futures = [pool.submit(_square, n) for n in range(4)]
+        assert sorted(f.result()[0] for f in pool.as_completed(futures)) == [0, 1, 4, 9]
+        assert pool.side_result(lambda: "here") == "here"
+        with pytest.raises(ValueError, match="no"):
+            pool.submit(_fail, "no").result()
+    finally:
+        pool.close()

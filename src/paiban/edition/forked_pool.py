@@ -101,6 +101,7 @@ class ForkedPool:
               side_job: Callable[[], object] | None, side_w: int, side_r: int) -> None:
         requests_r, requests_w = os.pipe()
         answers_r, answers_w = os.pipe()
+        _widen(requests_w)
         pid = os.fork()
         if pid == 0:
             code = 1
@@ -228,6 +229,18 @@ def _send(fd: int, obj: object) -> None:
     view = memoryview(len(data).to_bytes(_HEADER, "little") + data)
     while view:
         view = view[os.write(fd, view):]
+
+
+def _widen(fd: int) -> None:
+    """Give a pipe up to 1 MiB of buffer (Linux; 64 KiB by default): a job (a page's text
+    operators, ~130 KB; the edition's, ~1 MB) is then written in one go, not in sixteen turns
+    of the reader."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    except (ImportError, OSError):  # not Linux, or above /proc/sys/fs/pipe-max-size
+        pass
 
 
 def _read_exactly(fd: int, size: int) -> bytes | None:
