@@ -22,6 +22,14 @@ def _fail(message: str) -> None:
     raise ValueError(message)
 
 
+_WARMED_BY: list[int] = []
+
+
+def _warmed_by() -> tuple[tuple[int, ...], int]:
+    time.sleep(0.05)  # long enough for every worker to take some
+    return tuple(_WARMED_BY), os.getpid()
+
+
 def _die() -> None:
     os._exit(9)
 
@@ -29,6 +37,19 @@ def _die() -> None:
 def _sleep(seconds: float) -> int:
     time.sleep(seconds)
     return os.getpid()
+
+
+def test_the_first_worker_warms_up_once_and_the_others_are_forked_from_it_warm():
+    pool = ForkedPool(3, warm_up=lambda: _WARMED_BY.append(os.getpid()))
+    try:
+        futures = [pool.submit(_warmed_by) for _ in range(9)]
+        seen = {f.result() for f in futures}
+        workers = {worker for _, worker in seen}
+        assert len({by for by, _ in seen}) == 1  # one warm-up, in the first worker, inherited
+        assert len(workers) >= 2 and os.getpid() not in workers
+        assert _WARMED_BY == []  # not in this process
+    finally:
+        pool.close()
 
 
 def test_jobs_run_in_the_workers_and_come_back_as_they_finish():
@@ -90,13 +111,13 @@ def test_close_with_cancel_stops_running_jobs_at_once():
 
     pool = ForkedPool(2, warm_up=lambda: None, setup=lambda: signal.signal(signal.SIGTERM, on_term))
     futures = [pool.submit(_sleep, 30) for _ in range(3)]
-    pids = [w.pid for w in pool._workers]
+    time.sleep(0.2)  # both workers asleep in their jobs
+    group = pool._group
     start = time.perf_counter()
     pool.close(cancel=True)
     assert time.perf_counter() - start < 5
-    for pid in pids:
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)  # gone and reaped
+    with pytest.raises(ProcessLookupError):
+        os.killpg(group, 0)  # every worker gone and reaped
     for future in futures:  # two stopped, one never started
         with pytest.raises(WorkerDied):
             future.result()

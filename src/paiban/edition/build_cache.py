@@ -7,7 +7,10 @@ Two kinds of entries, both addressed by a digest of everything that goes into th
   paiban and its version), the layout after the edition's variables and page numbers were
   applied (its full `repr`), the bytes of every article and picture it names, the font roles
   file, the ``font_files`` and the fonts installed on the machine (path, size and modification
-  time of each: a font that appears, goes or changes recomposes), and the proof flag.
+  time of each: a font that appears, goes or changes recomposes), and the proof flag. The
+  pages entry holds the composed pages without their lines and each page's text operators
+  (what a render draws), or the pages with their lines when the operators were not made
+  (`paiban.edition.compose.load_pages`).
 * **renders** (``render/<key>.pdf`` with ``.png`` and ``.thumb.png`` next to it): one per page,
   one per combined edition PDF. A page's key (`render_key`) covers the composed page itself (a
   digest of its content: every glyph, rule, box and picture placement), the bytes of its

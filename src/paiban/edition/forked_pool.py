@@ -1,24 +1,27 @@
 """Render workers forked from the build process (Linux): an edition's local process pool.
 
-`ForkedPool(jobs, warm_up, side_job)` forks `jobs` workers at once. Each sets up its signals,
-and the first runs `side_job` (work of the build that nothing needs before the report, such as
-the glyph coverage check: see `side_result`); then each runs `warm_up` (imports reportlab and
-the font registry) and serves jobs: ``submit(fn, *args)`` returns a `PoolFuture`, and
-``as_completed(futures)`` yields them as their workers answer. A job is a function of a module
-and its arguments, pickled down a pipe; the answer comes back the same way.
+`ForkedPool(jobs, warm_up, setup, side_job)` forks a first worker at once. It runs `setup`
+(signals), then `side_job` (work of the build that nothing needs before the report, such as the
+glyph coverage check: see `side_result`), then `warm_up` (imports reportlab and the font
+registry), and only then forks the other workers, which inherit all that: the pool pays for one
+import of the renderer (~55 ms of CPU), not one per worker, while the build flows. Each worker
+serves jobs: ``submit(fn, *args)`` returns a `PoolFuture`, and ``as_completed(futures)`` yields
+them as their workers answer. A job is a function of a module and its arguments, pickled down a
+pipe; the answer comes back the same way.
 
 Why not `concurrent.futures.ProcessPoolExecutor`, as on other systems (`render_pool`): its
 import (``concurrent.futures``, ``multiprocessing``, ``logging``, ``socket``…) costs ~25 ms of
-a build that takes ~0.5 s, its workers start only when it is made (so they cannot inherit the
-layout the build has just loaded, and take no side job), and its queue threads add their
-own switching. Forked here, the workers inherit the loaded fonts and the layout, and the pool
-is these few pipes.
+a build that takes ~0.5 s, its workers start only when it is made and each imports the renderer
+itself, they take no side job, and its queue threads add their own switching. Forked here, the
+workers inherit the loaded fonts, the layout and the renderer, and the pool is these few pipes.
 
 A job's exception is raised by `PoolFuture.result`; a worker that dies (killed, out of memory)
 fails its job with `WorkerDied`. `close()` ends the workers when they are done (their request
-pipes close: they leave their loop); `close(cancel=True)` sends them SIGTERM, which exits them
-through their ``finally`` blocks (temporary files removed). Workers ignore SIGINT (Ctrl-C is the
-parent's) and leave with ``os._exit``: no exit handler of the parent runs twice.
+pipes close: they leave their loop, the first after reaping the others); `close(cancel=True)`
+sends SIGTERM to the workers' process group, which exits them through their ``finally`` blocks
+(temporary files removed). Workers ignore SIGINT (Ctrl-C is the parent's) and leave with
+``os._exit``: no exit handler of the parent runs twice. If the build process dies, their pipes
+close and they leave too.
 """
 
 from __future__ import annotations
@@ -67,11 +70,13 @@ class PoolFuture:
 
 
 class _Worker:
-    __slots__ = ("pid", "requests", "answers", "job")
+    __slots__ = ("pid", "requests", "answers", "job", "alive")
 
     def __init__(self, pid: int, requests: int, answers: int):
-        self.pid, self.requests, self.answers = pid, requests, answers
+        self.pid = pid  # 0: not this process's child (forked by the first worker)
+        self.requests, self.answers = requests, answers
         self.job: PoolFuture | None = None
+        self.alive = True
 
 
 class ForkedPool:
@@ -85,40 +90,47 @@ class ForkedPool:
         self._workers: list[_Worker] = []
         self._waiting: deque[PoolFuture] = deque()
         self._side = -1
+        self._group = 0
+        pipes: list[tuple[int, int, int, int]] = []  # per worker: requests r/w, answers r/w
         side_r, side_w = os.pipe() if side_job is not None else (-1, -1)
         try:
-            for i in range(jobs):
-                self._fork(warm_up, setup, side_job if i == 0 else None, side_w, side_r)
+            for _ in range(jobs):
+                requests_r, requests_w = os.pipe()
+                answers_r, answers_w = os.pipe()
+                _widen(requests_w)
+                pipes.append((requests_r, requests_w, answers_r, answers_w))
+            pid = os.fork()
+            if pid == 0:
+                code = 1
+                try:
+                    os.setpgid(0, 0)  # a group of its own: `close(cancel=True)` stops it and its workers
+                    for _, requests_w, answers_r, _ in pipes:
+                        os.close(requests_w)
+                        os.close(answers_r)
+                    if side_r >= 0:
+                        os.close(side_r)
+                    code = _first_worker(pipes, warm_up, setup, side_job, side_w)
+                finally:
+                    os._exit(code)
+            self._group = pid
+            try:
+                os.setpgid(pid, pid)  # as the child does: whichever runs first
+            except OSError:  # it did, or it is gone already
+                pass
+            self._workers = [_Worker(pid if i == 0 else 0, w, r) for i, (_, w, r, _) in enumerate(pipes)]
         except BaseException:
+            for _, requests_w, answers_r, _ in pipes[len(self._workers):]:
+                os.close(requests_w)
+                os.close(answers_r)
             self.close(cancel=True)
             raise
         finally:
+            for requests_r, _, _, answers_w in pipes:
+                os.close(requests_r)
+                os.close(answers_w)
             if side_w >= 0:
                 os.close(side_w)
         self._side = side_r
-
-    def _fork(self, warm_up: Callable[[], object], setup: Callable[[], object],
-              side_job: Callable[[], object] | None, side_w: int, side_r: int) -> None:
-        requests_r, requests_w = os.pipe()
-        answers_r, answers_w = os.pipe()
-        _widen(requests_w)
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                # only the side job's worker keeps the side pipe: its end is the answer
-                for fd in (requests_w, answers_r, side_r, -1 if side_job else side_w, *self._fds()):
-                    if fd >= 0:
-                        os.close(fd)
-                code = _serve(requests_r, answers_w, warm_up, setup, side_job, side_w if side_job else -1)
-            finally:
-                os._exit(code)
-        os.close(requests_r)
-        os.close(answers_w)
-        self._workers.append(_Worker(pid, requests_w, answers_r))
-
-    def _fds(self) -> list[int]:
-        return [fd for w in self._workers for fd in (w.requests, w.answers)]
 
     # -- jobs --
 
@@ -157,7 +169,7 @@ class ForkedPool:
         for worker in self._workers:
             if not self._waiting:
                 return
-            if worker.job is None and worker.pid:
+            if worker.job is None and worker.alive:
                 future = self._waiting.popleft()
                 try:
                     _send(worker.requests, future.call)
@@ -191,8 +203,8 @@ class ForkedPool:
         self._dispatch()
 
     def _lost(self, worker: _Worker, job: PoolFuture | None) -> None:
-        status = _reap(worker.pid)
-        worker.pid = 0
+        status = _reap(worker.pid) if worker.pid else "unknown"
+        worker.pid, worker.alive = 0, False
         if job is not None:
             job._finish(error=WorkerDied(f"a render worker stopped (status {status}) without answering"))
 
@@ -202,15 +214,15 @@ class ForkedPool:
         if self._side >= 0:
             os.close(self._side)
             self._side = -1
+        if cancel and self._group:
+            try:
+                os.killpg(self._group, signal.SIGTERM)  # every worker
+            except (ProcessLookupError, PermissionError):
+                pass
         for worker in self._workers:
-            if cancel and worker.pid:
-                try:
-                    os.kill(worker.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
             os.close(worker.requests)  # the worker leaves its loop
         for worker in self._workers:
-            if worker.pid:
+            if worker.pid:  # the first worker, which waits for the others
                 _reap(worker.pid)
                 worker.pid = 0
             os.close(worker.answers)
@@ -272,16 +284,51 @@ def _reap(pid: int) -> int:
 
 # ---- in the worker ----------------------------------------------------------------------------
 
-def _serve(requests: int, answers: int, warm_up: Callable[[], object], setup: Callable[[], object],
-           side_job: Callable[[], object] | None, side: int) -> int:
-    """The worker: set up, run the side job, warm up, then answer jobs until the requests pipe
-    closes. Returns the exit code."""
+def _first_worker(pipes: list[tuple[int, int, int, int]], warm_up: Callable[[], object],
+                  setup: Callable[[], object], side_job: Callable[[], object] | None, side: int) -> int:
+    """The first worker: set up, run the side job, warm up (import the renderer), then fork the
+    other workers, which inherit all that (one import of reportlab for the pool, not one per
+    worker: ~55 ms of CPU each), serve its own pipes, and wait for the others. Returns the exit
+    code."""
+    children: list[int] = []
     try:
         setup()
         gc.freeze()  # the inherited objects are never scanned: fewer pages copied on write
         if side_job is not None:
             _run_side_job(side_job, side)
-        warm_up()
+        try:
+            warm_up()
+        except Exception:  # noqa: BLE001 - a job imports what it needs, and reports what fails
+            pass
+        for i in range(1, len(pipes)):
+            pid = os.fork()
+            if pid == 0:
+                code = 1
+                try:
+                    for j, (requests_r, _, _, answers_w) in enumerate(pipes):
+                        if j != i:
+                            os.close(requests_r)
+                            os.close(answers_w)
+                    code = _serve(pipes[i][0], pipes[i][3])
+                finally:
+                    os._exit(code)
+            children.append(pid)
+        for requests_r, _, _, answers_w in pipes[1:]:
+            os.close(requests_r)
+            os.close(answers_w)
+        return _serve(pipes[0][0], pipes[0][3])
+    except SystemExit as exc:  # SIGTERM (render_pool.worker_init)
+        return exc.code if isinstance(exc.code, int) else 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        for pid in children:
+            _reap(pid)
+
+
+def _serve(requests: int, answers: int) -> int:
+    """A worker's loop: answer jobs until the requests pipe closes. Returns the exit code."""
+    try:
         while (call := _receive(requests)) is not None:
             fn, args = call
             try:
