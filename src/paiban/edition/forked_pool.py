@@ -35,6 +35,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from paiban.render.writer_process import read_side_result, run_side_job
+
 __all__ = ["ForkedPool", "PoolFuture", "WorkerDied"]
 
 _HEADER = 8  # bytes of a message's length
@@ -155,15 +157,7 @@ class ForkedPool:
         """The value of the `side_job` given to the pool; `fallback()` when there was none or it
         did not come (it raised, or the worker died): the same work done here."""
         fd, self._side = self._side, -1
-        if fd < 0:
-            return fallback()
-        with os.fdopen(fd, "rb") as pipe:
-            data = pipe.read()
-        try:
-            kind, value = pickle.loads(data)
-        except Exception:  # noqa: BLE001 - the worker died first
-            return fallback()
-        return value if kind == "ok" else fallback()
+        return read_side_result(fd, fallback)
 
     def _dispatch(self) -> None:
         for worker in self._workers:
@@ -295,7 +289,7 @@ def _first_worker(pipes: list[tuple[int, int, int, int]], warm_up: Callable[[], 
         setup()
         gc.freeze()  # the inherited objects are never scanned: fewer pages copied on write
         if side_job is not None:
-            _run_side_job(side_job, side)
+            run_side_job(side_job, side)
         try:
             warm_up()
         except Exception:  # noqa: BLE001 - a job imports what it needs, and reports what fails
@@ -348,15 +342,3 @@ def _serve(requests: int, answers: int) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
-
-
-def _run_side_job(job: Callable[[], object], side: int) -> None:
-    try:
-        data = pickle.dumps(("ok", job()), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:  # noqa: BLE001 - the parent does the work itself
-        data = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
-    try:
-        with os.fdopen(side, "wb") as pipe:
-            pipe.write(data)
-    except OSError:  # the parent is gone or no longer listening
-        pass

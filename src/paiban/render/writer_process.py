@@ -73,15 +73,7 @@ class PdfWriterProcess:
         """The value of the `side_job` given to `start`; `fallback()` when there was none or it
         did not come (it raised, or the child died): the same work done here."""
         fd, self._side = self._side, -1
-        if fd < 0:
-            return fallback()
-        with os.fdopen(fd, "rb") as pipe:
-            data = pipe.read()
-        try:
-            kind, value = pickle.loads(data)
-        except Exception:  # noqa: BLE001 - the child died first
-            return fallback()
-        return value if kind == "ok" else fallback()
+        return read_side_result(fd, fallback)
 
     def write(self, result: BuildResult, output: Path) -> float:
         """Have the child write `result` (composed with text operators) to `output`; return the
@@ -152,7 +144,7 @@ def _serve(registry: FontRegistry, requests: int, answers: int, side_job: Callab
         with interrupt_on_sigterm():  # SIGTERM unwinds, removing the temporary file
             prepared = _prepare(registry)
             if side_job is not None:
-                _run_side_job(side_job, side)
+                run_side_job(side_job, side)
             with os.fdopen(requests, "rb") as pipe:
                 request = pipe.read()
             if not request:  # the build stopped before rendering (an error, --strict, check)
@@ -169,7 +161,8 @@ def _serve(registry: FontRegistry, requests: int, answers: int, side_job: Callab
     return 0
 
 
-def _run_side_job(job: Callable[[], object], side: int) -> None:
+def run_side_job(job: Callable[[], object], side: int) -> None:
+    """In a child: run `job` and send its value (or that it failed) down the pipe `side`."""
     try:
         data = pickle.dumps(("ok", job()), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as exc:  # noqa: BLE001 - the parent does the work itself
@@ -179,6 +172,20 @@ def _run_side_job(job: Callable[[], object], side: int) -> None:
             pipe.write(data)
     except OSError:  # the parent is gone or no longer listening
         pass
+
+
+def read_side_result(fd: int, fallback: Callable[[], object]) -> object:
+    """In the parent: the value `run_side_job` sent down the pipe `fd` (closed here); `fallback()`
+    when there is no pipe (-1) or the job failed or its process died."""
+    if fd < 0:
+        return fallback()
+    with os.fdopen(fd, "rb") as pipe:
+        data = pipe.read()
+    try:
+        kind, value = pickle.loads(data)
+    except Exception:  # noqa: BLE001 - the child died first
+        return fallback()
+    return value if kind == "ok" else fallback()
 
 
 def _prepare(registry: FontRegistry) -> FontRegistry | Exception:
