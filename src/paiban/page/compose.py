@@ -17,7 +17,7 @@ from paiban.model.placed import Marker, PlacedImage, PlacedLine, PlacedPage, Rec
 from paiban.model.spec import Align, Layout, RegionKind, StorySpec, TextStyle
 from paiban.page import furniture
 from paiban.page.glyph_source import GlyphSource
-from paiban.page.justify import LineGlyphs, justify_glyphs
+from paiban.page.justify import LineGlyphs, justify_columns, justify_glyphs
 from paiban.text.itemize import itemize
 
 #: baseline position below the em box's top, in em (ideographic em box: ascent 0.88)
@@ -100,6 +100,7 @@ def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, S
         if number in pages:
             add(pages[number], furniture.running_head(layout, number, glyphs), RUNNING_HEADS, i)
     used = index.last_used
+    place = LinePlacer(layout, glyphs)
     for i, region in enumerate(layout.regions.values()):
         page = pages.get(region.page)
         if page is None:
@@ -121,13 +122,15 @@ def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, S
             page.lines.extend(lines)
             page.markers.extend(markers)
             warnings.extend(((HEADLINES, i, k), n) for k, n in enumerate(notes))
+        run_ins = [p.run_in for p in article.paragraphs]
         for number, page in pages.items():
+            add_line, add_markers = page.lines.append, page.markers.extend
             for fl in index.lines_by_page[i].get(number, ()):
-                chars = article.paragraphs[fl.paragraph].run_in if fl.role == "text" else 0
-                placed, markers = place_flow_line(layout, fl, glyphs,
-                                                  (chars, story.dateline_style) if chars else None)
-                page.lines.append(placed)
-                page.markers.extend(markers)
+                chars = run_ins[fl.paragraph] if fl.role == "text" else 0
+                placed, markers = place(fl, (chars, story.dateline_style) if chars else None)
+                add_line(placed)
+                if markers:
+                    add_markers(markers)
     result = tuple(PlacedPage(p.number, p.width, p.height, tuple(p.lines), tuple(p.rules), tuple(p.markers),
                               tuple(p.rects), tuple(p.images))
                    for p in (pages[n] for n in layout.pages if n in pages))
@@ -187,20 +190,39 @@ def _run_in(layout: Layout, fl: FlowLine, glyphs: GlyphSource, run_in: tuple[int
 
 def place_flow_line(layout: Layout, fl: FlowLine, glyphs: GlyphSource,
                     run_in: tuple[int, str] | None = None) -> tuple[PlacedLine, list[Marker]]:
-    style = layout.styles[fl.style]
-    size = style.size
-    measure_em = fl.measure / size
-    justify = style.align is Align.JUSTIFY and not fl.last_of_paragraph
-    positioned = justify_glyphs(
-        fl.units, measure=measure_em, indent=fl.brk.indent, lookup=glyphs.lookup(style.font),
-        latin_advance=glyphs.latin_advance(style.font), justify=justify, align=style.align,
-        prefix=fl.prefix, suffix=fl.suffix, run_in=_run_in(layout, fl, glyphs, run_in))
-    x0 = layout.page.margin_left + fl.x
-    y = grid_line_top(layout, fl.grid_line) - BASELINE * size
-    kind = fl.kind.value if fl.role == "text" else fl.role
-    # the text is the glyphs' characters: justify places every character of the line once, in order
-    return placed_line(fl.story, fl.region, fl.column, fl.grid_line, kind, x0, y, fl.measure, size,
-                       None, positioned)
+    """The placed line of a flowed line (`LinePlacer`, for one line)."""
+    return LinePlacer(layout, glyphs)(fl, run_in)
+
+
+class LinePlacer:
+    """Flowed lines → placed lines, for one layout: what a line's style gives (size, glyph lookup,
+    alignment) is looked up once per style, not once per line."""
+
+    def __init__(self, layout: Layout, glyphs: GlyphSource):
+        self.layout, self.glyphs = layout, glyphs
+        self._styles: dict[str, tuple] = {}
+        self._left = layout.page.margin_left
+
+    def _style(self, name: str) -> tuple:
+        style = self.layout.styles[name]
+        font = style.font
+        hit = self._styles[name] = (style.size, self.glyphs.lookup(font), self.glyphs.latin_advance(font),
+                                    style.align, style.align is Align.JUSTIFY)
+        return hit
+
+    def __call__(self, fl: FlowLine, run_in: tuple[int, str] | None = None) -> tuple[PlacedLine, list[Marker]]:
+        hit = self._styles.get(fl.style)
+        size, lookup, latin_advance, align, justified = hit if hit is not None else self._style(fl.style)
+        layout = self.layout
+        positioned = justify_columns(
+            fl.units, fl.measure / size, fl.brk.indent, lookup, latin_advance,
+            justified and not fl.last_of_paragraph, align, fl.prefix, fl.suffix,
+            _run_in(layout, fl, self.glyphs, run_in) if run_in is not None else None)
+        y = grid_line_top(layout, fl.grid_line) - BASELINE * size
+        kind = fl.kind.value if fl.role == "text" else fl.role
+        # the text is the glyphs' characters: justify places every character of the line once, in order
+        return placed_line(fl.story, fl.region, fl.column, fl.grid_line, kind, self._left + fl.x, y, fl.measure,
+                           size, None, positioned)
 
 
 def placed_line(story: str, region: str, column: int, grid_line: int, kind: str, x0: float, y: float,

@@ -142,6 +142,15 @@ def justify_glyphs(units: Sequence[Unit], *, measure: float, indent: float, look
                    prefix: Sequence[Unit] = (), suffix: Sequence[Unit] = (),
                    run_in: tuple[int, GlyphLookup] | None = None, tracking: float = 0.0) -> LineGlyphs:
     """`justify_line` as columns: the same glyphs, without a tuple per glyph (the composer's path)."""
+    return justify_columns(units, measure, indent, lookup, latin_advance, justify, align, prefix, suffix, run_in,
+                           tracking)
+
+
+def justify_columns(units: Sequence[Unit], measure: float, indent: float, lookup: GlyphLookup,
+                    latin_advance: LatinAdvance, justify: bool, align: Align = Align.JUSTIFY,
+                    prefix: Sequence[Unit] = (), suffix: Sequence[Unit] = (),
+                    run_in: tuple[int, GlyphLookup] | None = None, tracking: float = 0.0) -> LineGlyphs:
+    """`justify_glyphs` with its arguments by position (called for every body line)."""
     body = _cell_widths(units, indent) if units else []
     room = measure - indent
     if prefix or suffix:
@@ -200,23 +209,44 @@ def justify_glyphs(units: Sequence[Unit], *, measure: float, indent: float, look
 def _place(units: Sequence[Unit], cells: Sequence[float], x: float, gaps: Sequence[float],
            lookup: GlyphLookup, latin_advance: LatinAdvance, out: LineGlyphs) -> tuple[float, bool]:
     """Append the glyphs of `units` to `out`; return the pen after them and whether one is missing."""
-    han = CharClass.HAN
+    han, dash = CharClass.HAN, CharClass.DASH
     chars, xs, infos = out.chars, out.xs, out.infos
     add_char, add_x, add_info = chars.append, xs.append, infos.append
+    origins = _origins
     missing = False
     for u, cell, gap in zip(units, cells, gaps):
         text = u.text
-        if u.cls is han and len(text) == 1:  # the common case: one hanzi in its own cell
+        if len(text) == 1:
             info = lookup(text)
-            if info is not None and info.advance == cell:
+            cls = u.cls
+            if cls is han and info is not None and info.advance == cell:  # the common case
                 add_char(text)
                 add_x(x)
+                add_info(info)
+                x += cell + gap
+                continue
+            if info is not None and cls is not dash and not u.pad_before and not u.pad_after:
+                # one character in its cell (a mark, mostly): its offset in the cell, memoised
+                key = (cls, cell, id(info))
+                hit = origins.get(key)
+                if hit is None or hit[0] is not info:
+                    if len(origins) >= _ORIGINS_LIMIT:
+                        origins.clear()
+                    hit = origins[key] = (info, *_origin_terms(cls, cell, info))
+                add_char(text)
+                add_x(x + hit[1] - hit[2] - hit[3])  # as `_origin_in_cell` adds them, bit for bit
                 add_info(info)
                 x += cell + gap
                 continue
         missing = _place_unit(u, cell, x, lookup, latin_advance, out) or missing
         x += cell + gap
     return x, missing
+
+
+#: (class, cell, id(info)) → (info, *`_origin_terms`): the marks of a line recur all through an
+#: edition; the info is kept to check that the id is still that object's
+_origins: dict[tuple, tuple] = {}
+_ORIGINS_LIMIT = 4096
 
 
 def _place_unit(u: Unit, cell: float, x: float, lookup: GlyphLookup, latin_advance: LatinAdvance,
@@ -276,14 +306,21 @@ def _origin_in_cell(cls: CharClass, x: float, cell: float, info: GlyphInfo | Non
     module), centred otherwise; at x when no font has it."""
     if info is None:
         return x
+    a, b, c = _origin_terms(cls, cell, info)
+    return x + a - b - c
+
+
+def _origin_terms(cls: CharClass, cell: float, info: GlyphInfo) -> tuple[float, float, float]:
+    """(a, b, c) with the glyph's origin at x + a − b − c in the cell [x, x + cell] (summed in
+    that order; the terms that are 0 change nothing)."""
     ink = info.ink
     if ink is None or abs(cell - info.advance) < 1e-9:
-        return x + (cell - info.advance) / 2
+        return (cell - info.advance) / 2, 0.0, 0.0
     ink_w = ink[1] - ink[0]
     if cls in _CLOSE_OR_POINT:
         left = min(ink[0], max(0.0, (cell - ink_w) / 2))
-        return x + left - ink[0]
+        return left, ink[0], 0.0
     if cls is CharClass.OPEN:
         right_blank = min(info.advance - ink[1], max(0.0, (cell - ink_w) / 2))
-        return x + cell - right_blank - ink[1]
-    return x + (cell - info.advance) / 2
+        return cell, right_blank, ink[1]
+    return (cell - info.advance) / 2, 0.0, 0.0
