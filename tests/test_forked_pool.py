@@ -123,6 +123,30 @@ def test_close_with_cancel_stops_running_jobs_at_once():
             future.result()
 
 
+def test_release_lets_the_idle_workers_exit_before_close_reaps_them():
+    pool = ForkedPool(2, warm_up=lambda: None)
+    first = pool.submit(_square, 3)
+    assert first.result()[0] == 9
+    group = pool._group
+    pool.release()
+    deadline = time.monotonic() + 5
+    gone = False
+    while not gone and time.monotonic() < deadline:  # the workers leave on their own, before any close
+        os.waitpid(group, os.WNOHANG)  # the first worker (it reaps the other); 0 while it runs
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            gone = True
+        time.sleep(0.02)
+    assert gone
+    late = pool.submit(_square, 4)
+    with pytest.raises(WorkerDied):
+        late.result()  # nobody is left to take it
+    pool.close()
+    with pytest.raises(ProcessLookupError):
+        os.killpg(group, 0)
+
+
 def test_the_concurrent_futures_pool_of_other_systems_runs_the_same_jobs():
     """Where fork is not used (macOS, Windows), `render_pool.LocalExecutor` serves the build."""
     from paiban.edition.render_pool import LocalExecutor

@@ -214,6 +214,7 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
                               todo_pages, todo_combined, preview, progress, made_texts,
                               lambda: [save() for save in saves])
             saves.clear()
+            executor.release()  # the workers exit while the outputs are published
         for save in saves:  # nothing to render (--strict stopped it, or all renders cached)
             save()
         clock.lap("render")

@@ -204,6 +204,15 @@ class ForkedPool:
 
     # -- end --
 
+    def release(self) -> None:
+        """No more jobs: the idle workers leave their loops and exit now, while this process
+        finishes its work; `close` then only reaps them. Jobs submitted later fail."""
+        for worker in self._workers:
+            if worker.job is None and worker.requests >= 0:
+                os.close(worker.requests)
+                worker.requests = -1
+                worker.alive = False
+
     def close(self, cancel: bool = False) -> None:
         if self._side >= 0:
             os.close(self._side)
@@ -214,7 +223,8 @@ class ForkedPool:
             except (ProcessLookupError, PermissionError):
                 pass
         for worker in self._workers:
-            os.close(worker.requests)  # the worker leaves its loop
+            if worker.requests >= 0:
+                os.close(worker.requests)  # the worker leaves its loop
         for worker in self._workers:
             if worker.pid:  # the first worker, which waits for the others
                 _reap(worker.pid)

@@ -214,6 +214,9 @@ class InlineExecutor:
     def side_result(self, fallback: Callable[[], object]) -> object:
         return fallback()
 
+    def release(self) -> None:
+        """No more jobs will come (a forked pool lets its workers exit early; here, nothing)."""
+
     def close(self, cancel: bool = False) -> None:
         pass
 
@@ -253,6 +256,9 @@ class LocalExecutor:
 
     def side_result(self, fallback: Callable[[], object]) -> object:
         return fallback()
+
+    def release(self) -> None:
+        """No more jobs will come (a forked pool lets its workers exit early; here, nothing)."""
 
     def close(self, cancel: bool = False) -> None:
         if not cancel:
@@ -299,6 +305,9 @@ class DaskExecutor:
 
     def side_result(self, fallback: Callable[[], object]) -> object:
         return fallback()
+
+    def release(self) -> None:
+        """No more jobs will come (a forked pool lets its workers exit early; here, nothing)."""
 
     def close(self, cancel: bool = False) -> None:
         try:
