@@ -154,7 +154,11 @@ def test_a_second_build_renders_nothing_and_an_edit_rerenders_only_what_changed(
     data = json.loads(again.stdout)
     assert data["totals"]["pages_rendered"] == 0 and data["totals"]["layouts_composed"] == 0
     assert {name: (out / name).stat().st_mtime_ns for name in outputs(out)} == before  # not even rewritten
-    assert second < first / 4, (first, second)
+    # the no-op path: only the up-to-date check ran (nothing was loaded, composed or keyed); how
+    # fast that is against a first build is the benchmark's to say (bench/edition_bench.py), but
+    # it must not come near the first build's time, even on a busy machine
+    assert set(data["timings"]) == {"up-to-date check", "total"}, data["timings"]
+    assert second < first / 2, (first, second)
     # one more paragraph in the culture story, made of characters the edition has: only page 3 changes
     article = folder / "culture.txt"
     text = article.read_text(encoding="utf-8")
