@@ -237,7 +237,6 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
                          executor.description if executor else "nothing to render", problems, keys,
                          {name for name, _ in outputs})
         published = publish(out, spec.name, outputs, report.to_json(), keep_pages=False)
-        pass
         cache.prune()
         return report, published
     except BaseException:

@@ -16,8 +16,10 @@ itself, they take no side job, and its queue threads add their own switching. Fo
 workers inherit the loaded fonts, the layout and the renderer, and the pool is these few pipes.
 
 A job's exception is raised by `PoolFuture.result`; a worker that dies (killed, out of memory)
-fails its job with `WorkerDied`. `close()` ends the workers when they are done (their request
-pipes close: they leave their loop, the first after reaping the others); `close(cancel=True)`
+fails its job with `WorkerDied`. `release()` says no job will follow: the idle workers' request
+pipes close and they leave while the build finishes its own work. `close()` ends the workers when
+they are done (their request pipes close: they leave their loop, the first after reaping the
+others) and reaps them; `close(cancel=True)`
 sends SIGTERM to the workers' process group, which exits them through their ``finally`` blocks
 (temporary files removed). Workers ignore SIGINT (Ctrl-C is the parent's) and leave with
 ``os._exit``: no exit handler of the parent runs twice. If the build process dies, their pipes

@@ -194,7 +194,19 @@ class _Finished:
         return self.value
 
 
-class InlineExecutor:
+class _Executor:
+    """What the executors that take no side job and have nothing to let go early share (a
+    `paiban.edition.forked_pool.ForkedPool` does both)."""
+
+    def side_result(self, fallback: Callable[[], object]) -> object:
+        """A side job is never given to this executor: `fallback()` does it in the build."""
+        return fallback()
+
+    def release(self) -> None:
+        """No more jobs will come: nothing to do here."""
+
+
+class InlineExecutor(_Executor):
     """Runs jobs in this process, one after the other (``--jobs 1``)."""
 
     description = "this process"
@@ -211,12 +223,6 @@ class InlineExecutor:
     def as_completed(self, futures: list[Any]) -> Iterator[Any]:
         return iter(futures)
 
-    def side_result(self, fallback: Callable[[], object]) -> object:
-        return fallback()
-
-    def release(self) -> None:
-        """No more jobs will come (a forked pool lets its workers exit early; here, nothing)."""
-
     def close(self, cancel: bool = False) -> None:
         pass
 
@@ -230,7 +236,7 @@ def start_method() -> str:
     return "spawn"
 
 
-class LocalExecutor:
+class LocalExecutor(_Executor):
     """A `concurrent.futures` process pool on this machine (see `start_method`; on Linux
     `open_executor` forks a `ForkedPool` instead); a worker renders many jobs."""
 
@@ -254,12 +260,6 @@ class LocalExecutor:
 
         return as_completed(futures)
 
-    def side_result(self, fallback: Callable[[], object]) -> object:
-        return fallback()
-
-    def release(self) -> None:
-        """No more jobs will come (a forked pool lets its workers exit early; here, nothing)."""
-
     def close(self, cancel: bool = False) -> None:
         if not cancel:
             self.pool.shutdown(wait=True)
@@ -273,7 +273,7 @@ class LocalExecutor:
             process.join(timeout=5)
 
 
-class DaskExecutor:
+class DaskExecutor(_Executor):
     """Jobs on a Dask distributed cluster; the files come back as bytes."""
 
     local_files = False
@@ -302,12 +302,6 @@ class DaskExecutor:
         from dask.distributed import as_completed as dask_as_completed
 
         return iter(dask_as_completed(futures, loop=self.client.loop))
-
-    def side_result(self, fallback: Callable[[], object]) -> object:
-        return fallback()
-
-    def release(self) -> None:
-        """No more jobs will come (a forked pool lets its workers exit early; here, nothing)."""
 
     def close(self, cancel: bool = False) -> None:
         try:

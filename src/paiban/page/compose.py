@@ -17,7 +17,7 @@ from paiban.model.placed import Marker, PlacedImage, PlacedLine, PlacedPage, Rec
 from paiban.model.spec import Align, Layout, RegionKind, StorySpec, TextStyle
 from paiban.page import furniture
 from paiban.page.glyph_source import GlyphSource
-from paiban.page.justify import LineGlyphs, justify_columns, justify_glyphs
+from paiban.page.justify import LineGlyphs, justify_glyphs
 from paiban.text.itemize import itemize
 
 #: baseline position below the em box's top, in em (ideographic em box: ascent 0.88)
@@ -214,7 +214,7 @@ class LinePlacer:
         hit = self._styles.get(fl.style)
         size, lookup, latin_advance, align, justified = hit if hit is not None else self._style(fl.style)
         layout = self.layout
-        positioned = justify_columns(
+        positioned = justify_glyphs(
             fl.units, fl.measure / size, fl.brk.indent, lookup, latin_advance,
             justified and not fl.last_of_paragraph, align, fl.prefix, fl.suffix,
             _run_in(layout, fl, self.glyphs, run_in) if run_in is not None else None)

@@ -137,20 +137,12 @@ def justify_line(units: Sequence[Unit], *, measure: float, indent: float, lookup
             for i, (c, x, info) in enumerate(zip(line.chars, line.xs, line.infos))]
 
 
-def justify_glyphs(units: Sequence[Unit], *, measure: float, indent: float, lookup: GlyphLookup,
+def justify_glyphs(units: Sequence[Unit], measure: float, indent: float, lookup: GlyphLookup,
                    latin_advance: LatinAdvance, justify: bool, align: Align = Align.JUSTIFY,
                    prefix: Sequence[Unit] = (), suffix: Sequence[Unit] = (),
                    run_in: tuple[int, GlyphLookup] | None = None, tracking: float = 0.0) -> LineGlyphs:
-    """`justify_line` as columns: the same glyphs, without a tuple per glyph (the composer's path)."""
-    return justify_columns(units, measure, indent, lookup, latin_advance, justify, align, prefix, suffix, run_in,
-                           tracking)
-
-
-def justify_columns(units: Sequence[Unit], measure: float, indent: float, lookup: GlyphLookup,
-                    latin_advance: LatinAdvance, justify: bool, align: Align = Align.JUSTIFY,
-                    prefix: Sequence[Unit] = (), suffix: Sequence[Unit] = (),
-                    run_in: tuple[int, GlyphLookup] | None = None, tracking: float = 0.0) -> LineGlyphs:
-    """`justify_glyphs` with its arguments by position (called for every body line)."""
+    """`justify_line` as columns: the same glyphs, without a tuple per glyph (the composer's path;
+    it passes the arguments by position, once per body line)."""
     body = _cell_widths(units, indent) if units else []
     room = measure - indent
     if prefix or suffix:
@@ -225,17 +217,21 @@ def _place(units: Sequence[Unit], cells: Sequence[float], x: float, gaps: Sequen
                 add_info(info)
                 x += cell + gap
                 continue
-            if info is not None and cls is not dash and not u.pad_before and not u.pad_after:
+            if cls is not dash and not u.pad_before and not u.pad_after:
                 # one character in its cell (a mark, mostly): its offset in the cell, memoised
-                key = (cls, cell, id(info))
-                hit = origins.get(key)
-                if hit is None or hit[0] is not info:
-                    if len(origins) >= _ORIGINS_LIMIT:
-                        origins.clear()
-                    hit = origins[key] = (info, *_origin_terms(cls, cell, info))
                 add_char(text)
-                add_x(x + hit[1] - hit[2] - hit[3])  # as `_origin_in_cell` adds them, bit for bit
                 add_info(info)
+                if info is None:  # no font has it: at the cell's start, reported
+                    add_x(x)
+                    missing = True
+                else:
+                    key = (cls, cell, id(info))
+                    hit = origins.get(key)
+                    if hit is None or hit[0] is not info:
+                        if len(origins) >= _ORIGINS_LIMIT:
+                            origins.clear()
+                        hit = origins[key] = (info, *_origin_terms(cls, cell, info))
+                    add_x(x + hit[1] - hit[2] - hit[3])  # as `_origin_in_cell` adds them, bit for bit
                 x += cell + gap
                 continue
         missing = _place_unit(u, cell, x, lookup, latin_advance, out) or missing
@@ -251,16 +247,9 @@ _ORIGINS_LIMIT = 4096
 
 def _place_unit(u: Unit, cell: float, x: float, lookup: GlyphLookup, latin_advance: LatinAdvance,
                 out: LineGlyphs) -> bool:
-    """Append the glyphs of a unit other than one plain hanzi, in its cell at `x`; return
-    whether one is missing."""
-    text = u.text
-    if len(text) == 1 and not (u.pad_before or u.pad_after) and u.cls is not CharClass.DASH:
-        # one character in its cell (a mark, mostly): unit_cells would give [(text, cell)]
-        info = lookup(text)
-        out.chars.append(text)
-        out.xs.append(_origin_in_cell(u.cls, x, cell, info))
-        out.infos.append(info)
-        return info is None
+    """Append the glyphs of a unit of several cells (a number, a Latin word, a dash, a unit with
+    Han–Latin padding), its cell at `x`; return whether one is missing. `_place` places the
+    units of one character in one cell itself."""
     missing = False
     cells_of_unit = unit_cells(u, cell, latin_advance)
     for k, (ch, w) in enumerate(cells_of_unit):
