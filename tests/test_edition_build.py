@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import shutil
 import signal
 import subprocess
@@ -164,8 +163,8 @@ def test_a_second_build_renders_nothing_and_an_edit_rerenders_only_what_changed(
     text = article.read_text(encoding="utf-8")
     article.write_text(text + "\n" + text.rstrip().rsplit("\n\n", 1)[-1] + "\n", encoding="utf-8")
     data = json.loads(paiban("build", str(edition), "-o", str(out), "--json", check=True).stdout)
-    assert [layout["cached"] for layout in data["layouts"]] == [True, False]
-    assert [p["rendered"] for p in data["pages"]] == [False, False, True]
+    assert [layout["cached"] for layout in data["layouts"]] == [False, False]  # both composed again
+    assert [p["rendered"] for p in data["pages"]] == [False, False, True]  # only what changed is rendered
     assert data["pages"][2]["lines"] > report(tmp_path / "out")["pages"][2]["lines"] - 1
     changed = {name for name, mtime in before.items() if (out / name).stat().st_mtime_ns != mtime}
     assert changed == {"small-03.pdf", "small-03.png", "small.pdf", "small-contact.png"}
@@ -253,22 +252,23 @@ stories:
         assert (tmp_path / "inc" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name
 
 
-def test_pages_from_the_cache_render_from_their_operators_and_a_trace_composes_them_again(small, tmp_path):
-    """A composition is cached without its lines (its text operators instead): a build that finds
-    it but must render (previews asked for now) draws from the operators, and a trace composes
-    the layout again; both give what a build from nothing gives."""
+def test_the_cache_holds_only_published_bytes_and_a_trace_build_gives_the_same_files(small, tmp_path):
+    """Nothing in the build cache is loaded as objects: it holds the rendered files (PDF, PNG) and
+    the JSON state of the last build. A build that also writes a trace (the lines are then kept
+    and composed in this process) gives the same files as one without."""
     path, single = small
     out = tmp_path / "out"
     paiban("build", str(path), "-o", str(out), "--no-previews", check=True)
-    stored = [pickle.loads(p.read_bytes())[1] for p in (out / ".paiban-cache" / "compose").glob("*.pages.pkl")]
-    assert len(stored) == 2
-    for pages, texts in stored:
-        assert texts is not None and all(len(page.lines) == 0 and texts[page.number].operators for page in pages)
-    data = json.loads(paiban("build", str(path), "-o", str(out), "--trace", str(tmp_path / "cached.txt"), "--json",
+    cache = out / ".paiban-cache"
+    kinds = {p.suffix for p in cache.rglob("*") if p.is_file() and p.name not in ("lock", "CACHEDIR.TAG")}
+    assert kinds == {".pdf", ".json"}, kinds
+    for state in cache.glob("state-*.json"):
+        assert json.loads(state.read_text(encoding="utf-8"))["report"]["edition"] == "small"
+    data = json.loads(paiban("build", str(path), "-o", str(out), "--trace", str(tmp_path / "traced.txt"), "--json",
                              check=True).stdout)
-    assert [layout["cached"] for layout in data["layouts"]] == [True, True]
     assert data["totals"]["pages_rendered"] == 3  # the previews are new
     assert outputs(out) == outputs(single)
-    paiban("build", str(path), "-o", str(tmp_path / "fresh"), "--trace", str(tmp_path / "fresh.txt"), check=True)
-    trace = (tmp_path / "cached.txt").read_text(encoding="utf-8")
+    paiban("build", str(path), "-o", str(tmp_path / "fresh"), "--trace", str(tmp_path / "fresh.txt"), "-j", "1",
+           check=True)
+    trace = (tmp_path / "traced.txt").read_text(encoding="utf-8")
     assert trace == (tmp_path / "fresh.txt").read_text(encoding="utf-8") and "（下转第二版）" in trace

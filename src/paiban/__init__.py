@@ -4,5 +4,3 @@ Article text plus a YAML layout spec in, print-ready PDF pages out. See README.m
 """
 
 __version__ = "0.1.0"
-
-from paiban import dataclass_code  # noqa: E402,F401  (first: before any dataclass is made)

@@ -50,8 +50,7 @@ def _parser() -> argparse.ArgumentParser:
             c.add_argument("-o", "--output", type=Path, default=Path("out"), help="output directory (default: out)")
             c.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
                            help="use N processes (default: the number of CPUs): an edition renders its pages "
-                                "with N workers; a layout composes its pages in N processes and, with N > 1, "
-                                "writes the PDF in a process of its own")
+                                "with N workers; a layout composes its pages in N processes")
             c.add_argument("--scheduler", metavar="ADDRESS",
                            help="editions: render on this Dask scheduler (tcp://host:8786; needs paiban[dask])")
             c.add_argument("--force", action="store_true", help="editions: compose and render everything again")
@@ -64,44 +63,20 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _build_layout(args: argparse.Namespace, pipeline, writer=None) -> tuple:
-    """`paiban build|check LAYOUT`: (the build result, whether --strict stops it before the PDF).
-    `writer`: a `PdfWriterProcess` started for this layout, to write the PDF."""
-    pdf = _pdf_path(args)
-    jobs = _layout_jobs(args)
-    result = pipeline.run(args.layout, None, proof=args.proof, jobs=jobs if pdf is not None else 1,
-                          encode=pdf is not None, writer=writer)
-    strict_fail = args.strict and not result.report.clean
-    if pdf is not None and not strict_fail:
-        result = pipeline.run_render(result, pdf, writer)
+def _build_layout(args: argparse.Namespace) -> tuple:
+    """`paiban build|check LAYOUT`: (the build result, whether --strict stopped it before the PDF)."""
+    from paiban import pipeline  # imported here so `paiban --help` stays fast
+
+    pdf = args.output / (args.layout.stem + ".pdf") if args.command == "build" else None
+    options = pipeline.BuildOptions(output=pdf, proof=args.proof, strict=args.strict,
+                                    keep_lines=args.trace is not None)
+    jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
+    result = pipeline.build(args.layout, options, jobs=jobs if pdf is not None else 1)
     if args.trace:
         from paiban.render.text_trace import text_trace
 
         _write_text(args.trace, text_trace(result.document))
-    return result, strict_fail
-
-
-def _pdf_path(args: argparse.Namespace) -> Path | None:
-    return args.output / (args.layout.stem + ".pdf") if args.command == "build" else None
-
-
-def _layout_jobs(args: argparse.Namespace) -> int:
-    return getattr(args, "jobs", None) or os.cpu_count() or 1
-
-
-def _writer_process(args: argparse.Namespace):
-    """A `PdfWriterProcess` for a layout build with more than one process (started once the fonts
-    are loaded, it imports the renderer on another core while this one builds); else a no-op
-    context."""
-    import contextlib
-
-    if _pdf_path(args) is None or _layout_jobs(args) < 2:
-        return contextlib.nullcontext()
-    from paiban.render import writer_process
-
-    if not writer_process.can_fork():
-        return contextlib.nullcontext()
-    return writer_process.PdfWriterProcess()
+    return result, args.strict and not result.report.clean
 
 
 def _jobs(text: str) -> int:
@@ -129,10 +104,8 @@ def main(argv: list[str] | None = None) -> int:
               "`layouts:` list); this is a layout", file=sys.stderr)
         return EXIT_INPUT
     try:
-        with interrupt_on_sigterm(), _writer_process(args) as writer:  # finally blocks stop child processes
-            from paiban import pipeline  # imported here so `paiban --help` stays fast
-
-            result, strict_fail = _build_layout(args, pipeline, writer)
+        with interrupt_on_sigterm():  # finally blocks stop worker processes
+            result, strict_fail = _build_layout(args)
     except InputError as exc:
         print(f"paiban: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -197,9 +170,9 @@ def _run_edition(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return failed(130, "interrupted", "interrupted; no partial output written")
     except Exception as exc:  # the scheduler cannot be reached, a disk is full, a bug
-        from paiban.edition.render_pool import SchedulerError
+        from paiban.parallel import PoolError
 
-        if isinstance(exc, SchedulerError):
+        if isinstance(exc, PoolError):
             return failed(EXIT_RENDER, "scheduler-error", str(exc))
         if not isinstance(exc, OSError):
             import traceback
@@ -255,9 +228,6 @@ def run() -> None:
     down in `with` blocks), so the process flushes its two streams and ends without that teardown.
     """
     code = main()
-    from paiban import dataclass_code
-
-    dataclass_code.save()  # what atexit would have done
     try:
         sys.stdout.flush()
         sys.stderr.flush()

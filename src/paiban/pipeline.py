@@ -1,103 +1,132 @@
-"""The driver: one function per stage, run in order.
+"""The driver: a layout file → composed, encoded pages → a PDF and its report.
 
-load layout → fonts → read articles → coverage → flow (line breaking inside) → compose → render.
-`run` returns the composed document and the build report; it writes the PDF only when asked.
+    result = build(Path("layouts/demo.yaml"), BuildOptions(output=Path("out/demo.pdf")), jobs=2)
+
+Each stage is a function of the previous stage's frozen result:
+
+1. `load`: the layout file, read and validated once; the font registry of its roles file.
+2. `read_stories`: every story's article.
+3. `flow`: itemize, break lines and flow every story through its thread (`paiban.flow`).
+4. `compose_pages`: each page composed (`paiban.page`) and encoded to PDF text operators
+   (`paiban.render.text_operators`): `EncodedPage`s, with the composed pages themselves when
+   the caller keeps the lines (a trace, a test).
+5. `check_coverage`: missing and fallback glyphs, with their places.
+6. `write`: the PDF (`paiban.render.pdf_writer`), atomically.
+
+How pages are composed is the caller's choice, not a stage's: in this process, or in a pool of
+`jobs` worker processes (`paiban.parallel`; the workers are forked once the stories are flowed,
+so they start with them). The PDF is the same byte for byte either way. An edition build
+(`paiban.edition`) uses the same stages for each of its layouts and the same pool.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from paiban import parallel
 from paiban.errors import InputError, PaibanError, Where
 from paiban.flow.thread_flow import flow_story, jump_problems, style_name
+from paiban.fonts.faces import FontFace
 from paiban.fonts.registry import FontRegistry, UnknownRole
 from paiban.input.article_reader import read_article
 from paiban.input.layout_loader import load_layout
 from paiban.model.article import Article
 from paiban.model.flowed import StoryFlow
-from paiban.model.placed import Document, FallbackUse, MissingGlyph, chars_by_face
+from paiban.model.items import Unit
+from paiban.model.placed import Document, EncodedPage, FallbackUse, MissingGlyph, PlacedPage
 from paiban.model.spec import Layout, StorySpec, TextStyle
-from paiban.page.compose import compose_document
+from paiban.page.compose import FlowIndex, Rank, compose_some_pages, flow_index
 from paiban.page.glyph_source import GlyphSource, TextSegment
-from paiban.render.text_operators import CodeSpace, UnplannedCharacter
+from paiban.render.text_operators import CodeSpace, GlyphCodes, encode_page, metrics_advance
 from paiban.report import BuildReport, StoryReport
-from paiban.text.itemize import Unit, itemize
+from paiban.text.itemize import itemize
 
-if TYPE_CHECKING:
-    from typing import Protocol
-
-    from paiban.render.writer_process import PdfWriterProcess
-
-    class SideWorker(Protocol):
-        """A process started during the build that takes work nothing needs before the report."""
-
-        def start(self, registry: FontRegistry, side_job: Callable[[], object]) -> None: ...
-
-        def side_result(self, fallback: Callable[[], object]) -> object: ...
-
-
-@dataclass
-class Timer:
-    """Wall time per stage name (s)."""
-
-    timings: dict[str, float]
-
-    def stage(self, name: str):
-        timer = self
-
-        class _Stage:
-            def __enter__(self):
-                self.t = time.perf_counter()
-
-            def __exit__(self, *exc):
-                timer.timings[name] = timer.timings.get(name, 0.0) + time.perf_counter() - self.t
-
-        return _Stage()
+Story = tuple[StorySpec, Article]
+FlowedStory = tuple[StorySpec, Article, StoryFlow]
 
 
 @dataclass(frozen=True)
-class BuildResult:
-    """A composed build: layout, document, report, flows, fonts, and the PDF's codes."""
+class BuildOptions:
+    """What to build (how it runs — `jobs`, a scheduler — is the caller's separate choice)."""
+
+    output: Path | None = None  # the PDF; None: compose and report only
+    proof: bool = False  # red proof boxes where text is overset
+    strict: bool = False  # no PDF when the build has overset text, missing glyphs or low-res pictures
+    keep_lines: bool = True  # keep the composed pages with their lines (`BuildResult.document`)
+
+
+class Timer:
+    """Wall time per stage name (s)."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+# ---- 1. load ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Loaded:
+    """A layout read once, with the fonts of its roles."""
 
     layout: Layout
-    document: Document
-    report: BuildReport
-    flows: tuple[StoryFlow, ...]
     registry: FontRegistry
     glyphs: GlyphSource
-    space: CodeSpace | None = None  # the PDF's glyph codes (from the document's texts)
-    page_texts: tuple[str, ...] | None = None  # each page's text operators, made while composing
-    #: for each page: face key → the characters it draws there, found while composing
-    page_chars: tuple[dict[str, set[str]], ...] | None = None
-
-    def drawn_chars(self) -> dict[str, set[str]]:
-        """Face key → the characters the document draws with it: from `page_chars` when
-        composing listed them (a child's pages then stay packed), else read off the pages."""
-        if self.page_chars is None:
-            return chars_by_face(self.document.pages)
-        drawn: dict[str, set[str]] = {}
-        for chars in self.page_chars:
-            for face, found in chars.items():
-                drawn.setdefault(face, set()).update(found)
-        return drawn
 
 
-def load_fonts(layout_path: Path) -> tuple[Layout, FontRegistry]:
-    """Load the layout twice: first to find its font roles file, then validating roles against it."""
-    first = load_layout(layout_path)
-    overrides = dict(first.font_overrides)
-    try:
-        registry = FontRegistry(first.roles_file, overrides)
-    except (UnknownRole, FileNotFoundError, ValueError) as exc:
-        raise InputError(str(exc), Where(layout_path, key="font_files")) from None
-    layout = load_layout(layout_path, known_roles=set(registry.roles()) | set(overrides))
-    return layout, registry
+class Fonts:
+    """Font registries and glyph sources by (roles file, font_files): the layouts of an edition
+    that name the same fonts share them (and what they have read of the font files)."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple, tuple[FontRegistry, GlyphSource]] = {}
+
+    def get(self, roles_file: Path | None, overrides: dict[str, tuple[Path, int]], where: Path
+            ) -> tuple[FontRegistry, GlyphSource]:
+        key = (roles_file, tuple(sorted(overrides.items())))
+        hit = self._made.get(key)
+        if hit is None:
+            try:
+                registry = FontRegistry(roles_file, dict(overrides))
+            except (UnknownRole, FileNotFoundError, ValueError) as exc:
+                raise InputError(str(exc), Where(where, key="font_files")) from None
+            hit = self._made[key] = (registry, GlyphSource(registry))
+        return hit
 
 
-def make_itemizer(glyphs: GlyphSource):
+def load(path: Path, fonts: Fonts | None = None) -> Loaded:
+    """Read and validate the layout at `path` once, with the font roles its registry knows."""
+    fonts = fonts if fonts is not None else Fonts()
+    chosen: list[tuple[FontRegistry, GlyphSource]] = []
+
+    def font_roles(roles_file: Path | None, overrides: dict[str, tuple[Path, int]]) -> set[str]:
+        chosen.append(fonts.get(roles_file, overrides, path))
+        return set(chosen[-1][0].roles()) | set(overrides)
+
+    layout = load_layout(path, font_roles=font_roles)
+    registry, glyphs = chosen[-1]
+    return Loaded(layout, registry, glyphs)
+
+
+# ---- 2. read, 3. flow -------------------------------------------------------------------------
+
+def read_stories(layout: Layout) -> tuple[Story, ...]:
+    return tuple((story, read_article(story.article)) for story in layout.stories)
+
+
+def make_itemizer(glyphs: GlyphSource) -> Callable[[str, TextStyle], tuple[Unit, ...]]:
+    """`itemize` with the fonts' Latin advances, memoised by (text, style name) for one layout."""
     cache: dict[tuple[str, str], tuple[Unit, ...]] = {}
 
     def itemizer(text: str, style: TextStyle) -> tuple[Unit, ...]:
@@ -110,8 +139,111 @@ def make_itemizer(glyphs: GlyphSource):
     return itemizer
 
 
-def check_coverage(layout: Layout, stories: list[tuple[StorySpec, Article]],
-                   glyphs: GlyphSource) -> tuple[list[MissingGlyph], list[FallbackUse]]:
+@dataclass(frozen=True)
+class Flowed:
+    """A layout with its stories flowed: everything composing any of its pages needs."""
+
+    layout: Layout
+    glyphs: GlyphSource
+    stories: tuple[FlowedStory, ...]
+    space: CodeSpace  # the PDF codes of every character the layout may draw
+    index: FlowIndex = field(compare=False)
+
+    @property
+    def flows(self) -> tuple[StoryFlow, ...]:
+        return tuple(flow for _, _, flow in self.stories)
+
+
+def flow(loaded: Loaded, stories: Sequence[Story], space: CodeSpace | None = None) -> Flowed:
+    """Every story broken into lines and flowed through its thread; jump lines must settle.
+    `space`: the PDF codes, when the pages go into a PDF with other layouts' (an edition's);
+    by default those of this layout's texts."""
+    layout = loaded.layout
+    itemizer = make_itemizer(loaded.glyphs)
+    flowed = tuple((s, a, flow_story(s, a, layout, itemizer)) for s, a in stories)
+    problems = [p for _, _, f in flowed for p in jump_problems(f, layout)]
+    if problems:
+        raise PaibanError("jump lines did not settle: " + "; ".join(problems))
+    space = space if space is not None else CodeSpace.for_texts(document_texts(layout, stories))
+    return Flowed(layout, loaded.glyphs, flowed, space, flow_index(list(flowed)))
+
+
+def document_texts(layout: Layout, stories: Iterable[Story]) -> list[str]:
+    """Every text the document may draw: paragraphs, headlines, jump lines, furniture."""
+    stories = list(stories)
+    texts = [p.text for _, a in stories for p in a.paragraphs]
+    texts += [t for _, a in stories for t in (a.headline.kicker, a.headline.main, a.headline.subtitle) if t]
+    texts += [layout.jumps.to_page, layout.jumps.from_page]
+    texts += [t for _, t, _ in furniture_texts(layout)]
+    return texts
+
+
+# ---- 4. compose and encode --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ComposedPage:
+    """One page composed and encoded; the composed page itself only when its lines are kept
+    (a worker process sends back the rest: pickling the lines would cost a quarter of composing)."""
+
+    encoded: EncodedPage
+    warnings: tuple[tuple[Rank, str], ...]
+    faces: dict[str, FontFace] = field(compare=False)  # the faces the page draws with
+    placed: PlacedPage | None = None
+
+
+class _Composer:
+    """A flowed layout as one process composes its pages: the glyph codes are made once."""
+
+    def __init__(self, flowed: Flowed):
+        self.flowed = flowed
+        glyphs = flowed.glyphs
+        self.codes = GlyphCodes(flowed.space, metrics_advance(glyphs.registry, glyphs.faces))
+
+    def page(self, number: int, proof: bool, keep_lines: bool = False) -> ComposedPage:
+        f = self.flowed
+        (page,), warnings = compose_some_pages(f.layout, list(f.stories), f.glyphs, proof, {number}, f.index)
+        encoded = encode_page(self.codes, page)
+        faces = f.glyphs.faces
+        return ComposedPage(encoded, tuple(warnings), {key: faces[key] for key in encoded.chars},
+                            page if keep_lines else None)
+
+
+#: in a worker process: the flowed layouts whose pages it composes, by key (`install_layouts`)
+_composers: dict[str, _Composer] = {}
+
+
+def install_layouts(flowed: dict[str, Flowed]) -> None:
+    """In a forked worker, before its first job: the flowed layouts it composes pages of."""
+    _composers.clear()
+    _composers.update((key, _Composer(f)) for key, f in flowed.items())
+
+
+def compose_page_job(key: str, number: int, proof: bool) -> ComposedPage:
+    """A pool job: page `number` of the installed layout `key`, composed and encoded."""
+    return _composers[key].page(number, proof)
+
+
+def compose_pages(flowed: Flowed, proof: bool, pool: parallel.Pool | None = None, key: str = "",
+                  keep_lines: bool = True) -> list:
+    """A future of each page of `flowed` composed and encoded, in layout order: in `pool` when
+    its workers were forked with `flowed` installed under `key` (`install_layouts`) and the lines
+    are not kept, else here (the futures are then done)."""
+    numbers = flowed.layout.pages
+    if pool is not None and pool.forked and not keep_lines:
+        return [pool.submit(compose_page_job, key, number, proof) for number in numbers]
+    composer, here = _Composer(flowed), parallel.InlinePool()
+    return [here.submit(composer.page, number, proof, keep_lines) for number in numbers]
+
+
+def merged_warnings(composed: Iterable[ComposedPage]) -> list[str]:
+    """The pages' warnings in the document's order (pages composed apart sort into place)."""
+    return [text for _, text in sorted(w for page in composed for w in page.warnings)]
+
+
+# ---- 5. coverage ------------------------------------------------------------------------------
+
+def check_coverage(layout: Layout, stories: Sequence[Story], glyphs: GlyphSource
+                   ) -> tuple[list[MissingGlyph], list[FallbackUse]]:
     """Every character that is not drawn, and every one drawn by a fallback face, with its place.
 
     Body paragraphs are numbered from 1 (offsets into `Paragraph.text`); headline parts have
@@ -151,9 +283,22 @@ def furniture_texts(layout: Layout) -> list[tuple[str, str, str]]:
     return out
 
 
-def low_resolution_pictures(layout: Layout, document: Document) -> tuple[str, ...]:
+# ---- 6. write ---------------------------------------------------------------------------------
+
+def write(title: str, pages: Sequence[EncodedPage], faces: dict[str, FontFace], registry: FontRegistry,
+          output: Path, font_chars: dict[str, str] | None = None) -> None:
+    """The PDF of `pages` at `output`, atomically (reportlab is imported here, when a PDF is written)."""
+    from paiban.render.pdf_writer import write_pdf
+
+    write_pdf(title, pages, output, lambda key, chars: registry.pdf_font_name(faces[key], chars),
+              metrics_advance(registry, faces), font_chars=font_chars)
+
+
+# ---- the report -------------------------------------------------------------------------------
+
+def low_resolution_pictures(layout: Layout, pages: Iterable[EncodedPage]) -> tuple[str, ...]:
     return tuple(f"page {page.number}: picture {Path(im.path).name} at {im.dpi:.0f} dpi, below {layout.min_dpi:.0f}"
-                 for page in document.pages for im in page.images if im.dpi < layout.min_dpi)
+                 for page in pages for im in page.images if im.dpi < layout.min_dpi)
 
 
 def story_report(story: StorySpec, article: Article, flow: StoryFlow) -> StoryReport:
@@ -166,140 +311,79 @@ def story_report(story: StorySpec, article: Article, flow: StoryFlow) -> StoryRe
                        ov.paragraph + 1 if ov else 0, regions, flow.underset_lines, flow.underset_characters)
 
 
-def run(layout_path: Path, output: Path | None = None, proof: bool = False,
-        transform: Callable[[Layout], Layout] | None = None, jobs: int = 1, encode: bool = False,
-        writer: PdfWriterProcess | None = None, renders_here: bool = True, keep_lines: bool = True,
-        helper: SideWorker | None = None) -> BuildResult:
-    """Build `layout_path`; write the PDF to `output` when given. `proof` draws overset markers;
-    `transform` changes the loaded layout before the build (an edition's numbering and variables).
-    With `jobs` > 1 the pages are composed in that many processes (`forked_compose`), each also
-    making its pages' text operators, as it does with `encode` (for a `run_render` to follow);
-    the PDF is the same byte for byte. `writer`: a `PdfWriterProcess` to start once the fonts
-    are loaded, for a `run_render` to write the PDF with (the renderer is then not imported
-    here). `renders_here`: False when other processes draw the PDFs (an edition's render
-    workers): the renderer is not imported here either. `keep_lines`: False when nothing will
-    read the lines of pages composed in other processes (they are drawn from their text
-    operators): they come back as `DeferredLines`, composed again here only if read.
-    `helper`: like `writer`, started once the fonts are loaded and the articles read, and given
-    the glyph coverage check to do meanwhile (an edition's render workers, forked then)."""
-    timer = Timer({})
+def build_report(source: Path, flowed: Flowed, composed: Sequence[ComposedPage],
+                 coverage: tuple[list[MissingGlyph], list[FallbackUse]], timings: dict[str, float]) -> BuildReport:
+    missing, fallbacks = coverage
+    warnings = [f"story {s.name}: {w}" for s, _, f in flowed.stories for w in f.warnings]
+    warnings += merged_warnings(composed)
+    encoded = [page.encoded for page in composed]
+    return BuildReport(str(source), None, len(composed),
+                       tuple(story_report(s, a, f) for s, a, f in flowed.stories),
+                       tuple(missing), tuple(warnings), timings, fallbacks=tuple(fallbacks),
+                       low_resolution=low_resolution_pictures(flowed.layout, encoded))
+
+
+# ---- the whole build --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BuildResult:
+    """A finished build: the layout, its flowed stories, its encoded pages, the report, and the
+    composed pages with their lines when they were kept (`BuildOptions.keep_lines`)."""
+
+    layout: Layout
+    report: BuildReport
+    pages: tuple[EncodedPage, ...]
+    flows: tuple[StoryFlow, ...]
+    registry: FontRegistry
+    glyphs: GlyphSource
+    document: Document | None = None
+
+
+def build(path: Path, options: BuildOptions = BuildOptions(), jobs: int = 1) -> BuildResult:
+    """Build the layout at `path` (see the module docstring); with `jobs` > 1 the pages are
+    composed in that many worker processes, unless the lines are kept."""
+    timer = Timer()
     with timer.stage("layout"):
-        layout, registry = load_fonts(layout_path)
-        if transform is not None:
-            layout = transform(layout)
-            known = set(registry.roles())
-            for style in layout.styles.values():
-                if style.font not in known:
-                    raise InputError(f"style {style.name}: unknown font role {style.font!r} "
-                                     f"(known roles: {', '.join(sorted(known))})", Where(layout.source))
-        glyphs = GlyphSource(registry)
+        loaded = load(path)
     with timer.stage("read"):
-        stories = [(s, read_article(s.article)) for s in layout.stories]
-    def coverage() -> tuple[list[MissingGlyph], list[FallbackUse]]:
-        return check_coverage(layout, stories, glyphs)
-
-    if writer is not None:  # it checks the coverage while this process flows and composes
-        writer.start(registry, coverage)
-    elif helper is not None:
-        helper.start(registry, coverage)
-    side = writer if writer is not None else helper
-    with timer.stage("coverage"):
-        found = None if side is not None else coverage()
-        space = CodeSpace.for_texts(document_texts(layout, stories))
+        stories = read_stories(loaded.layout)
     with timer.stage("flow"):
-        itemizer = make_itemizer(glyphs)
-        flows = [flow_story(s, a, layout, itemizer) for s, a in stories]
-        problems = [p for f in flows for p in jump_problems(f, layout)]
-        if problems:
-            raise PaibanError("jump lines did not settle: " + "; ".join(problems))
-    with timer.stage("compose"):
-        flowed = [(s, a, f) for (s, a), f in zip(stories, flows)]
-        pages, page_warnings, texts, drawn = _compose(layout, flowed, glyphs, proof, jobs if output or encode else 1,
-                                               encode or output is not None, space, registry,
-                                               writer is None or output is not None, renders_here, keep_lines)
-        document = Document(layout.title, pages)
-    if found is None:
-        with timer.stage("coverage"):
-            found = side.side_result(coverage)
-    missing, fallbacks = found
-    warnings = [f"story {s.name}: {w}" for (s, _), f in zip(stories, flows) for w in f.warnings]
-    warnings += page_warnings
-    report = BuildReport(
-        str(layout_path), None, len(pages),
-        tuple(story_report(s, a, f) for (s, a), f in zip(stories, flows)),
-        tuple(missing), tuple(warnings), timer.timings, fallbacks=tuple(fallbacks),
-        low_resolution=low_resolution_pictures(layout, document))
-    result = BuildResult(layout, document, report, tuple(flows), registry, glyphs, space,
-                         tuple(texts) if texts is not None else None, tuple(drawn) if drawn is not None else None)
-    return run_render(result, output) if output is not None else result
+        flowed = flow(loaded, stories)
+    layout = flowed.layout
+    jobs = jobs if len(layout.pages) > 1 and not options.keep_lines else 1
+    with _pool(jobs, {"": flowed}) as pool:
+        with timer.stage("compose"):
+            futures = compose_pages(flowed, options.proof, pool, "", options.keep_lines)
+        with timer.stage("coverage"):  # while the workers compose
+            coverage = check_coverage(layout, stories, loaded.glyphs)
+        with timer.stage("compose"):
+            composed = [future.result() for future in futures]
+    report = build_report(path, flowed, composed, coverage, timer.timings)
+    encoded = tuple(page.encoded for page in composed)
+    placed = tuple(page.placed for page in composed if page.placed is not None)
+    document = Document(layout.title, placed) if options.keep_lines else None
+    result = BuildResult(layout, report, encoded, flowed.flows, loaded.registry, loaded.glyphs, document)
+    if options.output is None or (options.strict and not report.clean):
+        return result
+    faces = dict(loaded.glyphs.faces)
+    for page in composed:
+        faces.update(page.faces)
+    with timer.stage("render"):
+        write(layout.title, encoded, faces, loaded.registry, options.output)
+    return replace(result, report=replace(report, output=str(options.output), timings=timer.timings))
 
 
-def _compose(layout: Layout, flowed: list, glyphs: GlyphSource, proof: bool, jobs: int, encode: bool,
-             space: CodeSpace, registry: FontRegistry, import_renderer: bool = True, renders_here: bool = True,
-             keep_lines: bool = True) -> tuple[tuple, list[str], list[str] | None, list[dict[str, set[str]]] | None]:
-    """(pages, warnings, text operators or None, face → characters drawn per page or None): in
-    `jobs` processes, or here. `import_renderer`: this process draws the PDF (else a writer
-    process does: the children's lines stay there); `renders_here`: False when render workers
-    keep the pages (their lines travel packed) and this process draws nothing."""
-    from paiban.page import forked_compose
-    from paiban.render.text_operators import metrics_advance
-
-    if encode:
-        advance = metrics_advance(registry, glyphs.faces)
-        try:
-            if jobs > 1 and len(layout.pages) > 1 and forked_compose.can_fork():
-                # a writer process draws from the text operators: the children's lines stay there
-                meanwhile = _import_renderer if import_renderer and renders_here else None
-                return forked_compose.compose_forked(layout, flowed, glyphs, proof, jobs, space, advance,
-                                                     meanwhile=meanwhile,
-                                                     deferred_lines=not (import_renderer and keep_lines))
-            pages, ranked, texts, drawn = forked_compose.compose_and_encode(layout, flowed, glyphs, proof,
-                                                                            layout.pages, space, advance)
-            return pages, [w for _, w in ranked], texts, drawn
-        except UnplannedCharacter:
-            pass  # a character beyond U+FFFF from outside the texts: the renderer makes the codes
-    pages, warnings = compose_document(layout, flowed, glyphs, proof)
-    return pages, warnings, None, None
+@contextmanager
+def _pool(jobs: int, flowed: dict[str, Flowed]):
+    """A pool whose workers compose pages of `flowed`; none for one process, or where workers
+    are not forked (they would not have the flowed stories)."""
+    if jobs <= 1 or not parallel.can_fork():
+        yield None
+        return
+    with parallel.open_pool(jobs, inherit=(install_layouts, (flowed,))) as pool:
+        yield pool
 
 
-def _import_renderer() -> None:
-    import paiban.render.pdf_writer  # noqa: F401  (reportlab: ~30 ms, while the children compose)
-
-
-def document_texts(layout: Layout, stories: list[tuple[StorySpec, Article]]) -> list[str]:
-    """Every text the document may draw: paragraphs, headlines, furniture (for the PDF's codes)."""
-    texts = [p.text for _, a in stories for p in a.paragraphs]
-    texts += [t for _, a in stories for t in (a.headline.kicker, a.headline.main, a.headline.subtitle) if t]
-    texts += [t for _, t, _ in furniture_texts(layout)]
-    return texts
-
-
-def run_render(result: BuildResult, output: Path, writer: PdfWriterProcess | None = None) -> BuildResult:
-    """Render a composed build to `output` (atomically) and record the time and path. A `writer`
-    process writes it when the build comes with its text operators (as `run` makes them)."""
-    timings = dict(result.report.timings)
-    start = time.perf_counter()
-    if writer is not None and writer.started and result.page_texts is not None and result.space is not None:
-        writer.write(result, output)
-    else:
-        _render_here(result, output)
-    timings["render"] = time.perf_counter() - start
-    report = replace(result.report, output=str(output), timings=timings)
-    return replace(result, report=report)
-
-
-def _render_here(result: BuildResult, output: Path) -> None:
-    from paiban.render.pdf_writer import write_pdf  # reportlab only when rendering
-    from paiban.render.text_operators import metrics_advance
-
-    registry, glyphs = result.registry, result.glyphs
-    drawn = result.drawn_chars()  # without unpacking the lines of pages composed in a child
-
-    def render(space: CodeSpace | None, texts: tuple[str, ...] | None) -> None:
-        write_pdf(result.document, output, lambda key, chars: registry.pdf_font_name(glyphs.faces[key], chars),
-                  metrics_advance(registry, glyphs.faces), space=space, text_codes=texts, drawn=drawn)
-
-    try:
-        render(result.space, result.page_texts)
-    except UnplannedCharacter:  # the codes then come from the characters drawn
-        render(None, None)
+def run(layout_path: Path, output: Path | None = None, proof: bool = False, jobs: int = 1) -> BuildResult:
+    """`build` with the composed lines kept (the library's and the tests' entry point)."""
+    return build(layout_path, BuildOptions(output=output, proof=proof, keep_lines=jobs <= 1), jobs)

@@ -37,6 +37,11 @@ class StoryReport:
     underset_lines: int = 0
     underset_characters: int = 0
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StoryReport:
+        """The report `dataclasses.asdict` gave."""
+        return cls(**dict(data, regions=tuple(data["regions"])))
+
 
 @dataclass(frozen=True)
 class BuildReport:

@@ -1,49 +1,42 @@
-"""Phase one of an edition build: every layout of the edition composed, or taken from the cache.
+"""Phase one of an edition build: every layout loaded once, renumbered, flowed and composed.
 
-For each layout file the edition lists: load it (the layout loader validates it; a mistake is an
-`InputError` naming that file), number its pages and apply the edition's variables
-(`edition_loader.apply_edition`), then look its composition key up in the build cache
-(`build_cache.compose_key`). A miss runs paiban's pipeline (`pipeline.run`, no PDF) on the
-renumbered layout and stores the result: a small `LayoutInfo` (the build report, and per page a
-`PageInfo`: its content digest, the characters it draws per font, pictures, stories, overset,
-underset, missing glyphs and warnings) and, apart, the heavy composed pages, which are only read
-back when a page has to be rendered.
+For each layout file the edition lists: load it with its fonts (`pipeline.load`; a mistake is
+an `InputError` naming that file), number its pages and apply the edition's variables
+(`edition_loader.apply_edition`), read and flow its stories (`pipeline.flow`). Then every page
+of every layout is composed and encoded (`pipeline.compose_pages`) in the build's pool, and
+summed up as a `PageInfo`: its content digest, the characters it draws per font, its pictures,
+stories, overset, underset, missing glyphs and warnings.
 
-Functions: `prepare_layouts` (load, number, key), `compose_layouts` (cache or compose),
-`load_pages` (the `PlacedPage`s of a composed layout).
+Functions: `prepare_layouts` (load, number, flow), `compose_layouts` (every page, in a pool).
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from paiban.edition.build_cache import BuildCache, compose_key, content_digest, drawn_page_digest, font_inventory
+from paiban import parallel, pipeline
+from paiban.edition.build_cache import drawn_page_digest
 from paiban.edition.edition_loader import EditionSpec, apply_edition, page_numbers
 from paiban.errors import InputError, Where
 from paiban.fonts.faces import FontFace
-from paiban.input.layout_loader import load_layout
-from paiban.model.placed import MissingGlyph, PlacedPage, chars_by_face
+from paiban.model.placed import EncodedPage, MissingGlyph
 from paiban.model.spec import Layout, RegionKind
+from paiban.render.text_operators import CodeSpace
 from paiban.report import BuildReport
 
-if TYPE_CHECKING:
-    from paiban.pipeline import BuildResult, SideWorker
-
-__all__ = ["LayoutInfo", "PageInfo", "PageText", "PreparedLayout", "compose_layouts", "load_pages", "prepare_layouts"]
+__all__ = ["LayoutInfo", "PageInfo", "PreparedLayout", "compose_layouts", "prepare_layouts"]
 
 
 @dataclass(frozen=True)
 class PageInfo:
-    """What the edition build needs to know about one composed page without reading its glyphs."""
+    """What the edition build needs to know about one composed page, besides its encoding."""
 
     number: int  # the edition's page number
     layout_page: int  # the page number in its layout file
-    digest: str  # content digest of the `PlacedPage`
+    digest: str  # digest of what the page draws
     #: face key → the distinct characters the page draws with it, sorted
     chars: dict[str, str] = field(hash=False, compare=False)
     pictures: tuple[str, ...] = ()  # image files drawn on the page
@@ -57,186 +50,97 @@ class PageInfo:
 
 
 @dataclass(frozen=True)
-class PageText:
-    """A page's text operators, made while composing, and the code space they use (its characters
-    beyond U+FFFF, `paiban.render.text_operators.CodeSpace`): reusable by a render that uses
-    the same space."""
-
-    astral: tuple[str, ...]
-    operators: str
-
-
-@dataclass(frozen=True)
 class LayoutInfo:
-    """A composed layout as the edition needs it: its key, its pages, the faces they draw with and
-    its build report."""
+    """A composed layout as the edition needs it: its pages (summed up and encoded), the faces
+    they draw with and its build report."""
 
     path: Path
-    key: str
     title: str
     pages: tuple[PageInfo, ...]
+    encoded: tuple[EncodedPage, ...] = field(repr=False)
     faces: dict[str, FontFace] = field(hash=False, compare=False)
-    report: BuildReport | None = None
-    seconds: float = 0.0  # compose time when it was composed
+    report: BuildReport
+    seconds: float = 0.0  # flow and compose time
+    placed: tuple = ()  # the composed pages with their lines, when kept (a trace)
 
 
 @dataclass(frozen=True)
 class PreparedLayout:
-    """A layout loaded, renumbered to the edition's pages and keyed, not yet composed."""
+    """A layout loaded once, renumbered to the edition's pages, its stories read and flowed."""
 
     path: Path
-    layout: Layout  # with the edition applied
+    flowed: pipeline.Flowed
+    stories: tuple[pipeline.Story, ...]
     mapping: dict[int, int] = field(hash=False, compare=False)  # layout page → edition page
-    key: str = ""
-    own_pages: tuple[int, ...] = ()  # the layout file's own page numbers, in its order
+    seconds: float = 0.0
+
+    @property
+    def layout(self) -> Layout:
+        return self.flowed.layout
+
+    @property
+    def key(self) -> str:
+        """The layout's name in the build's pool (its first edition page is unique)."""
+        return str(min(self.mapping.values()))
 
 
-def prepare_layouts(spec: EditionSpec, proof: bool) -> list[PreparedLayout]:
-    """Load every layout, give its pages their edition numbers and compute its composition key."""
-    from paiban.fonts.registry import default_roles_file
-
-    loaded = [load_layout(ref.path) for ref in spec.layouts]
-    maps = page_numbers(spec, [layout.pages for layout in loaded])
-    inventory = font_inventory()
+def prepare_layouts(spec: EditionSpec) -> list[PreparedLayout]:
+    """Load every layout (once), give its pages their edition numbers, read and flow its stories."""
+    fonts = pipeline.Fonts()
+    loaded = [pipeline.load(ref.path, fonts) for ref in spec.layouts]
+    maps = page_numbers(spec, [item.layout.pages for item in loaded])
+    read = []
+    for item, mapping in zip(loaded, maps):
+        layout = apply_edition(item.layout, spec, mapping)
+        _check_roles(layout, item)
+        read.append((pipeline.Loaded(layout, item.registry, item.glyphs), pipeline.read_stories(layout)))
+    # one code space for the edition: its PDF holds every page, with the same codes as the page's own
+    space = CodeSpace.for_texts(text for loaded_, stories in read
+                                for text in pipeline.document_texts(loaded_.layout, stories))
     out = []
-    for ref, layout, mapping in zip(spec.layouts, loaded, maps):
-        effective = apply_edition(layout, spec, mapping)
-        pictures = [r.picture.image for r in effective.regions.values() if r.picture is not None]
-        if effective.edition.masthead_image is not None:
-            pictures.append(effective.edition.masthead_image)
-        key = compose_key(repr(effective), [s.article for s in effective.stories], pictures,
-                          effective.roles_file or default_roles_file(),
-                          [p for p, _ in effective.font_overrides.values()], inventory, proof)
-        out.append(PreparedLayout(ref.path, effective, mapping, key, layout.pages))
+    for ref, (effective, stories), mapping in zip(spec.layouts, read, maps):
+        start = time.perf_counter()
+        flowed = pipeline.flow(effective, stories, space)
+        out.append(PreparedLayout(ref.path, flowed, stories, mapping, time.perf_counter() - start))
     return out
 
 
-def compose_layouts(prepared: list[PreparedLayout], cache: BuildCache | None, proof: bool,
-                    progress: Callable[[str], None] = lambda s: None, use_cache: bool = True,
-                    before_composing: Callable[[], None] = lambda: None,
-                    texts: dict[int, PageText] | None = None, jobs: int = 1,
-                    saves: list[Callable[[], None]] | None = None, helper: SideWorker | None = None,
-                    ) -> tuple[list[LayoutInfo], dict[str, tuple[PlacedPage, ...]], list[bool]]:
-    """Every layout's `LayoutInfo` (from the cache when its key is there and `use_cache`), the pages
-    composed now (by key), and for each layout whether it came from the cache. New compositions
-    are stored in `cache`; `before_composing` is called once, before the first one. With `texts`,
-    the pages composed now also get their text operators there, by edition page number, made in
-    `jobs` processes (`paiban.page.forked_compose`). With `saves`, storing them is left to the
-    caller: a call for each is appended there (the caller stores them while workers render).
-    `helper`: handed to `pipeline.run` (the render workers, started once the fonts are loaded)."""
-    cached = [cache.load_info(item.key) if cache is not None and use_cache else None for item in prepared]
-    if any(info is None for info in cached):
-        before_composing()
-    infos: list[LayoutInfo] = []
-    fresh: dict[str, tuple[PlacedPage, ...]] = {}
-    hits: list[bool] = []
-    for i, (item, info) in enumerate(zip(prepared, cached), 1):
-        if info is not None:
-            infos.append(info)
-            hits.append(True)
-            continue
-        progress(f"composing {i}/{len(prepared)} {item.path.name}")
-        made: dict[int, PageText] = {}
-        # with text operators made, the lines of pages composed in other processes stay there
-        info, pages = compose_one(item, proof, made if texts is not None else None, jobs, keep_lines=texts is None,
-                                  helper=helper)
-        if texts is not None:
-            texts.update(made)
-        if cache is not None:
-            save = (lambda key=item.key, info=info, stored=_stored(pages, made):
-                    cache.save_composition(key, info, stored))
-            if saves is None:
-                save()
-            else:
-                saves.append(save)
-        infos.append(info)
-        fresh[item.key] = pages
-        hits.append(False)
-    return infos, fresh, hits
+def _check_roles(layout: Layout, loaded: pipeline.Loaded) -> None:
+    """The edition's shared styles may name font roles: each must be one the layout's fonts know."""
+    known = set(loaded.registry.roles()) | set(layout.font_overrides)
+    for style in layout.styles.values():
+        if style.font not in known:
+            raise InputError(f"style {style.name}: unknown font role {style.font!r} "
+                             f"(known roles: {', '.join(sorted(known))})", Where(layout.source))
 
 
-def load_pages(info: LayoutInfo, cache: BuildCache | None, fresh: dict[str, tuple[PlacedPage, ...]],
-               proof: bool, prepared: PreparedLayout, astral: tuple[str, ...] | None = None,
-               texts: dict[int, PageText] | None = None) -> tuple[PlacedPage, ...]:
-    """The composed pages of a layout: composed in this run, from the cache, or composed again.
-
-    The cache keeps pages without their lines when their text operators were made (`_stored`):
-    such pages are returned when the caller draws from operators in the code space `astral`
-    (the operators go into `texts`, by page number); with `astral` None (the lines are read: a
-    trace) or operators of another code space, the layout is composed again."""
-    if info.key in fresh:
-        return fresh[info.key]
-    entry = cache.load_pages(info.key) if cache is not None else None
-    if entry is not None:
-        pages, stored = entry
-        if stored is None:  # stored with their lines
-            fresh[info.key] = pages
-            return pages
-        if astral is not None and texts is not None and all(
-                n in stored and stored[n].astral == astral for n in (p.number for p in pages)):
-            texts.update(stored)
-            return pages
-    made: dict[int, PageText] = {}
-    _, pages = compose_one(prepared, proof, made)  # composed here: with their lines
-    if cache is not None:
-        cache.save_composition(info.key, info, _stored(pages, made))
-    fresh[info.key] = pages
-    if texts is not None:
-        texts.update(made)
-    return pages
+def compose_layouts(prepared: list[PreparedLayout], pool: parallel.Pool | None, proof: bool,
+                    keep_lines: bool = False) -> list[LayoutInfo]:
+    """Every page of every layout composed and encoded: in `pool` when its workers were forked
+    with the layouts installed (`pipeline.install_layouts`, under `PreparedLayout.key`), else
+    here. Each layout's glyph coverage is checked here meanwhile."""
+    futures = [pipeline.compose_pages(item.flowed, proof, pool, item.key, keep_lines) for item in prepared]
+    coverage = [pipeline.check_coverage(item.layout, item.stories, item.flowed.glyphs) for item in prepared]
+    infos = []
+    for item, pending, found in zip(prepared, futures, coverage):
+        start = time.perf_counter()
+        composed = [future.result() for future in pending]
+        report = pipeline.build_report(item.path, item.flowed, composed, found, {})
+        faces = dict(item.flowed.glyphs.faces)
+        for page in composed:
+            faces.update(page.faces)
+        encoded = tuple(page.encoded for page in composed)
+        pages = _page_infos(item, report, composed)
+        placed = tuple(page.placed for page in composed if page.placed is not None)
+        infos.append(LayoutInfo(item.path, item.layout.title, pages, encoded, faces, report,
+                                item.seconds + time.perf_counter() - start, placed))
+    return infos
 
 
-def _stored(pages: tuple[PlacedPage, ...], texts: dict[int, PageText]) -> tuple:
-    """A layout's pages as the cache keeps them: without their lines and with their text
-    operators when every page has them (the lines of pages composed in a child process were
-    never sent here), else with their lines."""
-    if all(p.number in texts for p in pages):
-        return tuple(replace(p, lines=()) for p in pages), {p.number: texts[p.number] for p in pages}
-    return tuple(pages), None
-
-
-def _run_pipeline(path: Path, layout: Layout, own_pages: tuple[int, ...], proof: bool,
-                  encode: bool = False, jobs: int = 1, keep_lines: bool = True, helper: SideWorker | None = None
-                  ) -> BuildResult:
-    """`pipeline.run` on `path`, with the loaded layout replaced by `layout` (the edition's): the
-    registry is built from the file as usual (font roles, font_files), the layout handed on is the
-    renumbered one with the edition's variables."""
-    from paiban import pipeline
-
-    def transform(loaded: Layout) -> Layout:
-        if loaded.pages != own_pages:
-            raise InputError(f"the layout's pages changed during the build (now {list(loaded.pages)})",
-                             Where(path, key="pages"))
-        return layout
-
-    # composed in several processes, the pages are drawn by render workers, not here
-    return pipeline.run(path, None, proof=proof, transform=transform, encode=encode, jobs=jobs, renders_here=jobs <= 1,
-                        keep_lines=keep_lines, helper=helper)
-
-
-def compose_one(item: PreparedLayout, proof: bool, texts: dict[int, PageText] | None = None, jobs: int = 1,
-                keep_lines: bool = True, helper: SideWorker | None = None) -> tuple[LayoutInfo, tuple[PlacedPage, ...]]:
-    """Compose one layout (`pipeline.run`); its pages' text operators into `texts` when given.
-    `keep_lines` False: pages composed in a child process come as `DeferredLines`."""
-    start = time.perf_counter()
-    result = _run_pipeline(item.path, item.layout, item.own_pages, proof, encode=texts is not None, jobs=jobs,
-                           keep_lines=keep_lines, helper=helper)
-    if texts is not None and result.page_texts is not None and result.space is not None:
-        for page, text in zip(result.document.pages, result.page_texts):
-            texts[page.number] = PageText(result.space.astral, text)
-    layout = result.layout
-    pages = result.document.pages
-    if tuple(p.number for p in pages) != layout.pages:  # pragma: no cover - pipeline invariant
-        raise InputError(f"{item.path}: composed pages {[p.number for p in pages]} are not {layout.pages}")
-    infos = _page_infos(layout, result, pages, {v: k for k, v in item.mapping.items()})
-    info = LayoutInfo(item.path, item.key, layout.title, infos, dict(result.glyphs.faces), result.report,
-                      time.perf_counter() - start)
-    return info, pages
-
-
-def _page_infos(layout: Layout, result: BuildResult, pages: tuple[PlacedPage, ...], own_number: dict[int, int]
+def _page_infos(item: PreparedLayout, report: BuildReport, composed: list[pipeline.ComposedPage]
                 ) -> tuple[PageInfo, ...]:
-    report: BuildReport = result.report
+    layout = item.layout
+    own_number = {v: k for k, v in item.mapping.items()}
     story_pages: dict[str, list[int]] = defaultdict(list)
     for spec in layout.stories:
         if spec.headline_region:
@@ -253,31 +157,22 @@ def _page_infos(layout: Layout, result: BuildResult, pages: tuple[PlacedPage, ..
             underset[r["page"]] += max(0, r["capacity"] - r["lines"])
     missing: dict[int, list[MissingGlyph]] = defaultdict(list)
     for m in report.missing:
-        missing[_missing_page(m, layout, result.flows, first_page)].append(m)
+        missing[_missing_page(m, layout, item.flowed.flows, first_page)].append(m)
     warnings: dict[int, list[str]] = defaultdict(list)
     for w in report.warnings:
-        warnings[_warning_page(w, layout, pages, first_page)].append(w)
+        warnings[_warning_page(w, layout, composed, first_page)].append(w)
     out = []
-    for i, page in enumerate(pages):
-        chars = result.page_chars[i] if result.page_chars is not None else chars_by_face([page])
+    for page in (c.encoded for c in composed):
         n = page.number
         low = tuple(f"picture {Path(im.path).name}: {im.dpi:.0f} dpi, below the {layout.min_dpi:.0f} dpi minimum"
                     for im in page.images if im.dpi < layout.min_dpi)
         out.append(PageInfo(
-            number=n, layout_page=own_number.get(n, n), digest=_page_digest(result, i, page),
-            chars={face: "".join(sorted(cs)) for face, cs in sorted(chars.items())},
+            number=n, layout_page=own_number.get(n, n), digest=drawn_page_digest(page), chars=page.chars,
             pictures=tuple(sorted({im.path for im in page.images})), low_res=low,
             stories=tuple(name for name, ps in story_pages.items() if n in ps),
             overset=overset.get(n, 0), underset_lines=underset.get(n, 0), missing=tuple(missing.get(n, ())),
-            warnings=tuple(warnings.get(n, ())), lines=len(page.lines)))
+            warnings=tuple(warnings.get(n, ())), lines=page.line_count))
     return tuple(out)
-
-
-def _page_digest(result: BuildResult, index: int, page: PlacedPage) -> str:
-    """The page's digest: from its text operators when composing made them, else its content."""
-    if result.page_texts is not None and result.space is not None:
-        return drawn_page_digest(page, result.page_texts[index], result.space.astral)
-    return content_digest(page)
 
 
 def _missing_page(m: MissingGlyph, layout: Layout, flows: tuple, first_page: dict[str, int]) -> int:
@@ -302,7 +197,8 @@ def _missing_page(m: MissingGlyph, layout: Layout, flows: tuple, first_page: dic
     return layout.pages[0]
 
 
-def _warning_page(text: str, layout: Layout, pages: tuple[PlacedPage, ...], first_page: dict[str, int]) -> int:
+def _warning_page(text: str, layout: Layout, composed: list[pipeline.ComposedPage], first_page: dict[str, int]
+                  ) -> int:
     """The page a warning is about: its story's first page, its picture's, its region's."""
     if text.startswith("story "):
         name = text[len("story "):].split(":", 1)[0]
@@ -310,9 +206,9 @@ def _warning_page(text: str, layout: Layout, pages: tuple[PlacedPage, ...], firs
             return first_page[name]
     if text.startswith("picture "):
         subject = text[len("picture "):].split(":", 1)[0]
-        for page in pages:
-            if any(Path(im.path).name == subject for im in page.images):
-                return page.number
+        for page in composed:
+            if any(Path(im.path).name == subject for im in page.encoded.images):
+                return page.encoded.number
     for name, region in layout.regions.items():
         if name in text.split(":", 1)[0].split():
             return region.page

@@ -2,19 +2,18 @@
 
     report = build_edition(Path("layouts/editions/city.yaml"), BuildOptions(output=Path("out"), jobs=2))
 
-1. **Prepare**: read the edition file, load every layout, number its pages, key it
-   (`compose.prepare_layouts`). Bad input stops here with an `InputError` (exit 2).
-2. **Compose** (in this process, layout after layout): from the build cache, or with paiban's
-   pipeline (`compose.compose_layouts`). Meanwhile the render workers start and import
-   reportlab and PDFium.
-3. **Key** every page: its content, the edition's characters of each font it uses, its pictures.
-   With ``strict`` and overset text, missing glyphs or pictures below the print resolution, the
-   build stops here (exit 1): the report is written, no PDF.
-4. **Render** what the cache does not have (`render_pool`): first the fonts (each CFF face
-   converted once for the edition's characters), then every page PDF with its PNG preview and
-   thumbnail, as parallel jobs, then the combined PDF from the pages' text operators (every
-   page uses the same fonts with the same codes, so no page is drawn twice); then the contact
-   sheet.
+1. **Prepare**: read the edition file, load every layout once, number its pages, read and flow
+   its stories (`compose.prepare_layouts`). Bad input stops here with an `InputError` (exit 2).
+2. **Compose**: the build's pool opens (`paiban.parallel`: its workers are forked now, with the
+   flowed layouts), and every page of every layout is composed and encoded there
+   (`compose.compose_layouts`), while this process checks the glyph coverage.
+3. **Key** every page: what it draws, the edition's characters of each font it uses, its
+   pictures. With ``strict`` and overset text, missing glyphs or pictures below the print
+   resolution, the build stops here (exit 1): the report is written, no PDF.
+4. **Render** what the cache does not have (`render_pool`), in the same pool: first the fonts
+   (each CFF face converted once for the edition's characters), then the combined PDF and every
+   page PDF with its PNG preview and thumbnail, as parallel jobs, all from the pages' text
+   operators (every page uses the same fonts with the same codes); then the contact sheet.
 5. **Publish**: copy the files into the output folder under temporary names and rename them, with
    SIGINT and SIGTERM held back for those few milliseconds; remove page files of this edition
    that the edition no longer has; write the JSON report last.
@@ -38,7 +37,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from paiban.edition import uptodate
+from paiban.edition import render_pool, uptodate
 from paiban.edition.build_cache import BuildCache, clean_temporaries, write_atomic
 from paiban.edition.publish import locked, page_file, publish
 from paiban.errors import PaibanError
@@ -49,6 +48,7 @@ if TYPE_CHECKING:  # the typesetting modules are imported only when something is
     from paiban.edition.edition_loader import EditionSpec
     from paiban.edition.edition_report import EditionReport
     from paiban.fonts.faces import FontFace
+    from paiban.model.placed import EncodedPage
 
 __all__ = ["BuildInterrupted", "BuildOptions", "RenderFailed", "build_edition", "interrupt_on_sigterm"]
 
@@ -90,23 +90,20 @@ class _Clock:
 def build_edition(path: Path, options: BuildOptions, progress: Callable[[str], None] = lambda s: None
                   ) -> EditionReport:
     """Build (or, with ``options.output`` None, check) the edition file at `path`."""
-    from paiban.fonts.discovery import prefetch_font_files
-
     clock = _Clock()
-    prefetch_font_files()  # fc-list runs while the edition is read (every path asks for the fonts)
     edition = Path(path).absolute()
     if options.output is None:
         from paiban.edition.compose import compose_layouts, prepare_layouts
         from paiban.edition.edition_loader import load_edition
 
         spec = load_edition(path)
-        prepared = prepare_layouts(spec, options.proof)
+        prepared = prepare_layouts(spec)
         clock.lap("prepare")
-        infos, fresh, hits = compose_layouts(prepared, None, options.proof, progress)
+        infos = compose_layouts(prepared, None, options.proof, keep_lines=options.trace is not None)
         clock.lap("compose")
         if options.trace is not None:
-            _write_trace(options.trace, spec, infos, prepared, None, fresh, options.proof)
-        return _report(spec, prepared, infos, hits, {}, None, options, clock, "checked", "-")
+            _write_trace(options.trace, spec, infos)
+        return _report(spec, prepared, infos, {}, None, options, clock, "checked", "-")
     out = options.output
     cache = BuildCache(out)
     if cache.root.is_dir() and not (options.force or options.trace):
@@ -122,7 +119,8 @@ def build_edition(path: Path, options: BuildOptions, progress: Callable[[str], N
     from paiban.edition.edition_loader import load_edition
 
     spec = load_edition(path)  # bad input stops here, before anything is created
-    prepared = prepare_layouts(spec, options.proof)
+    progress(f"preparing {len(spec.layouts)} layouts")
+    prepared = prepare_layouts(spec)
     clock.lap("prepare")
     out.mkdir(parents=True, exist_ok=True)
     cache.create()
@@ -156,67 +154,46 @@ def _inputs(spec: EditionSpec, prepared: list[PreparedLayout]) -> list[Path]:
 def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache, options: BuildOptions,
            clock: _Clock, progress: Callable[[str], None]) -> tuple[EditionReport, dict[str, list]]:
     """Steps 2–5 of the module docstring; the report and the published files' stamps."""
-    from paiban.edition import render_pool
+    from paiban import parallel
     from paiban.edition.build_cache import combined_key, contact_key, render_key
     from paiban.edition.compose import compose_layouts
-    from paiban.render.text_operators import CodeSpace
+    from paiban.pipeline import install_layouts
 
     out = cache.root.parent
-    executor = None
-    # the render workers start with the first layout composed, once its fonts are loaded (they
-    # inherit them) and take its glyph coverage check meanwhile
-    starter = _WorkerStarter(lambda side_job: render_pool.open_executor(options.jobs, options.scheduler,
-                                                                        options.previews, side_job))
+    layouts = {item.key: item.flowed for item in prepared}
     try:
-        made_texts: dict[int, Any] = {}  # page → PageText, for the pages composed now
-        saves: list[Callable[[], None]] = []  # compositions to store, while the workers render
-        try:
-            infos, fresh, hits = compose_layouts(prepared, cache, options.proof, progress, use_cache=not options.force,
-                                                 saves=saves, helper=starter, texts=made_texts,
-                                                 jobs=options.jobs if options.scheduler is None else 1)
-        finally:
-            executor = starter.executor
-        clock.lap("compose")
-        faces = _faces(infos, prepared)
-        font_chars = _edition_chars(infos)
-        preview = spec.previews if options.previews else None
-        count = sum(len(info.pages) for info in infos)
-        space = CodeSpace.for_texts(font_chars.values())
-        keys: dict[int, str] = {}
-        for info in infos:
-            for page in info.pages:
-                fonts = [(k, str(faces[k].path), faces[k].index, font_chars[k]) for k in page.chars]
-                astral = {c for text in page.chars.values() for c in text if ord(c) > 0xFFFF}
-                keys[page.number] = render_key(page.digest, _page_title(spec, page.number), fonts, page.pictures,
-                                               preview, [(c, space.cid(c)) for c in astral])
-        page_keys = [keys[n] for n in sorted(keys)]
-        ckey = combined_key(spec.title, page_keys)
-        problems = _problems(infos)
-        if options.strict and problems:
-            for save in saves:
-                save()
+        with parallel.open_pool(options.jobs, options.scheduler, inherit=(install_layouts, (layouts,))) as pool:
+            progress(f"composing {sum(len(item.layout.pages) for item in prepared)} pages")
+            infos = compose_layouts(prepared, pool, options.proof, keep_lines=options.trace is not None)
+            clock.lap("compose")
+            faces = _faces(infos, prepared)
+            font_chars = _edition_chars(infos)
+            preview = spec.previews if options.previews else None
+            count = sum(len(info.pages) for info in infos)
+            keys: dict[int, str] = {}
+            for info in infos:
+                for page, encoded in zip(info.pages, info.encoded):
+                    fonts = [(k, str(faces[k].path), faces[k].index, font_chars[k]) for k in page.chars]
+                    keys[page.number] = render_key(page.digest, _page_title(spec, page.number), fonts,
+                                                   page.pictures, preview)
+            page_keys = [keys[n] for n in sorted(keys)]
+            ckey = combined_key(spec.title, page_keys)
+            problems = _problems(infos)
+            if options.strict and problems:
+                clock.lap("key")
+                report = _report(spec, prepared, infos, {}, out, options, clock, "strict-failed", pool.description,
+                                 problems)
+                return report, publish(out, spec.name, [], report.to_json(), keep_pages=True)
+            suffixes = render_pool.PAGE_SUFFIXES if preview else (".pdf",)
+            todo_pages = [n for n in sorted(keys) if options.force or not cache.has_render(keys[n], suffixes)]
+            todo_combined = options.force or not cache.has_render(ckey, (".pdf",))
             clock.lap("key")
-            report = _report(spec, prepared, infos, hits, {}, out, options, clock, "strict-failed",
-                             executor.description if executor else "-", problems)
-            return report, publish(out, spec.name, [], report.to_json(), keep_pages=True)
-        suffixes = render_pool.PAGE_SUFFIXES if preview else (".pdf",)
-        todo_pages = [n for n in sorted(keys) if options.force or not cache.has_render(keys[n], suffixes)]
-        todo_combined = options.force or not cache.has_render(ckey, (".pdf",))
-        clock.lap("key")
-        results: dict[str, Any] = {}
-        if todo_pages or todo_combined:
-            if executor is None:
-                executor = render_pool.open_executor(options.jobs, options.scheduler, options.previews)
-            pages_by_number = _pages(infos, prepared, cache, fresh, options.proof, todo_pages, todo_combined,
-                                     space.astral, made_texts)
-            page_faces = {page.number: set(page.chars) for info in infos for page in info.pages}
-            results = _render(executor, spec, cache, faces, font_chars, keys, ckey, pages_by_number, page_faces,
-                              todo_pages, todo_combined, preview, progress, made_texts,
-                              lambda: [save() for save in saves])
-            saves.clear()
-            executor.release()  # the workers exit while the outputs are published
-        for save in saves:  # nothing to render (--strict stopped it, or all renders cached)
-            save()
+            results: dict[str, Any] = {}
+            if todo_pages or todo_combined:
+                encoded = {page.number: page for info in infos for page in info.encoded}
+                results = _render(pool, spec, cache, faces, font_chars, keys, ckey, encoded, todo_pages,
+                                  todo_combined, preview, progress)
+            executor = pool.description if results else "nothing to render"
         clock.lap("render")
         outputs: list[tuple[str, Path]] = [(f"{spec.name}.pdf", cache.render_path(ckey, ".pdf"))]
         for n in sorted(keys):
@@ -231,47 +208,17 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
                 write_atomic(sheet, _contact_sheet(spec, cache, keys, preview))
             outputs.append((f"{spec.name}-contact.png", sheet))
         if options.trace is not None:
-            _write_trace(options.trace, spec, infos, prepared, cache, fresh, options.proof)
+            _write_trace(options.trace, spec, infos)
         clock.lap("contact sheet")
-        report = _report(spec, prepared, infos, hits, results, out, options, clock, "built",
-                         executor.description if executor else "nothing to render", problems, keys,
+        report = _report(spec, prepared, infos, results, out, options, clock, "built", executor, problems, keys,
                          {name for name, _ in outputs})
         published = publish(out, spec.name, outputs, report.to_json(), keep_pages=False)
         cache.prune()
         return report, published
     except BaseException:
-        if executor is not None:
-            executor.close(cancel=True)
-            executor = None
         cache.clean()
         clean_temporaries(out)
         raise
-    finally:
-        if executor is not None:
-            executor.close()
-
-
-class _WorkerStarter:
-    """Opens the render executor from inside `pipeline.run` (its ``helper``): on Linux the
-    workers are forked there, so they inherit the loaded fonts and layout, and the first checks
-    the layout's glyph coverage while this process flows and composes. Later layouts of the
-    edition check theirs here."""
-
-    def __init__(self, open_executor: Callable[[Callable[[], object] | None], Any]):
-        self.open_executor = open_executor
-        self.executor: Any = None
-        self._side = False  # the executor has the current layout's side job
-
-    def start(self, registry: Any, side_job: Callable[[], object]) -> None:
-        self._side = self.executor is None
-        if self.executor is None:
-            self.executor = self.open_executor(side_job)
-
-    def side_result(self, fallback: Callable[[], object]) -> object:
-        if not self._side:
-            return fallback()
-        self._side = False
-        return self.executor.side_result(fallback)
 
 
 def _faces(infos: list[LayoutInfo], prepared: list[PreparedLayout]) -> dict[str, FontFace]:
@@ -318,93 +265,49 @@ def _problems(infos: list[LayoutInfo]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _pages(infos: list[LayoutInfo], prepared: list[PreparedLayout], cache: BuildCache, fresh: dict,
-           proof: bool, todo_pages: list[int], todo_combined: bool, astral: tuple[str, ...], texts: dict[int, Any]
-           ) -> dict[int, Any]:
-    """The composed pages needed for rendering, by edition page number; the text operators of
-    pages that come from the cache without their lines go into `texts`."""
-    from paiban.edition.compose import load_pages
-
-    wanted = set(todo_pages)
-    out: dict[int, Any] = {}
-    for info, item in zip(infos, prepared):
-        if todo_combined or any(p.number in wanted for p in info.pages):
-            for page in load_pages(info, cache, fresh, proof, item, astral, texts):
-                out[page.number] = page
-    return out
-
-
-def _render(executor: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str, FontFace],
-            font_chars: dict[str, str], keys: dict[int, str], ckey: str, pages: dict[int, Any],
-            page_faces: dict[int, set[str]], todo_pages: list[int], todo_combined: bool, preview: Any,
-            progress: Callable[[str], None], made_texts: dict[int, Any],
-            meanwhile: Callable[[], None] = lambda: None) -> dict[str, Any]:
-    """Render the pages and the edition PDF in `executor`. `page_faces`: the faces each page draws
-    with (from its `PageInfo`: reading them off the lines would unpack the lines of every page
-    composed in a child process). `meanwhile` runs once the jobs are submitted."""
-    from paiban.edition import render_pool
+def _render(pool: Any, spec: EditionSpec, cache: BuildCache, faces: dict[str, FontFace],
+            font_chars: dict[str, str], keys: dict[int, str], ckey: str, pages: dict[int, EncodedPage],
+            todo_pages: list[int], todo_combined: bool, preview: Any, progress: Callable[[str], None]
+            ) -> dict[str, Any]:
+    """Render the pages and the edition PDF as jobs of `pool`: the fonts first (each CFF face
+    converted once for the edition's characters, not by every worker), then the edition PDF (the
+    longest job) and the pages."""
     from paiban.edition.build_cache import font_ready, mark_font_ready
-    from paiban.fonts.convert import default_cache_dir
-    from paiban.render.text_operators import CodeSpace
+    from paiban.fonts.disk_cache import default_cache_dir
 
-    font_cache = str(default_cache_dir()) if executor.local_files else None
     here = default_cache_dir()
-    store = str(cache.render_dir) if executor.local_files else None
-    # fonts first: each CFF face converted once for the edition's characters, not by every worker
-    needed = set(faces) if todo_combined else {k for n in todo_pages for k in page_faces[n]}
+    font_cache = str(here) if pool.local_files else None
+    store = str(cache.render_dir) if pool.local_files else None
+    needed = set(faces) if todo_combined else {k for n in todo_pages for k in pages[n].chars}
     fresh_fonts = [k for k in sorted(needed)
                    if faces[k].is_cff and not font_ready(here, _font_stamp(faces[k]), font_chars[k])]
     if fresh_fonts:
         progress(f"preparing {len(fresh_fonts)} fonts")
-        futures = [executor.submit(render_pool.prepare_font, faces[k], font_chars[k], font_cache) for k in fresh_fonts]
-        for future in executor.as_completed(futures):
+        futures = [pool.submit(render_pool.prepare_font, faces[k], font_chars[k], font_cache) for k in fresh_fonts]
+        for future in pool.as_completed(futures):
             _result(future, "font preparation")
         for k in fresh_fonts:
             mark_font_ready(here, _font_stamp(faces[k]), font_chars[k])
 
-    # one code space for the edition: text operators made while composing are reused when theirs
-    # is the same (always, unless the pages draw different characters beyond U+FFFF)
-    astral = CodeSpace.for_texts(font_chars.values()).astral
-    texts: dict[int, str] = {n: t.operators for n, t in made_texts.items() if t.astral == astral}
-
-    def job(key: str, label: str, title: str, numbers: list[int], with_preview: bool) -> Any:
-        used = sorted({k for n in numbers for k in page_faces[n]})
-        given = tuple(texts.get(n) for n in numbers)
-        # with every page's text operators given, the pages travel without their lines: the worker
-        # draws the text from the operators and the fonts from the job's faces (render_pool.render_job)
-        shipped = tuple(replace(pages[n], lines=()) if None not in given else pages[n] for n in numbers)
-        return render_pool.RenderJob(key, label, title, shipped,
+    def job(key: str, label: str, title: str, numbers: list[int], with_preview: bool) -> render_pool.RenderJob:
+        used = sorted({k for n in numbers for k in pages[n].chars})
+        return render_pool.RenderJob(key, label, title, tuple(pages[n] for n in numbers),
                                      tuple(faces[k] for k in used), tuple((k, font_chars[k]) for k in used),
-                                     font_cache, preview if with_preview else None, store,
-                                     given if any(t is not None for t in given) else None, astral,
-                                     want_text=todo_combined and None in given and label != "combined")
+                                     font_cache, preview if with_preview else None, store)
 
-    # the edition PDF is made from the pages' text operators (same fonts, same codes): its pages
-    # are not drawn twice. With every page's operators at hand it is rendered first, beside the
-    # pages (it is the longest job); else after them, from the operators they send back.
     progress(f"rendering {len(todo_pages)} pages" + (" and the edition PDF" if todo_combined else ""))
-    numbers = sorted(pages)
-    combined_now = None
-    if todo_combined and all(texts.get(n) is not None for n in numbers):
-        combined_now = executor.submit(render_pool.render_job, job(ckey, "combined", spec.title, numbers, False))
-    futures = [executor.submit(render_pool.render_job, job(keys[n], f"page {n}", _page_title(spec, n), [n], True))
-               for n in todo_pages]
-    meanwhile()
-    results: dict[str, Any] = {}
-    total = len(todo_pages)
-    done = 0
-    for future in executor.as_completed(futures):
-        result = _result(future, "rendering")
-        _keep(cache, result, results)
-        if result.text_codes:
-            texts[int(result.label.split()[-1])] = result.text_codes[0]
-        done += 1
-        progress(f"rendering page {done}/{total}")
+    combined = None
     if todo_combined:
-        if combined_now is None:
-            combined_now = executor.submit(render_pool.render_job, job(ckey, "combined", spec.title, numbers, False))
-        _keep(cache, _result(combined_now, "rendering"), results)
-        progress(f"rendering the edition PDF ({total}/{total} pages)")
+        combined = pool.submit(render_pool.render_job, job(ckey, "combined", spec.title, sorted(pages), False))
+    futures = [pool.submit(render_pool.render_job, job(keys[n], f"page {n}", _page_title(spec, n), [n], True))
+               for n in todo_pages]
+    results: dict[str, Any] = {}
+    for done, future in enumerate(pool.as_completed(futures), 1):
+        _keep(cache, _result(future, "rendering"), results)
+        progress(f"rendering page {done}/{len(todo_pages)}")
+    if combined is not None:
+        _keep(cache, _result(combined, "rendering"), results)
+        progress(f"rendering the edition PDF ({len(todo_pages)}/{len(todo_pages)} pages)")
     return results
 
 
@@ -437,19 +340,16 @@ def _contact_sheet(spec: EditionSpec, cache: BuildCache, keys: dict[int, str], p
     return contact_sheet(thumbs, preview, f"{spec.name} {date} - {len(keys)} pages")
 
 
-def _write_trace(path: Path, spec: EditionSpec, infos: list[LayoutInfo], prepared: list[PreparedLayout],
-                 cache: BuildCache | None, fresh: dict, proof: bool) -> None:
-    from paiban.edition.compose import load_pages
+def _write_trace(path: Path, spec: EditionSpec, infos: list[LayoutInfo]) -> None:
     from paiban.model.placed import Document
     from paiban.render.text_trace import text_trace
 
-    pages = [p for info, item in zip(infos, prepared) for p in load_pages(info, cache, fresh, proof, item)]
-    pages.sort(key=lambda p: p.number)
+    pages = sorted((page for info in infos for page in info.placed), key=lambda p: p.number)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text_trace(Document(spec.title, tuple(pages))).encode("utf-8"))
 
 
-def _report(spec: EditionSpec, prepared: list[PreparedLayout], infos: list[LayoutInfo], hits: list[bool],
+def _report(spec: EditionSpec, prepared: list[PreparedLayout], infos: list[LayoutInfo],
             results: dict[str, Any], out: Path | None, options: BuildOptions, clock: _Clock, status: str,
             executor: str, problems: tuple[str, ...] | None = None, keys: dict[int, str] | None = None,
             published: set[str] | None = None) -> EditionReport:
@@ -460,7 +360,7 @@ def _report(spec: EditionSpec, prepared: list[PreparedLayout], infos: list[Layou
     count = sum(len(info.pages) for info in infos)
     pages: list[PageReport] = []
     layouts: list[LayoutReport] = []
-    for info, item, hit in zip(infos, prepared, hits):
+    for info, item in zip(infos, prepared):
         shown = _shown(item.path)
         for page in info.pages:
             key = keys.get(page.number, "")
@@ -477,8 +377,8 @@ def _report(spec: EditionSpec, prepared: list[PreparedLayout], infos: list[Layou
                 preview_seconds=result.preview_seconds if result and result.preview_seconds else None,
                 worker=result.worker if result else None, key=key))
         report = info.report
-        layouts.append(LayoutReport(shown, tuple(sorted(item.mapping.items())), hit, 0.0 if hit else info.seconds,
-                                    report.stories if report else (), len(report.fallbacks) if report else 0))
+        layouts.append(LayoutReport(shown, tuple(sorted(item.mapping.items())), False, info.seconds,
+                                    report.stories, len(report.fallbacks)))
     pages.sort(key=lambda p: p.page)
     problems = _problems(infos) if problems is None else problems
     exit_status = EXIT_STRICT if options.strict and problems else EXIT_OK

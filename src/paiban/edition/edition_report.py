@@ -108,6 +108,19 @@ class EditionReport:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EditionReport:
+        """The report `to_dict` gave (an unchanged rebuild says the last build's report again)."""
+        pages = tuple(PageReport(**dict(p, stories=tuple(p["stories"]), missing_glyphs=tuple(p["missing_glyphs"]),
+                                        low_res_pictures=tuple(p["low_res_pictures"]), warnings=tuple(p["warnings"])))
+                      for p in data["pages"])
+        layouts = tuple(LayoutReport(
+            layout["file"], tuple((p["layout_page"], p["page"]) for p in layout["pages"]), layout["cached"],
+            layout["compose_seconds"], tuple(StoryReport.from_dict(s) for s in layout["stories"]),
+            layout["fallback_glyphs"]) for layout in data["layouts"])
+        fields = {k: v for k, v in data.items() if k not in ("pages", "layouts", "totals")}
+        return cls(**dict(fields, pages=pages, layouts=layouts, problems=tuple(data["problems"])))
+
     def summary(self) -> str:
         t = self.totals
         out = [f"edition {self.edition}   {self.title}   ({self.source})"]

@@ -3,8 +3,8 @@
 After a build, `save_state` records the files it read (edition file, layouts, articles,
 pictures, font roles files and ``font_files``) with their size and modification time, the fonts
 the machine offers (each font file and every folder above it, so that a font added, removed or
-replaced shows), paiban's own source files, the options that change the output, the report and
-the files it published. `check` compares all of that with the disk, like make does, without
+replaced shows), the code identity (`paiban.code_identity`), the options that change the
+output, the report and the files it published, as JSON (``state-<edition>.json``). `check` compares all of that with the disk, like make does, without
 reading a YAML file or importing the typesetting code: when nothing changed and every published
 file is still there as written, the build is done (the report is written again, with this run's
 times). Anything else, or ``--force``, takes the full path, where the build cache decides page
@@ -14,15 +14,15 @@ by page (by content, see `build_cache`).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import paiban
+from paiban.code_identity import code_identity
 
-__all__ = ["BuildState", "check", "code_stamp", "font_stamps", "save_state"]
+__all__ = ["BuildState", "check", "font_stamps", "save_state"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class BuildState:
     what it published, to tell whether the next build can skip everything."""
 
     edition: str  # the edition file, absolute
-    code: str  # `code_stamp()`
+    code: str  # `code_identity()`
     options: tuple[bool, bool]  # proof, previews
     inputs: tuple[tuple[str, int, int], ...]  # (file, size, mtime_ns)
     fonts: tuple[tuple[str, int, int], ...]  # font files and their folders
@@ -46,19 +46,6 @@ def _stamp(path: str) -> tuple[str, int, int]:
     except OSError:
         return (path, -1, -1)
     return (path, st.st_size, st.st_mtime_ns)
-
-
-def code_stamp() -> str:
-    """paiban's version and the size and mtime of each of its source and data files."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(paiban.__version__.encode())
-    root = os.path.dirname(paiban.__file__)
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-        for name in sorted(filenames):
-            if name.endswith((".py", ".yaml")):
-                h.update(repr(_stamp(os.path.join(dirpath, name))).encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
 
 
 def _environment() -> tuple[str, ...]:
@@ -92,17 +79,17 @@ def font_stamps() -> tuple[tuple[str, int, int], ...]:
 
 def state_file(cache_root: Path, edition: Path) -> Path:
     name = hashlib.blake2b(str(edition).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
-    return cache_root / f"state-{name}.pkl"
+    return cache_root / f"state-{name}.json"
 
 
 def save_state(cache_root: Path, edition: Path, proof: bool, previews: bool, inputs: list[Path], report: Any,
                published: dict[str, list]) -> None:
     from paiban.edition.build_cache import write_atomic
 
-    state = BuildState(str(edition), code_stamp(), (proof, previews),
-                       tuple(_stamp(str(p)) for p in sorted({str(p) for p in inputs})), font_stamps(),
-                       _environment(), report, published)
-    write_atomic(state_file(cache_root, edition), pickle.dumps(state, protocol=5))
+    state = {"edition": str(edition), "code": code_identity(), "options": [proof, previews],
+             "inputs": [_stamp(p) for p in sorted({str(p) for p in inputs})], "fonts": font_stamps(),
+             "environment": _environment(), "report": report.to_dict(), "published": published}
+    write_atomic(state_file(cache_root, edition), json.dumps(state, ensure_ascii=False).encode("utf-8"))
 
 
 def forget(cache_root: Path, edition: Path) -> None:
@@ -112,18 +99,29 @@ def forget(cache_root: Path, edition: Path) -> None:
         pass
 
 
+def _load_state(path: Path) -> BuildState | None:
+    from paiban.edition.edition_report import EditionReport
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return BuildState(data["edition"], data["code"], tuple(data["options"]),
+                          tuple(tuple(x) for x in data["inputs"]), tuple(tuple(x) for x in data["fonts"]),
+                          tuple(data["environment"]), EditionReport.from_dict(data["report"]),
+                          dict(data["published"]))
+    except Exception:  # no state, or an unreadable or damaged one: build
+        return None
+
+
 def check(cache_root: Path, edition: Path, proof: bool, previews: bool) -> BuildState | None:
     """The last build's state if nothing it depends on changed and its outputs are intact."""
-    try:
-        with open(state_file(cache_root, edition), "rb") as fh:
-            state: BuildState = pickle.load(fh)
-    except Exception:  # no state, or an unreadable one: build
+    state = _load_state(state_file(cache_root, edition))
+    if state is None:
         return None
     if state.edition != str(edition) or state.options != (proof, previews) or state.environment != _environment():
         return None
     if any(_stamp(path) != (path, size, mtime) for path, size, mtime in state.inputs):
         return None
-    if state.code != code_stamp():
+    if state.code != code_identity():
         return None
     output = cache_root.parent
     for name, (_source, size, mtime) in state.published.items():

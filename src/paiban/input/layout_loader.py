@@ -14,7 +14,7 @@ from __future__ import annotations
 
 
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,15 +79,22 @@ MIN_MEASURE_CHARS = 2
 _EPS = 1e-6
 
 
-def load_layout(path: Path, known_roles: Collection[str] | None = None) -> Layout:
+#: (roles file or None for the default, font_files overrides) → the font roles they resolve
+FontRoles = Callable[[Path | None, dict[str, tuple[Path, int]]], Collection[str]]
+
+
+def load_layout(path: Path, known_roles: Collection[str] | None = None, font_roles: FontRoles | None = None
+                ) -> Layout:
     """Read and validate the layout YAML at `path`.
 
-    `known_roles`: the font role names that can be resolved (from the font roles file); when given,
-    every `font:` in `styles` must be one of them or a role given in `font_files`.
+    `known_roles`: the font role names that can be resolved; when given, every `font:` in
+    `styles` must be one of them or a role given in `font_files`. `font_roles`: where they come
+    from instead, asked once the layout's `fonts` (roles file) and `font_files` are read (the
+    driver loads the font registry there, so the layout is read once).
     """
     path = Path(path)
     root = load_yaml_file(path, what="layout file")
-    return _Loader(path, root, known_roles).load()
+    return _Loader(path, root, known_roles, font_roles).load()
 
 
 def _mm(points: float) -> str:
@@ -109,11 +116,13 @@ class _Box:
 
 
 class _Loader:
-    def __init__(self, path: Path, root: Node, known_roles: Collection[str] | None) -> None:
+    def __init__(self, path: Path, root: Node, known_roles: Collection[str] | None,
+                 font_roles: FontRoles | None = None) -> None:
         self.path = path
         self.root = root
         self.base = path.absolute().parent
         self.known_roles = None if known_roles is None else set(known_roles)
+        self.font_roles = font_roles
 
     # ---- helpers -------------------------------------------------------------------------------
 
@@ -194,6 +203,8 @@ class _Loader:
         overrides = self.load_font_files(root.get("font_files"))
         fonts_node = root.get("fonts")
         roles_file = self.file_path(fonts_node, "font roles file") if fonts_node is not None else None
+        if self.font_roles is not None:
+            self.known_roles = set(self.font_roles(roles_file, overrides))
         styles = self.load_styles(root.get("styles"), grid, set(overrides))
         pages, regions, region_nodes = self.load_pages(root.require("pages"), grid)
         stories = self.load_stories(root.require("stories"), styles, regions, region_nodes)

@@ -6,10 +6,9 @@ its drawing origin (the font's advance box starts there); `face` is a `FontFace.
 
 from __future__ import annotations
 
-import pickle
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 
@@ -127,96 +126,6 @@ class Marker:
     note: str
 
 
-class LazyLines(Sequence):
-    """A page's lines, made on first use (`lines`), with their count known before: reads as the
-    tuple of lines, and equals it. Subclasses say how the lines are made."""
-
-    __slots__ = ("_count", "_lines")
-
-    def __init__(self, count: int):
-        self._count = count  # len() without making them (an edition's page records count lines)
-        self._lines: tuple[PlacedLine, ...] | None = None
-
-    def lines(self) -> tuple[PlacedLine, ...]:
-        if self._lines is None:
-            self._lines = self._make_lines()
-        return self._lines
-
-    def _make_lines(self) -> tuple[PlacedLine, ...]:
-        raise NotImplementedError
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, index):
-        return self.lines()[index]
-
-    def __iter__(self):
-        return iter(self.lines())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, LazyLines):
-            other = other.lines()
-        return self.lines() == other
-
-    def __hash__(self) -> int:
-        return hash(self.lines())
-
-
-class PackedLines(LazyLines):
-    """A page's lines as pickled bytes, unpickled on first use. Pages composed in a child process
-    (`page.forked_compose`) travel this way: the bytes cost nothing to send, and a build that
-    writes the PDF from the text operators made beside them never unpickles them (~15 ms of a
-    0.35 s benchmark build)."""
-
-    __slots__ = ("_data",)
-
-    def __init__(self, data: bytes, count: int):
-        super().__init__(count)
-        self._data = data
-
-    @classmethod
-    def pack(cls, lines: Iterable[PlacedLine]) -> PackedLines:
-        lines = tuple(lines)
-        return cls(pickle.dumps(lines, protocol=pickle.HIGHEST_PROTOCOL), len(lines))
-
-    def _make_lines(self) -> tuple[PlacedLine, ...]:
-        return pickle.loads(self._data)
-
-    def __reduce__(self):
-        return PackedLines, (self._data, self._count)
-
-    def __repr__(self) -> str:
-        return f"PackedLines({len(self._data)} bytes)" if self._lines is None else repr(self._lines)
-
-
-class DeferredLines(LazyLines):
-    """A page's lines made on first use by `make`: a page composed in a child process for a
-    build whose PDF is written from the text operators made beside it (`page.forked_compose`)
-    comes back without its lines, which are composed again here only if something reads them
-    (a trace, a test). Composition is pure, so they are the lines the child made. Pickles as
-    the tuple of lines."""
-
-    __slots__ = ("_make",)
-
-    def __init__(self, make: Callable[[], Sequence[PlacedLine]], count: int):
-        super().__init__(count)
-        self._make: Callable[[], Sequence[PlacedLine]] | None = make
-
-    def _make_lines(self) -> tuple[PlacedLine, ...]:
-        lines = tuple(self._make())
-        if len(lines) != self._count:
-            raise RuntimeError(f"a page composed again has {len(lines)} lines, not {self._count}")
-        self._make = None
-        return lines
-
-    def __reduce__(self):
-        return tuple, (self.lines(),)
-
-    def __repr__(self) -> str:
-        return f"DeferredLines({self._count} lines)" if self._lines is None else repr(self._lines)
-
-
 @dataclass(frozen=True)
 class PlacedPage:
     """One composed page: lines, rules, proof markers, boxes and pictures."""
@@ -224,10 +133,31 @@ class PlacedPage:
     number: int
     width: float
     height: float
-    lines: tuple[PlacedLine, ...] | LazyLines
+    lines: tuple[PlacedLine, ...]
     rules: tuple[Rule, ...] = ()
     markers: tuple[Marker, ...] = ()
     rects: tuple[Rect, ...] = ()  # drawn first, under the text
+    images: tuple[PlacedImage, ...] = ()
+
+
+@dataclass(frozen=True)
+class EncodedPage:
+    """A composed page as the PDF writer draws it: its lines as PDF text operators (made by
+    `paiban.render.text_operators.encode_page`), the characters each face draws on it, and the
+    rest of the page as composed. Small and independent of the process that made it: pages are
+    composed and encoded in worker processes and only this comes back."""
+
+    number: int
+    width: float
+    height: float
+    text: str  # the text objects of every line
+    #: FontFace.key → the distinct characters the page draws with it, sorted
+    chars: dict[str, str] = field(hash=False)
+    astral: tuple[str, ...] = ()  # the code space's characters beyond U+FFFF (`text` depends on it)
+    line_count: int = 0
+    rules: tuple[Rule, ...] = ()
+    markers: tuple[Marker, ...] = ()
+    rects: tuple[Rect, ...] = ()
     images: tuple[PlacedImage, ...] = ()
 
 

@@ -1,4 +1,4 @@
-"""The PDF backend: composed pages → a PDF file, with reportlab.
+"""The PDF backend: encoded pages (`paiban.model.placed.EncodedPage`) → a PDF file, with reportlab.
 
 Glyphs are drawn exactly where composition put them: one text object per line, a per-line
 character spacing (`Tc`, 5 decimals so the pen does not drift) for the even spread, `TJ`
@@ -23,66 +23,56 @@ from reportlab.pdfbase.pdfdoc import PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
 from paiban.atomic_files import temporary_path
-from paiban.model import placed
-from paiban.model.placed import Document, PlacedPage
+from paiban.model.placed import EncodedPage
 from paiban.render.cid_fonts import CidFont
-from paiban.render.text_operators import Advance, CodeSpace, GlyphCodes, page_operators
+from paiban.render.text_operators import Advance, CodeSpace
 
 #: (FontFace.key, characters) → the registered reportlab font name; the registry prepares fonts
 FontNamer = Callable[[str, Iterable[str]], str]
 
 
-def chars_by_face(doc: Document) -> dict[str, set[str]]:
-    """FontFace.key → the characters `doc` draws with it."""
-    return placed.chars_by_face(doc.pages)
+def write_pdf(title: str, pages: Sequence[EncodedPage], path: Path, font_namer: FontNamer, advance: Advance,
+              author: str = "paiban", font_chars: dict[str, str] | None = None) -> None:
+    """Write the encoded pages to `path` as one PDF, atomically.
 
-
-def write_pdf(doc: Document, path: Path, font_namer: FontNamer, advance: Advance, author: str = "paiban",
-              font_chars: dict[str, set[str]] | None = None, space: CodeSpace | None = None,
-              text_codes: Sequence[str | None] | None = None, drawn: dict[str, set[str]] | None = None
-              ) -> list[str]:
-    """Render `doc` to `path` atomically; return each page's text operators.
-
-    `advance` gives the metrics composition used (glyph positions and the fonts' /W agree).
-    `font_chars` (face → characters) names the characters each font is prepared for; by default
-    those `doc` draws. An edition passes the characters of all its pages, so that every page,
-    rendered alone or in any process, embeds subsets of the same converted fonts: same bytes.
-    `space` gives the codes (by default for the characters of `font_chars` and `doc`);
-    `text_codes` gives pages' text operators already made with the same space (an edition's
-    combined PDF reuses its pages', a layout build makes them while composing); None for a page
-    draws its lines. `drawn` (face → characters) is what the pages draw when `doc` comes without
-    its lines (their text operators in `text_codes`); by default it is read off `doc`."""
-    used = chars_by_face(doc) if drawn is None else drawn
+    `advance` gives the metrics composition used (the fonts' /W arrays agree with the glyph
+    positions). `font_chars` (face → characters) names the characters each font is prepared
+    for; by default those the pages draw. An edition passes the characters of all its pages, so
+    that every page, rendered alone or in any process, embeds subsets of the same converted
+    fonts: same bytes. Every page must use the same code space (`EncodedPage.astral`)."""
+    used: dict[str, set[str]] = {}
+    for page in pages:
+        for face, chars in page.chars.items():
+            used.setdefault(face, set()).update(chars)
     if font_chars is not None:
         used = {face: set(font_chars.get(face, ())) | chars for face, chars in used.items()}
-    if space is None:
-        space = CodeSpace.for_texts("".join(chars) for chars in used.values())
+    spaces = {page.astral for page in pages}
+    if len(spaces) > 1:
+        raise ValueError("the pages of one PDF were encoded with different code spaces")
+    space = CodeSpace(spaces.pop() if spaces else ())
     names = {face: font_namer(face, sorted(chars)) for face, chars in sorted(used.items())}
     fonts = [CidFont(face, pdfmetrics.getFont(names[face]), sorted(used[face]), space, advance)
              for face in sorted(names)]
-    codes = GlyphCodes(space, advance)
-    made: list[str] = []
     with temporary_path(path) as tmp:
-        first = doc.pages[0] if doc.pages else None
+        first = pages[0] if pages else None
         size = (first.width, first.height) if first else (595.0, 842.0)
         rl_config.useA85 = 0  # binary streams: smaller, and reportlab's pure-Python ASCII85 is slow
         # a TrueType font as the initial font: reportlab then sets none in the page preamble
         # (with its default it would add an unembedded Helvetica)
         initial = {"initialFontName": names[min(names)]} if names else {}
         canvas = Canvas(str(tmp), pagesize=size, invariant=1, pageCompression=1, lang="zh-CN", **initial)
-        canvas.setTitle(doc.title)
+        canvas.setTitle(title)
         canvas.setAuthor(author)
         canvas.setCreator("paiban")
-        canvas.setSubject(doc.title)
-        for i, page in enumerate(doc.pages):
-            made.append(_draw_page(canvas, page, codes, text_codes[i] if text_codes else None))
+        canvas.setSubject(title)
+        for page in pages:
+            _draw_page(canvas, page)
             canvas.showPage()
         for pdf_page in canvas._doc.Pages.pages:
             _compress_contents(pdf_page)
         for font in fonts:
             font.add_to(canvas._doc)
         canvas.save()
-    return made
 
 
 #: zlib level of the pages' content streams: 3 compresses the text operators of a broadsheet page
@@ -118,8 +108,7 @@ def _compress_contents(page) -> None:
     page.Contents = stream
 
 
-def _draw_page(canvas: Canvas, page: PlacedPage, codes: GlyphCodes, text: str | None = None) -> str:
-    """Draw `page` (its lines as `text` when given); return the lines' text operators."""
+def _draw_page(canvas: Canvas, page: EncodedPage) -> None:
     canvas.setPageSize((page.width, page.height))
     for rect in page.rects:
         if rect.fill_cmyk is not None:
@@ -136,12 +125,9 @@ def _draw_page(canvas: Canvas, page: PlacedPage, codes: GlyphCodes, text: str | 
         canvas.setStrokeColorCMYK(*rule.cmyk)
         canvas.setLineWidth(rule.width)
         canvas.line(rule.x0, rule.y0, rule.x1, rule.y1)
-    if text is None:
-        text = page_operators(codes, page)
-    if text:
-        canvas._code.append(text)
+    if page.text:
+        canvas._code.append(page.text)
     for m in page.markers:
         canvas.setStrokeColorCMYK(0, 1, 1, 0)
         canvas.setLineWidth(0.8)
         canvas.rect(m.x, m.y, m.w, m.h, stroke=1, fill=0)
-    return text

@@ -22,7 +22,7 @@ from operator import add, sub
 from typing import NamedTuple
 
 from paiban.errors import PaibanError
-from paiban.model.placed import PlacedLine, PlacedPage
+from paiban.model.placed import EncodedPage, PlacedLine, PlacedPage, chars_by_face
 
 #: first and last two-byte code for characters beyond U+FFFF (surrogates are never characters)
 ASTRAL_FIRST, ASTRAL_LAST = 0xD800, 0xDFFF
@@ -161,6 +161,15 @@ def metrics_advance(registry, faces: dict) -> Advance:
             m = metrics[key] = registry.metrics(faces[key])
         return m.advance(char)
     return advance
+
+
+def encode_page(codes: GlyphCodes, page: PlacedPage) -> EncodedPage:
+    """A composed page as the PDF writer draws it: its lines' text objects, the characters each
+    face draws, and the rest of the page as it is."""
+    chars = chars_by_face([page])
+    return EncodedPage(page.number, page.width, page.height, page_operators(codes, page),
+                       {face: "".join(sorted(found)) for face, found in sorted(chars.items())},
+                       codes.space.astral, len(page.lines), page.rules, page.markers, page.rects, page.images)
 
 
 def page_operators(codes: GlyphCodes, page: PlacedPage) -> str:
