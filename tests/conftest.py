@@ -1,8 +1,18 @@
-"""Shared fixtures: the seed article, its printed lines, small layouts built in code."""
+"""Shared fixtures: the seed article, its printed lines, small layouts built in code, golden
+files; and the cache folder of the whole run.
+
+Every run uses a cache folder of its own (``$PAIBAN_CACHE_DIR``, set in `pytest_configure`
+before any test runs, so the processes tests start inherit it), shared by all its tests and
+removed at the end: the suite never reads or writes the user's ``~/.cache/paiban``. Tests that
+need an empty cache point ``$PAIBAN_CACHE_DIR`` at a folder of their own.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,12 +27,62 @@ DEMO = ROOT / "layouts" / "demo.yaml"
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-goldens", action="store_true", help="rewrite golden trace files")
+    parser.addoption("--update-goldens", action="store_true",
+                     help="write golden files (a missing golden file fails the test without it)")
+
+
+#: the environment variable the run's cache folder is given in, and what it was before the run
+_CACHE_VARIABLE = "PAIBAN_CACHE_DIR"
+_saved_cache_variable = pytest.StashKey[tuple]()
+
+
+def pytest_configure(config):
+    """Point ``$PAIBAN_CACHE_DIR`` at a new temporary folder for the whole run."""
+    folder = tempfile.mkdtemp(prefix="paiban-test-cache-")
+    config.stash[_saved_cache_variable] = (os.environ.get(_CACHE_VARIABLE), folder)
+    os.environ[_CACHE_VARIABLE] = folder
+
+
+def pytest_unconfigure(config):
+    """Remove the run's cache folder and give ``$PAIBAN_CACHE_DIR`` its value back."""
+    saved = config.stash.get(_saved_cache_variable, None)
+    if saved is None:
+        return
+    before, folder = saved
+    if before is None:
+        os.environ.pop(_CACHE_VARIABLE, None)
+    else:
+        os.environ[_CACHE_VARIABLE] = before
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def test_cache_dir(pytestconfig) -> Path:
+    """The cache folder shared by the run's tests (``$PAIBAN_CACHE_DIR``)."""
+    return Path(pytestconfig.stash[_saved_cache_variable][1])
 
 
 @pytest.fixture
 def update_goldens(request) -> bool:
     return request.config.getoption("--update-goldens")
+
+
+def check_golden(path: Path, text: str, update: bool) -> None:
+    """`text` must equal the golden file `path`. With `update` (``--update-goldens``) the file
+    is written first; without it a missing file fails the test."""
+    if update:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    elif not path.exists():
+        pytest.fail(f"golden file {path} is missing: write it with pytest --update-goldens and review it",
+                    pytrace=False)
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def golden(update_goldens):
+    """``golden(path, text)``: `check_golden` with this run's ``--update-goldens``."""
+    return lambda path, text: check_golden(path, text, update_goldens)
 
 
 def seed_printed_lines() -> list[str]:
@@ -100,8 +160,6 @@ HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 # CI runs the property tests with a fixed seed so that a run is repeatable; locally they explore.
-import os  # noqa: E402
-
 from hypothesis import settings  # noqa: E402
 
 settings.register_profile("ci", derandomize=True, deadline=None)

@@ -1,15 +1,16 @@
 """Tests of the on-disk caches of font facts (`paiban.fonts.disk_cache`): face names
-(`discovery`), metrics (`metrics`) and file digests (`convert.file_digest`).
+(`discovery`), metrics (`metrics`) and file digests (`convert.file_digest`); and of how the
+font list is found (`discovery.font_files`, `prefetch_font_files`).
 
-Every test points ``$PAIBAN_CACHE_DIR`` at a fresh folder and forgets the in-process caches, so
-what it sees comes from the font files or from that folder. Reading a font is observed by
-wrapping `discovery._names` (the only place face names are read with fontTools).
+Every cache test points ``$PAIBAN_CACHE_DIR`` at a fresh folder and forgets the in-process
+caches, so what it sees comes from the font files or from that folder. Reading a font is
+observed by wrapping `discovery._names` (the only place face names are read with fontTools).
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
+import json
 import os
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from paiban.code_identity import code_identity
 from paiban.fonts import convert, discovery, disk_cache, metrics
 from paiban.fonts.discovery import FaceNotFound, find_face_index, find_font_file, open_face
 from paiban.fonts.metrics import STORED_INK_CHARS, load_metrics
@@ -180,12 +182,45 @@ def test_well_formed_entry_with_wrong_shape_is_a_miss(cache: Path) -> None:
     dejavu = _font("DejaVuSans.ttf")
     open_face(dejavu, 0)
     (entry,) = _entries(cache, "faces")
-    import marshal
+    stored = json.loads(entry.read_bytes())
+    for data in ([["not", "names", "list"]], [[["DejaVu Sans"], 7]], [], {"a": 1}, "text"):
+        entry.write_text(json.dumps({"key": stored["key"], "data": data}), encoding="ascii")
+        _forget()
+        assert open_face(dejavu, 0).family == "DejaVu Sans"
+        assert discovery._valid_facts(data) is None
 
-    stored = marshal.loads(entry.read_bytes())
-    entry.write_bytes(marshal.dumps({"key": stored["key"], "data": [("not", "names", "tuple")]}))
+
+def test_faces_entry_is_plain_json_and_reads_back_as_tuples(cache: Path, reads) -> None:
+    uming = _font("uming.ttc")
+    fresh = discovery._file_faces(uming.absolute(), disk_cache.file_stamp(uming.absolute()))
+    (entry,) = _entries(cache, "faces")
+    assert entry.suffix == ".json"
+    stored = json.loads(entry.read_text(encoding="ascii"))
+    assert set(stored) == {"key", "data"} and stored["key"].startswith(code_identity() + "|faces|")
+    assert stored["data"] == [[list(names), outlines] for names, outlines in fresh]
     _forget()
+    reads.clear()
+    cached = discovery._file_faces(uming.absolute(), disk_cache.file_stamp(uming.absolute()))
+    assert reads == [] and cached == fresh
+    assert all(type(f) is tuple and type(f[0]) is tuple for f in cached)
+
+
+def test_entries_of_other_code_are_not_used(cache: Path, reads, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every key holds the code identity: after an upgrade (of paiban, Python, fontTools…) the
+    facts are read again, into an entry of their own."""
+    dejavu = _font("DejaVuSans.ttf")
+    face = open_face(dejavu, 0)
+    load_metrics(face)
+    convert.file_digest(dejavu)
+    assert reads and all(len(_entries(cache, kind)) == 1 for kind in ("faces", "metrics", "digests"))
+    monkeypatch.setattr(disk_cache, "code_identity", lambda: "another version of the code")
+    _forget()
+    reads.clear()
     assert open_face(dejavu, 0).family == "DejaVu Sans"
+    assert load_metrics(face)._tt is not None  # measured again
+    assert reads == [("DejaVuSans.ttf", 0)]
+    convert.file_digest(dejavu)
+    assert all(len(_entries(cache, kind)) == 2 for kind in ("faces", "metrics", "digests"))
 
 
 def test_unreadable_font_error_is_kept_but_io_errors_are_not(cache: Path, reads, tmp_path: Path,
@@ -227,31 +262,29 @@ def test_unusable_cache_folder_only_costs_speed(cache: Path, reads) -> None:
     assert len(reads) == 2
 
 
-def _open_in_process(path: str, cache_dir: str, barrier, queue) -> None:  # noqa: ANN001
-    try:
-        os.environ["PAIBAN_CACHE_DIR"] = cache_dir
-        discovery.clear_caches()
-        barrier.wait(timeout=30)
-        queue.put(open_face(Path(path), find_face_index(Path(path), "AR PL UMing HK")).key)
-    except BaseException as exc:  # report the failure to the parent
-        queue.put(repr(exc))
-
-
-def test_concurrent_cold_lookups_leave_one_good_entry(cache: Path, reads) -> None:
+def test_concurrent_cold_lookups_leave_one_good_entry(cache: Path, reads, tmp_path: Path) -> None:
+    """Three processes started together look the same collection up with an empty cache."""
     uming = _font("uming.ttc")
-    ctx = multiprocessing.get_context("fork")
-    barrier = ctx.Barrier(3)
-    queue = ctx.Queue()
-    procs = [ctx.Process(target=_open_in_process, args=(str(uming), str(cache), barrier, queue)) for _ in range(3)]
-    for p in procs:
-        p.start()
-    keys = [queue.get(timeout=60) for _ in procs]
-    for p in procs:
-        p.join(timeout=30)
-        assert p.exitcode == 0
-    assert keys == ["uming-1"] * 3
+    go = tmp_path / "go"
+    script = textwrap.dedent(f"""
+        import os, time
+        from pathlib import Path
+        from paiban.fonts.discovery import find_face_index, open_face
+        path, go = Path({str(uming)!r}), Path({str(go)!r})
+        deadline = time.monotonic() + 60
+        while not go.exists() and time.monotonic() < deadline:  # start together
+            time.sleep(0.005)
+        print(open_face(path, find_face_index(path, "AR PL UMing HK")).key)
+    """)
+    env = dict(os.environ, PYTHONPATH=str(SRC), PAIBAN_CACHE_DIR=str(cache))
+    procs = [subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    go.touch()
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], results
+    assert [out.strip() for out, _ in results] == ["uming-1"] * 3
     entries = _entries(cache, "faces")
-    assert len(entries) == 1 and entries[0].suffix == ".marshal"  # no temporary files left
+    assert len(entries) == 1 and entries[0].suffix == ".json"  # no temporary files left
     reads.clear()
     assert open_face(uming, 1).key == "uming-1"
     assert reads == []  # the entry the processes wrote is good
@@ -278,12 +311,51 @@ def test_cached_metrics_equal_measured_metrics(cache: Path) -> None:
     assert cached.glyph_name("中") == fresh.glyph_name("中")  # opens the font for this only
 
 
-def test_corrupted_metrics_entry_is_ignored(cache: Path) -> None:
+def test_metrics_entry_holds_json_and_raw_arrays(cache: Path) -> None:
+    noto = _font("NotoSerifCJK-Regular.ttc")
+    face = open_face(noto, find_face_index(noto, "Noto Serif CJK SC"))
+    fresh = load_metrics(face)
+    (entry,) = _entries(cache, "metrics")
+    assert entry.suffix == ".bin"
+    raw = entry.read_bytes()
+    header = json.loads(raw[:raw.index(b"\n")])
+    payload = raw[raw.index(b"\n") + 1:]
+    count = len(fresh._cps)
+    assert header["size"] == len(payload) == 2 * count * fresh._cps.itemsize
+    assert header["data"]["count"] == count and header["data"]["upm"] == fresh.units_per_em
+    assert payload == fresh._cps.tobytes() + fresh._advances.tobytes()
+    _forget()
+    cached = load_metrics(face)
+    assert cached._tt is None
+    assert cached._cps == fresh._cps and cached._advances == fresh._advances
+    assert cached._ink == fresh._ink  # tuples again, not JSON lists
+    assert all(v is None or type(v) is tuple for v in cached._ink.values())
+    assert (type(cached.units_per_em), type(cached.ascender), type(cached.descender)) == (int, float, float)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "payload", "header", "size", "empty", "no header line"])
+def test_corrupted_metrics_entry_is_ignored(cache: Path, damage: str) -> None:
     dejavu = _font("DejaVuSans.ttf")
     face = open_face(dejavu, 0)
     width = load_metrics(face).advance("A")
     (entry,) = _entries(cache, "metrics")
-    entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2])
+    raw = entry.read_bytes()
+    cut = raw.index(b"\n")
+    header = json.loads(raw[:cut])
+    if damage == "truncated":
+        raw = raw[: len(raw) // 2]
+    elif damage == "payload":  # one bit of the arrays: the CRC-32 tells
+        raw = raw[:-1] + bytes([raw[-1] ^ 1])
+    elif damage == "header":
+        raw = raw[:cut - 5] + raw[cut:]
+    elif damage == "size":  # a header that does not hold together with its arrays
+        header["data"]["count"] += 1
+        raw = json.dumps(header).encode("ascii") + raw[cut:]
+    elif damage == "empty":
+        raw = b""
+    else:
+        raw = raw.replace(b"\n", b" ", 1)
+    entry.write_bytes(raw)
     _forget()
     assert load_metrics(face).advance("A") == width
     assert load_metrics(face)._tt is not None  # measured again
@@ -312,7 +384,7 @@ def test_warm_process_never_imports_fonttools(cache: Path) -> None:
     assert cold[:-1] == warm[:-1]
 
 
-# ---- digests and the fontTools version ------------------------------------------------------
+# ---- digests and the entries' format --------------------------------------------------------
 
 def test_file_digest_is_cached_per_file_version(cache: Path, tmp_path: Path) -> None:
     font = tmp_path / "Digest.ttf"
@@ -328,53 +400,77 @@ def test_file_digest_is_cached_per_file_version(cache: Path, tmp_path: Path) -> 
     assert convert.file_digest(font) == hashlib.sha256(font.read_bytes()).hexdigest() != want
 
 
-def test_fonttools_stamp_is_the_installed_version() -> None:
-    import fontTools
+def test_entries_round_trip_and_bad_data_is_never_written(cache: Path) -> None:
+    data = {"text": "中文 \u3000", "odd": "\udcff", "n": [1, 2.5, None, True]}
+    disk_cache.write_entry("kind", "a key \udcfe", data)
+    assert disk_cache.read_entry("kind", "a key \udcfe") == data
+    assert disk_cache.read_entry("kind", "another key") is None
+    disk_cache.write_binary_entry("kind", "a key", {"x": 1}, b"\x00\n\xff" * 3)
+    assert disk_cache.read_binary_entry("kind", "a key") == ({"x": 1}, b"\x00\n\xff" * 3)
+    assert disk_cache.read_binary_entry("kind", "a key \udcfe") is None  # not binary
+    for bad in (float("nan"), [b"bytes"], {1: "int key"}, ("a", "tuple"), [{"x": ()}], object()):
+        # nothing that would not read back the same
+        disk_cache.write_entry("bad", "key", bad)
+        disk_cache.write_binary_entry("bad", "key", bad, b"")
+    assert _entries(cache, "bad") == []
 
-    assert disk_cache.fonttools_stamp() == fontTools.version
+
+def test_cache_holds_json_and_raw_bytes_only(cache: Path) -> None:
+    """What a build leaves in the cache: JSON files, binary entries with a JSON header line,
+    TrueType files: nothing that a reader would run."""
+    from paiban import pipeline
+
+    _font("NotoSerifCJK-Regular.ttc")
+    demo = Path(__file__).resolve().parents[1] / "layouts" / "demo.yaml"
+    pipeline.run(demo, cache / "demo.pdf")
+    seen = set()
+    for path in cache.rglob("*"):
+        if not path.is_file() or path.name == "demo.pdf":
+            continue
+        seen.add((path.parent.name, path.suffix))
+        raw = path.read_bytes()
+        if path.suffix == ".json":
+            json.loads(raw)
+        elif path.suffix == ".bin":
+            assert isinstance(json.loads(raw[:raw.index(b"\n")]), dict)
+        else:
+            assert path.suffix == ".ttf" and raw[:4] == b"\x00\x01\x00\x00", path
+    assert {("faces", ".json"), ("metrics", ".bin"), ("digests", ".json"), ("programs", ".bin"),
+            ("converted", ".ttf")} <= seen
 
 
-# ---- the font list prefetch -----------------------------------------------------------------
+# ---- the font list ---------------------------------------------------------------------------
 
-def _no_prefetch_running() -> None:
-    """Wait for prefetch threads that earlier tests' registries started."""
+def test_prefetch_builds_the_list_now_and_asks_fontconfig_once(monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
     import threading
-
-    for thread in threading.enumerate():
-        if thread.name == "paiban-font-files":
-            thread.join(30)
-
-
-def test_prefetched_font_list_asks_fontconfig_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import threading
-    import time
 
     fake = tmp_path / "Fake.ttf"
     calls: list[str] = []
-    started = threading.Event()
 
-    def slow_fc_list():
+    def fc_list():
         calls.append(threading.current_thread().name)
-        started.set()
-        time.sleep(0.2)
         return [fake]
 
-    _no_prefetch_running()
-    monkeypatch.setattr(discovery, "_fc_list", slow_fc_list)
+    monkeypatch.setattr(discovery, "_fc_list", fc_list)
     monkeypatch.delenv("PAIBAN_FONT_PATH", raising=False)
     discovery.clear_caches()
+    threads = threading.active_count()
     try:
         discovery.prefetch_font_files()
-        assert started.wait(10)
-        assert fake in discovery.font_files()  # waits for the prefetch
-        assert calls == ["paiban-font-files"]
-        discovery.prefetch_font_files()  # known already: no second thread
-        assert discovery.font_files() and calls == ["paiban-font-files"]
+        assert calls == [threading.current_thread().name]  # here, now: no thread of its own
+        assert threading.active_count() == threads
+        assert fake in discovery.font_files()
+        discovery.prefetch_font_files()  # known already
+        assert discovery.font_files() and len(calls) == 1
+        discovery.clear_caches()
+        assert fake in discovery.font_files() and len(calls) == 2  # asked again
     finally:
         discovery.clear_caches()
 
 
-def test_clear_caches_during_a_prefetch_drops_its_list(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_clear_caches_while_a_thread_builds_the_list_drops_that_list(monkeypatch: pytest.MonkeyPatch,
+                                                                     tmp_path: Path) -> None:
     import threading
 
     old, new = tmp_path / "Old.ttf", tmp_path / "New.ttf"
@@ -388,69 +484,55 @@ def test_clear_caches_during_a_prefetch_drops_its_list(monkeypatch: pytest.Monke
         release.wait(10)
         return result
 
-    _no_prefetch_running()
     monkeypatch.setattr(discovery, "_fc_list", fc_list)
     monkeypatch.delenv("PAIBAN_FONT_PATH", raising=False)
     discovery.clear_caches()
+    built: list[tuple] = []
+    thread = threading.Thread(target=lambda: built.append(discovery.font_files()))
     try:
-        discovery.prefetch_font_files()
+        thread.start()
         assert started.wait(10)
         answer[:] = [new]  # fonts installed meanwhile...
         discovery.clear_caches()  # ...and the caller says so
         release.set()
-        files = discovery.font_files()
+        thread.join(10)
+        assert built and old in built[0]  # the thread gets what it asked for...
+        files = discovery.font_files()  # ...but it is not kept
         assert new in files and old not in files
     finally:
         release.set()
+        thread.join(10)
         discovery.clear_caches()
 
 
-def test_a_fork_during_a_prefetch_waits_for_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """A child forked while the prefetch thread starts fc-list may inherit the write end of its
-    output pipe and keep the thread waiting for as long as it lives (seen: a build's PDF writer
-    child, which waits for the build, hung both, about one build in fifteen). So every fork
-    first waits for a prefetch under way: the thread is over when fork() returns."""
-    import os
-    import stat
-    import threading
-    import time
-
-    fake = tmp_path / "Fake.ttf"
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    slow = bin_dir / "fc-list"
-    slow.write_text(f"#!/bin/sh\nsleep 0.3\necho {fake}\n", encoding="utf-8")
-    slow.chmod(slow.stat().st_mode | stat.S_IEXEC)
-    _no_prefetch_running()
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+def test_fontconfig_lists_the_files_paiban_finds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PAIBAN_FONT_PATH", raising=False)
+    listed = discovery._fc_list()
+    if listed is None:
+        pytest.skip("fc-list is not installed")
     discovery.clear_caches()
     try:
-        discovery.prefetch_font_files()
-        time.sleep(0.1)  # fc-list is running now
-        assert any(t.name == "paiban-font-files" and t.is_alive() for t in threading.enumerate())
-        start = time.monotonic()
-        pid = os.fork()
-        if pid == 0:  # a child that lives on, holding whatever it inherited
-            time.sleep(3)
-            os._exit(0)
-        try:
-            assert not any(t.name == "paiban-font-files" and t.is_alive() for t in threading.enumerate())
-            assert fake in discovery.font_files()
-            assert time.monotonic() - start < 2.5, "the prefetch waited for the child"
-        finally:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
+        files = discovery.font_files()
+        assert set(listed) <= set(files)
+        assert all(p.suffix.lower() in discovery.FONT_SUFFIXES for p in listed)
     finally:
         discovery.clear_caches()
 
 
 def test_commands_are_run_for_their_output_with_a_deadline():
-    """fc-list is run with os.posix_spawn (no subprocess import): its output when it exits 0,
-    None when it fails, cannot be started or does not answer in time (killed, reaped)."""
-    from paiban.fonts import discovery
+    """fc-list is run with subprocess: its output when it exits 0, None when it fails, cannot
+    be started or does not answer in time (then it is killed)."""
+    import time
 
     assert discovery._output(["/bin/sh", "-c", "printf 'a\\nb\\n'"], 5.0) == b"a\nb\n"
     assert discovery._output(["/bin/sh", "-c", "echo x; exit 3"], 5.0) is None
     assert discovery._output(["/nonexistent/command"], 5.0) is None
+    start = time.monotonic()
     assert discovery._output(["/bin/sleep", "5"], 0.3) is None
+    assert time.monotonic() - start < 3
+
+
+def test_discovery_has_no_fork_hooks_or_pipes() -> None:
+    source = Path(discovery.__file__).read_text(encoding="utf-8")
+    for banned in ("register_at_fork", "os.pipe", "posix_spawn", "os.fork", "marshal"):
+        assert banned not in source, banned

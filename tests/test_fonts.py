@@ -9,7 +9,6 @@ fontTools independently of this code).
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -316,7 +315,8 @@ def test_conversion_is_deterministic(tmp_path: Path) -> None:
     chars = sorted(set(SAMPLE))
     a, key_a = convert.converted_font(noto, 2, chars, tmp_path / "a")
     b, key_b = convert.converted_font(noto, 2, reversed(chars), tmp_path / "b")
-    assert key_a == key_b and a.name == b.name == f"{key_a}.ttf"
+    assert key_a == key_b == convert.subset_id(noto, 2, chars)
+    assert a.name == b.name == f"{convert.cache_key(noto, 2, chars)}.ttf"
     assert a.read_bytes() == b.read_bytes()
     assert convert.subset_to_ttf_bytes(noto, 2, chars) == a.read_bytes()
     again, _ = convert.converted_font(noto, 2, chars, tmp_path / "a")  # cache hit
@@ -332,36 +332,44 @@ def test_conversion_is_deterministic(tmp_path: Path) -> None:
             assert tt["head"].modified == src["head"].modified  # not "now"
 
 
-def _convert_worker(args: tuple[str, list[str], str, object]) -> str:
-    path, chars, cache_dir, barrier = args
-    barrier.wait(timeout=30)  # type: ignore[attr-defined]
-    out, _ = convert.converted_font(Path(path), 2, chars, Path(cache_dir))
-    return str(out)
-
-
-def _worker_entry(args, queue) -> None:  # noqa: ANN001
-    try:
-        queue.put(("ok", _convert_worker(args)))
-    except BaseException as exc:  # report the failure to the parent
-        queue.put(("error", repr(exc)))
+def test_the_subset_id_names_the_font_whatever_the_code_identity(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache file of a subset is keyed by the code identity too; the name the subset gets
+    (in reportlab, hence in the PDF) is not, so that a PDF does not change with unrelated code."""
+    noto = _font("NotoSerifCJK-Regular.ttc")
+    chars = sorted(set(SAMPLE))
+    subset, key = convert.subset_id(noto, 2, chars), convert.cache_key(noto, 2, chars)
+    whole = convert.whole_font_key(noto, 2)
+    monkeypatch.setattr(convert, "code_identity", lambda: "another version of the code")
+    assert convert.subset_id(noto, 2, chars) == subset
+    assert convert.cache_key(noto, 2, chars) != key
+    assert convert.whole_font_key(noto, 2) != whole
 
 
 def test_concurrent_conversion_leaves_one_entry(tmp_path: Path) -> None:
+    """Two processes started together convert the same subset into an empty cache."""
     noto = _font("NotoSerifCJK-Regular.ttc")
     chars = sorted(set(SAMPLE))
     cache_dir = tmp_path / "cold"
-    ctx = multiprocessing.get_context("fork")
-    barrier = ctx.Barrier(2)
-    queue = ctx.Queue()
-    procs = [ctx.Process(target=_worker_entry, args=((str(noto), chars, str(cache_dir), barrier), queue))
-             for _ in range(2)]
-    for p in procs:
-        p.start()
-    results = [queue.get(timeout=60) for _ in procs]
-    for p in procs:
-        p.join(timeout=30)
-        assert p.exitcode == 0
-    assert [r[0] for r in results] == ["ok", "ok"], results
+    go = tmp_path / "go"
+    script = textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        from paiban.fonts import convert
+        go = Path({str(go)!r})
+        deadline = time.monotonic() + 60
+        while not go.exists() and time.monotonic() < deadline:  # start together
+            time.sleep(0.005)
+        out, _ = convert.converted_font(Path({str(noto)!r}), 2, {chars!r}, Path({str(cache_dir)!r}))
+        print(out)
+    """)
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    procs = [subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    go.touch()
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    results = [("ok", out.strip()) for out, _ in results]
     assert results[0][1] == results[1][1]
     entries = sorted(p.name for p in (cache_dir / "converted").iterdir())
     assert len(entries) == 1 and entries[0].endswith(".ttf"), entries  # no temp files left
@@ -395,8 +403,10 @@ def test_default_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     assert convert.default_cache_dir() == Path.home() / ".cache" / "paiban"
 
 
-def test_discovery_falls_back_to_standard_dirs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(discovery, "_which", lambda name: None)  # no fc-list
+def test_discovery_falls_back_to_standard_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no fc-list
+    monkeypatch.delenv("PAIBAN_FONT_PATH", raising=False)
+    assert discovery._fc_list() is None
     discovery.clear_caches()
     try:
         files = discovery.font_files()
@@ -463,7 +473,8 @@ def test_a_prepared_whole_face_gives_the_same_subsets(tmp_path: Path, monkeypatc
     subset, key = convert.converted_font(source, 0, wanted, cache)
     assert seen == [whole]  # cut from the whole conversion, not converted again
     assert subset.read_bytes() == direct  # the same bytes as without `prepare`
-    assert key == convert.cache_key(source, 0, wanted)
+    assert key == convert.subset_id(source, 0, wanted)
+    assert subset == cache / "converted" / f"{convert.cache_key(source, 0, wanted)}.ttf"
 
 
 def test_auto_prune_keeps_recent_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -511,11 +522,11 @@ def test_two_cold_builds_at_once_share_one_cache_entry_per_subset(tmp_path: Path
     assert first.read_bytes() == second.read_bytes()
 
     from paiban import pipeline
-    from paiban.render.pdf_writer import chars_by_face
+    from paiban.model.placed import chars_by_face
 
     result = pipeline.run(layout)  # the same job in this process, to name the subsets it needs
     expected = set()
-    for key, chars in chars_by_face(result.document).items():
+    for key, chars in chars_by_face(result.document.pages).items():
         face = result.glyphs.faces[key]
         if face.is_cff:
             expected.add(f"{convert.cache_key(face.path, face.index, chars)}.ttf")

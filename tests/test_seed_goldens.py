@@ -8,7 +8,7 @@ A change in line breaking shows up here as a diff; rewrite with `pytest --update
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, check_golden
 
 from paiban.linebreak.greedy import BreakOptions, break_paragraph_fitted
 from paiban.linebreak.total_fit import break_total_fit
@@ -34,14 +34,11 @@ def seed_lines(seed_article, style: str, policy: KinsokuPolicy, breaker: str):
 
 
 @pytest.mark.parametrize("style,policy,breaker", CASES, ids=lambda v: getattr(v, "value", v))
-def test_seed_column_golden_trace(seed_article, style, policy, breaker, update_goldens):
+def test_seed_column_golden_trace(seed_article, style, policy, breaker, golden):
     lines = seed_lines(seed_article, style, policy, breaker)
     trace = "".join(f"{k + 1:3d} {ln.natural:5.2f} {'squeezed' if ln.squeeze > 1e-9 else '        '} {text}\n"
                     for k, (ln, text) in enumerate(lines))
-    path = GOLDENS / f"{style}-{policy.value}-{breaker}.txt"
-    if update_goldens or not path.exists():
-        path.write_text(trace, encoding="utf-8")
-    assert trace == path.read_text(encoding="utf-8")
+    golden(GOLDENS / f"{style}-{policy.value}-{breaker}.txt", trace)
 
 
 def test_quanjiao_push_in_keeps_every_line_in_15_em_without_kinsoku_violations(seed_article):
@@ -51,3 +48,15 @@ def test_quanjiao_push_in_keeps_every_line_in_15_em_without_kinsoku_violations(s
     texts = [t for _, t in lines]
     for a, b in zip(texts, texts[1:]):
         assert a[-1] not in NOT_AT_LINE_END and b[0] not in NOT_AT_LINE_START, (a, b)
+
+
+def test_a_missing_golden_file_fails_unless_goldens_are_updated(tmp_path):
+    path = tmp_path / "goldens" / "new.txt"
+    with pytest.raises(pytest.fail.Exception, match="missing.*--update-goldens"):
+        check_golden(path, "line\n", update=False)
+    assert not path.exists()  # not written: the next run fails too
+    check_golden(path, "line\n", update=True)
+    assert path.read_text(encoding="utf-8") == "line\n"
+    check_golden(path, "line\n", update=False)
+    with pytest.raises(AssertionError):
+        check_golden(path, "other\n", update=False)

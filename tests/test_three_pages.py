@@ -79,9 +79,6 @@ def test_culture_story_final_segment_is_balanced_over_its_columns(built):
     assert flow.underset_lines == 5 * 10 - total
 
 
-def test_three_pages_golden_trace(built, update_goldens):
+def test_three_pages_golden_trace(built, golden):
     result, _ = built
-    trace = text_trace(result.document)
-    if update_goldens or not GOLDEN.exists():
-        GOLDEN.write_text(trace, encoding="utf-8")
-    assert trace == GOLDEN.read_text(encoding="utf-8")
+    golden(GOLDEN, text_trace(result.document))

@@ -9,10 +9,12 @@ direction, ``post`` format 3.
 
 Cache (``$PAIBAN_CACHE_DIR``, see `default_cache_dir`):
 
-* ``converted/<key>.ttf``: per-job subsets. ``key`` (`cache_key`) is the sha256 of the font
-  file's bytes (hashed once per file version, kept in ``digests/``: see `file_digest`), the face index, the sorted
-  characters, the converter version and the fontTools version. Same inputs -> same file name and
-  same bytes (head.modified is kept at the source's value, not "now"). The PDF embeds these.
+* ``converted/<key>.ttf``: per-job subsets. ``key`` (`cache_key`) is a digest of the code
+  identity (`paiban.code_identity`: paiban's source, the Python, the fontTools version…) and of
+  the subset's `subset_id`: the converter, the sha256 of the font file's bytes (hashed once per
+  file version, kept in ``digests/``: see `file_digest`), the face index and the sorted
+  characters. The subset id, not the key, names the font in the PDF. Same inputs -> same file
+  name and same bytes (head.modified is kept at the source's value, not "now"). The PDF embeds these.
 * ``whole/<key>.ttf``: whole-face conversions, made only on demand (`prepare_whole_font`,
   ``paiban fonts prepare``). When one exists, a subset is cut from it (`fontTools.subset` of a
   glyf font, no conversion: ~0.4 s for 600 characters, 2.5 s for all of GB 2312, against 0.8 s
@@ -39,7 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from paiban.atomic_files import write_atomically
-from paiban.fonts.disk_cache import default_cache_dir, file_stamp, fonttools_stamp, read_entry, write_entry
+from paiban.code_identity import code_identity, library_versions
+from paiban.fonts.disk_cache import default_cache_dir, file_stamp, read_entry, write_entry
 
 __all__ = [
     "CONVERTER_VERSION",
@@ -53,11 +56,13 @@ __all__ = [
     "cache_max_bytes",
     "prepare_whole_font",
     "prune",
+    "subset_id",
     "subset_to_ttf_bytes",
     "whole_font_file",
     "whole_font_key",
 ]
 
+#: names the converter in `subset_id` (not a cache stamp: the cache keys hold the code identity)
 CONVERTER_VERSION = "paiban-otf2ttf-1"
 MAX_ERR = 1.0  # font units
 REVERSE_DIRECTION = True
@@ -67,7 +72,6 @@ DEFAULT_CACHE_MAX_MB = 1024
 #: automatic pruning never removes entries used this recently (a running build may need them)
 RECENT_SECONDS = 600.0
 
-_DIGEST_VERSION = "1"
 _digest_lock = threading.Lock()
 _digests: dict[tuple[str, int, int, int], str] = {}
 
@@ -84,7 +88,7 @@ def file_digest(path: Path) -> str:
         hit = _digests.get(stamp)
     if hit is not None:
         return hit
-    key = f"digest {_DIGEST_VERSION}|{stamp[0]}|{stamp[1]}|{stamp[2]}|{stamp[3]}"
+    key = f"digest|{stamp[0]}|{stamp[1]}|{stamp[2]}|{stamp[3]}"
     digest = read_entry("digests", key)
     if not (isinstance(digest, str) and len(digest) == 64):
         digest = _hash_file(Path(stamp[0]))
@@ -102,18 +106,29 @@ def _hash_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _fonttools_version() -> str:
-    return fonttools_stamp()
-
-
-def cache_key(path: Path, index: int, chars: Iterable[str]) -> str:
-    """The content address of the converted subset of face ``index`` of ``path`` to ``chars``."""
+def subset_id(path: Path, index: int, chars: Iterable[str]) -> str:
+    """What the converted subset of face ``index`` of ``path`` to ``chars`` is: a digest of the
+    converter (`CONVERTER_VERSION` and the fontTools version), the source file's bytes, the face
+    and the sorted characters. It names the subset's font (`FontRegistry.pdf_font_name`, hence
+    the font's name in the PDF), so a PDF does not change with code that does not change the
+    subset; the cache file is named by `cache_key`."""
     text = "".join(sorted(set(chars)))
     h = hashlib.sha256()
-    for part in (CONVERTER_VERSION, _fonttools_version(), file_digest(path), str(int(index)), text):
+    fonttools = library_versions()["fonttools"]
+    for part in (CONVERTER_VERSION, fonttools, file_digest(path), str(int(index)), text):
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     return h.hexdigest()
+
+
+def cache_key(path: Path, index: int, chars: Iterable[str]) -> str:
+    """The key of the cached subset (``converted/<key>.ttf``): its `subset_id` and the code
+    identity (`paiban.code_identity`), so that other code never meets an old file."""
+    return _cache_key(subset_id(path, index, chars))
+
+
+def _cache_key(subset: str) -> str:
+    return hashlib.sha256(f"{code_identity()}\0{subset}".encode("ascii")).hexdigest()
 
 
 def _glyphs_to_quadratic(glyph_set: Any) -> dict[str, Any]:
@@ -210,7 +225,7 @@ def _write_atomically(target: Path, data: bytes) -> None:
 def whole_font_key(path: Path, index: int) -> str:
     """The content address of the whole-face conversion of face ``index`` of ``path``."""
     h = hashlib.sha256()
-    for part in (CONVERTER_VERSION, _fonttools_version(), file_digest(path), str(int(index)), "whole"):
+    for part in (code_identity(), file_digest(path), str(int(index)), "whole"):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()
@@ -256,18 +271,19 @@ def _touch(path: Path) -> None:
 
 
 def converted_font(path: Path, index: int, chars: Iterable[str], cache_dir: Path) -> tuple[Path, str]:
-    """The cached TrueType subset of face ``index`` of ``path`` for ``chars``: ``(file, key)``.
+    """The cached TrueType subset of face ``index`` of ``path`` for ``chars``: ``(file, id)``,
+    ``id`` its `subset_id` (the file is ``converted/<cache_key>.ttf``).
 
     On a cache miss, makes it: cut from the whole-face conversion if one was prepared, else
     converted from the source (the same bytes either way). On a hit only touches the file's
     mtime (so `prune` removes the least recently used entries first).
     """
     text = "".join(sorted(set(chars)))  # chars may be a one-shot iterator
-    key = cache_key(path, index, text)
-    target = Path(cache_dir) / "converted" / f"{key}.ttf"
+    subset = subset_id(path, index, text)
+    target = Path(cache_dir) / "converted" / f"{_cache_key(subset)}.ttf"
     if target.is_file() and target.stat().st_size > 0:
         _touch(target)
-        return target, key
+        return target, subset
     whole = whole_font_file(path, index, cache_dir)
     if whole is not None:
         _touch(whole)
@@ -277,7 +293,7 @@ def converted_font(path: Path, index: int, chars: Iterable[str], cache_dir: Path
     target.parent.mkdir(parents=True, exist_ok=True)
     _write_atomically(target, data)
     auto_prune(cache_dir)
-    return target, key
+    return target, subset
 
 
 def convert_subset(path: Path, index: int, chars: Iterable[str], cache_dir: Path | None = None) -> Path:
@@ -297,7 +313,7 @@ def cache_max_bytes() -> int:
 
 #: (folder, file suffix) of the entries the size limit applies to: subsets, whole faces and the
 #: compressed font programs the PDF writer keeps (`paiban.render.cid_fonts`)
-PRUNED = (("converted", ".ttf"), ("whole", ".ttf"), ("programs", ".marshal"))
+PRUNED = (("converted", ".ttf"), ("whole", ".ttf"), ("programs", ".bin"))
 
 
 def cache_entries(cache_dir: Path) -> list[tuple[Path, int, float]]:

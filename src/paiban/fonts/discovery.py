@@ -13,25 +13,24 @@ Search order (first match wins):
    ``…/paiban/debs/usr/share/fonts``, so ``paiban`` finds them in a new shell too, without
    ``$PAIBAN_FONT_PATH``.
 
-The list is built once per process per value of ``$PAIBAN_FONT_PATH``, home and cache folder
-(``clear_caches()`` forgets it).
+The list is built when first needed (or asked for early with `prefetch_font_files`), once per
+process per value of ``$PAIBAN_FONT_PATH``, home and cache folder (``clear_caches()`` forgets
+it). ``fc-list`` is run with `subprocess`, with a deadline.
 
 Faces are read with fontTools (lazily: only the table directory and ``name``), every face of a
 file at once, and what was read (each face's names and outline kind, or why it cannot be used)
 is kept in memory and on disk (``<cache>/faces/``, see `paiban.fonts.disk_cache`: keyed by the
-file's path, size, mtime and inode and the fontTools version), so a build whose fonts have not
+file's path, size, mtime and inode and the code identity), so a build whose fonts have not
 changed neither opens them nor imports fontTools to find its faces.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import threading
-import time
 from pathlib import Path
 
-from paiban.fonts.disk_cache import FileStamp, file_stamp, fonttools_stamp, read_entry, write_entry
+from paiban.fonts.disk_cache import FileStamp, file_stamp, read_entry, write_entry
 from paiban.fonts.faces import FontFace, face_key
 
 __all__ = [
@@ -56,18 +55,14 @@ FONT_SUFFIXES = (".ttf", ".ttc", ".otf", ".otc")
 FaceFacts = tuple[tuple[str, ...], str] | str
 
 _lock = threading.Lock()
-#: held while a font list is built, so that a prefetch and a caller never both run fc-list
+#: held while a font list is built, so that two threads never both run fc-list
 _build_lock = threading.Lock()
-#: the last `prefetch_font_files` thread (see `wait_for_prefetch`)
-_prefetch_thread: threading.Thread | None = None
 _generation = 0
 _files_cache: dict[tuple[str, str, str], tuple[Path, ...]] = {}
 _name_index_cache: dict[tuple[str, str, str], tuple[dict[str, Path], dict[str, Path]]] = {}
 _face_cache: dict[tuple[FileStamp, int], FontFace] = {}
 _family_cache: dict[tuple[FileStamp, str], int] = {}
 _faces_cache: dict[FileStamp, tuple[FaceFacts, ...]] = {}
-#: format of the ``faces`` disk cache entries
-_FACES_VERSION = "1"
 
 
 class FaceNotFound(LookupError):
@@ -125,59 +120,22 @@ def _walk_fonts(root: Path) -> list[Path]:
     return found
 
 
-def _which(name: str) -> str | None:
-    """The executable `name` on $PATH (`shutil.which` on POSIX, without importing shutil and
-    the compression modules it brings, ~3 ms of every start)."""
-    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
-        candidate = os.path.join(folder or ".", name)
-        if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
-            return candidate
-    return None
-
-
 def _output(argv: list[str], timeout: float) -> bytes | None:
-    """The standard output of a command that exits 0 within `timeout` seconds, else None (the
-    `subprocess.run` of this one call, with os.posix_spawn: importing subprocess costs ~3 ms of
-    every start)."""
-    import select
+    """The standard output of a command that exits 0 within `timeout` seconds, else None (it
+    cannot be started, fails, or does not answer in time: then it is killed)."""
+    import subprocess
 
-    read_end, write_end = os.pipe()
     try:
-        pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=[
-            (os.POSIX_SPAWN_DUP2, write_end, 1),
-            (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
-            (os.POSIX_SPAWN_CLOSE, read_end),
-            (os.POSIX_SPAWN_CLOSE, write_end)])
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, timeout=timeout, check=False)
+    except (OSError, subprocess.SubprocessError):
         return None
-    os.close(write_end)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([read_end], [], [], left)[0]:
-                os.kill(pid, signal.SIGKILL)  # hung: no answer
-                os.waitpid(pid, 0)
-                return None
-            data = os.read(read_end, 1 << 16)
-            if not data:
-                break
-            chunks.append(data)
-    finally:
-        os.close(read_end)
-    _, status = os.waitpid(pid, 0)
-    return b"".join(chunks) if os.waitstatus_to_exitcode(status) == 0 else None
+    return done.stdout if done.returncode == 0 else None
 
 
 def _fc_list() -> list[Path] | None:
     """Font files fontconfig knows, or None when ``fc-list`` is missing or fails."""
-    exe = _which("fc-list")
-    if exe is None:
-        return None
-    out = _output([exe, "--format", "%{file}\n"], timeout=30.0)
+    out = _output(["fc-list", "--format", "%{file}\n"], timeout=30.0)
     if out is None:
         return None
     files: list[Path] = []
@@ -197,7 +155,7 @@ def font_files() -> tuple[Path, ...]:
         cached = _files_cache.get(key)
     if cached is not None:
         return cached
-    with _build_lock:  # a prefetch of the same list may be under way: wait for it
+    with _build_lock:  # another thread may be building the same list: wait for it
         with _lock:
             cached = _files_cache.get(key)
             generation = _generation
@@ -231,49 +189,13 @@ def _find_font_files() -> tuple[Path, ...]:
 
 
 def prefetch_font_files() -> None:
-    """Start building `font_files` in a background thread, unless it is known already.
-
-    Asking fontconfig (``fc-list``) takes ~10 ms, mostly waiting for another process: a build
-    starts this when it makes its `FontRegistry`, so the list is ready by the time the first
-    role is resolved, after the layout and the articles are read. A later `font_files` call
-    waits for the prefetch instead of asking again.
-    """
-    with _lock:
-        if _search_key() in _files_cache:
-            return
-    global _prefetch_thread
-    thread = threading.Thread(target=_prefetch, name="paiban-font-files", daemon=True)
-    thread.start()
-    _prefetch_thread = thread
-
-
-def wait_for_prefetch() -> None:
-    """Wait for a `prefetch_font_files` thread still running (it waits for ``fc-list``).
-
-    Called before every fork (`os.register_at_fork`): a child forked while ``fc-list`` runs
-    would inherit the write end of its output pipe, and the thread, waiting for the end of that
-    output, would wait as long as the child lives (a build's PDF writer child waits for the
-    build: both would hang)."""
-    thread = _prefetch_thread
-    if thread is not None and thread is not threading.current_thread():
-        thread.join()
-
-
-def _prefetch() -> None:
+    """Find the font files now (`font_files`), not when the first role is resolved: a build
+    calls it where it knows it will need them. Errors are left to the caller's own
+    `font_files` call."""
     try:
         font_files()
-    except Exception:  # the caller's own font_files() call raises it again
+    except Exception:  # noqa: BLE001 - raised again where the list is used
         pass
-
-
-def _after_fork_in_child() -> None:
-    """A forked child gets fresh locks: a prefetch thread of the parent may have held one."""
-    global _lock, _build_lock
-    _lock = threading.Lock()
-    _build_lock = threading.Lock()
-
-
-os.register_at_fork(before=wait_for_prefetch, after_in_child=_after_fork_in_child)
 
 
 def clear_caches() -> None:
@@ -358,16 +280,20 @@ def _read_face(path: Path, index: int) -> tuple[FaceFacts, bool]:
 
 
 def _valid_facts(data: object) -> tuple[FaceFacts, ...] | None:
-    """``data`` from the disk cache as face facts, or None if it is not shaped like them."""
+    """``data`` from the disk cache (JSON: a list of ``[[names…], outlines]`` or error texts) as
+    face facts, or None if it is not shaped like them."""
     if not isinstance(data, list) or not data:
         return None
+    facts: list[FaceFacts] = []
     for item in data:
         if isinstance(item, str):
+            facts.append(item)
             continue
-        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], str)
-                and isinstance(item[0], tuple) and all(isinstance(n, str) for n in item[0])):
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[1], str)
+                and isinstance(item[0], list) and all(isinstance(n, str) for n in item[0])):
             return None
-    return tuple(data)
+        facts.append((tuple(item[0]), item[1]))
+    return tuple(facts)
 
 
 def _file_faces(path: Path, stamp: FileStamp) -> tuple[FaceFacts, ...]:
@@ -376,14 +302,14 @@ def _file_faces(path: Path, stamp: FileStamp) -> tuple[FaceFacts, ...]:
         hit = _faces_cache.get(stamp)
     if hit is not None:
         return hit
-    key = f"faces {_FACES_VERSION}|{stamp[0]}|{stamp[1]}|{stamp[2]}|{stamp[3]}|{fonttools_stamp()}"
+    key = f"faces|{stamp[0]}|{stamp[1]}|{stamp[2]}|{stamp[3]}"
     faces = _valid_facts(read_entry("faces", key))
     if faces is None:
         read = [_read_face(path, i) for i in range(face_count(path))]
         faces = tuple(facts for facts, _ in read)
         if not all(ok for _, ok in read):
             return faces  # an I/O error may pass: read again next time
-        write_entry("faces", key, list(faces))
+        write_entry("faces", key, [f if isinstance(f, str) else [list(f[0]), f[1]] for f in faces])
     with _lock:
         _faces_cache[stamp] = faces
     return faces

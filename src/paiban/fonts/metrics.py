@@ -9,23 +9,25 @@ of ``，。、`` on the left half of the em, AR PL UMing centres ``。、``, so 
 every font.
 
 Everything is read with fontTools once per font file version and kept on disk
-(``<cache>/metrics/``, see `paiban.fonts.disk_cache`; keyed by the file's path, size, mtime and
-inode, the face and the fontTools version): the em size, ascender and descender, the covered
-code points with their advances (two packed arrays, looked up by bisection, so an entry of a
-60,000-character CJK face loads in well under a millisecond) and the ink of every mark whose
-class composition needs it (`STORED_INK_CHARS`). A process that finds the entry neither opens
-the font nor imports fontTools; it does so only to measure the ink of another character, which
-layout never asks for. `load_metrics` keeps one `FaceMetrics` per face for the whole process.
+(``<cache>/metrics/``, a binary entry of `paiban.fonts.disk_cache`; keyed by the file's path,
+size, mtime and inode, the face, the byte order and the code identity): in its JSON header the
+em size, ascender and descender and the ink of every mark whose class composition needs it
+(`STORED_INK_CHARS`); as its raw bytes the covered code points and their advances (two packed
+arrays, looked up by bisection, so an entry of a 60,000-character CJK face loads in well under
+a millisecond). A process that finds the entry neither opens the font nor imports fontTools; it
+does so only to measure the ink of another character, which layout never asks for.
+`load_metrics` keeps one `FaceMetrics` per face for the whole process.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from array import array
 from bisect import bisect_left
 from typing import Any
 
-from paiban.fonts.disk_cache import file_stamp, fonttools_stamp, read_entry, write_entry
+from paiban.fonts.disk_cache import file_stamp, read_binary_entry, write_binary_entry
 from paiban.fonts.faces import FontFace
 
 __all__ = ["FaceMetrics", "load_metrics", "clear_metrics_cache"]
@@ -33,8 +35,7 @@ __all__ = ["FaceMetrics", "load_metrics", "clear_metrics_cache"]
 #: CJK marks whose ink composition needs (charclass OPENING, CLOSING, POINTS, MIDDLES, dash,
 #: ellipsis), the ASCII brackets among them: measured when the metrics entry is made
 STORED_INK_CHARS = "“‘「『（〔【［｛〖〘《〈”’」』）〕】］｝〗〙》〉，。、；：？！·・／—…([{)]}"
-_STORE_VERSION = "3"
-_STORE_KEYS = {"upm", "ascender", "descender", "cps", "advances", "ink"}
+_HEADER_KEYS = {"upm", "ascender", "descender", "ink", "count"}
 
 
 class FaceMetrics:
@@ -173,26 +174,51 @@ def _store_key(face: FontFace) -> str | None:
         path, size, mtime_ns, inode = file_stamp(face.path)
     except OSError:
         return None
-    return f"metrics {_STORE_VERSION}|{path}|{size}|{mtime_ns}|{inode}|{face.index}|{fonttools_stamp()}"
+    # the arrays are stored in this machine's byte order
+    return f"metrics|{path}|{size}|{mtime_ns}|{inode}|{face.index}|{sys.byteorder}"
 
 
 def _read_stored(face: FontFace) -> dict[str, Any] | None:
-    """The stored facts of ``face``, or None (no entry, or one that does not hold together)."""
+    """The stored facts of ``face``, or None (no entry, or one that does not hold together).
+
+    The entry's header holds the em size, ascender, descender, the number of code points and
+    the ink as ``{character: [x_min, x_max] or null}``; its payload the packed code points, then
+    their advances (each ``count`` items of ``array("I")``)."""
     key = _store_key(face)
-    data = read_entry("metrics", key) if key is not None else None
-    if not (isinstance(data, dict) and _STORE_KEYS <= set(data)):
+    stored = read_binary_entry("metrics", key) if key is not None else None
+    if stored is None:
         return None
-    ok = (isinstance(data["upm"], int) and data["upm"] > 0 and isinstance(data["ink"], dict)
-          and isinstance(data["cps"], bytes) and isinstance(data["advances"], bytes)
-          and len(data["cps"]) == len(data["advances"]) and len(data["cps"]) % array("I").itemsize == 0
-          and isinstance(data["ascender"], float) and isinstance(data["descender"], float))
-    return data if ok else None
+    data, payload = stored
+    if not (isinstance(data, dict) and _HEADER_KEYS <= set(data)):
+        return None
+    count, ink = data["count"], data["ink"]
+    size = array("I").itemsize
+    ok = (isinstance(data["upm"], int) and not isinstance(data["upm"], bool) and data["upm"] > 0
+          and isinstance(count, int) and not isinstance(count, bool) and count >= 0
+          and len(payload) == 2 * count * size
+          and isinstance(data["ascender"], float) and isinstance(data["descender"], float)
+          and isinstance(ink, dict) and all(_valid_ink(v) for v in ink.values()))
+    if not ok:
+        return None
+    return {"upm": data["upm"], "ascender": data["ascender"], "descender": data["descender"],
+            "cps": payload[:count * size], "advances": payload[count * size:],
+            "ink": {ch: None if v is None else (float(v[0]), float(v[1])) for ch, v in ink.items()}}
+
+
+def _valid_ink(value: object) -> bool:
+    return value is None or (isinstance(value, list) and len(value) == 2
+                             and all(isinstance(x, float) for x in value))
 
 
 def _write_stored(face: FontFace, data: dict[str, Any]) -> None:
     key = _store_key(face)
-    if key is not None:
-        write_entry("metrics", key, data)
+    if key is None:
+        return
+    cps, advances = bytes(data["cps"]), bytes(data["advances"])
+    header = {"upm": data["upm"], "ascender": data["ascender"], "descender": data["descender"],
+              "count": len(cps) // array("I").itemsize,
+              "ink": {ch: None if v is None else [v[0], v[1]] for ch, v in data["ink"].items()}}
+    write_binary_entry("metrics", key, header, cps + advances)
 
 
 _cache: dict[FontFace, FaceMetrics] = {}

@@ -73,17 +73,10 @@ class _Entry:
 
 
 def _parse_yaml(text: str, path: Path) -> object:
-    """``yaml.safe_load`` of a roles file's ``text`` (from the parse cache when it is unchanged);
-    a ValueError naming the file, line and column when it is not YAML."""
-    from paiban.input.parse_cache import cached
-
-    return cached("roles", text, str(path), lambda: _load_yaml(text, path))
-
-
-def _load_yaml(text: str, path: Path) -> object:
-    """``yaml.safe_load``, with libyaml when PyYAML has it (~10 times faster). libyaml builds the
-    same data; its error messages differ a little, so a text it rejects is parsed again with the
-    pure-Python loader, whose error is raised."""
+    """``yaml.safe_load`` of a roles file's ``text``, with libyaml when PyYAML has it (~10 times
+    faster); a ValueError naming the file, line and column when it is not YAML. libyaml builds
+    the same data; its error messages differ a little, so a text it rejects is parsed again with
+    the pure-Python loader, whose error is raised."""
     import yaml
 
     fast = getattr(yaml, "CSafeLoader", None)
@@ -185,9 +178,10 @@ class FontRegistry:
         cache_dir: Path | None = None,
         prefetch: bool = True,
     ):
-        """``prefetch``: start finding the installed font files now, in the background
-        (`paiban.fonts.discovery.prefetch_font_files`), so they are known when the first role
-        is resolved; a registry that only draws faces it is given (`pdf_font_name`) needs not."""
+        """``prefetch``: find the installed font files now
+        (`paiban.fonts.discovery.prefetch_font_files`) rather than when the first role is
+        resolved; a registry that only draws faces it is given (`pdf_font_name`) never needs
+        them, and passes False."""
         if prefetch:
             prefetch_font_files()
         self.roles_file = Path(roles_file) if roles_file is not None else default_roles_file()
@@ -388,7 +382,7 @@ class FontRegistry:
         A glyf face is registered as is (name ``face.key``). A CFF face is subset to the
         characters of ``chars`` it covers (``chars`` may hold single characters or strings),
         converted to TrueType into the cache (see `paiban.fonts.convert`) and registered under
-        ``<face.key>-<10 hex digits of the subset's hash>``; characters outside ``chars`` are
+        ``<face.key>-<the first 10 hex digits of its subset id>``; characters outside ``chars`` are
         drawn as .notdef by that font, so pass every character the face will draw in the PDF.
         """
         if face.outlines == "glyf":
@@ -398,8 +392,8 @@ class FontRegistry:
         if name is None:  # an edition's render worker asks again for every page
             m = load_metrics(face)
             wanted = sorted({c for s in chars for c in s if m.has(c)})
-            path, key = converted_font(face.path, face.index, wanted, self.cache_dir)
-            name = register_font(f"{face.key}-{key[:10]}", path, 0)
+            path, subset = converted_font(face.path, face.index, wanted, self.cache_dir)
+            name = register_font(f"{face.key}-{subset[:10]}", path, 0)
             if len(self._pdf_names) >= 64:
                 self._pdf_names.clear()
             self._pdf_names[(face, chars)] = name

@@ -18,8 +18,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from paiban.input.parse_cache import cached
-
 from paiban.errors import InputError, Where
 from paiban.model.article import Article, Headline, Paragraph, ParagraphKind
 
@@ -72,7 +70,7 @@ def read_article(path: Path) -> Article:
 
 
 def _front_matter(block: str, path: Path) -> object:
-    import yaml  # only when the parse cache does not have this front matter
+    import yaml  # only for an article with front matter
 
     try:
         return yaml.safe_load(block)
@@ -90,7 +88,7 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict[str, str], str, int
     if end < 0:
         raise InputError("front matter opened with --- is never closed", Where(path, 1))
     block = text[4:end]
-    data = cached("front-matter", block, str(path), lambda: _front_matter(block, path)) or {}
+    data = _front_matter(block, path) or {}
     if not isinstance(data, dict):
         raise InputError("front matter must be a mapping of key: value", Where(path, 2))
     meta: dict[str, str] = {}

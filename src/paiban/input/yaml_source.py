@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from paiban.errors import InputError, Where
-from paiban.input.parse_cache import cached
 
-#: PyYAML and its node classes, imported by the first parse the cache does not hold (parse_cache)
+#: PyYAML and its node classes, imported by the first parse (a run that reads no YAML needs none);
+#: `_COMPOSER` is libyaml's safe loader when PyYAML was built with it (about 5 times faster, the
+#: same node tree), else PyYAML's own
 yaml: Any = None
 MappingNode: Any = None
 ScalarNode: Any = None
@@ -413,17 +414,10 @@ def _tag_error(tag: str, where: Where) -> InputError:
     )
 
 
-#: libyaml's composer when PyYAML was built with it (about 5 times faster); the same node tree
 def parse_yaml(text: str, file: Path | str | None = None, *, line_offset: int = 0) -> Node:
     """Parse one YAML document into a `Node` tree. `line_offset` is added to reported lines (for
     YAML embedded further down a file, e.g. front matter). Raises `InputError` for malformed YAML,
-    disallowed tags, duplicate or non-text keys and an empty document. A text parsed before (same
-    file name and offset) comes from the cache (`parse_cache`)."""
-    where = (type(file).__name__, str(file), line_offset)
-    return cached("node", text, where, lambda: _parse_yaml_text(text, file, line_offset))
-
-
-def _parse_yaml_text(text: str, file: Path | str | None, line_offset: int) -> Node:
+    disallowed tags, duplicate or non-text keys and an empty document."""
     _import_yaml()
     try:
         root = yaml.compose(text, Loader=_COMPOSER)

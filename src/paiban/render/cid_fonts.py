@@ -16,8 +16,9 @@ its own. Here each face the document draws becomes one font (PDF 1.7 §9.7):
 * the font program: a converted CFF face is already a subset for this document's characters and
   is embedded as it is; other faces go through reportlab's TrueType subsetter (``makeSubset``,
   any number of glyphs), glyph 0 first and then the characters' glyphs in code order. Each
-  program is compressed once: kept per process, and on disk in the font cache (``programs/``,
-  keyed by the font file's path, size, mtime and inode and the characters);
+  program is compressed once: kept per process, and on disk in the font cache (``programs/``, a
+  binary entry of `paiban.fonts.disk_cache` keyed by the font file's path, size, mtime and
+  inode, the characters and the code identity);
 * ``/ToUnicode`` maps every CID to its character in UTF-16BE (surrogate pairs beyond U+FFFF).
 """
 
@@ -30,10 +31,9 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import reportlab
 from reportlab.pdfbase import pdfdoc
 
-from paiban.fonts.disk_cache import file_stamp, read_entry, write_entry
+from paiban.fonts.disk_cache import file_stamp, read_binary_entry, write_binary_entry
 from paiban.fonts.reportlab_fonts import utf16_hex
 from paiban.render.text_operators import Advance, CodeSpace, resource_name
 
@@ -48,8 +48,6 @@ MEMO_PROGRAMS = 32
 #: font cache folders whose files are named by the hash of their content (see `program_stamp`)
 CONTENT_ADDRESSED = ("converted", "whole")
 _HEX_NAME = re.compile(r"[0-9a-f]{64}")
-#: the stored programs' format (part of their disk cache key)
-PROGRAM_FORMAT = "program-v1"
 
 
 @dataclass(frozen=True)
@@ -217,22 +215,25 @@ def _font_program(face, code_points: list[int], whole_file: bool) -> tuple["pdfd
 
 def _stored_program(face, code_points: list[int], whole_file: bool) -> tuple[bytes, int, str]:
     """(compressed program, length, tag), from the disk cache (`paiban.fonts.disk_cache`, kind
-    ``programs``) when the font file and the characters are the same as when it was stored."""
+    ``programs``: the compressed program as the payload, ``{"length": …, "tag": …}`` as the
+    header) when the font file and the characters are the same as when it was stored. The code
+    identity in every key covers reportlab's version (the subsetter's glyph numbering is its own)."""
     try:
         stamp = program_stamp(Path(face.filename))
     except OSError:
         stamp = None
     digest = hashlib.sha256(repr(None if whole_file else code_points).encode("ascii")).hexdigest()
-    # reportlab's version: the subsetter's glyph numbering is its own
-    key = f"{PROGRAM_FORMAT}|{reportlab.Version}|{stamp}|{getattr(face, 'subfontIndex', 0)}|{digest}"
-    stored = read_entry("programs", key) if stamp is not None else None
-    if isinstance(stored, tuple) and len(stored) == 3 and isinstance(stored[0], bytes) \
-            and isinstance(stored[1], int) and isinstance(stored[2], str):
-        return stored
+    key = f"program|{stamp}|{getattr(face, 'subfontIndex', 0)}|{digest}"
+    stored = read_binary_entry("programs", key) if stamp is not None else None
+    if stored is not None:
+        header, compressed = stored
+        if isinstance(header, dict) and isinstance(header.get("length"), int) \
+                and not isinstance(header["length"], bool) and isinstance(header.get("tag"), str):
+            return compressed, header["length"], header["tag"]
     data = bytes(face._ttf_data) if whole_file else face.makeSubset(code_points)
     made = (zlib.compress(data), len(data), _subset_tag(data))
     if stamp is not None:
-        write_entry("programs", key, made)
+        write_binary_entry("programs", key, {"length": made[1], "tag": made[2]}, made[0])
     return made
 
 
