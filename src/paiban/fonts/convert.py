@@ -312,8 +312,8 @@ def cache_max_bytes() -> int:
 
 
 #: (folder, file suffix) of the entries the size limit applies to: subsets, whole faces and the
-#: compressed font programs the PDF writer keeps (`paiban.render.cid_fonts`)
-PRUNED = (("converted", ".ttf"), ("whole", ".ttf"), ("programs", ".bin"))
+#: compressed font programs the PDF writer keeps (`paiban.render.cid_fonts`) and the fonts' metrics
+PRUNED = (("converted", ".ttf"), ("whole", ".ttf"), ("programs", ".bin"), ("metrics", ".bin"))
 
 
 def cache_entries(cache_dir: Path) -> list[tuple[Path, int, float]]:
