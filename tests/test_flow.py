@@ -77,3 +77,27 @@ def test_jump_check_accepts_real_threads_and_catches_a_wrong_page():
     moved = replace(flow, lines=tuple(replace(ln, page=4) if ln.region == "b" else ln for ln in flow.lines))
     assert jump_problems(moved, layout) == ["story s: jump line on page 1 does not name page 4",
                                             "story s: continuation on page 2 does not name page 4"]
+
+
+def test_flow_warnings_carry_kind_page_story_and_the_whole_message():
+    from paiban.model.build_warning import BuildWarning
+
+    layout = simple_layout([text_region("a", 1, (1, 2)), text_region("b", 2, (1, 5))], column_chars=10)
+    # paragraph 3 ends on page 2 with one hanzi on its last line, and no mark above to squeeze
+    flow = flow_story(layout.stories[0], article("中" * 8, "中" * 9 + "。", "中" * 19 + "。"), layout, itemizer)
+    assert flow.lines[-1].full_text == "中。" and flow.lines[-1].page == 2
+    assert flow.warnings == (BuildWarning("orphan", "story s: paragraph 3 ends on one hanzi (no quote or bracket "
+                                                    "to squeeze above it)", 2, "s"),)
+    assert str(flow.warnings[0]) == flow.warnings[0].message
+    # a run of marks no line may start with: broken against the rules on page 1 and on page 2
+    flow = flow_story(layout.stories[0], article("中" * 8, "中" + "！" * 30), layout, itemizer)
+    forced = "story s: paragraph 2: no permitted break fits a line; broke against the rules"
+    assert flow.warnings == (BuildWarning("forced-break", forced, 1, "s"), BuildWarning("forced-break", forced, 2, "s"))
+
+
+def test_a_warning_about_a_line_that_was_not_placed_has_no_page():
+    layout = simple_layout([text_region("a", 1, (1, 1))], column_chars=10)
+    flow = flow_story(layout.stories[0], article("中" * 8, "中" + "！" * 30), layout, itemizer)
+    assert flow.overset is not None and [(w.kind, w.page) for w in flow.warnings] == [("forced-break", None)]
+    flow = flow_story(layout.stories[0], article("中" * 9 + "。"), layout, itemizer)
+    assert flow.overset is not None and [(w.kind, w.page) for w in flow.warnings] == [("orphan", None)]

@@ -204,8 +204,11 @@ def test_fonts_prepare_converts_a_whole_face_once_and_the_cache_command_shows_it
         assert "nothing to convert: no CFF font among the installed first faces of kai" in kai.stdout
     cache = paiban("fonts", "cache", cwd=tmp_path, home=home)
     assert cache.returncode == 0 and "0 converted subsets, 1 whole faces" in cache.stdout
+    metrics = list((home / ".cache" / "paiban" / "metrics").glob("*.bin"))  # pruned with the fonts
     pruned = paiban("fonts", "cache", "--prune", "0", cwd=tmp_path, home=home)
-    assert "removed 1 entries" in pruned.stdout and not list((home / ".cache" / "paiban" / "whole").iterdir())
+    assert f"removed {1 + len(metrics)} entries" in pruned.stdout
+    assert not list((home / ".cache" / "paiban" / "whole").iterdir())
+    assert not list((home / ".cache" / "paiban" / "metrics").glob("*.bin"))
 
 
 def test_without_unihan_data_the_listing_says_where_to_get_it(monkeypatch, capsys):

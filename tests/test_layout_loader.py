@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -169,6 +170,26 @@ def test_valid_layout_loads_with_numbers_in_points(workdir: Path) -> None:
     assert side.thread == ("side-body",) and side.headline_region is None
     assert layout.jumps.to_page == "（下转第{page}版）"
     assert layout.font_overrides == {}
+
+
+def test_layouts_that_differ_only_in_a_style_compare_unequal(workdir: Path) -> None:
+    one = load_layout(write(workdir, VALID, "one.yaml"), known_roles=ROLES)
+    same = load_layout(write(workdir, VALID, "same.yaml"), known_roles=ROLES)
+    other = load_layout(write(workdir, replace_once(VALID, "leading: 14pt", "leading: 15pt"), "other.yaml"),
+                        known_roles=ROLES)
+    assert one.styles != other.styles
+    assert one.regions == other.regions and one.stories == other.stories and one.grid == other.grid
+    one, same, other = (replace(x, source=Path("x.yaml")) for x in (one, same, other))
+    assert one == same
+    assert one != other
+
+
+def test_a_regions_measure_is_the_models(workdir: Path) -> None:
+    """The loader checks the measure the flow will use (`Region.measure_chars`)."""
+    layout = load_layout(write(workdir, VALID), known_roles=ROLES)
+    lead = layout.regions["lead-body"]
+    assert lead.measure_chars(layout.grid) == (4 * 15 + 3 * 1 - 2 * 1) / 3
+    assert lead.width_chars(layout.grid) == 63
 
 
 def test_styles_merge_over_builtin_defaults_and_resolve_to_points(workdir: Path) -> None:

@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 
 from paiban.linebreak.greedy import BreakOptions, break_paragraph_fitted, line_width
 from paiban.linebreak.total_fit import break_total_fit
+from paiban.model.items import CharClass
 from paiban.model.spec import Align, KinsokuPolicy
 from paiban.page.justify import GlyphInfo, justify_line
-from paiban.text.charclass import NOT_AT_LINE_END, NOT_AT_LINE_START, CharClass, classify
+from paiban.text.charclass import NOT_AT_LINE_END, NOT_AT_LINE_START, classify
 from paiban.text.itemize import can_break_before, half_width_latin, itemize
 
 HANZI = st.sampled_from(list("中国新区发展创新突破年月日的一是了人我在有他这为之大来以个"))
@@ -72,7 +73,20 @@ def test_breaking_invariants(text, measure, style, policy, orphans, pull, breake
             assert any(u.is_mark for u in units[ln.start:ln.end])
     if orphans and orphan_left:
         last = lines[-1]
-        assert sum(u.hanzi for u in units[last.start:last.end]) == 1
+        assert sum(len(u.text) for u in units[last.start:last.end] if u.cls is CharClass.HAN) == 1
+
+
+@pytest.mark.parametrize("style", STYLES + ["font"])
+@settings(max_examples=60, deadline=None)
+@given(text=TEXT, measure=st.integers(8, 20), indent=st.sampled_from([0.0, 1.0, 2.0]),
+       policy=st.sampled_from(POLICIES), spacing=st.sampled_from([0.0, 0.25]))
+def test_both_breakers_measure_a_line_alike(text, measure, style, indent, policy, spacing):
+    # one start-of-line rule (itemize.line_start_width): every line total fit sets has the natural
+    # width greedy's `line_width` gives the same units, the indented first line included
+    units = itemize(text, style, latin_spacing=spacing)
+    lines, _ = break_total_fit(units, float(measure), indent, BreakOptions(policy, 0.5, True))
+    for ln in lines:
+        assert ln.natural == pytest.approx(line_width(units, ln.start, ln.end, ln.indent), abs=1e-9)
 
 
 @pytest.mark.parametrize("style", STYLES)

@@ -3,6 +3,8 @@ Latin letters and digits ½ em): no font files are read."""
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
 
 from paiban.linebreak.greedy import (BreakOptions, break_paragraph, break_paragraph_fitted, line_width,
@@ -126,11 +128,30 @@ def test_orphan_pull_down_gives_the_last_line_a_second_hanzi():
     assert not orphan
 
 
-def test_opening_mark_after_the_indent_keeps_its_full_width():
+def test_opening_mark_after_the_indent_is_trimmed_as_at_any_line_start():
     units = itemize("“中文”中", "quanjiao")
-    # 2-em indent + full “ (1) + 中文 (2): the mark is not trimmed after an indent
-    assert line_width(units, 0, 3, indent=2.0) == 5.0
+    # 2-em indent + “ trimmed to ½ em + 中文 (2): the blank before the quote's ink is the indent
+    # (charclass.TRIM_AFTER_INDENT, clreq 段首缩排)
+    assert line_width(units, 0, 3, indent=2.0) == 4.5
     assert line_width(units, 0, 3, indent=0.0) == 2.5
+
+
+@pytest.mark.parametrize("style", ["quanjiao", "kaiming", "hangmobanjiao"])
+@pytest.mark.parametrize("trim", [True, False])
+def test_greedy_and_total_fit_agree_on_the_first_line_after_an_indent(style, trim):
+    from paiban.linebreak.total_fit import break_total_fit
+
+    # “中国… in a 15-em column after a 2-em indent: 2 + ½ + 12 = 14.5 em on the first line in
+    # quanjiao for both breakers (one start-of-line rule: itemize.line_start_width), not 15 for one
+    # and 14.5 for the other; were the rule switched (charclass.TRIM_AFTER_INDENT), 15 for both
+    units = itemize("“中国" + "新区发展创新突破年月日的一是了人我在有他这为之大来以个" * 2 + "”。", style)
+    with patch("paiban.text.itemize.TRIM_AFTER_INDENT", trim):
+        greedy, _ = break_paragraph_fitted(units, 15.0, 2.0, PUSH_OUT)
+        total, _ = break_total_fit(units, 15.0, 2.0, PUSH_OUT)
+    assert greedy[0] == total[0]
+    quote = units[0]  # 1 em in quanjiao and hangmobanjiao, ½ em in kaiming; ½ em at a line start
+    assert greedy[0].natural == 2.0 + (quote.start_width if trim else quote.width) + 12.0
+    assert lines_text(units, greedy)[0] == "“中国新区发展创新突破年月"
 
 
 def test_gb_level_lets_a_dash_start_a_line():

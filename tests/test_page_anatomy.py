@@ -10,7 +10,6 @@ import pytest
 from conftest import DEMO, ROOT
 
 from paiban import pipeline
-from paiban.flow.frames import region_box, region_measure_chars
 from paiban.model.spec import RegionKind
 
 
@@ -51,7 +50,7 @@ def test_every_headline_spans_exactly_its_story_columns(demo):
         assert (head.first_column, head.last_column) == (body.first_column, body.last_column), story.name
         page = demo.document.pages[layout.pages.index(head.page)]
         lines = [ln for ln in page.lines if ln.region == head.name]
-        x0, x1 = region_box(layout.grid, body)
+        x0, x1 = body.left(layout.grid), body.right(layout.grid)
         for ln in lines:
             assert ln.x == pytest.approx(layout.page.margin_left + x0)
             assert ln.width == pytest.approx(x1 - x0)
@@ -75,7 +74,7 @@ def test_no_text_line_overlaps_a_picture_or_its_caption(demo):
             pic = next(r for r in layout.regions.values() if r.kind is RegionKind.PICTURE)
             # the picture's columns hold lead text above and below, none beside it
             assert any(ln.story == "lead" and ln.grid_line > pic.last_line and
-                       ln.x >= layout.page.margin_left + region_box(layout.grid, pic)[0] - 0.01
+                       ln.x >= pic.left(layout.grid, layout.page.margin_left) - 0.01
                        for ln in page.lines)
 
 
@@ -84,8 +83,8 @@ def test_column_rules_sit_centred_in_the_gutters(demo):
     region = layout.regions["port-body"]
     page = demo.document.pages[0]
     grid = layout.grid
-    x0, _ = region_box(grid, region)
-    measure = region_measure_chars(grid, region) * grid.body_size
+    x0 = region.left(grid)
+    measure = region.measure(grid)
     vertical = [r for r in page.rules if r.x0 == r.x1]
     assert vertical
     left_column_right = layout.page.margin_left + x0 + measure
@@ -135,7 +134,7 @@ def test_a_headline_too_long_is_shrunk_when_allowed_and_reported_when_not(tmp_pa
     path = write_variant(tmp_path, shrink)
     (path.parent / "articles" / "sample-port.txt").write_text(article, encoding="utf-8")
     result = pipeline.run(path, None)
-    notes = [w for w in result.report.warnings if "headline" in w]
+    notes = [str(w) for w in result.report.warnings if "headline" in str(w)]
     assert any("set at" in w for w in notes) or any("even at its smallest" in w for w in notes), notes
     sizes = {ln.size for ln in result.document.pages[0].lines if ln.region == "port-head" and ln.kind == "headline"}
     assert max(sizes) < 26.0  # shrunk from 一号
@@ -143,7 +142,7 @@ def test_a_headline_too_long_is_shrunk_when_allowed_and_reported_when_not(tmp_pa
     no_shrink = path.read_text(encoding="utf-8").replace("shrink_to_fit: true", "shrink_to_fit: false")
     path.write_text(no_shrink, encoding="utf-8")
     result = pipeline.run(path, None)
-    assert any("may not shrink" in w for w in result.report.warnings), result.report.warnings
+    assert any("may not shrink" in str(w) for w in result.report.warnings), result.report.warnings
 
 
 def test_a_low_resolution_picture_is_reported_in_the_build_report(tmp_path):
@@ -152,7 +151,7 @@ def test_a_low_resolution_picture_is_reported_in_the_build_report(tmp_path):
     path = write_variant(tmp_path, lambda t: t.replace("images/reading-room-placeholder.png", "images/tiny.png"))
     Image.new("RGB", (120, 90), (200, 200, 200)).save(path.parent / "images" / "tiny.png")
     result = pipeline.run(path, None)
-    low = [w for w in result.report.warnings if "dpi" in w]
+    low = [str(w) for w in result.report.warnings if "dpi" in str(w)]
     assert low and re.search(r"tiny\.png: \d+ dpi", low[0]), result.report.warnings
 
 
@@ -196,7 +195,7 @@ def test_warnings_of_pages_composed_in_several_processes_keep_the_documents_orde
     path = write_variant(tmp_path, change)
     Image.new("RGB", (40, 30), (200, 200, 200)).save(path.parent / "images" / "tiny.png")
     one = pipeline.run(path, tmp_path / "one.pdf", jobs=1)
-    page_warnings = [w for w in one.report.warnings if "dpi" in w or "headline" in w]
+    page_warnings = [w for w in map(str, one.report.warnings) if "dpi" in w or "headline" in w]
     assert len(page_warnings) >= 5, one.report.warnings  # pictures on pages 1 and 2, shrunk headlines
     for jobs in (2, 3):
         many = pipeline.run(path, tmp_path / f"{jobs}.pdf", jobs=jobs)
@@ -219,3 +218,53 @@ def test_a_placed_line_reads_what_its_flow_line_holds(layout_file):
             assert placed.text == fl.full_text
             checked += 1
     assert checked > 200
+
+
+def test_page_warnings_say_their_kind_page_and_story_and_merge_by_rank(tmp_path):
+    """Composing warns with BuildWarnings: a low-resolution picture about its region's page, a
+    shrunk headline about its story and the headline region's page. Pages composed one at a
+    time, their (rank, warning) pairs sorted on the rank alone, give the document's order."""
+    from PIL import Image
+
+    from paiban.page.compose import compose_document, compose_some_pages
+
+    def change(text: str) -> str:
+        return text.replace("images/reading-room-placeholder.png", "images/tiny.png") \
+                   .replace("images/harbour-placeholder.png", "images/tiny.png") \
+                   .replace("small-head: {font: hei, size: 三号", "small-head: {font: hei, size: 一号")
+    path = write_variant(tmp_path, change)
+    Image.new("RGB", (40, 30), (200, 200, 200)).save(path.parent / "images" / "tiny.png")
+    loaded = pipeline.load(path)
+    flowed = pipeline.flow(loaded, pipeline.read_stories(loaded.layout))
+    layout, stories = flowed.layout, list(flowed.stories)
+    _, warnings = compose_document(layout, stories, flowed.glyphs)
+    pictures = {r.page for r in layout.regions.values() if r.picture is not None}
+    low = [w for w in warnings if w.kind == "low-resolution"]
+    assert {w.page for w in low} == pictures and len(pictures) > 1
+    assert all(w.story == "" and "tiny.png" in w.message and "dpi" in w.message for w in low)
+    heads = [w for w in warnings if w.kind in ("headline-shrunk", "headline-does-not-fit")]
+    assert heads
+    specs = {s.name: s for s in layout.stories}
+    for w in heads:
+        assert w.message.startswith(f"story {w.story}: headline ")
+        assert w.page == layout.regions[specs[w.story].headline_region].page
+    assert {w.kind for w in warnings} <= {"low-resolution", "headline-shrunk", "headline-does-not-fit",
+                                          "picture-room"}
+    ranked = [pair for n in reversed(layout.pages)
+              for pair in compose_some_pages(layout, stories, flowed.glyphs, False, {n}, flowed.index)[1]]
+    assert [w for _, w in sorted(ranked, key=lambda pair: pair[0])] == warnings
+
+
+def test_a_picture_region_without_room_for_its_image_warns_about_its_page(demo):
+    from dataclasses import replace
+
+    from paiban.model.build_warning import BuildWarning
+    from paiban.page import furniture
+
+    layout = demo.layout
+    pic = next(r for r in layout.regions.values() if r.picture is not None and r.picture.caption)
+    short = replace(pic, last_line=pic.first_line + 1)
+    out = furniture.picture(layout, short, demo.glyphs, 500.0)
+    assert not out.images
+    assert out.warnings == [BuildWarning("picture-room", f"picture region {pic.name}: no room for the image above "
+                                         "its caption", pic.page)]

@@ -47,6 +47,3 @@ class InputError(PaibanError):
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
 
-
-class StrictError(PaibanError):
-    """The build succeeded but `--strict` turns a reported problem into a failure. Exit code 1."""

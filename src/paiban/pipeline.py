@@ -35,6 +35,7 @@ from paiban.fonts.registry import FontRegistry, UnknownRole
 from paiban.input.article_reader import read_article
 from paiban.input.layout_loader import load_layout
 from paiban.model.article import Article
+from paiban.model.build_warning import BuildWarning
 from paiban.model.flowed import StoryFlow
 from paiban.model.items import Unit
 from paiban.model.placed import Document, EncodedPage, FallbackUse, MissingGlyph, PlacedPage
@@ -186,7 +187,7 @@ class ComposedPage:
     (a worker process sends back the rest: pickling the lines would cost a quarter of composing)."""
 
     encoded: EncodedPage
-    warnings: tuple[tuple[Rank, str], ...]
+    warnings: tuple[tuple[Rank, BuildWarning], ...]
     faces: dict[str, FontFace] = field(compare=False)  # the faces the page draws with
     placed: PlacedPage | None = None
 
@@ -235,9 +236,10 @@ def compose_pages(flowed: Flowed, proof: bool, pool: parallel.Pool | None = None
     return [here.submit(composer.page, number, proof, keep_lines) for number in numbers]
 
 
-def merged_warnings(composed: Iterable[ComposedPage]) -> list[str]:
-    """The pages' warnings in the document's order (pages composed apart sort into place)."""
-    return [text for _, text in sorted(w for page in composed for w in page.warnings)]
+def merged_warnings(composed: Iterable[ComposedPage]) -> list[BuildWarning]:
+    """The pages' warnings in the document's order (pages composed apart sort into place by rank)."""
+    ranked = sorted((w for page in composed for w in page.warnings), key=lambda pair: pair[0])
+    return [warning for _, warning in ranked]
 
 
 # ---- 5. coverage ------------------------------------------------------------------------------
@@ -303,18 +305,16 @@ def low_resolution_pictures(layout: Layout, pages: Iterable[EncodedPage]) -> tup
 
 def story_report(story: StorySpec, article: Article, flow: StoryFlow) -> StoryReport:
     total = sum(len(p.text) for p in article.paragraphs)
-    regions = tuple({"region": r.region, "page": r.page, "lines": r.lines, "characters": r.characters,
-                     "capacity": r.capacity} for r in flow.regions)
     ov = flow.overset
     return StoryReport(story.name, sum(1 for ln in flow.lines if ln.role == "text"), total,
                        flow.placed_characters, ov.characters if ov else 0, ov.sentence if ov else "",
-                       ov.paragraph + 1 if ov else 0, regions, flow.underset_lines, flow.underset_characters)
+                       ov.paragraph + 1 if ov else 0, flow.regions, flow.underset_lines, flow.underset_characters)
 
 
 def build_report(source: Path, flowed: Flowed, composed: Sequence[ComposedPage],
                  coverage: tuple[list[MissingGlyph], list[FallbackUse]], timings: dict[str, float]) -> BuildReport:
     missing, fallbacks = coverage
-    warnings = [f"story {s.name}: {w}" for s, _, f in flowed.stories for w in f.warnings]
+    warnings = [w for _, _, f in flowed.stories for w in f.warnings]
     warnings += merged_warnings(composed)
     encoded = [page.encoded for page in composed]
     return BuildReport(str(source), None, len(composed),

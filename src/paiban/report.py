@@ -13,6 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from paiban.model.build_warning import BuildWarning
+from paiban.model.flowed import RegionFill
+
 if TYPE_CHECKING:  # annotations only: an unchanged edition rebuild needs no paiban.model.placed
     from paiban.model.placed import FallbackUse, MissingGlyph
 
@@ -31,8 +34,7 @@ class StoryReport:
     overset: int
     overset_sentence: str = ""
     overset_paragraph: int = 0  # 1-based
-    #: per region of the thread: {region, page, lines, characters, capacity}
-    regions: tuple[dict, ...] = ()
+    regions: tuple[RegionFill, ...] = ()  # per region of the thread
     #: line slots left empty after the story's end (剩余), and the characters they would hold
     underset_lines: int = 0
     underset_characters: int = 0
@@ -40,7 +42,7 @@ class StoryReport:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> StoryReport:
         """The report `dataclasses.asdict` gave."""
-        return cls(**dict(data, regions=tuple(data["regions"])))
+        return cls(**dict(data, regions=tuple(RegionFill(**r) for r in data["regions"])))
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class BuildReport:
     pages: int
     stories: tuple[StoryReport, ...]
     missing: tuple[MissingGlyph, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[BuildWarning, ...]
     timings: dict[str, float]
     fallbacks: tuple[FallbackUse, ...] = ()
     #: pictures below the layout's print resolution (preflight); `--strict` fails on them
@@ -90,8 +92,8 @@ class BuildReport:
                 state = "fits exactly"
             out.append(f"  {s.name:12s} {'(all)':14s} {'':>4s} {s.lines:>9d} {s.placed:>6d}  {state}")
             for r in s.regions:
-                out.append(f"  {'':12s} {r['region']:14s} {r['page']:>4d} {r['lines']:>4d}/{r['capacity']:<4d}"
-                           f" {r['characters']:>6d}")
+                out.append(f"  {'':12s} {r.region:14s} {r.page:>4d} {r.lines:>4d}/{r.capacity:<4d}"
+                           f" {r.characters:>6d}")
         _listed(out, "missing glyphs", self.missing, "(not drawn; red proof boxes):",
                 lambda m: f"{m.char!r} U+{ord(m.char):04X} in story {m.story}, {_where(m)}, offset {m.offset}"
                           f" (role {m.role}): {m.reason}")
@@ -100,7 +102,7 @@ class BuildReport:
                 lambda f: f"{f.char!r} U+{ord(f.char):04X} in story {f.story}, {_where(f)}, offset {f.offset}:"
                           f" role {f.role} -> {f.family or f.face} ({f.face})")
         for w in self.warnings:
-            out.append(f"warning: {w}")
+            out.append(f"warning: {w.message}")
         times = "  ".join(f"{k} {v * 1000:.0f}ms" for k, v in self.timings.items())
         out.append(f"time    {times}")
         return "\n".join(out)

@@ -22,6 +22,7 @@ from paiban.edition.build_cache import drawn_page_digest
 from paiban.edition.edition_loader import EditionSpec, apply_edition, page_numbers
 from paiban.errors import InputError, Where
 from paiban.fonts.faces import FontFace
+from paiban.model.build_warning import BuildWarning
 from paiban.model.placed import EncodedPage, MissingGlyph
 from paiban.model.spec import Layout, RegionKind
 from paiban.render.text_operators import CodeSpace
@@ -45,7 +46,7 @@ class PageInfo:
     overset: int = 0  # characters of stories whose thread ends on this page and does not fit
     underset_lines: int = 0  # empty text lines in the page's story regions
     missing: tuple[MissingGlyph, ...] = ()
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[BuildWarning, ...] = ()
     lines: int = 0  # placed lines
 
 
@@ -154,13 +155,14 @@ def _page_infos(item: PreparedLayout, report: BuildReport, composed: list[pipeli
         if story.overset:
             overset[layout.regions[spec.thread[-1]].page] += story.overset
         for r in story.regions:
-            underset[r["page"]] += max(0, r["capacity"] - r["lines"])
+            underset[r.page] += max(0, r.capacity - r.lines)
     missing: dict[int, list[MissingGlyph]] = defaultdict(list)
     for m in report.missing:
         missing[_missing_page(m, layout, item.flowed.flows, first_page)].append(m)
-    warnings: dict[int, list[str]] = defaultdict(list)
-    for w in report.warnings:
-        warnings[_warning_page(w, layout, composed, first_page)].append(w)
+    warnings: dict[int, list[BuildWarning]] = defaultdict(list)
+    for w in report.warnings:  # a warning of no page (overset text) goes to its story's first page
+        page = w.page if w.page is not None else first_page.get(w.story, layout.pages[0])
+        warnings[page].append(w)
     out = []
     for page in (c.encoded for c in composed):
         n = page.number
@@ -194,25 +196,4 @@ def _missing_page(m: MissingGlyph, layout: Layout, flows: tuple, first_page: dic
             return region.page
         if m.part == "masthead" and region.kind is RegionKind.MASTHEAD:
             return region.page
-    return layout.pages[0]
-
-
-def _warning_page(text: str, layout: Layout, composed: list[pipeline.ComposedPage], first_page: dict[str, int]
-                  ) -> int:
-    """The page a warning is about: its story's first page, its picture's, its region's."""
-    if text.startswith("story "):
-        name = text[len("story "):].split(":", 1)[0]
-        if name in first_page:
-            return first_page[name]
-    if text.startswith("picture "):
-        subject = text[len("picture "):].split(":", 1)[0]
-        for page in composed:
-            if any(Path(im.path).name == subject for im in page.encoded.images):
-                return page.encoded.number
-    for name, region in layout.regions.items():
-        if name in text.split(":", 1)[0].split():
-            return region.page
-    for name, page in first_page.items():
-        if name in text.split(":", 1)[0].split():
-            return page
     return layout.pages[0]

@@ -371,7 +371,7 @@ def _report(spec: EditionSpec, prepared: list[PreparedLayout], infos: list[Layou
                 page=page.number, layout=shown, layout_page=page.layout_page, stories=page.stories,
                 lines=page.lines, overset=page.overset, underset_lines=page.underset_lines,
                 missing_glyphs=tuple(asdict(m) for m in page.missing), low_res_pictures=page.low_res,
-                warnings=page.warnings, pdf=pdf if pdf in published else None,
+                warnings=tuple(asdict(w) for w in page.warnings), pdf=pdf if pdf in published else None,
                 preview=png if png in published else None, rendered=result is not None,
                 render_seconds=result.render_seconds if result else None,
                 preview_seconds=result.preview_seconds if result and result.preview_seconds else None,

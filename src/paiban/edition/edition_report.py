@@ -38,7 +38,7 @@ class PageReport:
     underset_lines: int
     missing_glyphs: tuple[dict[str, Any], ...]
     low_res_pictures: tuple[str, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[dict[str, Any], ...]  # kind, message, page, story
     pdf: str | None = None  # file name in the output folder
     preview: str | None = None
     rendered: bool = False  # False: taken from the cache (or not rendered: check, --strict failure)
@@ -160,7 +160,7 @@ class EditionReport:
             for w in p.low_res_pictures:
                 out.append(f"low-res: page {p.page}: {w}")
             for w in p.warnings:
-                out.append(f"warning: page {p.page}: {w}")
+                out.append(f"warning: page {p.page}: {w['message']}")
         composed = sum(1 for layout in self.layouts if not layout.cached)
         if self.status == "checked":
             out.append(f"layouts composed {composed} (check: no output)")

@@ -5,6 +5,13 @@ frames are its regions' frames in order, each filled top to bottom. A *slot* is 
 position in a frame. A slot is a *jump slot* when it is the last line of a region whose next
 region in the thread is on another page (the segment's last line carries `（下转第X版）`), and a
 *continuation slot* when it is the first line of such a next region (`（上接第Y版）`).
+
+The measure is in pt from here on: the region's text column in grid characters
+(`Region.measure_chars`) becomes pt once (`Region.measure`, then a box's padding off), and that
+pt number travels unchanged (`Frame.width`, `Slot.measure`, `FlowLine.measure`, the placed
+line's width). Whoever works in em of a style divides it by the style's size where it needs it
+(the line breakers in thread_flow, justification in page/compose), the same division of the same
+number, so the lines are justified to the very measure they were broken for.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ class Frame:
     page: int
     column: int  # 0-based text column within the region
     x: float  # pt from the type area's left edge
-    width: float  # pt (the measure)
+    width: float  # pt (the measure; the breakers and justification take it in em of a style's size)
     first_line: int  # grid line (1-based) of the frame's first line
     lines: int
 
@@ -44,36 +51,23 @@ class Slot(NamedTuple):
     headline_line: int | None = None
 
 
-def region_measure_chars(grid: Grid, region: Region) -> float:
-    """The measure of one text column of `region`, in grid characters."""
-    span_chars = region.span * grid.column_chars + (region.span - 1) * grid.gutter_chars
-    n = region.text_columns
-    return (span_chars - (n - 1) * region.gutter_chars) / n
-
-
-def region_box(grid: Grid, region: Region) -> tuple[float, float]:
-    """Left and right edge (pt from the type area's left) of a region's columns."""
-    x0 = grid.column_x(region.first_column)
-    return x0, grid.column_x(region.last_column) + grid.column_chars * grid.body_size
-
-
 def region_frames(grid: Grid, region: Region, obstacles: tuple[Region, ...] = ()) -> list[Frame]:
-    """The region's text columns; a picture over a column cuts the lines it covers out of it
-    (the column goes on below the picture), so text flows around pictures."""
-    measure = region_measure_chars(grid, region)
-    x0 = grid.column_x(region.first_column)
+    """The region's text columns (their geometry is the region's: `Region.text_column_x`,
+    `Region.measure`), inside a box's padding; a picture over a column cuts the lines it covers
+    out of it (the column goes on below the picture), so text flows around pictures."""
+    measure = region.measure(grid)
     inset = region.box.padding * grid.body_size if region.box is not None else 0.0
+    edges = [(pic.left(grid), pic.right(grid), pic) for pic in obstacles]
     frames: list[Frame] = []
     for i in range(region.text_columns):
-        x = x0 + i * (measure + region.gutter_chars) * grid.body_size
-        width = measure * grid.body_size
+        x = region.text_column_x(grid, i)
+        width = measure
         if region.box is not None:  # a boxed region's text sits inside the padding
             left = inset if i == 0 else 0.0
             right = inset if i == region.text_columns - 1 else 0.0
             x, width = x + left, width - left - right
         blocked = set()
-        for pic in obstacles:
-            px0, px1 = region_box(grid, pic)
+        for px0, px1, pic in edges:
             if px0 < x + width - 0.5 and x < px1 - 0.5:
                 blocked.update(range(pic.first_line, pic.last_line + 1))
         first, last = region.first_line, region.last_line

@@ -16,12 +16,14 @@ from operator import attrgetter
 from typing import Callable
 
 from paiban.flow.frames import Frame, Slot, thread_slots
-from paiban.linebreak.greedy import BreakOptions, LineBreak, break_paragraph_fitted
+from paiban.linebreak.greedy import BreakOptions, break_paragraph_fitted
 from paiban.model.article import Article, ParagraphKind
+from paiban.model.build_warning import BuildWarning
 from paiban.model.flowed import FlowLine, Overset, RegionFill, StoryFlow
+from paiban.model.items import LineBreak, Unit
 from paiban.linebreak.total_fit import break_total_fit
 from paiban.model.spec import Breaker, Layout, StorySpec, TextStyle
-from paiban.text.itemize import Unit, unit_stats
+from paiban.text.itemize import unit_stats
 from paiban.units import chinese_numeral
 
 Itemizer = Callable[[str, TextStyle], tuple[Unit, ...]]
@@ -83,7 +85,7 @@ class _Cursor:
 
     def __post_init__(self) -> None:
         self.out: list[FlowLine] = []
-        self.warnings: list[str] = []
+        self.warnings: list[BuildWarning] = []
         #: [lines, characters] of the story's lines that hold text, per region (the fill report)
         self.fill: dict[str, list[int]] = {}
         self._options: dict[str, BreakOptions] = {}
@@ -103,6 +105,16 @@ class _Cursor:
         if options is None:
             options = self._options[style.name] = break_options(style)
         return options
+
+    def page_of_slot(self, index: int) -> int | None:
+        """The page of slot `index`; None past the thread's last slot (the line is overset)."""
+        return self.frames[self.slots[index].frame].page if 0 <= index < len(self.slots) else None
+
+    def warn(self, kind: str, pi: int, what: str, at_slot: int) -> None:
+        """A warning about paragraph `pi` (0-based) of the story, on the page of slot `at_slot`."""
+        name = self.story.name
+        self.warnings.append(BuildWarning(kind, f"story {name}: paragraph {pi + 1}{what}",
+                                          self.page_of_slot(at_slot), name))
 
     def place(self, line: FlowLine, characters: int = 0) -> None:
         """Put `line` (holding `characters` of text) in the next slot."""
@@ -150,8 +162,9 @@ def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Item
                                lambda text: itemize(text, style))
         is_last = pi == len(paragraphs) - 1
         lines, orphan = _start_paragraph(cur, article, pi, style, units, is_last, jump_slots, itemize)
-        if orphan:
-            cur.warnings.append(f"paragraph {pi + 1} ends on one hanzi (no quote or bracket to squeeze above it)")
+        if orphan:  # on the paragraph's last line, whose slot is the line count on from here
+            cur.warn("orphan", pi, " ends on one hanzi (no quote or bracket to squeeze above it)",
+                     cur.s + len(lines) - 1)
         overset = _place_lines(cur, article, pi, style, units, lines, is_last)
         if overset is not None:
             break
@@ -172,9 +185,9 @@ def _place_lines(cur: _Cursor, article: Article, pi: int, style: TextStyle, unit
     offset = chars[lines[0].start] if lines else 0
     last = len(lines) - 1
     for k, line in enumerate(lines):
-        if line.forced:
-            cur.warnings.append(f"paragraph {pi + 1}: no permitted break fits a line; broke against the rules")
         s = cur.s
+        if line.forced:
+            cur.warn("forced-break", pi, ": no permitted break fits a line; broke against the rules", s)
         if s >= len(slots):
             return _overset(article, pi, units, line.start)
         slot = slots[s]

@@ -454,8 +454,8 @@ class _Loader:
                 text_columns = text_columns_node.as_int(minimum=1, maximum=MAX_COLUMNS)
             else:
                 text_columns = span
-            width_chars = span * grid.column_chars + (span - 1) * grid.gutter_chars
-            measure = (width_chars - (text_columns - 1) * gutter) / text_columns
+            width_chars = grid.span_width_chars(span)
+            measure = grid.text_column_chars(span, text_columns, gutter)
             if measure < MIN_MEASURE_CHARS - _EPS:
                 at = text_columns_node or gutter_node or node.require("columns")
                 raise at.error(

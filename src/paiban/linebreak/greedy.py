@@ -1,10 +1,11 @@
 """Greedy (first-fit) line breaking with kinsoku policies and the seed paper's push-in rules.
 
 Pure functions over `Unit`s (text/itemize.py); no fonts. A line is the half-open unit range
-[start, end). Its natural width is the indent, the first unit's line-start width, the middle
-units' widths and the last unit's line-end width. A line may be *squeezed* (set narrower than its
-natural width) by at most `max_squeeze` em, and only when it holds a mark to take the squeeze;
-the renderer later takes that space from the marks' blank as the font's ink allows.
+[start, end). Its natural width is the indent, the first unit's line-start width (the one
+start-of-line rule, itemize.line_start_width, which total_fit.py and the renderer apply too), the
+middle units' widths and the last unit's line-end width. A line may be *squeezed* (set narrower
+than its natural width) by at most `max_squeeze` em, and only when it holds a mark to take the
+squeeze; the renderer later takes that space from the marks' blank as the font's ink allows.
 
 Policies (typography.md §2; InDesign/Founder names in spec.KinsokuPolicy):
 * push-out (只推不挤): when a prohibited unit does not fit, carry the last breakable part down;
@@ -13,7 +14,9 @@ Policies (typography.md §2; InDesign/Founder names in spec.KinsokuPolicy):
 
 Where a line overflows is found by bisecting the paragraph's running widths (itemize.UnitStats)
 instead of adding unit after unit; the comparisons, and so the breaks, are those of the plain
-scan (`_scan`, still used for the house rules' extra squeeze and for unusual widths).
+scan (`_scan`, still used for the house rules' extra squeeze and for unusual widths), and on the
+grid a line's natural width comes from the width sums (`_line_natural`) instead of adding its
+units (`_natural`): tests/test_fast_paths.py checks both shortcuts against what they shortcut.
 
 House rules of the seed paper (typography.md §1), applied per paragraph after the first pass:
 * orphan: a paragraph must not end on a line holding one hanzi: squeeze quotes/brackets on the
@@ -26,40 +29,18 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Callable, Iterable, NamedTuple, Sequence
+from typing import Callable, Iterable, Sequence
 
+from paiban.model.items import PUNCT_CLASSES, CharClass, LineBreak, Unit
 from paiban.model.spec import KinsokuPolicy
-from paiban.text.charclass import CharClass
-from paiban.text.itemize import (BRACKET_CLASSES, GRID, MAX_GRID_SUM, PUNCT_CLASSES, Unit, UnitStats,
-                                 can_break_before, unit_stats)
+from paiban.text.itemize import (BRACKET_CLASSES, GRID, MAX_GRID_SUM, UnitStats, can_break_before,
+                                 line_start_width, unit_stats)
 
 EPS = 1e-9
 #: the classes that may be squeezed to save an orphan (quotes/brackets, typography.md §1 case 1)
 ORPHAN_SQUEEZE = BRACKET_CLASSES
 #: the classes that may be squeezed for kinsoku push-in or to keep a jump line (any mark)
 ANY_MARK = PUNCT_CLASSES
-
-
-class LineBreak(NamedTuple):
-    """One line of a paragraph: units [start, end), set in `measure` em after `indent` em. A
-    named tuple: an edition makes ~10⁴ of them, each in half the time of a frozen dataclass."""
-
-    start: int
-    end: int
-    indent: float
-    measure: float
-    natural: float  # em, indent included
-    #: the line broke against the rules (no permitted break fitted); reported as a warning
-    forced: bool = False
-
-    @property
-    def squeeze(self) -> float:
-        """How many em the line must shrink (0 when it fits at natural widths)."""
-        return max(0.0, self.natural - self.measure)
-
-    @property
-    def slack(self) -> float:
-        return max(0.0, self.measure - self.natural)
 
 
 @dataclass(frozen=True)
@@ -71,12 +52,6 @@ class BreakOptions:
     avoid_orphans: bool = True
     #: when no squeeze saves an orphan, break the line above one unit earlier
     orphan_pull_down: bool = False
-
-
-def start_width(u: Unit, indent: float) -> float:
-    """A unit's width at a line start: its leading blank is trimmed, except after an indent
-    (an opening mark that begins an indented paragraph keeps its full width)."""
-    return u.width if indent > 0 else u.start_width
 
 
 def line_width(units: Sequence[Unit], start: int, end: int, indent: float = 0.0) -> float:
@@ -92,8 +67,8 @@ def _natural(units: Sequence[Unit], middle: Sequence[float], start: int, end: in
         return indent
     if end - start == 1:
         u = units[start]
-        return indent + start_width(u, indent) + u.end_width - u.width
-    total = indent + start_width(units[start], indent) + units[end - 1].end_width
+        return indent + line_start_width(u, indent) + u.end_width - u.width
+    total = indent + line_start_width(units[start], indent) + units[end - 1].end_width
     for width in middle:
         total += width
     return total
@@ -103,22 +78,15 @@ def has_mark(units: Sequence[Unit], start: int, end: int, classes: frozenset[Cha
     return any(units[k].cls in classes for k in range(start, end))
 
 
-def next_break(units: Sequence[Unit], start: int, measure: float, indent: float = 0.0,
-               options: BreakOptions = BreakOptions(), allow: float = 0.0,
-               allow_classes: frozenset[CharClass] = ANY_MARK, stop: int | None = None) -> LineBreak:
+def _next_break(units: Sequence[Unit], stats: UnitStats, start: int, measure: float, indent: float,
+                options: BreakOptions, allow: float, allow_classes: frozenset[CharClass],
+                stop: int | None) -> LineBreak:
     """The line starting at `start`: first fit at natural widths, then the kinsoku policy.
 
     `allow` lets this line be squeezed by up to that many em when it holds a mark of
     `allow_classes` (the orphan and jump-fit rules); push-in kinsoku uses `options.max_squeeze`.
-    `stop` ends the line at that unit at the latest (a permitted break).
+    `stop` ends the line at that unit at the latest (a permitted break). `stats` are `units`'.
     """
-    return _next_break(units, unit_stats(units), start, measure, indent, options, allow, allow_classes, stop)
-
-
-def _next_break(units: Sequence[Unit], stats: UnitStats, start: int, measure: float, indent: float,
-                options: BreakOptions, allow: float, allow_classes: frozenset[CharClass],
-                stop: int | None) -> LineBreak:
-    """`next_break` given the stats of `units`."""
     n = len(units) if stop is None else stop
     room = measure + (allow if allow > 0 else 0.0)
     i = None
@@ -158,8 +126,7 @@ def _kinsoku_end(units: Sequence[Unit], start: int, i: int, last_ok: int, indent
 def _line_natural(units: Sequence[Unit], stats: UnitStats, start: int, end: int, indent: float) -> float:
     """`line_width`; on the grid, from the width sums (the same value: grid sums are exact)."""
     if end - start > 1 and stats.on_grid:
-        u = units[start]
-        base = indent + (u.width if indent > 0 else u.start_width)  # start_width(u, indent)
+        base = indent + line_start_width(units[start], indent)
         if 0.0 < base < MAX_GRID_SUM and (base * GRID).is_integer():  # on_grid(base)
             sums = stats.width_sums
             return base + units[end - 1].end_width + (sums[end - 1] - sums[start + 1])
@@ -176,7 +143,7 @@ def _scan(units: Sequence[Unit], start: int, n: int, room: float, measure: float
     last_ok = -1
     while i < n:
         u = units[i]
-        mid = start_width(u, indent) if i == start else u.width
+        mid = line_start_width(u, indent) if i == start else u.width
         end_w = (mid + u.end_width - u.width) if i == start else u.end_width
         if width + end_w > room + EPS:
             break
@@ -201,7 +168,7 @@ def _first_overflow(units: Sequence[Unit], stats: UnitStats, start: int, n: int,
     if start >= n:
         return start
     u = units[start]
-    mid = u.width if indent > 0 else u.start_width  # start_width(u, indent)
+    mid = line_start_width(u, indent)
     if indent + (mid + u.end_width - u.width) > limit:
         return start
     base = indent + mid  # the running width after the first unit

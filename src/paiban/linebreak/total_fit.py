@@ -1,11 +1,13 @@
 """Total-fit (Knuth–Plass style) line breaking over the same units as the greedy breaker.
 
-Items: every unit is a box; between two units where a break is permitted (kinsoku, itemize.
-can_break_before) lies a breakpoint; the gap between any two units is glue that stretches by
-`STRETCH` em (justification spreads slack over gaps) and a line shrinks by squeezing its marks,
-at most `BreakOptions.max_squeeze` em (½ em per mark). A line's badness is 100·|r|³ for its
-adjustment ratio r, times `SQUEEZE_COST[policy]` for a squeezed line: push-in squeezes
-readily, push-out only where it saves an orphan or keeps a jump line on a clause.
+Items: every unit is a box, a line's first unit at its line-start width and its last at its
+line-end width, as in the greedy breaker (one rule for both: itemize.line_start_width); between
+two units where a break is permitted (kinsoku, itemize.can_break_before) lies a breakpoint; the
+gap between any two units is glue that stretches by `STRETCH` em (justification spreads slack over
+gaps) and a line shrinks by squeezing its marks, at most `BreakOptions.max_squeeze` em (½ em per
+mark). A line's badness is 100·|r|³ for its adjustment ratio r, times `SQUEEZE_COST[policy]` for
+a squeezed line: push-in squeezes readily, push-out only where it saves an orphan or keeps a jump
+line on a clause.
 The paragraph minimises the sum of demerits (LINE_PENALTY + badness)² plus penalties:
 
 * `ORPHAN_DEMERITS` when the last line holds one hanzi (the orphan rule as a cost);
@@ -21,11 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from paiban.linebreak.greedy import (BreakOptions, LineBreak, MeasureFn, break_paragraph_fitted,
-                                     is_orphan)
+from paiban.linebreak.greedy import BreakOptions, MeasureFn, break_paragraph_fitted, is_orphan
+from paiban.model.items import CharClass, LineBreak, Unit
 from paiban.model.spec import KinsokuPolicy
-from paiban.text.charclass import CharClass
-from paiban.text.itemize import Unit, can_break_before
+from paiban.text.itemize import can_break_before, line_start_width
 
 #: stretch of one inter-unit gap, em (a 15-em line of 14 gaps stretches 2.1 em at ratio 1)
 STRETCH = 0.15
@@ -78,7 +79,7 @@ def break_total_fit(units: Sequence[Unit], measure: float | MeasureFn, indent: f
 
     def natural(a: int, b: int, ind: float) -> float:
         first, last = units[a], units[b - 1]
-        w = width[b] - width[a] - first.width + first.start_width - last.width + last.end_width
+        w = width[b] - width[a] - first.width + line_start_width(first, ind) - last.width + last.end_width
         return ind + w
 
     def line_indent(k: int) -> float:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 
-from paiban.linebreak.greedy import LineBreak
 from paiban.model.article import ParagraphKind
-from paiban.text.itemize import Unit
+from paiban.model.build_warning import BuildWarning
+from paiban.model.items import LineBreak, Unit
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ class StoryFlow:
     lines: tuple[FlowLine, ...]
     overset: Overset | None = None
     placed_characters: int = 0
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[BuildWarning, ...] = field(default=())
     regions: tuple[RegionFill, ...] = ()
     #: empty line slots left after the story's end (剩余), and the characters they would hold
     underset_lines: int = 0

@@ -5,6 +5,15 @@ characters of the body size, separated by `gutter_chars`; vertically it is `Grid
 `line_pitch`. Regions are rectangles on that grid (1-based, inclusive column and line ranges); a
 region splits into `text_columns` text columns of equal measure. A story flows through its
 `thread`, an ordered list of region names that may lie on several pages.
+
+The widths and positions of regions and their text columns are worked out here and nowhere
+else (`Grid.span_width_chars`, `Grid.text_column_chars`, `Region.left`, `Region.right`,
+`Region.width`, `Region.measure`, `Region.text_column_x`, `Region.column_rule_x`): the loader
+checks them, the flow fills them, the page draws in them. Widths come in grid characters (the
+`_chars` methods: multiples of the body size) or in pt; x positions are in pt from the type
+area's left edge, or from an `origin` the caller gives (the page's left margin for page
+coordinates). Each is computed in one fixed order of floating-point operations, so every stage
+gets the same number, to the last bit.
 """
 
 from __future__ import annotations
@@ -98,19 +107,27 @@ class Grid:
 
     @property
     def type_width_chars(self) -> float:
-        return self.columns * self.column_chars + (self.columns - 1) * self.gutter_chars
+        """Width of the type area, in grid characters."""
+        return self.span_width_chars(self.columns)
 
     @property
     def type_width(self) -> float:
+        """Width of the type area, in pt."""
         return self.type_width_chars * self.body_size
-
-    @property
-    def type_height(self) -> float:
-        return self.rows * self.line_pitch
 
     def column_x(self, column: int) -> float:
         """Left edge (pt from the type area's left) of basic column `column` (1-based)."""
         return (column - 1) * (self.column_chars + self.gutter_chars) * self.body_size
+
+    def span_width_chars(self, span: int) -> float:
+        """Width of `span` adjacent basic columns with the gutters between them, in grid characters."""
+        return span * self.column_chars + (span - 1) * self.gutter_chars
+
+    def text_column_chars(self, span: int, text_columns: int, gutter_chars: float) -> float:
+        """The measure of one text column, in grid characters, when `span` basic columns are split
+        into `text_columns` text columns of equal measure with `gutter_chars` between them (a
+        region's text columns need not line up with the basic columns)."""
+        return (self.span_width_chars(span) - (text_columns - 1) * gutter_chars) / text_columns
 
 
 @dataclass(frozen=True)
@@ -180,6 +197,46 @@ class Region:
     def lines(self) -> int:
         return self.last_line - self.first_line + 1
 
+    # geometry on `grid` (the layout's); x positions in pt from `origin` (default: the type
+    # area's left edge), `origin` added first, as every caller has always added it
+
+    def left(self, grid: Grid, origin: float = 0.0) -> float:
+        """Left edge of the region's first basic column, pt from `origin`."""
+        return origin + grid.column_x(self.first_column)
+
+    def right(self, grid: Grid, origin: float = 0.0) -> float:
+        """Right edge of the region's last basic column, pt from `origin`."""
+        return origin + grid.column_x(self.last_column) + grid.column_chars * grid.body_size
+
+    def width_chars(self, grid: Grid) -> float:
+        """Width of the region's basic columns and the gutters between them, in grid characters."""
+        return grid.span_width_chars(self.span)
+
+    def width(self, grid: Grid) -> float:
+        """`width_chars` in pt (the width a headline is set in). Not always `right - left` to the
+        last bit: furniture drawn edge to edge (pictures, boxes, rules) takes those edges."""
+        return self.width_chars(grid) * grid.body_size
+
+    def measure_chars(self, grid: Grid) -> float:
+        """The measure of one of the region's text columns, in grid characters."""
+        return grid.text_column_chars(self.span, self.text_columns, self.gutter_chars)
+
+    def measure(self, grid: Grid) -> float:
+        """The measure of one of the region's text columns, in pt (before a box's padding)."""
+        return self.measure_chars(grid) * grid.body_size
+
+    def text_column_x(self, grid: Grid, column: int) -> float:
+        """Left edge of text column `column` (0-based), pt from the type area's left edge
+        (before a box's padding)."""
+        return self.left(grid) + column * (self.measure_chars(grid) + self.gutter_chars) * grid.body_size
+
+    def column_rule_x(self, grid: Grid, column: int, origin: float = 0.0) -> float:
+        """The middle of the gutter left of text column `column` (1-based: the first gutter is
+        left of column 1), where a column rule runs; pt from `origin`."""
+        gutter_left = self.left(grid) + (column * self.measure_chars(grid) + (column - 1) * self.gutter_chars) \
+            * grid.body_size
+        return origin + gutter_left + self.gutter_chars * grid.body_size / 2
+
 
 @dataclass(frozen=True)
 class StorySpec:
@@ -226,7 +283,7 @@ class Edition:
     serial: str = ""  # 总第5678期
     cn: str = ""  # CN 37-0001
     credits: str = ""  # 责任编辑：… 美编：… 校对：…
-    sections: dict[int, str] = field(hash=False, compare=False, default_factory=dict)  # page → 要闻
+    sections: dict[int, str] = field(hash=False, default_factory=dict)  # page → 要闻
     page_label: str = "第{page}版"  # {page}: the page number; {page_cn}: 二, 十二
     running_head: bool = True  # 版眉 on every page but page 1
     masthead_image: Path | None = None  # the paper's name as an image instead of type
@@ -241,12 +298,13 @@ class Layout:
     page: PageGeometry
     grid: Grid
     pages: tuple[int, ...]  # page numbers in output order
-    styles: dict[str, TextStyle] = field(hash=False, compare=False, default_factory=dict)
-    regions: dict[str, Region] = field(hash=False, compare=False, default_factory=dict)
+    #: the dict fields compare (two layouts that differ in a style are not equal) but do not hash
+    styles: dict[str, TextStyle] = field(hash=False, default_factory=dict)
+    regions: dict[str, Region] = field(hash=False, default_factory=dict)
     stories: tuple[StorySpec, ...] = ()
     jumps: JumpTemplates = field(default_factory=JumpTemplates)
     #: role name → font file override (path, optional face index) from the layout
-    font_overrides: dict[str, tuple[Path, int]] = field(hash=False, compare=False, default_factory=dict)
+    font_overrides: dict[str, tuple[Path, int]] = field(hash=False, default_factory=dict)
     #: a font roles YAML named by the layout (`fonts:`); None: the packaged default
     roles_file: Path | None = None
     edition: Edition = field(default_factory=Edition)

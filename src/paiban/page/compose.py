@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from paiban.linebreak.greedy import BreakOptions, break_paragraph
 from paiban.model.article import Article
+from paiban.model.build_warning import BuildWarning
 from paiban.model.flowed import FlowLine, StoryFlow
 from paiban.model.placed import Marker, PlacedImage, PlacedLine, PlacedPage, Rect, Rule
 from paiban.model.spec import Align, Layout, RegionKind, StorySpec, TextStyle
@@ -46,7 +47,7 @@ def compose_pages(layout: Layout, stories: list[tuple[StorySpec, Article, StoryF
 
 
 def compose_document(layout: Layout, stories: list[tuple[StorySpec, Article, StoryFlow]],
-                     glyphs: GlyphSource, proof: bool = False) -> tuple[tuple[PlacedPage, ...], list[str]]:
+                     glyphs: GlyphSource, proof: bool = False) -> tuple[tuple[PlacedPage, ...], list[BuildWarning]]:
     """Place furniture, every story's headline and lines on the pages; return the pages and
     warnings (headlines that do not fit, low-resolution pictures). With `proof`, a story whose
     text does not fit gets a red overset marker (溢出) after the last line of its thread."""
@@ -55,7 +56,9 @@ def compose_document(layout: Layout, stories: list[tuple[StorySpec, Article, Sto
 
 
 #: where a warning stands in the document's order: (step, index of its page, region or story,
-#: index among that one's warnings); the steps are the order `compose_some_pages` works in
+#: index among that one's warnings); the steps are the order `compose_some_pages` works in.
+#: Pages composed apart merge by sorting their (Rank, BuildWarning) pairs on the rank alone
+#: (`key=lambda pair: pair[0]`): a BuildWarning has no order of its own.
 Rank = tuple[int, int, int]
 RUNNING_HEADS, REGIONS, HEADLINES = 0, 1, 2
 
@@ -82,7 +85,7 @@ def flow_index(stories: list[tuple[StorySpec, Article, StoryFlow]]) -> FlowIndex
 
 def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, StoryFlow]],
                        glyphs: GlyphSource, proof: bool, numbers: set[int], index: FlowIndex | None = None
-                       ) -> tuple[tuple[PlacedPage, ...], list[tuple[Rank, str]]]:
+                       ) -> tuple[tuple[PlacedPage, ...], list[tuple[Rank, BuildWarning]]]:
     """`compose_document` for the pages in `numbers` only (pages are independent once the
     stories are flowed). Each warning comes with its `Rank`, so that pages composed apart merge
     into the same report, in the same order, by sorting. `index`: the stories' `flow_index`,
@@ -90,7 +93,7 @@ def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, S
     index = index if index is not None else flow_index(stories)
     geo = layout.page
     pages = {n: PageBuilder(n, geo.width, geo.height, [], []) for n in layout.pages if n in numbers}
-    warnings: list[tuple[Rank, str]] = []
+    warnings: list[tuple[Rank, BuildWarning]] = []
 
     def add(page: PageBuilder, items: furniture.Furniture, step: int, index: int) -> None:
         _add(page, items)
@@ -161,7 +164,7 @@ def overset_marker(layout: Layout, story: StorySpec, flow: StoryFlow) -> tuple[i
     region = layout.regions[story.thread[-1]]
     grid = layout.grid
     size = grid.body_size
-    right = layout.page.margin_left + grid.column_x(region.last_column) + grid.column_chars * size
+    right = region.right(grid, layout.page.margin_left)
     y = grid_line_top(layout, region.last_line) - grid.line_pitch
     note = f"overset {flow.overset.characters} characters from: {flow.overset.sentence}"
     return region.page, Marker(right - size, y, size, size, note)
@@ -259,15 +262,16 @@ def placed_line(story: str, region: str, column: int, grid_line: int, kind: str,
 
 
 def headline_block(layout: Layout, story: StorySpec, article: Article,
-                   glyphs: GlyphSource) -> tuple[list[PlacedLine], list[Marker], list[str]]:
+                   glyphs: GlyphSource) -> tuple[list[PlacedLine], list[Marker], list[BuildWarning]]:
     """The kicker, main headline and subtitle, centred in the story's headline region.
 
     Each part is broken into balanced lines (no short last line); a main headline that needs
     more than its style's `max_lines`, or a block taller than the region, is set smaller down to
-    `min_size` when the style may shrink, and reported when it still does not fit."""
+    `min_size` when the style may shrink, and reported when it still does not fit (warnings
+    "headline-shrunk" and "headline-does-not-fit", about the headline region's page)."""
     region = layout.regions[story.headline_region]
-    x0 = layout.page.margin_left + layout.grid.column_x(region.first_column)
-    width = (region.span * layout.grid.column_chars + (region.span - 1) * layout.grid.gutter_chars) * layout.grid.body_size
+    x0 = region.left(layout.grid, layout.page.margin_left)
+    width = region.width(layout.grid)
     height = region.lines * layout.grid.line_pitch
     parts = [(article.headline.kicker, story.kicker_style, "kicker"),
              (article.headline.main, story.headline_style, "headline"),
@@ -275,7 +279,7 @@ def headline_block(layout: Layout, story: StorySpec, article: Article,
     parts = [(text, layout.styles[name], kind) for text, name, kind in parts if text]
     if not parts:
         return [], [], []
-    notes: list[str] = []
+    notes: list[BuildWarning] = []
     main_style = next((st for _, st, kind in parts if kind == "headline"), None)
     scale = 1.0
     while True:
@@ -302,10 +306,13 @@ def headline_block(layout: Layout, story: StorySpec, article: Article,
             f"is {block_h:.0f} pt tall in a {height:.0f} pt region"
         action = "even at its smallest size" if main_style is not None and main_style.shrink_to_fit else \
             "and its style may not shrink"
-        notes.append(f"story {story.name}: headline {article.headline.main!r} {why} {action}")
+        notes.append(BuildWarning("headline-does-not-fit",
+                                  f"story {story.name}: headline {article.headline.main!r} {why} {action}",
+                                  region.page, story.name))
     elif scale < 1.0:
-        notes.append(f"story {story.name}: headline set at {main_style.size * scale:.1f} pt to fit "
-                     f"(style {main_style.size:g} pt)")
+        notes.append(BuildWarning("headline-shrunk", f"story {story.name}: headline set at "
+                                  f"{main_style.size * scale:.1f} pt to fit (style {main_style.size:g} pt)",
+                                  region.page, story.name))
     top = grid_line_top(layout, region.first_line)
     y_top = top - max(0.0, (height - block_h) / 2)
     out: list[PlacedLine] = []

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from paiban.flow.frames import region_box, region_measure_chars
 from paiban.linebreak.greedy import BreakOptions, break_paragraph
+from paiban.model.build_warning import BuildWarning
 from paiban.model.placed import Marker, PlacedImage, PlacedLine, Rect, Rule
 from paiban.model.spec import Align, Layout, Region, TextStyle
 from paiban.page.glyph_source import GlyphSource
@@ -33,7 +33,7 @@ class Furniture:
     rects: list[Rect] = field(default_factory=list)
     images: list[PlacedImage] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[BuildWarning] = field(default_factory=list)
 
 
 def chinese_date(iso: str) -> str:
@@ -100,9 +100,10 @@ def running_head(layout: Layout, number: int, glyphs: GlyphSource) -> Furniture:
 
 
 def _span(layout: Layout, region: Region) -> tuple[float, float]:
-    """Left edge on the page and width (pt) of a region's columns."""
-    x0, x1 = region_box(layout.grid, region)
-    return layout.page.margin_left + x0, x1 - x0
+    """Left edge on the page and width (pt, edge to edge) of a region's columns."""
+    grid = layout.grid
+    x0 = region.left(grid)
+    return layout.page.margin_left + x0, region.right(grid) - x0
 
 
 def masthead(layout: Layout, region: Region, glyphs: GlyphSource, top: float) -> Furniture:
@@ -116,7 +117,8 @@ def masthead(layout: Layout, region: Region, glyphs: GlyphSource, top: float) ->
     info_h = info_style.size * 2.2
     name_h = height - info_h
     if edition.masthead_image is not None:
-        out.images.append(_image(layout, edition.masthead_image, left, top - name_h, width, name_h, out))
+        out.images.append(_image(layout, edition.masthead_image, left, top - name_h, width, name_h, out,
+                                 region.page))
     elif edition.paper:
         style = layout.styles["masthead"]
         size = min(style.size, name_h * 0.8, width / max(1, len(edition.paper)) * 0.9)
@@ -153,9 +155,10 @@ def picture(layout: Layout, region: Region, glyphs: GlyphSource, top: float) -> 
     gap = grid.line_pitch / 2  # between the picture and its caption, and under the caption
     image_h = region.lines * grid.line_pitch - caption_h - gap * (2 if caption_lines else 1)
     if image_h <= grid.line_pitch:
-        out.warnings.append(f"picture region {region.name}: no room for the image above its caption")
+        out.warnings.append(BuildWarning("picture-room", f"picture region {region.name}: no room for the image "
+                                         "above its caption", region.page))
         return out
-    out.images.append(_image(layout, pic.image, left, top - image_h, width, image_h, out))
+    out.images.append(_image(layout, pic.image, left, top - image_h, width, image_h, out, region.page))
     baseline = top - image_h - gap - BASELINE * style.size
     for text in caption_lines:
         out.lines.append(set_text(text, style, glyphs, left, baseline, width, "caption", region.name,
@@ -171,8 +174,9 @@ def _caption_lines(text: str, style: TextStyle, width: float, glyphs: GlyphSourc
 
 
 def _image(layout: Layout, path, left: float, bottom: float, width: float, height: float,
-           out: Furniture) -> PlacedImage:
-    """Fit the image inside the box (aspect kept, centred), and check its effective resolution."""
+           out: Furniture, page: int) -> PlacedImage:
+    """Fit the image inside the box (aspect kept, centred), and check its effective resolution
+    (a warning about `page` when it is below the layout's minimum)."""
     from PIL import Image
 
     with Image.open(path) as im:
@@ -182,8 +186,9 @@ def _image(layout: Layout, path, left: float, bottom: float, width: float, heigh
     dpi = px_w / (w / 72.0)
     placed = PlacedImage(str(path), left + (width - w) / 2, bottom + (height - h), w, h, (px_w, px_h), dpi)
     if dpi < layout.min_dpi:
-        out.warnings.append(f"picture {path.name}: {dpi:.0f} dpi at {w / 72 * 25.4:.0f} mm wide, below the "
-                            f"{layout.min_dpi:.0f} dpi print minimum")
+        out.warnings.append(BuildWarning("low-resolution", f"picture {path.name}: {dpi:.0f} dpi at "
+                                         f"{w / 72 * 25.4:.0f} mm wide, below the {layout.min_dpi:.0f} dpi "
+                                         "print minimum", page))
     return placed
 
 
@@ -193,7 +198,7 @@ def region_rules(layout: Layout, region: Region, top: float, last_used: int | No
     closes one line (its padding) under it."""
     out = Furniture()
     grid = layout.grid
-    x0, x1 = region_box(grid, region)
+    x0, x1 = region.left(grid), region.right(grid)
     left = layout.page.margin_left
     lines = region.lines
     if region.box is not None and last_used is not None:
@@ -203,10 +208,8 @@ def region_rules(layout: Layout, region: Region, top: float, last_used: int | No
         # a column rule runs as far as the text does (a short final segment has short rules)
         text_lines = region.lines if last_used is None else last_used - region.first_line + 1
         rule_bottom = top - text_lines * grid.line_pitch + (grid.line_pitch - grid.body_size)
-        measure = region_measure_chars(grid, region)
         for i in range(1, region.text_columns):
-            gutter_left = x0 + (i * measure + (i - 1) * region.gutter_chars) * grid.body_size
-            x = left + gutter_left + region.gutter_chars * grid.body_size / 2
+            x = region.column_rule_x(grid, i, left)
             out.rules.append(Rule(x, top, x, rule_bottom, HAIRLINE))
     if region.rule_below:
         y = bottom + (grid.line_pitch - grid.body_size) / 2

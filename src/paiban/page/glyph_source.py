@@ -22,9 +22,10 @@ from typing import NamedTuple, Protocol
 from paiban.fonts.coverage import INVISIBLE as SKIPPED
 from paiban.fonts.coverage import MISSING, PRIMARY, CharResolution, TextHit, resolve
 from paiban.fonts.faces import FontFace
+from paiban.model.items import CharClass
 from paiban.model.placed import FallbackUse, MissingGlyph
 from paiban.page.justify import GlyphInfo, GlyphLookup, LatinAdvance
-from paiban.text.charclass import HALF_WIDTH, CharClass, classify
+from paiban.text.charclass import HALF_WIDTH, classify
 
 #: characters that need no glyph (layout-only spaces)
 INVISIBLE = frozenset(" \u3000")

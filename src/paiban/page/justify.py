@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, NamedTuple, Sequence
 
+from paiban.model.items import CharClass, Unit
 from paiban.model.spec import Align
-from paiban.text.charclass import HALF_WIDTH, CharClass
-from paiban.text.itemize import Unit
+from paiban.text.charclass import HALF_WIDTH
+from paiban.text.itemize import line_start_width
 
 #: smallest blank (em) a squeezed mark keeps between its ink and the cell edge
 INK_MARGIN = 0.04
@@ -83,7 +84,7 @@ def _padded_cells(u: Unit, width: float, latin_advance: LatinAdvance) -> list[tu
 
 def _cell_widths(units: Sequence[Unit], indent: float = 0.0) -> list[float]:
     n = len(units)
-    first = units[0].width if indent > 0 else units[0].start_width  # greedy.start_width
+    first = line_start_width(units[0], indent)  # the breakers' start-of-line rule
     if n == 1:
         u = units[0]
         return [first + u.end_width - u.width]
@@ -240,7 +241,8 @@ def _place(units: Sequence[Unit], cells: Sequence[float], x: float, gaps: Sequen
 
 
 #: (class, cell, id(info)) → (info, *`_origin_terms`): the marks of a line recur all through an
-#: edition; the info is kept to check that the id is still that object's
+#: edition; the info is kept to check that the id is still that object's. tests/test_fast_paths.py
+#: checks the glyphs `_place` places itself against `_place_unit`, which works each origin out
 _origins: dict[tuple, tuple] = {}
 _ORIGINS_LIMIT = 4096
 

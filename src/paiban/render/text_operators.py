@@ -277,7 +277,7 @@ def line_operators(codes: GlyphCodes, line: PlacedLine) -> str:
     deltas = list(map(sub, map(sub, xs[1:], xs), widths))
     tc = round(_common_spacing(line, deltas), 5)
     code = ["BT", f"{_fines[tc]} Tc"] if tc else ["BT"]
-    _mixed_runs(code, line, encoded, widths, tc)
+    _mixed_runs(code, line, encoded, widths, deltas, tc)
     if tc:
         code.append("0 Tc")  # Tc outlives ET: reset it
     code.append("ET")
@@ -299,8 +299,10 @@ def _one_font_run(face: FaceCodes, chars: str, deltas: list[float], tc: float, s
 
 
 def _mixed_runs(code: list[str], line: PlacedLine, encoded: list[GlyphCode], widths: list[float],
-                tc: float) -> None:
-    """A line with several fonts or stretched glyphs (dashes): Tf and Tz where they change."""
+                deltas: list[float], tc: float) -> None:
+    """A line with several fonts or stretched glyphs (dashes): Tf and Tz where they change.
+    Between two unscaled glyphs the adjustment is decided as `_one_font_run` decides it, from the
+    same spacing (`deltas`, next x − x − width) against Tc; around a stretched glyph, from the pen."""
     size, y = line.size, line.y
     scales = dict(line.scaled)
     parts: list[str] = []  # TJ operands: "(run)" strings and adjustments
@@ -308,6 +310,7 @@ def _mixed_runs(code: list[str], line: PlacedLine, encoded: list[GlyphCode], wid
     cur_font = None
     cur_scale = 1.0
     pen: float | None = None
+    low, high = tc - PEN_TOLERANCE, tc + PEN_TOLERANCE
 
     def flush() -> None:
         if run:
@@ -331,14 +334,20 @@ def _mixed_runs(code: list[str], line: PlacedLine, encoded: list[GlyphCode], wid
             flush()
             code.append(f"1 0 0 1 {_nums[x]} {_nums[y]} Tm")
         else:
-            shift = x - pen
-            if shift > PEN_TOLERANCE or shift < -PEN_TOLERANCE:
-                adjust = _nums[-shift * 1000 / (size * scale)]
-                if adjust != "0":
-                    if run:
-                        parts.append("(" + "".join(run) + ")")
-                        run.clear()
-                    parts.append(adjust)
+            adjust = "0"
+            if scale == 1.0 and scales.get(i - 1, 1.0) == 1.0:
+                delta = deltas[i - 1]
+                if delta > high or delta < low:
+                    adjust = _nums[-(delta - tc) * 1000 / size]
+            else:
+                shift = x - pen
+                if shift > PEN_TOLERANCE or shift < -PEN_TOLERANCE:
+                    adjust = _nums[-shift * 1000 / (size * scale)]
+            if adjust != "0":
+                if run:
+                    parts.append("(" + "".join(run) + ")")
+                    run.clear()
+                parts.append(adjust)
         run.append(data)
         pen = x + (width + tc) * scale
     flush()

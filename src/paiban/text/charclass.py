@@ -12,23 +12,7 @@ Sources:
 
 from __future__ import annotations
 
-from enum import Enum
-
-
-class CharClass(str, Enum):
-    HAN = "han"  # ideographs and other full-width letters (kana, □, ■, full-width Latin)
-    OPEN = "open"  # opening quotes and brackets: blank on the left in GB fonts
-    CLOSE = "close"  # closing quotes and brackets: blank on the right
-    POINT = "point"  # 点号 ，。、；：？！: blank on the right in GB fonts
-    MIDDLE = "middle"  # · ／: centred, fixed half width
-    DASH = "dash"  # U+2014 (a pair forms the 2-em dash ——)
-    ELLIPSIS = "ellipsis"  # U+2026 (a pair forms ……)
-    SPACE = "space"  # U+3000 ideographic space
-    DIGIT = "digit"  # ASCII digits and what sticks to them inside a number
-    LATIN = "latin"  # Latin letters
-    LATIN_SPACE = "latin_space"  # ASCII space between Latin words
-    OTHER = "other"  # any other narrow character (ASCII symbols)
-
+from paiban.model.items import CharClass
 
 #: opening marks (clreq §3.1.7 "not at line end"; GB/T 15834 §5.1.9)
 OPENING = frozenset("“‘「『（〔【［｛〖〘《〈(［[{")
@@ -115,6 +99,18 @@ BLANK_SIDE: dict[CharClass, str] = {
     CharClass.CLOSE: "right",
     CharClass.POINT: "right",
 }
+
+#: The start of a line (`itemize.line_start_width`, the one rule both line breakers and the
+#: renderer apply): the first unit of a line is set at its `Unit.start_width`, a mark without the
+#: blank on its start side (typography.md §3: "at line start/end: outer blank trimmed"). This says
+#: whether that holds after a paragraph's first-line indent too. It does: clreq, First-line Indents
+#: (段首缩排, https://www.w3.org/TR/clreq/#first_line_indents): "若首行行首出现开始夹注符号，可以缩减该符号
+#: 始侧二分之一个汉字大小的空白" (an opening bracket or quote that begins a paragraph's first line may
+#: lose the half em of blank on its start side), so the blank before its ink is the indent, as before
+#: a hanzi. False would keep its full width after the indent (`“中国` in quanjiao after a 2-em indent:
+#: 2 + 1 + 2 em instead of 2 + ½ + 2). Banjiao, the seed paper's style, has no blank to trim (every
+#: mark is ½ em wherever it stands), so the seed's lines do not depend on it.
+TRIM_AFTER_INDENT = True
 
 #: styles that compress an adjacent pair of marks (`”。` `，“` `》！`) by ½ em (GB/T 15834 §5.1.10)
 PAIR_COMPRESSION = frozenset({"quanjiao", "kaiming"})

@@ -5,8 +5,9 @@ A unit is the smallest thing the line breaker moves: one hanzi or mark, or an un
 style's size and follow the punctuation style (charclass.PUNCT_WIDTH): they are grid widths,
 independent of the font, except for Latin letters, whose advances come from `latin_advance`.
 
-Each unit carries three widths: inside the line, at the line start (opening blank trimmed) and at
-the line end (closing blank trimmed), as GB/T 15834 §5.1.10 and clreq §3.2 ask.
+Each unit (model/items.py) carries three widths: inside the line, at the line start (opening blank
+trimmed) and at the line end (closing blank trimmed), as GB/T 15834 §5.1.10 and clreq §3.2 ask;
+`line_start_width` is the rule that says which width a line's first unit takes.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from itertools import accumulate
 from operator import attrgetter, ge
 from typing import Callable, Sequence
 
+from paiban.model.items import PUNCT_CLASSES, CharClass, Unit
 from paiban.text.charclass import (
     BLANK_SIDE,
     FULL_STOPS,
@@ -28,41 +30,21 @@ from paiban.text.charclass import (
     NUMBER_SUFFIXES,
     PAIR_COMPRESSION,
     PUNCT_WIDTH,
-    CharClass,
+    TRIM_AFTER_INDENT,
     classify,
 )
 
 LatinAdvance = Callable[[str], float]
 
-PUNCT_CLASSES = frozenset({CharClass.OPEN, CharClass.CLOSE, CharClass.POINT})
 #: marks whose blank the orphan rule may squeeze: quotes and brackets (clreq reduction order)
 BRACKET_CLASSES = frozenset({CharClass.OPEN, CharClass.CLOSE})
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """An unbreakable run of text (a character, `——`, a number, a Latin word), its class and
-    its widths in em inside a line and at the line's ends."""
-
-    text: str
-    cls: CharClass
-    width: float  # em inside a line
-    start_width: float  # em when the unit starts a line
-    end_width: float  # em when the unit ends a line
-    no_break_before: bool  # may not start a line
-    no_break_after: bool  # may not end a line
-    #: Han–Latin spacing (clreq §3.2.2) inside `width`, before and after the text; it may shrink by half
-    pad_before: float = 0.0
-    pad_after: float = 0.0
-
-    @property
-    def is_mark(self) -> bool:
-        return self.cls in PUNCT_CLASSES
-
-    @property
-    def hanzi(self) -> int:
-        """How many hanzi the unit holds (for the orphan rule)."""
-        return len(self.text) if self.cls is CharClass.HAN else 0
+def line_start_width(u: Unit, indent: float) -> float:
+    """The width of `u` as the first unit of a line that starts `indent` em in: the one
+    start-of-line rule, of both line breakers and of the renderer. The unit's line-start width
+    (its opening blank trimmed), after a first-line indent too (charclass.TRIM_AFTER_INDENT)."""
+    return u.start_width if TRIM_AFTER_INDENT or indent <= 0 else u.width
 
 
 def half_width_latin(ch: str) -> float:
