@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import seed_printed_lines  # noqa: E402
+from conftest import lines_text, seed_printed_lines  # noqa: E402
 
 from paiban.input.article_reader import read_article  # noqa: E402
-from paiban.linebreak.greedy import BreakOptions, break_paragraph_fitted, lines_text  # noqa: E402
+from paiban.linebreak.greedy import BreakOptions, break_paragraph_fitted  # noqa: E402
 from paiban.linebreak.total_fit import break_total_fit  # noqa: E402
 from paiban.model.spec import KinsokuPolicy  # noqa: E402
 from paiban.text.itemize import itemize  # noqa: E402
@@ -42,7 +42,7 @@ def run(paragraphs: list[str], breaker: str, style: str, policy: KinsokuPolicy) 
         lines, orphan = BREAKERS[breaker](units, 15.0, 2.0, options)
         orphans += orphan
         for k, ln in enumerate(lines):
-            squeezed += ln.squeeze > 1e-9
+            squeezed += ln.natural - ln.measure > 1e-9  # set narrower than its natural width
             if k < len(lines) - 1:
                 slacks.append(ln.slack)
         texts += lines_text(units, lines)

@@ -28,8 +28,8 @@ and the median of the ratios pair by pair with how many pairs paiban won; then t
 edition (PDFs, a PNG of every page, the contact sheet) against Typst writing its PDF and a PNG
 of every page at the edition's preview resolution, in turn, a third as many rounds. On a
 machine whose CPUs are shared, speed drifts by 20 % and more from one minute to the next, and
-only runs side by side see the same machine. The caches are warm as on any machine that has built these files
-before: converted font subsets, the compiled dataclass methods, the parsed layout YAML.
+only runs side by side see the same machine. The font cache is warm as on any machine that has
+built these files before (converted font subsets and font metrics).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -148,7 +149,49 @@ def assert_stories_read_back(pdf, layout) -> None:
     """Every story of `layout` reads back from the PDF (pypdfium2 document) exactly once, in order."""
     for story in layout.stories:
         article = read_article(story.article)
-        assert story_text_in_pdf(pdf, layout, story) == SPACE.sub("", article.body_text()), story.name
+        assert story_text_in_pdf(pdf, layout, story) == SPACE.sub("", body_text(article)), story.name
+
+
+# ---- reading the model back as text (what a test compares; the pipeline never needs it) ----------
+
+def body_text(article) -> str:
+    """All of an `Article`'s flowed text in order (byline paragraph included), without separators."""
+    return "".join(p.text for p in article.paragraphs)
+
+
+def units_text(units) -> str:
+    return "".join(u.text for u in units)
+
+
+def line_text(fl) -> str:
+    """A `FlowLine`'s own text (its jump texts left out)."""
+    return units_text(fl.units)
+
+
+def full_text(fl) -> str:
+    """A `FlowLine`'s text with its 上接 prefix and 下转 suffix (what the placed line reads)."""
+    return units_text(fl.prefix) + units_text(fl.units) + units_text(fl.suffix)
+
+
+def lines_text(units, lines) -> list[str]:
+    """The text of each `LineBreak` of a paragraph's `units`."""
+    return [units_text(units[ln.start:ln.end]) for ln in lines]
+
+
+class Glyph(NamedTuple):
+    """One drawn glyph of a `PlacedLine` (which keeps its glyphs as columns)."""
+
+    char: str
+    x: float
+    face: str  # FontFace.key
+    scale: float = 1.0
+
+
+def placed_glyphs(line) -> list[Glyph]:
+    """The drawn glyphs of a `PlacedLine`, one `Glyph` each: its character, origin, face and scale."""
+    scales = dict(line.scaled)
+    return [Glyph(line.chars[i], line.xs[i], face, scales.get(i, 1.0))
+            for face, start, end in line.runs() for i in range(start, end)]
 
 
 @pytest.fixture(scope="session")

@@ -76,8 +76,8 @@ def test_page_one_shows_headline_byline_and_15_character_columns(demo):
     assert headline.x == pytest.approx(left)
     assert headline.width == pytest.approx((lead.span * 15 + lead.span - 1) * grid.body_size)
     # the headline's glyphs are centred over the story's columns
-    g0, g1 = headline.glyphs[0], headline.glyphs[-1]
-    centre = (g0.x + g1.x + headline.size) / 2
+    x0, x1 = headline.xs[0], headline.xs[-1]
+    centre = (x0 + x1 + headline.size) / 2
     assert centre == pytest.approx(headline.x + headline.width / 2, abs=headline.size)
 
 

@@ -25,7 +25,7 @@ from paiban.fonts import FontRegistry, find_font_file
 from paiban.fonts.charsets import (BMP_EMOJI_PRESENTATION, gb2312_hanzi, is_emoji, is_private_use,
                                    read_tongyong_guifan, refusal, tongyong_guifan)
 from paiban.model.placed import FallbackUse, MissingGlyph
-from paiban.page.glyph_source import GlyphSource
+from paiban.page.glyph_source import GlyphSource, TextSegment
 from paiban.report import BuildReport
 
 SRC = str(ROOT / "src")
@@ -182,7 +182,7 @@ def test_emoji_and_private_use_are_missing_even_when_a_font_maps_them() -> None:
     for ch in (EMOJI, *PUA):
         assert glyphs.info("song", ch) is None
         assert glyphs.resolution("song", ch).status == "missing"
-    missing = list(glyphs.missing("song", f"中{EMOJI}文{PUA[0]}", "s", 3))
+    missing, _ = glyphs.scan_segments([TextSegment("song", f"中{EMOJI}文{PUA[0]}", "s", 3)])
     assert [(m.char, m.offset, m.reason) for m in missing] == [(EMOJI, 1, "emoji"), (PUA[0], 3, "private use")]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import simple_layout, text_region
+from conftest import full_text, line_text, simple_layout, text_region
 
 from paiban.flow.thread_flow import flow_story
 from paiban.model.article import Article, Paragraph
@@ -22,7 +22,7 @@ def test_lines_fill_columns_top_to_bottom_then_left_to_right():
     layout = simple_layout([text_region("r", 1, (1, 2), columns=(1, 2), text_columns=2)], columns=2, column_chars=5)
     flow = flow_story(layout.stories[0], article("中" * 18), layout, itemizer)
     assert [(ln.column, ln.grid_line) for ln in flow.lines] == [(0, 1), (0, 2), (1, 1), (1, 2)]
-    assert [ln.text for ln in flow.lines] == ["中" * 3, "中" * 5, "中" * 5, "中" * 5]
+    assert [line_text(ln) for ln in flow.lines] == ["中" * 3, "中" * 5, "中" * 5, "中" * 5]
 
 
 def test_story_that_fits_has_no_jump_line_even_when_the_thread_goes_on():
@@ -36,20 +36,20 @@ def test_jump_lines_name_the_pages_of_the_thread():
     layout = simple_layout([text_region("a", 1, (1, 2)), text_region("b", 3, (1, 2)), text_region("c", 2, (1, 5))],
                            column_chars=10, thread=("a", "b", "c"))
     flow = flow_story(layout.stories[0], article("中" * 60), layout, itemizer)
-    texts = [ln.full_text for ln in flow.lines]
+    texts = [full_text(ln) for ln in flow.lines]
     assert texts[1].endswith("（下转第三版）")
     assert texts[2].startswith("（上接第一版）")
     assert texts[3].endswith("（下转第二版）")
     assert texts[4].startswith("（上接第三版）")
     # the jump text's width is reserved: the text of a jump line is shorter than a full line
-    assert flow.lines[1].text == "中" * (10 - 6)  # （下转第三版） is 6 em in banjiao
+    assert line_text(flow.lines[1]) == "中" * (10 - 6)  # （下转第三版） is 6 em in banjiao
 
 
 def test_overset_counts_every_character_left_over_and_names_the_sentence():
     layout = simple_layout([text_region("a", 1, (1, 2))], column_chars=10)
     text = "中" * 18 + "。这里开始溢出的句子。后面还有。"
     flow = flow_story(layout.stories[0], article(text, "第二段也在溢出。"), layout, itemizer)
-    placed = sum(len(ln.text) for ln in flow.lines)
+    placed = sum(len(line_text(ln)) for ln in flow.lines)
     assert flow.overset is not None
     assert flow.overset.characters == len(text) + len("第二段也在溢出。") - placed
     assert flow.placed_characters == placed
@@ -58,7 +58,7 @@ def test_overset_counts_every_character_left_over_and_names_the_sentence():
 def test_continuation_at_a_paragraph_start_puts_the_from_jump_on_its_own_line():
     layout = simple_layout([text_region("a", 1, (1, 2)), text_region("b", 2, (1, 5))], column_chars=10)
     flow = flow_story(layout.stories[0], article("中" * 8 + "中中中。", "下一段。"), layout, itemizer)
-    texts = [ln.full_text for ln in flow.lines]
+    texts = [full_text(ln) for ln in flow.lines]
     assert texts[1].endswith("（下转第二版）")
     assert texts[2] == "（上接第一版）"
     assert texts[3] == "下一段。"
@@ -85,7 +85,7 @@ def test_flow_warnings_carry_kind_page_story_and_the_whole_message():
     layout = simple_layout([text_region("a", 1, (1, 2)), text_region("b", 2, (1, 5))], column_chars=10)
     # paragraph 3 ends on page 2 with one hanzi on its last line, and no mark above to squeeze
     flow = flow_story(layout.stories[0], article("中" * 8, "中" * 9 + "。", "中" * 19 + "。"), layout, itemizer)
-    assert flow.lines[-1].full_text == "中。" and flow.lines[-1].page == 2
+    assert full_text(flow.lines[-1]) == "中。" and flow.lines[-1].page == 2
     assert flow.warnings == (BuildWarning("orphan", "story s: paragraph 3 ends on one hanzi (no quote or bracket "
                                                     "to squeeze above it)", 2, "s"),)
     assert str(flow.warnings[0]) == flow.warnings[0].message

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import simple_layout, text_region
+from conftest import line_text, simple_layout, text_region
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,9 +48,9 @@ def test_every_character_is_placed_once_in_order_or_reported_as_overset(regions,
     layout = simple_layout(regions, columns=4, column_chars=6, rows=60)
     flow = flow_story(layout.stories[0], article, layout, itemizer)
     text_lines = [ln for ln in flow.lines if ln.role == "text"]
-    placed = "".join(ln.text for ln in sorted(text_lines, key=lambda ln: (ln.paragraph, ln.brk.start)))
+    placed = "".join(map(line_text, sorted(text_lines, key=lambda ln: (ln.paragraph, ln.brk.start))))
     whole = "".join(p.text for p in paragraphs)
-    assert placed == "".join(ln.text for ln in text_lines), "lines are not in reading order"
+    assert placed == "".join(map(line_text, text_lines)), "lines are not in reading order"
     if flow.overset is None:
         assert placed == whole
     else:

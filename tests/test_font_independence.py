@@ -15,17 +15,24 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import SEED, seed_printed_lines, simple_layout, text_region
+from conftest import SEED, body_text, full_text, placed_glyphs, seed_printed_lines, simple_layout, text_region
 
 from paiban.flow.thread_flow import flow_story
 from paiban.fonts import FontRegistry, convert, find_font_file, load_metrics, open_face
-from paiban.input.article_reader import is_han, read_article
+from paiban.input.article_reader import read_article
 from paiban.model.article import Paragraph
-from paiban.page.compose import compose_pages
+from paiban.page.compose import compose_some_pages
 from paiban.page.glyph_source import GlyphSource
 from paiban.pipeline import make_itemizer
 
 SQUEEZED = "2023年是西海岸新区的“创新突"  # 15.5 em of text in a 15-em line: squeezed ½ em
+
+
+def is_han(ch: str) -> bool:
+    """CJK unified ideographs (extension A and the basic block), compatibility ideographs and the
+    supplementary ideographic planes."""
+    cp = ord(ch)
+    return 0x3400 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x3FFFF
 
 
 def _font(name: str) -> Path:
@@ -51,7 +58,7 @@ def columns(tmp_path_factory):
     cache = tmp_path_factory.mktemp("cache")
     article = _seed_article()
     layout = simple_layout([text_region("col", 1, (1, 162)), text_region("next", 2, (1, 20))])
-    chars = set(article.body_text()) | set("（上接下转第一二版）")
+    chars = set(body_text(article)) | set("（上接下转第一二版）")
     converted, _ = convert.converted_font(noto, 2, chars, cache)
     registries = {
         "noto": FontRegistry(cache_dir=cache),  # song: Noto Serif CJK SC, read from the CFF source
@@ -63,7 +70,7 @@ def columns(tmp_path_factory):
         glyphs = GlyphSource(registry)
         story = layout.stories[0]
         flow = flow_story(story, article, layout, make_itemizer(glyphs))
-        pages = compose_pages(layout, [(story, article, flow)], glyphs)
+        pages, _ = compose_some_pages(layout, [(story, article, flow)], glyphs, False, set(layout.pages))
         lines = [ln for page in pages for ln in page.lines]
         out[name] = (flow, lines, registry.chain("song")[0])
     assert out["noto"][2].family == "Noto Serif CJK SC" and out["noto"][2].is_cff
@@ -81,13 +88,14 @@ def test_every_font_breaks_the_seed_column_into_the_printed_lines(columns):
     assert page1 == printed
     # every glyph is drawn by the body font itself: no fallback hides a difference
     for name, (_, lines, face) in columns.items():
-        assert {g.face for ln in lines for g in ln.glyphs} == {face.key}, name
+        assert {g.face for ln in lines for g in placed_glyphs(ln)} == {face.key}, name
 
 
 def test_the_converted_noto_places_every_glyph_like_its_source(columns):
     _, source, _ = columns["noto"]
     _, converted, _ = columns["noto-converted"]
-    worst = max(abs(a.x - b.x) for la, lb in zip(source, converted) for a, b in zip(la.glyphs, lb.glyphs))
+    worst = max(abs(a.x - b.x) for la, lb in zip(source, converted)
+                for a, b in zip(placed_glyphs(la), placed_glyphs(lb)))
     assert worst < 0.01  # pt: the conversion keeps advances, and ink within 1 font unit
 
 
@@ -111,20 +119,21 @@ def test_full_stop_in_a_half_cell_follows_each_fonts_ink(columns):
     assert expected < -0.2  # em: UMing's 。 origin sits a quarter em further left
     checked = 0
     for ln, lu in zip(noto_lines, uming_lines):
-        for k, (gn, gu) in enumerate(zip(ln.glyphs, lu.glyphs)):
-            if gn.char != "。" or not 0 < k < len(ln.glyphs) - 1:
+        glyphs_n, glyphs_u = placed_glyphs(ln), placed_glyphs(lu)
+        for k, (gn, gu) in enumerate(zip(glyphs_n, glyphs_u)):
+            if gn.char != "。" or not 0 < k < len(glyphs_n) - 1:
                 continue
-            before, after = ln.glyphs[k - 1], ln.glyphs[k + 1]
+            before, after = glyphs_n[k - 1], glyphs_n[k + 1]
             if not (is_han(before.char) and is_han(after.char)):
                 continue  # hanzi | 。 | hanzi: one-em cells around a plain half cell
             size = ln.size
             assert gu.x - gn.x == pytest.approx(expected * size, abs=0.01), ln.text
             # the cells did not move: the glyph after the mark is where it was
-            assert lu.glyphs[k + 1].x == pytest.approx(after.x, abs=1e-6)
+            assert glyphs_u[k + 1].x == pytest.approx(after.x, abs=1e-6)
             # and in both fonts the ink lies inside the half cell after the hanzi before it
-            for g, (i0, i1), line in ((gn, (n0, n1), ln), (gu, (u0, u1), lu)):
-                assert g.x + i0 * size >= line.glyphs[k - 1].x + size - 1e-6
-                assert g.x + i1 * size <= line.glyphs[k - 1].x + 1.5 * size + 1e-6
+            for g, (i0, i1), glyphs in ((gn, (n0, n1), glyphs_n), (gu, (u0, u1), glyphs_u)):
+                assert g.x + i0 * size >= glyphs[k - 1].x + size - 1e-6
+                assert g.x + i1 * size <= glyphs[k - 1].x + 1.5 * size + 1e-6
             checked += 1
     assert checked >= 10
 
@@ -132,24 +141,25 @@ def test_full_stop_in_a_half_cell_follows_each_fonts_ink(columns):
 def test_the_squeezed_quote_keeps_its_ink_and_loses_its_blank(columns):
     flow, noto_lines, noto_face = columns["noto"]
     _, uming_lines, uming_face = columns["uming"]
-    fl = next(f for f in flow.lines if f.full_text == SQUEEZED)
+    fl = next(f for f in flow.lines if full_text(f) == SQUEEZED)
     natural = fl.brk.indent + sum(u.width for u in fl.units)
     assert natural == pytest.approx(15.5)  # half an em too long: squeezed
     ln = next(x for x in noto_lines if x.text == SQUEEZED)
     lu = next(x for x in uming_lines if x.text == SQUEEZED)
     k = ln.text.index("“")
-    gn, gu = ln.glyphs[k], lu.glyphs[k]
+    glyphs_n, glyphs_u = placed_glyphs(ln), placed_glyphs(lu)
+    gn, gu = glyphs_n[k], glyphs_u[k]
     n0, n1 = _ink(noto_face, "“")
     u0, u1 = _ink(uming_face, "“")
     size = ln.size
     assert abs(gu.x - gn.x) > 0.05  # pt: each font's quote is placed by its own ink
     # an opening quote keeps its ink at the right of its (squeezed) cell, in both fonts
     assert gn.x + n1 * size == pytest.approx(gu.x + u1 * size, abs=0.02)
-    for g, i0, line in ((gn, n0, ln), (gu, u0, lu)):
-        assert g.x + i0 * size >= line.glyphs[k - 1].x + size - 1e-6  # no overlap with 的
+    for g, i0, glyphs in ((gn, n0, glyphs_n), (gu, u0, glyphs_u)):
+        assert g.x + i0 * size >= glyphs[k - 1].x + size - 1e-6  # no overlap with 的
     # the line still fills exactly the measure in both fonts
-    for line in (ln, lu):
-        last = line.glyphs[-1]
+    for line, glyphs in ((ln, glyphs_n), (lu, glyphs_u)):
+        last = glyphs[-1]
         assert last.x + size == pytest.approx(line.x + line.width, abs=0.01)
 
 

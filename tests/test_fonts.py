@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from paiban.fonts import FontRegistry, UnknownRole, find_face_index, find_font_file, load_metrics, open_face
 from paiban.fonts import convert, discovery
+from paiban.fonts.coverage import MISSING, resolve
 from paiban.fonts.faces import face_key
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -148,7 +149,7 @@ def test_face_for_falls_back_past_the_first_face(registry: FontRegistry) -> None
     rare = "\U00020000"
     expected_rare = next((f for f, c in zip(chain, covers) if ord(rare) in c), None)
     assert registry.face_for("song", rare) == expected_rare
-    assert (rare in registry.missing("song", "中" + rare)) == (expected_rare is None)
+    assert (resolve(registry, "song", rare).status == MISSING) == (expected_rare is None)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -229,7 +230,7 @@ def test_custom_roles_file_and_override(tmp_path: Path) -> None:
         """), encoding="utf-8")
     reg = FontRegistry(roles_file=roles, cache_dir=tmp_path / "c")
     assert [f.key for f in reg.chain("body")] == ["Local-0"]  # missing file skipped, relative path found
-    assert any("not installed" in line for line in reg.explain("body"))
+    assert any("not installed" in line for line in reg.unresolved_entries("body"))  # as `paiban fonts` lists it
     caption = reg.chain("caption")
     assert caption[-1].key == "Local-0"
     assert reg.chain("body") == reg.chain("body")
@@ -316,7 +317,7 @@ def test_conversion_is_deterministic(tmp_path: Path) -> None:
     a, key_a = convert.converted_font(noto, 2, chars, tmp_path / "a")
     b, key_b = convert.converted_font(noto, 2, reversed(chars), tmp_path / "b")
     assert key_a == key_b == convert.subset_id(noto, 2, chars)
-    assert a.name == b.name == f"{convert.cache_key(noto, 2, chars)}.ttf"
+    assert a.name == b.name == f"{convert.cache_key(key_a)}.ttf"
     assert a.read_bytes() == b.read_bytes()
     assert convert.subset_to_ttf_bytes(noto, 2, chars) == a.read_bytes()
     again, _ = convert.converted_font(noto, 2, chars, tmp_path / "a")  # cache hit
@@ -338,11 +339,12 @@ def test_the_subset_id_names_the_font_whatever_the_code_identity(tmp_path: Path,
     (in reportlab, hence in the PDF) is not, so that a PDF does not change with unrelated code."""
     noto = _font("NotoSerifCJK-Regular.ttc")
     chars = sorted(set(SAMPLE))
-    subset, key = convert.subset_id(noto, 2, chars), convert.cache_key(noto, 2, chars)
+    subset = convert.subset_id(noto, 2, chars)
+    key = convert.cache_key(subset)
     whole = convert.whole_font_key(noto, 2)
     monkeypatch.setattr(convert, "code_identity", lambda: "another version of the code")
     assert convert.subset_id(noto, 2, chars) == subset
-    assert convert.cache_key(noto, 2, chars) != key
+    assert convert.cache_key(convert.subset_id(noto, 2, chars)) != key
     assert convert.whole_font_key(noto, 2) != whole
 
 
@@ -474,7 +476,7 @@ def test_a_prepared_whole_face_gives_the_same_subsets(tmp_path: Path, monkeypatc
     assert seen == [whole]  # cut from the whole conversion, not converted again
     assert subset.read_bytes() == direct  # the same bytes as without `prepare`
     assert key == convert.subset_id(source, 0, wanted)
-    assert subset == cache / "converted" / f"{convert.cache_key(source, 0, wanted)}.ttf"
+    assert subset == cache / "converted" / f"{convert.cache_key(key)}.ttf"
 
 
 def test_auto_prune_keeps_recent_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -529,7 +531,7 @@ def test_two_cold_builds_at_once_share_one_cache_entry_per_subset(tmp_path: Path
     for key, chars in chars_by_face(result.document.pages).items():
         face = result.glyphs.faces[key]
         if face.is_cff:
-            expected.add(f"{convert.cache_key(face.path, face.index, chars)}.ttf")
+            expected.add(f"{convert.cache_key(convert.subset_id(face.path, face.index, chars))}.ttf")
     assert len(expected) >= 2  # song (Noto Serif) and hei (Noto Sans) at least
     entries = sorted(p.name for p in (cache / "converted").iterdir())
     assert entries == sorted(expected)  # one entry per subset, no temporary files

@@ -10,7 +10,7 @@ from paiban.linebreak.greedy import BreakOptions, break_paragraph_fitted, line_w
 from paiban.linebreak.total_fit import break_total_fit
 from paiban.model.items import CharClass
 from paiban.model.spec import Align, KinsokuPolicy
-from paiban.page.justify import GlyphInfo, justify_line
+from paiban.page.justify import GlyphInfo, PositionedGlyph, justify_glyphs
 from paiban.text.charclass import NOT_AT_LINE_END, NOT_AT_LINE_START, classify
 from paiban.text.itemize import can_break_before, half_width_latin, itemize
 
@@ -101,9 +101,12 @@ def test_justified_glyphs_stay_inside_the_measure(text, measure, style, policy, 
         last = k == len(lines) - 1
         if ln.forced:
             continue  # one unit wider than the line: reported as a warning, checked elsewhere
-        glyphs = justify_line(units[ln.start:ln.end], measure=float(measure), indent=ln.indent,
+        line = justify_glyphs(units[ln.start:ln.end], measure=float(measure), indent=ln.indent,
                               lookup=fake_lookup, latin_advance=half_width_latin, justify=not last,
                               align=Align.JUSTIFY)
+        scales = dict(line.scaled)
+        glyphs = [PositionedGlyph(c, x, info, scales.get(i, 1.0))
+                  for i, (c, x, info) in enumerate(zip(line.chars, line.xs, line.infos))]
         assert "".join(g.char for g in glyphs) == "".join(u.text for u in units[ln.start:ln.end])
         for g in glyphs:
             info = g.info

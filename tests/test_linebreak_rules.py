@@ -6,9 +6,9 @@ from __future__ import annotations
 from unittest.mock import patch
 
 import pytest
+from conftest import lines_text
 
-from paiban.linebreak.greedy import (BreakOptions, break_paragraph, break_paragraph_fitted, line_width,
-                                     lines_text)
+from paiban.linebreak.greedy import BreakOptions, break_paragraph, break_paragraph_fitted, line_width
 from paiban.model.spec import KinsokuPolicy
 from paiban.text.itemize import itemize
 

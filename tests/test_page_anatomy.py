@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, ROOT
+from conftest import DEMO, ROOT, full_text, placed_glyphs
 
 from paiban import pipeline
 from paiban.model.spec import RegionKind
@@ -27,9 +27,10 @@ def line_box(line, result=None):
     given the build `result`, to their ink where the font has it measured (marks: a closing
     bracket trimmed to half a cell at the line's end keeps its ink inside the cell while its
     advance box reaches past it)."""
-    if not line.glyphs:
+    glyphs = placed_glyphs(line)
+    if not glyphs:
         return (line.x, line.y - 0.12 * line.size, line.x, line.y + 0.88 * line.size)
-    first, last = line.glyphs[0], line.glyphs[-1]
+    first, last = glyphs[0], glyphs[-1]
     x0, x1 = first.x, last.x + line.size
     if result is not None:
         faces = result.glyphs.faces
@@ -65,7 +66,7 @@ def test_no_text_line_overlaps_a_picture_or_its_caption(demo):
         captions = [line_box(ln) for ln in page.lines if ln.kind == "caption"]
         assert images or page.number != 1, "the demo's front page has pictures"
         for ln in page.lines:
-            if ln.kind in ("caption", "masthead", "masthead_info", "running_head") or not ln.glyphs:
+            if ln.kind in ("caption", "masthead", "masthead_info", "running_head") or not ln.chars:
                 continue
             box = line_box(ln)
             for other in images + captions:
@@ -94,8 +95,8 @@ def test_column_rules_sit_centred_in_the_gutters(demo):
     # and no body glyph touches a column rule
     for ln in page.lines:
         if ln.region == "port-body":
-            for g in ln.glyphs:
-                assert not (g.x < centre < g.x + 0.5 * ln.size and abs(g.x - centre) < 0.5), ln.text
+            for x in ln.xs:
+                assert not (x < centre < x + 0.5 * ln.size and abs(x - centre) < 0.5), ln.text
 
 
 def test_running_head_on_every_page_but_the_first_with_date_weekday_and_page(demo):
@@ -161,7 +162,7 @@ def test_two_em_dash_prints_as_one_solid_rule_in_a_font_whose_dash_is_narrower(d
     checked = 0
     for page in demo.document.pages:
         for line in page.lines:
-            g = line.glyphs
+            g = placed_glyphs(line)
             for a, b in zip(g, g[1:]):
                 if a.char == b.char == "\u2014":
                     ink_a = glyphs.info("song" if line.kind == "body" else "hei", "\u2014").ink
@@ -178,8 +179,9 @@ def test_two_em_dash_prints_as_one_solid_rule_in_a_font_whose_dash_is_narrower(d
 
 def test_kicker_tracking_spaces_its_characters(demo):
     kicker = next(ln for ln in demo.document.pages[0].lines if ln.kind == "kicker")
-    steps = {round(b.x - a.x, 3) for a, b in zip(kicker.glyphs, kicker.glyphs[1:])
-             if "\u4e00" <= a.char <= "\u9fff" and "\u4e00" <= b.char <= "\u9fff"}
+    glyphs = list(zip(kicker.chars, kicker.xs))
+    steps = {round(xb - xa, 3) for (a, xa), (b, xb) in zip(glyphs, glyphs[1:])
+             if "\u4e00" <= a <= "\u9fff" and "\u4e00" <= b <= "\u9fff"}
     assert round(kicker.size * 1.1, 3) in steps  # 1 em + tracking 0.1 em
 
 
@@ -205,17 +207,21 @@ def test_warnings_of_pages_composed_in_several_processes_keep_the_documents_orde
 
 @pytest.mark.parametrize("layout_file", [DEMO, ROOT / "layouts" / "three-pages.yaml"])
 def test_a_placed_line_reads_what_its_flow_line_holds(layout_file):
-    """A body line's text is taken from the glyphs justify placed (compose.placed_line): it must
-    be the flow line's text with its jump texts, character for character (run-ins, Latin,
-    numbers, dashes, spaces and missing glyphs included)."""
-    from paiban.page.compose import place_flow_line
-
+    """A body line's text is taken from the glyphs justify placed (compose.placed_line): in the
+    composed document, each flow line's placed line must read the flow line's text with its jump
+    texts, character for character (run-ins, Latin, numbers, dashes, spaces and missing glyphs
+    included)."""
     result = pipeline.run(layout_file)
+    placed: dict[tuple, list] = {}
+    for page in result.document.pages:
+        for ln in page.lines:
+            placed.setdefault((ln.story, ln.region, ln.column, ln.grid_line), []).append(ln)
     checked = 0
     for flow in result.flows:
         for fl in flow.lines:
-            placed, _ = place_flow_line(result.layout, fl, result.glyphs)
-            assert placed.text == fl.full_text
+            (line,) = placed[(fl.story, fl.region, fl.column, fl.grid_line)]
+            assert line.kind == (fl.kind.value if fl.role == "text" else fl.role)
+            assert line.text == full_text(fl)
             checked += 1
     assert checked > 200
 
@@ -226,7 +232,7 @@ def test_page_warnings_say_their_kind_page_and_story_and_merge_by_rank(tmp_path)
     time, their (rank, warning) pairs sorted on the rank alone, give the document's order."""
     from PIL import Image
 
-    from paiban.page.compose import compose_document, compose_some_pages
+    from paiban.page.compose import compose_some_pages
 
     def change(text: str) -> str:
         return text.replace("images/reading-room-placeholder.png", "images/tiny.png") \
@@ -237,7 +243,8 @@ def test_page_warnings_say_their_kind_page_and_story_and_merge_by_rank(tmp_path)
     loaded = pipeline.load(path)
     flowed = pipeline.flow(loaded, pipeline.read_stories(loaded.layout))
     layout, stories = flowed.layout, list(flowed.stories)
-    _, warnings = compose_document(layout, stories, flowed.glyphs)
+    _, in_one_call = compose_some_pages(layout, stories, flowed.glyphs, False, set(layout.pages))
+    warnings = [w for _, w in in_one_call]
     pictures = {r.page for r in layout.regions.values() if r.picture is not None}
     low = [w for w in warnings if w.kind == "low-resolution"]
     assert {w.page for w in low} == pictures and len(pictures) > 1
@@ -253,6 +260,8 @@ def test_page_warnings_say_their_kind_page_and_story_and_merge_by_rank(tmp_path)
     ranked = [pair for n in reversed(layout.pages)
               for pair in compose_some_pages(layout, stories, flowed.glyphs, False, {n}, flowed.index)[1]]
     assert [w for _, w in sorted(ranked, key=lambda pair: pair[0])] == warnings
+    # the build composes a page a job and merges the same way
+    assert pipeline.merged_warnings(f.result() for f in pipeline.compose_pages(flowed, False)) == warnings
 
 
 def test_a_picture_region_without_room_for_its_image_warns_about_its_page(demo):

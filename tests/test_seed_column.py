@@ -10,10 +10,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import replace
 
-from conftest import seed_printed_lines, simple_layout, text_region
+from conftest import full_text, lines_text, seed_printed_lines, simple_layout, text_region
 
 from paiban.flow.thread_flow import flow_story
-from paiban.linebreak.greedy import BreakOptions, break_paragraph, lines_text
+from paiban.linebreak.greedy import BreakOptions, break_paragraph
 from paiban.model.article import Paragraph
 from paiban.model.spec import KinsokuPolicy
 from paiban.text.itemize import itemize
@@ -53,13 +53,13 @@ def test_house_style_reproduces_all_162_lines_and_the_jump_line(seed_article):
     article = _seed_story_with_continuation(seed_article)
     layout = simple_layout([text_region("col", 1, (1, 162)), text_region("next", 2, (1, 20))])
     flow = flow_story(layout.stories[0], article, layout, itemizer)
-    page1 = [ln.full_text for ln in flow.lines if ln.page == 1]
+    page1 = [full_text(ln) for ln in flow.lines if ln.page == 1]
     printed = seed_printed_lines()
     printed[-1] += "（下转第二版）"
     assert len(page1) == 162
     mismatches = [(i + 1, a, b) for i, (a, b) in enumerate(zip(printed, page1)) if a != b]
     assert mismatches == []
     assert page1[-1] == "势变化的不确定性，（下转第二版）"
-    page2 = [ln.full_text for ln in flow.lines if ln.page == 2]
+    page2 = [full_text(ln) for ln in flow.lines if ln.page == 2]
     assert page2[0].startswith("（上接第一版）为新区")
     assert flow.overset is None

@@ -57,9 +57,6 @@ class _Done:
     def __init__(self, value: Any = None, error: BaseException | None = None):
         self.value, self.error = value, error
 
-    def done(self) -> bool:
-        return True
-
     def result(self) -> Any:
         if self.error is not None:
             raise self.error
@@ -80,10 +77,6 @@ class Pool:
 
     def as_completed(self, futures: Iterable[Any]) -> Iterator[Any]:
         raise NotImplementedError
-
-    def map(self, fn: Callable[..., Any], items: Iterable[Any]) -> list[Any]:
-        """`fn(item)` for each item, in order."""
-        return [future.result() for future in [self.submit(fn, item) for item in items]]
 
     def close(self, cancel: bool = False) -> None:
         pass

@@ -47,7 +47,6 @@ from paiban.fonts.disk_cache import default_cache_dir, file_stamp, read_entry, w
 __all__ = [
     "CONVERTER_VERSION",
     "cache_key",
-    "convert_subset",
     "converted_font",
     "default_cache_dir",
     "file_digest",
@@ -121,13 +120,10 @@ def subset_id(path: Path, index: int, chars: Iterable[str]) -> str:
     return h.hexdigest()
 
 
-def cache_key(path: Path, index: int, chars: Iterable[str]) -> str:
-    """The key of the cached subset (``converted/<key>.ttf``): its `subset_id` and the code
-    identity (`paiban.code_identity`), so that other code never meets an old file."""
-    return _cache_key(subset_id(path, index, chars))
-
-
-def _cache_key(subset: str) -> str:
+def cache_key(subset: str) -> str:
+    """The key of the cached subset (``converted/<key>.ttf``) whose `subset_id` is ``subset``:
+    that id and the code identity (`paiban.code_identity`), so that other code never meets an
+    old file."""
     return hashlib.sha256(f"{code_identity()}\0{subset}".encode("ascii")).hexdigest()
 
 
@@ -280,7 +276,7 @@ def converted_font(path: Path, index: int, chars: Iterable[str], cache_dir: Path
     """
     text = "".join(sorted(set(chars)))  # chars may be a one-shot iterator
     subset = subset_id(path, index, text)
-    target = Path(cache_dir) / "converted" / f"{_cache_key(subset)}.ttf"
+    target = Path(cache_dir) / "converted" / f"{cache_key(subset)}.ttf"
     if target.is_file() and target.stat().st_size > 0:
         _touch(target)
         return target, subset
@@ -294,11 +290,6 @@ def converted_font(path: Path, index: int, chars: Iterable[str], cache_dir: Path
     _write_atomically(target, data)
     auto_prune(cache_dir)
     return target, subset
-
-
-def convert_subset(path: Path, index: int, chars: Iterable[str], cache_dir: Path | None = None) -> Path:
-    """Like `converted_font` but returns only the file; ``cache_dir`` None -> `default_cache_dir`."""
-    return converted_font(path, index, chars, cache_dir or default_cache_dir())[0]
 
 
 def cache_max_bytes() -> int:

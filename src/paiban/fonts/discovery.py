@@ -38,7 +38,6 @@ __all__ = [
     "FaceNotFound",
     "clear_caches",
     "face_count",
-    "face_families",
     "find_face_index",
     "find_font_file",
     "font_files",
@@ -341,11 +340,6 @@ def open_face(path: Path, index: int = 0) -> FontFace:
     with _lock:
         _face_cache[cache_key] = face
     return face
-
-
-def face_families(path: Path) -> list[str]:
-    """The family name (name ID 1) of every face of ``path``, by index."""
-    return [open_face(path, i).family for i in range(face_count(Path(path)))]
 
 
 def find_face_index(path: Path, family: str) -> int:

@@ -109,14 +109,6 @@ class FaceMetrics:
         """True if the face's cmap maps ``ch`` (one character) to a glyph."""
         return len(ch) == 1 and self._advance_units(ord(ch)) is not None
 
-    def missing(self, text: str) -> set[str]:
-        """The distinct characters of ``text`` the face does not cover."""
-        return {c for c in set(text) if self._advance_units(ord(c)) is None}
-
-    def codepoints(self) -> frozenset[int]:
-        """Every code point the face covers."""
-        return frozenset(self._cps)
-
     def glyph_name(self, ch: str) -> str:
         """The glyph name ``ch`` maps to; KeyError if not covered (reads the font's cmap)."""
         if not self.has(ch):

@@ -196,7 +196,7 @@ class FontRegistry:
                 self._roles[role] = ([], tail, "from the layout's font_files")
             self._overrides[role] = self._override_face(role, spec)
         self._lock = threading.RLock()
-        self._own: dict[str, tuple[tuple[FontFace, ...], tuple[str, ...]]] = {}
+        self._own: dict[str, tuple[FontFace, ...]] = {}
         self._chains: dict[str, tuple[FontFace, ...]] = {}
         self._face_for: dict[tuple[str, str], FontFace | None] = {}
 
@@ -238,26 +238,23 @@ class FontRegistry:
         except (LookupError, ValueError, OSError) as exc:
             return None, f"{entry.where}: skipped: {exc}"
 
-    def _own_faces(self, role: str) -> tuple[tuple[FontFace, ...], tuple[str, ...]]:
-        """The installed faces of the role's own chain (override first) and notes on each entry."""
+    def _own_faces(self, role: str) -> tuple[FontFace, ...]:
+        """The installed faces of the role's own chain (override first)."""
         hit = self._own.get(role)
         if hit is not None:
             return hit
         faces: list[FontFace] = []
-        notes: list[str] = []
         if role in self._overrides:
             faces.append(self._overrides[role])
-            notes.append(f"override for {role}: {self._overrides[role]}")
         for entry in self._roles[role][0]:
             face, note = self._entry_face(entry)
-            notes.append(note)
             if face is None:
                 import logging  # only when a chain entry is skipped: logging costs ~3 ms to import
 
                 logging.getLogger(__name__).debug("font role %s: %s", role, note)
             else:
                 faces.append(face)
-        result = (tuple(faces), tuple(notes))
+        result = tuple(faces)
         self._own[role] = result
         return result
 
@@ -282,7 +279,7 @@ class FontRegistry:
             hit = self._chains.get(role)
             if hit is not None:
                 return hit
-            faces = list(self._own_faces(role)[0])
+            faces = list(self._own_faces(role))
             for target in self._roles[role][1]:
                 faces.extend(self.chain(target))
             seen: set[tuple[Path, int]] = set()
@@ -301,7 +298,7 @@ class FontRegistry:
         if role not in self._roles:
             raise UnknownRole(role, self._roles)
         with self._lock:
-            pairs = [(face, role) for face in self._own_faces(role)[0]]
+            pairs = [(face, role) for face in self._own_faces(role)]
             for target in self._roles[role][1]:
                 pairs.extend(self.chain_sources(target))
             seen: set[tuple[Path, int]] = set()
@@ -328,16 +325,6 @@ class FontRegistry:
         chain = self.chain(role)
         return chain[0] if chain else None
 
-    def explain(self, role: str) -> list[str]:
-        """One line per chain entry of the role (and the roles it extends): found where, or why skipped."""
-        if role not in self._roles:
-            raise UnknownRole(role, self._roles)
-        with self._lock:
-            lines = list(self._own_faces(role)[1])
-            for target in self._roles[role][1]:
-                lines.extend(f"  (from {target}) {line}" for line in self.explain(target))
-            return lines
-
     # -- per character --
 
     def face_for(self, role: str, ch: str) -> FontFace | None:
@@ -354,21 +341,6 @@ class FontRegistry:
                 break
         self._face_for[key] = found
         return found
-
-    def runs(self, role: str, text: str) -> list[tuple[FontFace | None, str]]:
-        """``text`` split into maximal runs drawn with the same face (None: no face has it)."""
-        out: list[tuple[FontFace | None, str]] = []
-        for ch in text:
-            face = self.face_for(role, ch)
-            if out and out[-1][0] == face:
-                out[-1] = (face, out[-1][1] + ch)
-            else:
-                out.append((face, ch))
-        return out
-
-    def missing(self, role: str, text: str) -> set[str]:
-        """The distinct characters of ``text`` that no face of the role covers."""
-        return {ch for ch in set(text) if self.face_for(role, ch) is None}
 
     def metrics(self, face: FontFace) -> FaceMetrics:
         """Metrics of ``face`` (shared, cached per process)."""

@@ -36,11 +36,6 @@ DASH_RUN = re.compile(r"—{2,}")
 SUBHEAD_MAX_CHARS = 30
 
 
-def is_han(ch: str) -> bool:
-    cp = ord(ch)
-    return (0x3400 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x3FFFF)
-
-
 def read_article(path: Path) -> Article:
     """Read `path`; raises InputError for a missing, undecodable or empty file."""
     try:

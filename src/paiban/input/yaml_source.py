@@ -194,12 +194,6 @@ class Node:
     def items(self) -> Iterator[tuple[str, Node]]:
         return iter(self.as_mapping()._map.items())
 
-    def keys(self) -> list[str]:
-        return list(self.as_mapping()._map)
-
-    def __contains__(self, key: object) -> bool:
-        return self.kind == "mapping" and key in self._map
-
     def check_keys(self, allowed: Collection[str], required: Collection[str] = ()) -> Node:
         """Raise for the first key not in `allowed` (at the key, with a "did you mean") or the first
         missing `required` key. Returns self."""
@@ -220,14 +214,8 @@ class Node:
             raise self.error(f"expected {what}, got {describe(self.value)}")
         return list(self._items)
 
-    def __iter__(self) -> Iterator[Node]:
-        return iter(self.as_list())
-
     def __bool__(self) -> bool:  # a Node is always truthy, even an empty list or mapping
         return True
-
-    def __len__(self) -> int:
-        return len(self._items) if self.kind == "sequence" else len(self._map)
 
     # ---- scalars -------------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 from paiban.model.items import PUNCT_CLASSES, CharClass, LineBreak, Unit
 from paiban.model.spec import KinsokuPolicy
@@ -407,7 +407,3 @@ def _pull_down(units: Sequence[Unit], lines: list[LineBreak], measure: float | M
         if not is_orphan(units, new_last):
             return lines[:-2] + [new_above, new_last]
     return lines
-
-
-def lines_text(units: Sequence[Unit], lines: Iterable[LineBreak]) -> list[str]:
-    return ["".join(units[k].text for k in range(ln.start, ln.end)) for ln in lines]

@@ -52,7 +52,3 @@ class Article:
     byline: str = ""
     dateline: str = ""
     paragraphs: tuple[Paragraph, ...] = ()
-
-    def body_text(self) -> str:
-        """All flowed text in order (byline paragraph included), without separators."""
-        return "".join(p.text for p in self.paragraphs)

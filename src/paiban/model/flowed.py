@@ -7,7 +7,6 @@ positioned glyphs (model/placed.py).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from operator import attrgetter
 
 from paiban.model.article import ParagraphKind
 from paiban.model.build_warning import BuildWarning
@@ -52,16 +51,7 @@ class FlowLine:
         """This line in another slot (as `dataclasses.replace`, which looks every field up)."""
         return FlowLine(**{**self.__dict__, "column": column, "grid_line": grid_line, "x": x, "slot": slot})
 
-    @property
-    def text(self) -> str:
-        return "".join(map(_text_of, self.units))
 
-    @property
-    def full_text(self) -> str:
-        return "".join(map(_text_of, self.prefix)) + self.text + "".join(map(_text_of, self.suffix))
-
-
-_text_of = attrgetter("text")
 _INIT = FlowLine.__init__.__code__
 assert _INIT.co_varnames[:_INIT.co_argcount] == ("self", *(f.name for f in fields(FlowLine))), \
     "FlowLine.__init__ must take every field, in order"

@@ -67,10 +67,5 @@ class LineBreak(NamedTuple):
     forced: bool = False
 
     @property
-    def squeeze(self) -> float:
-        """How many em the line must shrink (0 when it fits at natural widths)."""
-        return max(0.0, self.natural - self.measure)
-
-    @property
     def slack(self) -> float:
         return max(0.0, self.measure - self.natural)

@@ -1,7 +1,8 @@
 """Composed pages: positioned glyphs, rules and markers in points, ready for a backend.
 
-Coordinates are PDF points with the origin at the page's bottom-left corner. A glyph's `x` is
-its drawing origin (the font's advance box starts there); `face` is a `FontFace.key`.
+Coordinates are PDF points with the origin at the page's bottom-left corner. A glyph's x
+(`PlacedLine.xs`) is its drawing origin (the font's advance box starts there); faces are named by
+`FontFace.key`.
 """
 
 from __future__ import annotations
@@ -9,24 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
-
-
-class Glyph(NamedTuple):
-    """One drawn glyph (a NamedTuple: pages hold ~10⁵ of them, and tuples are cheap to make)."""
-
-    char: str
-    x: float
-    face: str  # FontFace.key
-    #: horizontal scale (1.0 normally; the 2-em dash may be stretched to join)
-    scale: float = 1.0
 
 
 @dataclass(frozen=True)
 class PlacedLine:
     """One line of glyphs. The glyphs are kept as columns, not as 10⁵ objects per edition: the
     characters drawn (a string), their origins, which face draws which run of them, and the few
-    stretched ones. `glyphs` gives them as `Glyph` tuples for inspection."""
+    stretched ones."""
 
     story: str
     region: str
@@ -53,21 +43,6 @@ class PlacedLine:
         self.__dict__.update(story=story, region=region, column=column, grid_line=grid_line, kind=kind, x=x, y=y,
                              width=width, size=size, text=text, chars=chars, xs=xs, face_runs=face_runs,
                              scaled=scaled)
-
-    @property
-    def glyphs(self) -> tuple[Glyph, ...]:
-        faces = self.faces()
-        scales = dict(self.scaled)
-        return tuple(Glyph(c, x, f, scales.get(i, 1.0))
-                     for i, (c, x, f) in enumerate(zip(self.chars, self.xs, faces)))
-
-    def faces(self) -> list[str]:
-        """The face of each drawn glyph."""
-        out: list[str] = []
-        for k, (start, face) in enumerate(self.face_runs):
-            end = self.face_runs[k + 1][0] if k + 1 < len(self.face_runs) else len(self.chars)
-            out += [face] * (end - start)
-        return out
 
     def runs(self) -> list[tuple[str, int, int]]:
         """(face, start, end) of each run of glyphs drawn by one face."""

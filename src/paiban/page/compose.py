@@ -41,20 +41,6 @@ class PageBuilder:
     images: list[PlacedImage] = field(default_factory=list)
 
 
-def compose_pages(layout: Layout, stories: list[tuple[StorySpec, Article, StoryFlow]],
-                  glyphs: GlyphSource, proof: bool = False) -> tuple[PlacedPage, ...]:
-    return compose_document(layout, stories, glyphs, proof)[0]
-
-
-def compose_document(layout: Layout, stories: list[tuple[StorySpec, Article, StoryFlow]],
-                     glyphs: GlyphSource, proof: bool = False) -> tuple[tuple[PlacedPage, ...], list[BuildWarning]]:
-    """Place furniture, every story's headline and lines on the pages; return the pages and
-    warnings (headlines that do not fit, low-resolution pictures). With `proof`, a story whose
-    text does not fit gets a red overset marker (溢出) after the last line of its thread."""
-    pages, warnings = compose_some_pages(layout, stories, glyphs, proof, set(layout.pages))
-    return pages, [w for _, w in warnings]
-
-
 #: where a warning stands in the document's order: (step, index of its page, region or story,
 #: index among that one's warnings); the steps are the order `compose_some_pages` works in.
 #: Pages composed apart merge by sorting their (Rank, BuildWarning) pairs on the rank alone
@@ -86,10 +72,13 @@ def flow_index(stories: list[tuple[StorySpec, Article, StoryFlow]]) -> FlowIndex
 def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, StoryFlow]],
                        glyphs: GlyphSource, proof: bool, numbers: set[int], index: FlowIndex | None = None
                        ) -> tuple[tuple[PlacedPage, ...], list[tuple[Rank, BuildWarning]]]:
-    """`compose_document` for the pages in `numbers` only (pages are independent once the
-    stories are flowed). Each warning comes with its `Rank`, so that pages composed apart merge
-    into the same report, in the same order, by sorting. `index`: the stories' `flow_index`,
-    when the caller composes the document in several calls."""
+    """Place furniture, every story's headline and lines on the pages in `numbers` (pages are
+    independent once the stories are flowed); return those pages and their warnings (headlines
+    that do not fit, low-resolution pictures). With `proof`, a story whose text does not fit gets
+    a red overset marker (溢出) after the last line of its thread. Each warning comes with its
+    `Rank`, so that pages composed apart merge into the same report, in the same order, by
+    sorting. `index`: the stories' `flow_index`, when the caller composes the document in several
+    calls."""
     index = index if index is not None else flow_index(stories)
     geo = layout.page
     pages = {n: PageBuilder(n, geo.width, geo.height, [], []) for n in layout.pages if n in numbers}
@@ -189,12 +178,6 @@ def _run_in(layout: Layout, fl: FlowLine, glyphs: GlyphSource, run_in: tuple[int
         seen += len(u.text)
         n += 1
     return n, glyphs.lookup(style.font)
-
-
-def place_flow_line(layout: Layout, fl: FlowLine, glyphs: GlyphSource,
-                    run_in: tuple[int, str] | None = None) -> tuple[PlacedLine, list[Marker]]:
-    """The placed line of a flowed line (`LinePlacer`, for one line)."""
-    return LinePlacer(layout, glyphs)(fl, run_in)
 
 
 class LinePlacer:

@@ -66,13 +66,6 @@ def set_text(text: str, style: TextStyle, glyphs: GlyphSource, x: float, baselin
     return line
 
 
-def natural_width(text: str, style: TextStyle, glyphs: GlyphSource) -> float:
-    units = itemize(text, style.punctuation.value, glyphs.latin_advance(style.font), style.latin_spacing)
-    if not units:
-        return 0.0
-    return (sum(u.width for u in units) - units[-1].width + units[-1].end_width) * style.size
-
-
 def running_head(layout: Layout, number: int, glyphs: GlyphSource) -> Furniture:
     """版眉 on every page but page 1: page label and section, paper and date, credits; a rule under it."""
     out = Furniture()

@@ -4,23 +4,24 @@
 its ink" with per-role caches, and the coverage check that runs before layout: every character
 of every story is resolved along its role's fallback chain (`paiban.fonts.coverage.resolve`, the
 rule ``paiban fonts check`` uses too). Characters drawn by a fallback face are reported with
-their story, paragraph and offset (`fallbacks`); characters that are not drawn, because no face
-has them or because they are emoji or private-use characters, are reported the same way
-(`missing`) and get no `GlyphInfo`, so the composer draws a red proof box, never a silent tofu.
+their story, paragraph and offset (`FallbackUse`); characters that are not drawn, because no
+face has them or because they are emoji or private-use characters, are reported the same way
+(`MissingGlyph`) and get no `GlyphInfo`, so the composer draws a red proof box, never a silent
+tofu.
 
-The build's check goes through `scan_segments`: each distinct character of a role is resolved
-once for all the texts set in that role, and only the texts that hold a character not drawn by
-the role's first face (almost never one) are walked, by a regular expression.
+The check is `scan_segments`: each distinct character of a role is resolved once for all the
+texts set in that role, and only the texts that hold a character not drawn by the role's first
+face (almost never one) are walked, by a regular expression.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import NamedTuple, Protocol
 
 from paiban.fonts.coverage import INVISIBLE as SKIPPED
-from paiban.fonts.coverage import MISSING, PRIMARY, CharResolution, TextHit, resolve
+from paiban.fonts.coverage import MISSING, PRIMARY, CharResolution, resolve
 from paiban.fonts.faces import FontFace
 from paiban.model.items import CharClass
 from paiban.model.placed import FallbackUse, MissingGlyph
@@ -102,39 +103,9 @@ class GlyphSource:
             hit = self._latin[role] = advance
         return hit
 
-    def missing(self, role: str, text: str, story: str, paragraph: int,
-                part: str = "") -> Iterator[MissingGlyph]:
-        """The characters of ``text`` that are not drawn, with their offsets."""
-        for hit in self._scan(role, text):
-            res = hit.resolution
-            if res.status == MISSING:
-                yield MissingGlyph(res.char, story, paragraph, hit.offset, role, res.reason, part)
-
-    def fallbacks(self, role: str, text: str, story: str, paragraph: int,
-                  part: str = "") -> Iterator[FallbackUse]:
-        """The characters of ``text`` drawn by a fallback face of ``role``, with their offsets."""
-        for hit in self._scan(role, text):
-            res = hit.resolution
-            if res.status != MISSING and res.face is not None:
-                yield FallbackUse(res.char, story, paragraph, hit.offset, role, res.face.key,
-                                  res.face.family, part)
-
-    def scan(self, role: str, text: str, story: str, paragraph: int,
-             part: str = "") -> tuple[list[MissingGlyph], list[FallbackUse]]:
-        """`missing` and `fallbacks` of ``text`` in one pass."""
-        missing: list[MissingGlyph] = []
-        fallbacks: list[FallbackUse] = []
-        for hit in self._scan(role, text):
-            res = hit.resolution
-            if res.status == MISSING or res.face is None:
-                missing.append(MissingGlyph(res.char, story, paragraph, hit.offset, role, res.reason, part))
-            else:
-                fallbacks.append(FallbackUse(res.char, story, paragraph, hit.offset, role, res.face.key,
-                                             res.face.family, part))
-        return missing, fallbacks
-
     def scan_segments(self, segments: Iterable[TextSegment]) -> tuple[list[MissingGlyph], list[FallbackUse]]:
-        """`scan` of every segment, in order: the same lists as scanning them one by one."""
+        """The characters of the segments not drawn (`MissingGlyph`) and drawn by a fallback face
+        (`FallbackUse`), each with its offset, in the segments' order."""
         items = list(segments)
         odd = self._odd_by_role(items)
         missing: list[MissingGlyph] = []
@@ -171,18 +142,6 @@ class GlyphSource:
                 alternatives = "|".join(re.escape(ch) for ch in sorted(found))
                 odd[role] = (found, re.compile(alternatives))
         return odd
-
-    def _scan(self, role: str, text: str) -> Iterator[TextHit]:
-        # resolve each distinct character once; walk the text only for those not drawn by
-        # the role's first face (almost always none)
-        odd = {ch: res for ch in set(text) if ch not in SKIPPED
-               and (res := self.resolution(role, ch)).status != PRIMARY}
-        if not odd:
-            return
-        for offset, ch in enumerate(text):
-            res = odd.get(ch)
-            if res is not None:
-                yield TextHit(offset, res)
 
 
 class _RoleGlyphs(dict):

@@ -119,31 +119,18 @@ class LineGlyphs(NamedTuple):
     missing: bool
 
 
-def justify_line(units: Sequence[Unit], *, measure: float, indent: float, lookup: GlyphLookup,
-                 latin_advance: LatinAdvance, justify: bool, align: Align = Align.JUSTIFY,
-                 prefix: Sequence[Unit] = (), suffix: Sequence[Unit] = (),
-                 run_in: tuple[int, GlyphLookup] | None = None, tracking: float = 0.0) -> list[PositionedGlyph]:
-    """Glyph origins (em from the line's left edge) for a line `measure` em wide in all.
+def justify_glyphs(units: Sequence[Unit], measure: float, indent: float, lookup: GlyphLookup,
+                   latin_advance: LatinAdvance, justify: bool, align: Align = Align.JUSTIFY,
+                   prefix: Sequence[Unit] = (), suffix: Sequence[Unit] = (),
+                   run_in: tuple[int, GlyphLookup] | None = None, tracking: float = 0.0) -> LineGlyphs:
+    """Glyph origins (em from the line's left edge) for a line `measure` em wide in all, as
+    columns (`LineGlyphs`; the composer calls this once per body line, by position).
 
     `measure` is the full line width; prefix (上接) and suffix (下转) jump texts take their
     natural widths at the start and the end. `run_in` = (n, lookup): the first n units are
     drawn with that lookup (a dateline in its own font; widths stay on the grid). `tracking`
     (em) is added between units of a line that is not justified (headlines: 字距).
     """
-    line = justify_glyphs(units, measure=measure, indent=indent, lookup=lookup, latin_advance=latin_advance,
-                          justify=justify, align=align, prefix=prefix, suffix=suffix, run_in=run_in,
-                          tracking=tracking)
-    scales = dict(line.scaled)
-    return [PositionedGlyph(c, x, info, scales.get(i, 1.0))
-            for i, (c, x, info) in enumerate(zip(line.chars, line.xs, line.infos))]
-
-
-def justify_glyphs(units: Sequence[Unit], measure: float, indent: float, lookup: GlyphLookup,
-                   latin_advance: LatinAdvance, justify: bool, align: Align = Align.JUSTIFY,
-                   prefix: Sequence[Unit] = (), suffix: Sequence[Unit] = (),
-                   run_in: tuple[int, GlyphLookup] | None = None, tracking: float = 0.0) -> LineGlyphs:
-    """`justify_line` as columns: the same glyphs, without a tuple per glyph (the composer's path;
-    it passes the arguments by position, once per body line)."""
     body = _cell_widths(units, indent) if units else []
     room = measure - indent
     if prefix or suffix:
