@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,8 +21,9 @@ def paiban(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def demo_text(tmp_path: Path) -> str:
-    """The demo layout, with every path made absolute so that it can live in `tmp_path`."""
-    text = DEMO.read_text(encoding="utf-8")
+    """The demo layout, with every path made absolute so that it can live in `tmp_path` (and its
+    files, in the repository, outside the layout's folder: `allow_outside_root`)."""
+    text = re.sub(r"^root:.*$", "allow_outside_root: true", DEMO.read_text(encoding="utf-8"), flags=re.M)
     layouts = ROOT / "layouts"
     return (text.replace("../seeds/000_b4709c2c99975726.txt", str(SEED))
                 .replace("article: articles/", f"article: {layouts}/articles/")

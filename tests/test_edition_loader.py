@@ -23,8 +23,10 @@ SPREAD = LAYOUTS / "editions" / "pages" / "economy.yaml"
 
 
 def edition(tmp_path: Path, text: str, name: str = "e.yaml") -> Path:
+    """An edition file in `tmp_path` naming the repository's layouts: its root is the repository
+    (appended last, so that the lines of the text stay where they are)."""
     path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text + f"root: {ROOT}\n", encoding="utf-8")
     return path
 
 
@@ -52,7 +54,7 @@ BAD = {
     "missing name": ("layouts: [{demo}]\n", "edition_name: required key is missing"),
     "bad name": ("edition_name: 城市版\nlayouts: [{demo}]\n", "cannot name output files"),
     "typo": ("edition_name: e\nlayout: [{demo}]\n", "did you mean 'layouts'"),
-    "no layout file": ("edition_name: e\nlayouts: [nowhere.yaml]\n", "layout file not found"),
+    "no layout file": ("edition_name: e\nlayouts: [{demo}.nowhere.yaml]\n", "layout file not found"),
     "twice": ("edition_name: e\nlayouts:\n  - {demo}\n  - {demo}\n", "listed twice"),
     "gap": ("edition_name: e\nlayouts:\n  - {{file: {demo}, pages: [1, 3]}}\n", "no layout gives page 2"),
     "clash": ("edition_name: e\nlayouts:\n  - {demo}\n  - {{file: {three}, pages: 2}}\n", "already page 2"),
@@ -132,6 +134,7 @@ styles:
   headline: {{font: biaosong, size: 小一}}
 layouts:
   - {layouts / 'three-pages.yaml'}
+root: {layouts}
 """, encoding="utf-8")
     spec = load_edition(edition)
     layout = load_layout(layouts / "three-pages.yaml")

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import zlib
 from pathlib import Path
 
 import pytest
@@ -182,9 +183,11 @@ def test_well_formed_entry_with_wrong_shape_is_a_miss(cache: Path) -> None:
     dejavu = _font("DejaVuSans.ttf")
     open_face(dejavu, 0)
     (entry,) = _entries(cache, "faces")
-    stored = json.loads(entry.read_bytes())
+    key = f"faces|{'|'.join(str(part) for part in disk_cache.file_stamp(dejavu.absolute()))}"
+    assert disk_cache.read_entry("faces", key) is not None
     for data in ([["not", "names", "list"]], [[["DejaVu Sans"], 7]], [], {"a": 1}, "text"):
-        entry.write_text(json.dumps({"key": stored["key"], "data": data}), encoding="ascii")
+        disk_cache.write_entry("faces", key, data)  # sealed, but not faces
+        assert disk_cache.read_entry("faces", key) == data
         _forget()
         assert open_face(dejavu, 0).family == "DejaVu Sans"
         assert discovery._valid_facts(data) is None
@@ -195,8 +198,11 @@ def test_faces_entry_is_plain_json_and_reads_back_as_tuples(cache: Path, reads) 
     fresh = discovery._file_faces(uming.absolute(), disk_cache.file_stamp(uming.absolute()))
     (entry,) = _entries(cache, "faces")
     assert entry.suffix == ".json"
-    stored = json.loads(entry.read_text(encoding="ascii"))
-    assert set(stored) == {"key", "data"} and stored["key"].startswith(code_identity() + "|faces|")
+    raw = entry.read_bytes()
+    stored = json.loads(raw.decode("ascii"))
+    assert set(stored) == {"sha256", "key", "data"} and stored["key"].startswith(code_identity() + "|faces|")
+    body = b"{" + raw[raw.index(b'"key":'):]  # the exact text the digest covers: the entry without it
+    assert stored["sha256"] == hashlib.sha256(body).hexdigest()
     assert stored["data"] == [[list(names), outlines] for names, outlines in fresh]
     _forget()
     reads.clear()
@@ -253,6 +259,9 @@ def test_unreadable_font_error_is_kept_but_io_errors_are_not(cache: Path, reads,
 
 
 def test_unusable_cache_folder_only_costs_speed(cache: Path, reads) -> None:
+    from paiban.cache_health import cache_warnings, clear_cache_warnings
+
+    clear_cache_warnings()
     cache.mkdir()
     (cache / "faces").write_text("a file where the folder should be")
     dejavu = _font("DejaVuSans.ttf")
@@ -260,6 +269,9 @@ def test_unusable_cache_folder_only_costs_speed(cache: Path, reads) -> None:
     _forget()
     assert open_face(dejavu, 0).family == "DejaVu Sans"
     assert len(reads) == 2
+    (warning,) = cache_warnings()  # once, however often it failed
+    assert warning.startswith(f"font cache folder {cache} cannot be used (") and "faces" in warning
+    clear_cache_warnings()
 
 
 def test_concurrent_cold_lookups_leave_one_good_entry(cache: Path, reads, tmp_path: Path) -> None:
@@ -319,8 +331,11 @@ def test_metrics_entry_holds_json_and_raw_arrays(cache: Path) -> None:
     (entry,) = _entries(cache, "metrics")
     assert entry.suffix == ".bin"
     raw = entry.read_bytes()
-    header = json.loads(raw[:raw.index(b"\n")])
+    line = raw[:raw.index(b"\n")]
+    header = json.loads(line)
     payload = raw[raw.index(b"\n") + 1:]
+    body = b"{" + line[line.index(b'"key":'):]
+    assert header["sha256"] == hashlib.sha256(body + b"\n" + payload).hexdigest()  # header and arrays
     count = len(fresh._cps)
     assert header["size"] == len(payload) == 2 * count * fresh._cps.itemsize
     assert header["data"]["count"] == count and header["data"]["upm"] == fresh.units_per_em
@@ -334,8 +349,11 @@ def test_metrics_entry_holds_json_and_raw_arrays(cache: Path) -> None:
     assert (type(cached.units_per_em), type(cached.ascender), type(cached.descender)) == (int, float, float)
 
 
-@pytest.mark.parametrize("damage", ["truncated", "payload", "header", "size", "empty", "no header line"])
+@pytest.mark.parametrize("damage", ["truncated", "payload", "header", "header value", "size", "empty",
+                                    "no header line", "old format"])
 def test_corrupted_metrics_entry_is_ignored(cache: Path, damage: str) -> None:
+    from paiban.cache_health import seal
+
     dejavu = _font("DejaVuSans.ttf")
     face = open_face(dejavu, 0)
     width = load_metrics(face).advance("A")
@@ -343,19 +361,26 @@ def test_corrupted_metrics_entry_is_ignored(cache: Path, damage: str) -> None:
     raw = entry.read_bytes()
     cut = raw.index(b"\n")
     header = json.loads(raw[:cut])
+    del header["sha256"]
     if damage == "truncated":
         raw = raw[: len(raw) // 2]
-    elif damage == "payload":  # one bit of the arrays: the CRC-32 tells
+    elif damage == "payload":  # one bit of the arrays: the digest tells
         raw = raw[:-1] + bytes([raw[-1] ^ 1])
     elif damage == "header":
         raw = raw[:cut - 5] + raw[cut:]
-    elif damage == "size":  # a header that does not hold together with its arrays
+    elif damage == "header value":  # still JSON, still the same shape, another em size
+        raw = raw.replace(b'"upm":2048', b'"upm":2049', 1)
+        assert b'"upm":2049' in raw
+    elif damage == "size":  # sealed right, but a header that does not hold together with its arrays
         header["data"]["count"] += 1
-        raw = json.dumps(header).encode("ascii") + raw[cut:]
+        raw = seal(json.dumps(header, separators=(",", ":")).encode("ascii"), raw[cut + 1:])
     elif damage == "empty":
         raw = b""
-    else:
+    elif damage == "no header line":
         raw = raw.replace(b"\n", b" ", 1)
+    else:  # the unsealed format of earlier versions: a header with a CRC-32, nothing else to check
+        header["crc32"] = zlib.crc32(raw[cut + 1:])
+        raw = json.dumps(header).encode("ascii") + raw[cut:]
     entry.write_bytes(raw)
     _forget()
     assert load_metrics(face).advance("A") == width

@@ -22,6 +22,7 @@ ROLES = {"song", "hei", "kai", "fangsong"}
 
 VALID = """\
 title: 示例日报 2024年1月5日
+root: ..
 page:
   size: broadsheet
   margins:
@@ -222,8 +223,9 @@ pages:
     regions:
       - {name: a, columns: [1, 8], lines: [1, 10]}
 stories:
-  - {name: s, article: ../articles/lead.txt, thread: a}
+  - {name: s, article: lead.txt, thread: a}
 """
+    (workdir / "layouts" / "lead.txt").write_text("头条正文。\n", encoding="utf-8")
     layout = load_layout(write(workdir, text, "minimal.yaml"))
     assert layout.title == "minimal"
     assert layout.page.margin_top == pytest.approx(30 * PT_PER_MM)

@@ -66,7 +66,9 @@ def test_closing_with_cancel_stops_running_jobs_at_once():
     assert time.perf_counter() - start < 10
 
 
-def test_an_unreachable_scheduler_is_a_pool_error():
+def test_an_unreachable_scheduler_or_an_empty_address_is_a_pool_error():
     pytest.importorskip("dask.distributed")
     with pytest.raises(parallel.PoolError, match="cannot reach the Dask scheduler"):
-        parallel.open_pool(scheduler="tcp://127.0.0.1:9")
+        parallel.open_pool(scheduler="tcp://127.0.0.1:9", connect_timeout=1)
+    with pytest.raises(parallel.PoolError, match="not a Dask scheduler address"):
+        parallel.open_pool(4, scheduler="")  # not a local build with 4 processes

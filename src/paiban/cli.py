@@ -1,20 +1,33 @@
 """The `paiban` command line: the only place that prints and chooses exit codes.
 
-    paiban build LAYOUT [-o DIR] [--strict] [--json] [--trace FILE]
-    paiban check LAYOUT [--strict] [--json]
-    paiban build EDITION [-o DIR] [--jobs N | --scheduler ADDRESS] [--force] [--no-previews]
-                 [--strict] [--json] [--trace FILE]      (see paiban.edition and docs/editions.md)
+    paiban build LAYOUT [-o DIR] [--strict] [--json] [--trace FILE] [--debug]
+    paiban check LAYOUT [--strict] [--json] [--debug]
+    paiban build EDITION [-o DIR] [--jobs N | --scheduler ADDRESS [--scheduler-connect-timeout S]
+                 [--scheduler-deadline S]] [--force] [--no-previews] [--strict] [--json]
+                 [--trace FILE] [--debug]         (see paiban.edition and docs/editions.md)
     paiban check EDITION [--strict] [--json]
     paiban fonts [list|check|prepare|cache] …   (see paiban.fonts_command)
 
 An edition file is a YAML file with a top-level `layouts:` list; anything else is a layout.
 
-Exit codes: 0 built (warnings are printed), 1 `--strict` and the report has overset text,
-missing glyphs or pictures below the print resolution (no PDF is written), 2 the input is wrong
-(one line naming file, line and key), 3 the build failed for another reason (a worker failed,
-the Dask scheduler cannot be reached, the output cannot be written, a bug),
-130/143 interrupted (Ctrl-C/SIGTERM);
-an interrupted or failed build leaves no partial file.
+Exit codes (`EXIT_*`):
+
+    0    built (warnings are printed)
+    1    only `--strict`: the report has overset text, missing glyphs or pictures below the print
+         resolution (no PDF is written)
+    2    the input is wrong: one line naming file, line, column and key; also a wrong command
+         line (one line, "see paiban build --help")
+    3    the build or its environment failed: a worker died, the Dask scheduler cannot be
+         reached, a file cannot be written or read, out of memory; or a bug (an unexpected
+         exception: one line `paiban: internal error: …`, the traceback only with `--debug`)
+    130  interrupted (Ctrl-C), 143 terminated (SIGTERM)
+
+A crash is never 1. An interrupted or failed build leaves no partial file. With `--json`, `build`
+and `check` always print exactly one JSON object on stdout: the report, or on any failure
+``{"exit_status": 2, "status": "input-error", "error": "…"}`` (statuses: input-error,
+usage-error, failed, render-failed, scheduler-error, internal-error, interrupted) — for a
+layout as for an edition. Messages go to stderr, one line each. A reader that goes away
+(`paiban build … | head -1`) ends the output quietly; the exit code is the build's.
 """
 
 from __future__ import annotations
@@ -23,29 +36,48 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 from paiban import __version__
 from paiban.batch_gc import tune_for_batch
-from paiban.errors import InputError, PaibanError
+from paiban.errors import InputError, PaibanError, Where
 from paiban.interrupts import BuildInterrupted, interrupt_on_sigterm
 from paiban.fonts_command import add_fonts_parser, run_fonts
 
-EXIT_OK, EXIT_STRICT, EXIT_INPUT, EXIT_RENDER = 0, 1, 2, 3
-EDITION_ONLY = ("scheduler", "force", "no_previews", "progress")
+EXIT_OK, EXIT_STRICT, EXIT_INPUT, EXIT_FAILED = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+EDITION_ONLY = ("scheduler", "scheduler_connect_timeout", "scheduler_deadline", "force", "no_previews", "progress")
+#: options that only mean something with --scheduler
+SCHEDULER_ONLY = ("scheduler_connect_timeout", "scheduler_deadline")
+
+
+class _UsageError(Exception):
+    """A wrong command line (argparse's error), raised instead of argparse's exit."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """A parser whose usage errors are one line (and a JSON object with --json), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{message} (see {self.prog} --help)")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="paiban", description="Typeset Chinese newspaper pages from articles and a YAML layout.")
+    p = _Parser(prog="paiban", description="Typeset Chinese newspaper pages from articles and a YAML layout.")
     p.add_argument("--version", action="version", version=f"paiban {__version__}")
+    p.add_argument("--debug", action="store_true", help="on an internal error, print the traceback too")
     sub = p.add_subparsers(dest="command", required=True)
     for name, helptext in (("build", "typeset a layout or a whole edition into PDF"),
                            ("check", "typeset without writing the PDF")):
         c = sub.add_parser(name, help=helptext)
         c.add_argument("layout", type=Path, help="layout YAML file, or an edition file (top-level `layouts:`)")
         c.add_argument("--strict", action="store_true", help="fail (exit 1) on overset text or missing glyphs")
-        c.add_argument("--json", action="store_true", help="print the report as JSON")
+        c.add_argument("--json", action="store_true", help="print the report as JSON (on a failure, a JSON "
+                       "object with exit_status, status and error)")
         c.add_argument("--trace", type=Path, help="also write a text trace (page → region → line) to this file")
         c.add_argument("--proof", action="store_true", help="draw proof markers: a red box where a story is overset")
+        c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="on an internal error (exit 3), print the traceback too")
         if name == "build":
             c.add_argument("-o", "--output", type=Path, default=Path("out"), help="output directory (default: out)")
             c.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
@@ -53,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
                                 "with N workers; a layout composes its pages in N processes")
             c.add_argument("--scheduler", metavar="ADDRESS",
                            help="editions: render on this Dask scheduler (tcp://host:8786; needs paiban[dask])")
+            c.add_argument("--scheduler-connect-timeout", type=_seconds, metavar="S",
+                           help="editions on Dask: seconds to reach the scheduler and hear it answer "
+                                "(default: $PAIBAN_DASK_CONNECT_TIMEOUT, else 10)")
+            c.add_argument("--scheduler-deadline", type=_seconds, metavar="S",
+                           help="editions on Dask: seconds the cluster has for all the build's jobs "
+                                "(default: $PAIBAN_DASK_DEADLINE, else 600)")
             c.add_argument("--force", action="store_true", help="editions: compose and render everything again")
             c.add_argument("--no-previews", action="store_true",
                            help="editions: no PNG previews and no contact sheet")
@@ -61,6 +99,186 @@ def _parser() -> argparse.ArgumentParser:
                                 "terminal (on a terminal it is shown anyway, unless --json)")
     add_fonts_parser(sub)
     return p
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value < 10**7:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds (and finite), got {text}")
+    return value
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes, got {text!r}") from None
+    if not 1 <= value <= 256:
+        raise argparse.ArgumentTypeError(f"must be 1–256, got {value}")
+    return value
+
+
+# ---- output ------------------------------------------------------------------------------------
+
+def _stderr(line: str) -> None:
+    """One line on stderr; a closed stderr is not an error of the build."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (BrokenPipeError, OSError, ValueError):
+        pass
+
+
+def _silence_stdout() -> None:
+    """The reader of stdout went away (`| head -1`): send the rest to /dev/null, so that nothing
+    (not even the interpreter's last flush) raises BrokenPipeError."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+class _Output:
+    """What the command prints: the report (or, with --json, exactly one JSON object) on stdout,
+    messages on stderr."""
+
+    def __init__(self, json_wanted: bool, debug: bool = False) -> None:
+        self.json = json_wanted
+        self.debug = debug
+        self.printed = False  # stdout has had its one object
+        self.before_message = lambda: None  # e.g. clear a progress line
+
+    def stdout(self, text: str) -> None:
+        self.printed = True
+        try:
+            print(text, flush=True)
+        except BrokenPipeError:
+            _silence_stdout()
+
+    def failed(self, code: int, status: str, message: str, *, internal: bool = False) -> int:
+        """One line on stderr and, with --json, the failure as the one JSON object; `code`."""
+        self.before_message()
+        _stderr(f"paiban: {'internal error' if internal else 'error'}: {_one_line(message)}")
+        if self.json and not self.printed:
+            import json
+
+            self.stdout(json.dumps({"exit_status": code, "status": status, "error": _one_line(message)},
+                                   ensure_ascii=False))
+        return code
+
+    def exception(self, exc: BaseException, input_status: str = "input-error") -> int:
+        """The exit code for an exception that ended a build, after saying what it was."""
+        from paiban.parallel import PoolError
+
+        if isinstance(exc, InputError):
+            return self.failed(EXIT_INPUT, input_status, str(exc))
+        if isinstance(exc, BuildInterrupted):
+            return self.failed(EXIT_TERMINATED, "interrupted", "terminated (SIGTERM); no output written")
+        if isinstance(exc, KeyboardInterrupt):
+            return self.failed(EXIT_INTERRUPTED, "interrupted", "interrupted; no output written")
+        if isinstance(exc, PoolError):  # the scheduler cannot be reached, Dask is missing
+            return self.failed(EXIT_FAILED, "scheduler-error", str(exc))
+        if isinstance(exc, MemoryError):
+            return self.failed(EXIT_FAILED, "failed", "out of memory; no output written")
+        if isinstance(exc, OSError):  # the disk or the system, not the input
+            if exc.filename is not None and exc.strerror:
+                return self.failed(EXIT_FAILED, "failed", f"{exc.filename}: {exc.strerror}")
+            return self.failed(EXIT_FAILED, "failed", f"{type(exc).__name__}: {exc}")
+        if self.debug:
+            import traceback
+
+            self.before_message()
+            try:
+                traceback.print_exception(exc, file=sys.stderr)
+            except (OSError, ValueError):
+                pass
+        if isinstance(exc, PaibanError):  # a check of paiban's own failed: a bug, not bad input
+            return self.failed(EXIT_FAILED, "internal-error", str(exc), internal=True)
+        detail = _one_line(str(exc))
+        shown = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+        hint = "" if self.debug else " (a bug in paiban; run again with --debug for the traceback)"
+        return self.failed(EXIT_FAILED, "internal-error", shown[:500] + hint, internal=True)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+# ---- the command ------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command for `argv` (default: sys.argv[1:]); the exit code. Never raises for a
+    failure of the build or a bug: every one ends in an exit code and one line on stderr."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    out = _Output(json_wanted="--json" in argv, debug="--debug" in argv)
+    try:
+        tune_for_batch()
+        try:
+            args = _parser().parse_args(argv)
+        except _UsageError as exc:
+            return out.failed(EXIT_INPUT, "usage-error", str(exc))
+        except SystemExit as exc:  # --help, --version, or a `paiban fonts` usage error (said on stderr)
+            if exc.code in (0, None) or not out.json:
+                raise
+            return out.failed(EXIT_INPUT, "usage-error", "wrong command line (see above)")
+        out.json = bool(getattr(args, "json", False))
+        out.debug = bool(getattr(args, "debug", False))
+        if args.command == "fonts":
+            return run_fonts(args)
+        return _build_or_check(args, out)
+    except BrokenPipeError:  # the reader of our output went away (`paiban fonts | head -1`): done
+        _silence_stdout()
+        return EXIT_OK
+    except (Exception, KeyboardInterrupt) as exc:
+        return out.exception(exc)
+
+
+def _build_or_check(args: argparse.Namespace, out: _Output) -> int:
+    """`paiban build|check FILE`: a layout or an edition."""
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler is not None and not scheduler.strip():
+        return out.failed(EXIT_INPUT, "input-error", "--scheduler: the address is empty; give the Dask "
+                          "scheduler's address (tcp://host:8786) or leave --scheduler out")
+    _check_input_file(args.layout)
+    from paiban.edition import is_edition_file
+
+    if is_edition_file(args.layout):
+        return _run_edition(args, out)
+    given = [f"--{name.replace('_', '-')}" for name in EDITION_ONLY if getattr(args, name, None) not in (None, False)]
+    if given:
+        return out.failed(EXIT_INPUT, "input-error", f"{args.layout}: {given[0]} is for edition files (a YAML "
+                          "file with a top-level `layouts:` list); this is a layout")
+    try:
+        with interrupt_on_sigterm():  # finally blocks stop worker processes
+            result, strict_fail = _build_layout(args)
+    except (Exception, KeyboardInterrupt) as exc:
+        return out.exception(exc)
+    report = result.report
+    out.stdout(report.to_json() if args.json else report.summary())
+    if strict_fail:
+        _stderr("paiban: --strict: the build has overset text, missing glyphs or low-resolution pictures; "
+                "no PDF written")
+        return EXIT_STRICT
+    return EXIT_OK
+
+
+def _check_input_file(path: Path) -> None:
+    """The file given on the command line must be a regular file of a YAML file's size: a FIFO, a
+    device (`/dev/zero`) or a huge file is refused before anything reads it (telling an edition
+    from a layout reads it). A missing file or a directory is left to the loader's message."""
+    from paiban.input.input_files import MAX_YAML_BYTES, FileProblem, regular_file_size
+
+    try:
+        regular_file_size(path, "the file", MAX_YAML_BYTES)
+    except FileProblem as exc:
+        if not path.is_dir():
+            raise InputError(str(exc), Where(path)) from None
+    except (OSError, ValueError):
+        pass
 
 
 def _build_layout(args: argparse.Namespace) -> tuple:
@@ -79,112 +297,49 @@ def _build_layout(args: argparse.Namespace) -> tuple:
     return result, args.strict and not result.report.clean
 
 
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of processes, got {text!r}") from None
-    if not 1 <= value <= 256:
-        raise argparse.ArgumentTypeError(f"must be 1–256, got {value}")
-    return value
-
-
-def main(argv: list[str] | None = None) -> int:
-    tune_for_batch()
-    args = _parser().parse_args(argv)
-    if args.command == "fonts":
-        return run_fonts(args)
-    from paiban.edition import is_edition_file
-
-    if is_edition_file(args.layout):
-        return _run_edition(args)
-    given = [f"--{name.replace('_', '-')}" for name in EDITION_ONLY if getattr(args, name, None)]
-    if given:
-        print(f"paiban: error: {args.layout}: {given[0]} is for edition files (a YAML file with a top-level "
-              "`layouts:` list); this is a layout", file=sys.stderr)
-        return EXIT_INPUT
-    try:
-        with interrupt_on_sigterm():  # finally blocks stop worker processes
-            result, strict_fail = _build_layout(args)
-    except InputError as exc:
-        print(f"paiban: error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except BuildInterrupted:
-        print("paiban: terminated; no output written", file=sys.stderr)
-        return 143
-    except KeyboardInterrupt:
-        print("paiban: interrupted; no output written", file=sys.stderr)
-        return 130
-    except OSError as exc:  # the disk, not the input: the output folder cannot be written
-        print(f"paiban: error: cannot write {exc.filename or args.layout}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_RENDER
-    except PaibanError as exc:  # a check of paiban's own failed: a bug to report, not bad input
-        print(f"paiban: internal error: {exc}", file=sys.stderr)
-        return EXIT_RENDER
-    report = result.report
-    print(report.to_json() if args.json else report.summary())
-    if strict_fail:
-        print("paiban: --strict: the build has overset text, missing glyphs or low-resolution pictures; "
-              "no PDF written", file=sys.stderr)
-        return EXIT_STRICT
-    return EXIT_OK
-
-
-def _run_edition(args: argparse.Namespace) -> int:
+def _run_edition(args: argparse.Namespace, out: _Output) -> int:
     """`paiban build|check EDITION`: see paiban.edition.edition_build."""
-    import json
-    import os
-
     from paiban.edition.edition_build import BuildOptions, RenderFailed, build_edition
 
     building = args.command == "build"
     if building and args.jobs is not None and args.scheduler:
-        print("paiban: error: --jobs and --scheduler: give one (--scheduler renders on the Dask cluster)",
-              file=sys.stderr)
-        return EXIT_INPUT
+        return out.failed(EXIT_INPUT, "input-error",
+                          "--jobs and --scheduler: give one (--scheduler renders on the Dask cluster)")
+    lonely = [f"--{name.replace('_', '-')}" for name in SCHEDULER_ONLY if getattr(args, name, None) is not None]
+    if building and lonely and not args.scheduler:
+        return out.failed(EXIT_INPUT, "input-error", f"{lonely[0]} is for a build on a Dask cluster (--scheduler "
+                          "ADDRESS); without --scheduler it would mean nothing")
+    dask = ({"scheduler_connect_timeout": args.scheduler_connect_timeout,
+             "scheduler_deadline": args.scheduler_deadline} if building and args.scheduler else {})
     options = BuildOptions(
         output=args.output if building else None,
         jobs=(args.jobs or os.cpu_count() or 1) if building else 1,
         scheduler=args.scheduler if building else None,
         force=building and args.force, strict=args.strict,
-        previews=not (building and args.no_previews), proof=args.proof, trace=args.trace)
-    terminal = sys.stderr.isatty() and not args.json
+        previews=not (building and args.no_previews), proof=args.proof, trace=args.trace, **dask)
+    terminal = _isatty(sys.stderr) and not args.json
     progress = _Progress(enabled=terminal or getattr(args, "progress", False), terminal=terminal)
-
-    def failed(code: int, kind: str, message: str) -> int:
-        progress.clear()
-        print(f"paiban: error: {message}", file=sys.stderr)
-        if args.json:
-            print(json.dumps({"exit_status": code, "status": kind, "error": message}, ensure_ascii=False))
-        return code
-
+    out.before_message = progress.clear
     try:
         with interrupt_on_sigterm():
             report = build_edition(args.layout, options, progress)
-    except InputError as exc:
-        return failed(EXIT_INPUT, "input-error", str(exc))
     except RenderFailed as exc:
-        return failed(EXIT_RENDER, "render-failed", str(exc))
-    except BuildInterrupted:
-        return failed(143, "interrupted", "interrupted (SIGTERM); no partial output written")
-    except KeyboardInterrupt:
-        return failed(130, "interrupted", "interrupted; no partial output written")
-    except Exception as exc:  # the scheduler cannot be reached, a disk is full, a bug
-        from paiban.parallel import PoolError
-
-        if isinstance(exc, PoolError):
-            return failed(EXIT_RENDER, "scheduler-error", str(exc))
-        if not isinstance(exc, OSError):
-            import traceback
-
-            traceback.print_exc()
-        return failed(EXIT_RENDER, "failed", f"{type(exc).__name__}: {exc}")
+        return out.failed(EXIT_FAILED, "render-failed", str(exc))
+    except (Exception, KeyboardInterrupt) as exc:
+        return out.exception(exc)
     progress.clear()
-    print(report.to_json() if args.json else report.summary())
+    out.stdout(report.to_json() if args.json else report.summary())
     if report.exit_status == EXIT_STRICT:
-        print("paiban: --strict: " + "; ".join(report.problems[:5]) + ("; …" if len(report.problems) > 5 else "")
-              + "; no PDF written", file=sys.stderr)
+        _stderr("paiban: --strict: " + "; ".join(report.problems[:5]) + ("; …" if len(report.problems) > 5 else "")
+                + "; no PDF written")
     return report.exit_status
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 class _Progress:
@@ -199,18 +354,24 @@ class _Progress:
     def __call__(self, message: str) -> None:
         if not self.enabled:
             return
-        if self.terminal:
-            sys.stderr.write(f"\r\033[K{message}")
-            self.shown = True
-        else:
-            sys.stderr.write(f"paiban: {message}\n")
-        sys.stderr.flush()
+        try:
+            if self.terminal:
+                sys.stderr.write(f"\r\033[K{message}")
+                self.shown = True
+            else:
+                sys.stderr.write(f"paiban: {message}\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):  # stderr closed: progress is not worth failing the build for
+            self.enabled = False
 
     def clear(self) -> None:
         if self.shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
             self.shown = False
+            try:
+                sys.stderr.write("\r\033[K")
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                pass
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -226,13 +387,17 @@ def run() -> None:
     takes ~40 ms of a 0.4 s build (measured on the benchmark). Everything is written and closed by
     the time `main` returns (outputs are renamed into place, worker pools and clusters are shut
     down in `with` blocks), so the process flushes its two streams and ends without that teardown.
+    A reader that went away (`paiban check … | head`) leaves the exit code as it was.
     """
-    code = main()
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:  # the reader went away (`paiban check … | head`): nothing more to say
-        code = code or 1
+        code = main()
+    except SystemExit as exc:  # --help, --version; a fonts usage error
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_INPUT)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # BrokenPipeError: the reader went away; nothing more to say
+            pass
     os._exit(code)
 
 

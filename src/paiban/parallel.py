@@ -16,6 +16,17 @@
   caller sees `forked` False and does that work itself), and every job's arguments must pickle;
 * ``scheduler``: `DaskPool`, a Dask distributed cluster (``pip install 'paiban[dask]'``); its
   workers may be on other machines, so `local_files` is False (they return bytes, not paths).
+  It is made to survive a night: before distributed's client is made, the address is checked
+  and the scheduler asked who it is, within the connect timeout, so that a bad address (an
+  empty one too), ``tls://`` without certificates, nothing listening, a peer that accepts and
+  never answers, one that speaks another protocol and a Dask worker are each a one-line
+  `PoolError`; a scheduler without workers waits for one as long. A job's arguments travel
+  inside the task (the scheduler keeps them), so a job whose worker dies runs again on another
+  (the scheduler's ``allowed-failures``), a job that raised runs again up to ``retries`` times,
+  and one the cluster lost is submitted again. Every wait is bounded by the deadline, counted
+  from connecting: past it, a `PoolError`. `dask_settings`: `CONNECT_TIMEOUT` (10 s,
+  ``$PAIBAN_DASK_CONNECT_TIMEOUT``), `DEADLINE` (600 s, ``$PAIBAN_DASK_DEADLINE``), `RETRIES`
+  (2, ``$PAIBAN_DASK_RETRIES``), each also a parameter of `open_pool`.
 
 Every pool has ``submit(fn, *args)`` → a future with ``result()``, ``as_completed(futures)``,
 ``close(cancel=False)``, and is a context manager (closing on exit, cancelling when the block
@@ -26,13 +37,16 @@ waiting jobs and terminates running ones.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-__all__ = ["DaskPool", "InlinePool", "Pool", "PoolError", "ProcessPool", "open_pool", "worker_name"]
+__all__ = ["CONNECT_TIMEOUT", "DEADLINE", "DaskPool", "InlinePool", "Pool", "PoolError", "ProcessPool", "RETRIES",
+           "dask_settings", "open_pool", "worker_name"]
 
 
 class PoolError(RuntimeError):
@@ -159,48 +173,321 @@ class ProcessPool(Pool):
             process.join(timeout=5)
 
 
+#: Dask: seconds to connect to the scheduler and hear it answer, and to find a worker there
+CONNECT_TIMEOUT = 10.0
+#: Dask: seconds the cluster has for all of a build's jobs, from connecting to the last result
+DEADLINE = 600.0
+#: Dask: times a job that failed on a worker is run again (a job whose worker died is run
+#: again by the scheduler anyway, up to its ``distributed.scheduler.allowed-failures``, 3)
+RETRIES = 2
+#: the environment variables that set them when `open_pool` is not given them
+CONNECT_TIMEOUT_ENV, DEADLINE_ENV, RETRIES_ENV = ("PAIBAN_DASK_CONNECT_TIMEOUT", "PAIBAN_DASK_DEADLINE",
+                                                  "PAIBAN_DASK_RETRIES")
+
+
+def dask_settings(connect_timeout: float | None = None, deadline: float | None = None,
+                  retries: int | None = None) -> tuple[float, float, int]:
+    """(connect timeout, deadline, retries): each as given, else from its environment variable,
+    else the default. A bad value is a `PoolError`."""
+    def setting(given: Any, variable: str, label: str, default: float, kind: type) -> Any:
+        text = os.environ.get(variable, "").strip() if given is None else None
+        if given is None and not text:
+            return default
+        source = f"{variable}={text}" if given is None else repr(given)
+        try:
+            value = kind(given if given is not None else text)
+        except (TypeError, ValueError):
+            raise PoolError(f"the Dask {label} must be a number: {source}") from None
+        if not (0 <= value < 100 if kind is int else 0 < value < float("inf")):
+            raise PoolError(f"the Dask {label} is out of range: {source}")
+        return value
+
+    return (setting(connect_timeout, CONNECT_TIMEOUT_ENV, "connect timeout (seconds)", CONNECT_TIMEOUT, float),
+            setting(deadline, DEADLINE_ENV, "deadline (seconds)", DEADLINE, float),
+            setting(retries, RETRIES_ENV, "retries", RETRIES, int))
+
+
+async def _identify(address: str, timeout: float, connection_args: dict) -> Any:
+    """Connect to `address` with Dask's protocol and ask who is there (its ``identity``)."""
+    from distributed.comm import connect
+
+    comm = await connect(address, timeout=timeout, **connection_args)
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()
+
+
+def _check_address(address: str, connection_args: dict) -> None:
+    """A `PoolError` for an address Dask cannot connect to: no scheme, host or port, an unknown
+    or unavailable scheme, ``tls://`` without certificates."""
+    def bad(why: str) -> PoolError:
+        return PoolError(f"not a Dask scheduler address: {address!r} ({why}); give one like tcp://host:8786")
+
+    from distributed.comm import get_address_host_port, parse_address
+    from distributed.comm.registry import get_backend
+
+    if not isinstance(address, str) or not address.strip():
+        raise bad("empty")
+    try:
+        scheme, _ = parse_address(address)  # host:port is tcp://host:port
+        get_backend(scheme).get_connector()
+    except (ValueError, TypeError) as exc:
+        raise bad(_one_line(exc)) from None
+    if scheme in ("tcp", "tls"):
+        try:
+            _, port = get_address_host_port(address)
+        except (ValueError, TypeError) as exc:
+            raise bad(_one_line(exc)) from None
+        if not 0 < int(port) < 65536:
+            raise bad(f"port {port}")
+    if scheme in ("tls", "wss") and connection_args.get("ssl_context") is None:
+        raise PoolError(f"{address}: a {scheme}:// scheduler needs the cluster's certificates in Dask's configuration "
+                        "(distributed.comm.tls.ca-file, .client.cert, .client.key)")
+
+
+def _check_scheduler(address: str, timeout: float, security: Any) -> dict:
+    """The scheduler's identity, or a `PoolError` that says in one line what is at `address`:
+    not an address, nothing (unreachable), a peer that never answers, a peer that does not speak
+    Dask, or not a scheduler. Distributed's own client would wait forever for a peer that accepts
+    the connection and never answers, so this asks first, on an event loop of its own, and gives
+    up after `timeout` seconds."""
+    import asyncio
+
+    try:
+        connection_args = security.get_connection_args("client")
+    except Exception as exc:  # noqa: BLE001 - bad TLS settings
+        raise PoolError(f"cannot use Dask's TLS settings for {address}: {_one_line(exc)}") from None
+    _check_address(address, connection_args)
+    try:
+        # distributed's connect gives up connecting after `timeout` (an OSError); past that, the
+        # peer has accepted the connection and not answered
+        with _quiet("distributed.comm", "distributed.protocol"):  # no traceback of its own for garbage
+            identity = asyncio.run(asyncio.wait_for(_identify(address, timeout, connection_args), timeout + 0.5))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except TimeoutError:
+        raise PoolError(f"the Dask scheduler at {address} does not answer: it accepts the connection, but "
+                        f"no reply came within {timeout:g} s") from None
+    except BaseException as exc:  # noqa: BLE001 - anything a foreign peer makes distributed raise
+        if isinstance(exc, OSError) and str(exc).startswith("Timed out trying to connect"):
+            cause = re.sub(r"^in <[^>]*>: ", "", _one_line(exc.__cause__ or exc))
+            raise PoolError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({cause})") from None
+        raise PoolError(f"{address} is not a Dask scheduler: it does not speak Dask's protocol "
+                        f"({_one_line(exc, with_type=True)})") from None
+    if not isinstance(identity, dict) or identity.get("type") != "Scheduler":
+        kind = identity.get("type") if isinstance(identity, dict) else type(identity).__name__
+        raise PoolError(f"{address} is not a Dask scheduler (it answered as {kind!s:.40})")
+    return identity
+
+
+@contextlib.contextmanager
+def _quiet(*loggers: str) -> Iterator[None]:
+    """Within the block, these loggers (and their children) log nothing."""
+    import logging
+
+    saved = [(logging.getLogger(name), logging.getLogger(name).level) for name in loggers]
+    for logger, _ in saved:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in saved:
+            logger.setLevel(level)
+
+
+def _one_line(exc: BaseException, with_type: bool = False) -> str:
+    """An exception's message on one line of at most 200 characters (its type if it has none)."""
+    text = " ".join(str(exc).split())
+    text = f"{type(exc).__name__}: {text}" if text and with_type else text or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _client(address: str, timeout: float, security: Any) -> Any:
+    """A `dask.distributed.Client` of `address`, made within `timeout` seconds (in a thread:
+    should the scheduler fall silent after answering `_check_scheduler`, the client would wait
+    for it forever; it is then closed as soon as it connects)."""
+    import threading
+
+    from dask.distributed import Client
+
+    box: dict[str, Any] = {}
+    lock = threading.Lock()
+    done = threading.Event()
+
+    def connect() -> None:
+        try:
+            client = Client(address, timeout=timeout, set_as_default=False, security=security)
+        except BaseException as exc:  # noqa: BLE001 - reported by the caller
+            box["error"] = exc
+        else:
+            with lock:
+                if box.get("abandoned"):
+                    client.close(timeout=timeout)
+                else:
+                    box["client"] = client
+        finally:
+            done.set()
+
+    threading.Thread(target=connect, name="paiban-dask-connect", daemon=True).start()
+    try:
+        done.wait(timeout + 2)
+    except BaseException:  # Ctrl-C, SIGTERM: the client is closed as soon as it connects
+        with lock:
+            box["abandoned"] = True
+            if "client" in box:
+                box["client"].close(timeout=timeout)
+        raise
+    with lock:
+        if "client" in box:
+            return box["client"]
+        box["abandoned"] = True
+    error = box.get("error")
+    if error is None:
+        raise PoolError(f"the Dask scheduler at {address} does not answer: no client connection within {timeout:g} s")
+    raise PoolError(f"cannot connect to the Dask scheduler at {address}: {_one_line(error)}")
+
+
+class _DaskJob:
+    """The future of a job on the cluster: ``result()`` waits within the pool's deadline and
+    submits the job again when the cluster lost it (a worker died with it, the cluster forgot it)."""
+
+    def __init__(self, pool: DaskPool, fn: Callable[..., Any], args: tuple):
+        self.pool, self.fn, self.args = pool, fn, args
+        self.future = pool._submit(fn, args)
+        self.resubmitted = 0
+
+    def result(self) -> Any:
+        return self.pool._result(self)
+
+
 class DaskPool(Pool):
-    """Jobs on a Dask distributed cluster."""
+    """Jobs on a Dask distributed cluster, within a deadline (see `dask_settings`)."""
 
     local_files = False
 
-    def __init__(self, address: str):
+    def __init__(self, address: str, connect_timeout: float | None = None, deadline: float | None = None,
+                 retries: int | None = None):
+        import time
+
+        self.connect_timeout, self.deadline, self.retries = dask_settings(connect_timeout, deadline, retries)
+        if not isinstance(address, str) or not address.strip():
+            raise PoolError(f"not a Dask scheduler address: {address!r}; give one like tcp://host:8786")
         try:
-            from dask.distributed import Client
+            from dask.distributed import Security
         except ImportError:
             raise PoolError("--scheduler needs Dask: pip install 'paiban[dask]'") from None
+        self.address = address
+        self._jobs: list[_DaskJob] = []
+        self._ends = time.monotonic() + self.deadline
+        security = Security()
+        identity = _check_scheduler(address, self.connect_timeout, security)
+        self.client = _client(address, self.connect_timeout, security)
         try:
-            self.client = Client(address, timeout="10s", set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise PoolError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
-        workers = len(self.client.scheduler_info().get("workers", {}))
+            workers = int(identity.get("n_workers") or 0)
+            if workers < 1:
+                try:
+                    self.client.wait_for_workers(1, timeout=self.connect_timeout)
+                    identity = self.client.sync(self.client.scheduler.identity, n_workers=0,
+                                                callback_timeout=self.connect_timeout)
+                except Exception:  # noqa: BLE001 - a timeout, or the scheduler went away
+                    raise PoolError(f"the Dask scheduler at {address} has no workers "
+                                    f"(waited {self.connect_timeout:g} s)") from None
+                workers = int(identity.get("n_workers") or 0)
+        except BaseException:
+            self._close_client()
+            raise
         self.description = f"Dask scheduler {address} ({workers} workers)"
-        self._futures: list[Any] = []
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
-        # the arguments go to the cluster as data, not inside the task graph (no "large graph")
-        data = self.client.scatter(list(args), hash=False)
-        future = self.client.submit(fn, *data, pure=False)
-        self._futures.append(future)
-        return future
+    def _left(self) -> float:
+        import time
+
+        left = self._ends - time.monotonic()
+        if left <= 0:
+            raise self._late()
+        return left
+
+    def _late(self) -> PoolError:
+        return PoolError(f"the Dask cluster at {self.address} did not finish within {self.deadline:g} s "
+                         f"(the deadline; {DEADLINE_ENV})")
+
+    def _submit(self, fn: Callable[..., Any], args: tuple) -> Any:
+        import warnings
+
+        # the arguments travel inside the task, not scattered to one worker first: the scheduler
+        # keeps them, so a job whose worker dies runs again elsewhere (scattered data would die
+        # with its worker, and every job that needs it with it)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Sending large graph")
+            return self.client.submit(fn, *args, pure=False, retries=self.retries)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> _DaskJob:
+        job = _DaskJob(self, fn, args)
+        self._jobs.append(job)
+        return job
+
+    def _result(self, job: _DaskJob) -> Any:
+        from concurrent.futures import CancelledError
+
+        while True:
+            future = job.future
+            try:
+                return future.result(timeout=self._left())
+            except (KeyboardInterrupt, SystemExit, PoolError):
+                raise
+            except BaseException as exc:
+                status = getattr(future, "status", "")
+                if status == "error":  # the job itself raised (after its retries)
+                    raise
+                if isinstance(exc, TimeoutError) and status not in ("cancelled", "lost"):
+                    raise self._late() from None
+                # cancelled or lost by the cluster (a worker died with it, the scheduler forgot it)
+                if (isinstance(exc, CancelledError) or status in ("cancelled", "lost")) and \
+                        job.resubmitted < max(1, self.retries) and self.client.status == "running":
+                    job.resubmitted += 1
+                    job.future = self._submit(job.fn, job.args)
+                    continue
+                raise PoolError(f"the Dask cluster at {self.address} lost a job: {_one_line(exc)}") from None
 
     def as_completed(self, futures: Iterable[Any]) -> Iterator[Any]:
         from dask.distributed import as_completed
 
-        return iter(as_completed(list(futures), loop=self.client.loop))
+        jobs = list(futures)
+        by_key = {job.future.key: job for job in jobs}
+        if not jobs:
+            return
+        try:
+            for future in as_completed([job.future for job in jobs], loop=self.client.loop, timeout=self._left()):
+                yield by_key[future.key]
+        except TimeoutError:
+            raise self._late() from None
 
     def close(self, cancel: bool = False) -> None:
         try:
-            if cancel and self._futures:
-                self.client.cancel(self._futures)
+            if cancel and self._jobs:
+                self.client.cancel([job.future for job in self._jobs])
+        except Exception:  # noqa: BLE001 - the cluster went away: closing is all there is left
+            pass
         finally:
-            self.client.close()
+            self._jobs = []
+            self._close_client()
+
+    def _close_client(self) -> None:
+        try:
+            self.client.close(timeout=self.connect_timeout)
+        except Exception:  # noqa: BLE001 - a scheduler that went silent: the client is gone anyway
+            pass
 
 
-def open_pool(jobs: int = 1, scheduler: str | None = None, inherit: Inherit | None = None) -> Pool:
-    """The pool for `jobs` and `scheduler` (see the module docstring)."""
-    if scheduler:
-        return DaskPool(scheduler)
+def open_pool(jobs: int = 1, scheduler: str | None = None, inherit: Inherit | None = None, *,
+              connect_timeout: float | None = None, deadline: float | None = None, retries: int | None = None
+              ) -> Pool:
+    """The pool for `jobs` and `scheduler` (see the module docstring); `connect_timeout`,
+    `deadline` and `retries` are the Dask pool's (`dask_settings`). An empty `scheduler` is a
+    `PoolError`, not a local build."""
+    if scheduler is not None:
+        return DaskPool(scheduler, connect_timeout, deadline, retries)
     if jobs <= 1:
         return InlinePool()
     return ProcessPool(jobs, inherit)

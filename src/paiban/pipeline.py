@@ -4,8 +4,10 @@
 
 Each stage is a function of the previous stage's frozen result:
 
-1. `load`: the layout file, read and validated once; the font registry of its roles file.
-2. `read_stories`: every story's article.
+1. `load`: the layout file, read and validated once (every file it names a regular file inside
+   its root, `BuildOptions.root`; every picture within the limits and decoded once); the font
+   registry of its roles file.
+2. `read_stories`: every story's article, within the layout's limits.
 3. `flow`: itemize, break lines and flow every story through its thread (`paiban.flow`).
 4. `compose_pages`: each page composed (`paiban.page`) and encoded to PDF text operators
    (`paiban.render.text_operators`): `EncodedPage`s, with the composed pages themselves when
@@ -22,7 +24,7 @@ so they start with them). The PDF is the same byte for byte either way. An editi
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,6 +35,7 @@ from paiban.flow.thread_flow import flow_story, jump_problems, style_name
 from paiban.fonts.faces import FontFace
 from paiban.fonts.registry import FontRegistry, UnknownRole
 from paiban.input.article_reader import read_article
+from paiban.input.input_files import FileProblem, regular_file_size
 from paiban.input.layout_loader import load_layout
 from paiban.model.article import Article
 from paiban.model.build_warning import BuildWarning
@@ -58,6 +61,9 @@ class BuildOptions:
     proof: bool = False  # red proof boxes where text is overset
     strict: bool = False  # no PDF when the build has overset text, missing glyphs or low-res pictures
     keep_lines: bool = True  # keep the composed pages with their lines (`BuildResult.document`)
+    #: the folder every input file must lie in (the layout too); None: the layout's folder, or the
+    #: folder its `root:` names (docs/layout-spec.md, "Files and limits")
+    root: Path | None = None
 
 
 class Timer:
@@ -106,8 +112,11 @@ class Fonts:
         return hit
 
 
-def load(path: Path, fonts: Fonts | None = None) -> Loaded:
-    """Read and validate the layout at `path` once, with the font roles its registry knows."""
+def load(path: Path, fonts: Fonts | None = None, *, root: Path | None = None,
+         limits: Mapping[str, int] | None = None, root_source: str = "the build's root") -> Loaded:
+    """Read and validate the layout at `path` once, with the font roles its registry knows.
+    `root`, `limits`, `root_source`: as `load_layout`'s (the folder every file must lie in, limits
+    over the layout's own, and where the root comes from)."""
     fonts = fonts if fonts is not None else Fonts()
     chosen: list[tuple[FontRegistry, GlyphSource]] = []
 
@@ -115,7 +124,7 @@ def load(path: Path, fonts: Fonts | None = None) -> Loaded:
         chosen.append(fonts.get(roles_file, overrides, path))
         return set(chosen[-1][0].roles()) | set(overrides)
 
-    layout = load_layout(path, font_roles=font_roles)
+    layout = load_layout(path, font_roles=font_roles, root=root, limits=limits, root_source=root_source)
     registry, glyphs = chosen[-1]
     return Loaded(layout, registry, glyphs)
 
@@ -123,7 +132,29 @@ def load(path: Path, fonts: Fonts | None = None) -> Loaded:
 # ---- 2. read, 3. flow -------------------------------------------------------------------------
 
 def read_stories(layout: Layout) -> tuple[Story, ...]:
-    return tuple((story, read_article(story.article)) for story in layout.stories)
+    """Every story's article, read within the layout's limits: the file a regular file of at
+    most `limits.article_size` bytes (checked again here: it may have changed since the layout
+    was loaded), no paragraph longer than `limits.paragraph_chars`."""
+    return tuple((story, _read_article(story.article, layout)) for story in layout.stories)
+
+
+def _read_article(path: Path, layout: Layout) -> Article:
+    limits = layout.limits
+    try:
+        regular_file_size(path, "the article file", limits.article_size, "limits.article_size")
+    except FileNotFoundError:
+        raise InputError("article file not found", Where(path)) from None
+    except FileProblem as exc:
+        raise InputError(str(exc), Where(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read article file: {exc.strerror or exc}", Where(path)) from None
+    article = read_article(path, limits.article_size)  # reads at most the limit + 1 bytes
+    for paragraph in article.paragraphs:
+        if len(paragraph.text) > limits.paragraph_chars:
+            raise InputError(f"a paragraph of {len(paragraph.text):,} characters is longer than the limit "
+                             f"(limits.paragraph_chars = {limits.paragraph_chars:,})",
+                             Where(path, paragraph.source_line or None))
+    return article
 
 
 def make_itemizer(glyphs: GlyphSource) -> Callable[[str, TextStyle], tuple[Unit, ...]]:
@@ -344,7 +375,7 @@ def build(path: Path, options: BuildOptions = BuildOptions(), jobs: int = 1) -> 
     composed in that many worker processes, unless the lines are kept."""
     timer = Timer()
     with timer.stage("layout"):
-        loaded = load(path)
+        loaded = load(path, root=options.root)
     with timer.stage("read"):
         stories = read_stories(loaded.layout)
     with timer.stage("flow"):

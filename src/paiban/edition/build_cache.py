@@ -10,9 +10,21 @@ for the edition's characters, so a new character anywhere re-renders every page 
 font), the PDF title and the preview settings. The cache holds only the files a build
 publishes: nothing in it is code or is loaded as objects.
 
-Entries are written to a temporary name and renamed (`write_atomic`), so an interrupted build
-leaves whole entries or none; stray temporary files are removed at the next build
-(`clean_temporaries`). Entries unused for `MAX_AGE_DAYS` days are pruned after a build.
+Entries are written to a temporary name, flushed and renamed (`write_atomic`), so an
+interrupted build leaves whole entries or none; stray temporary files are removed at the next
+build (`clean_temporaries`). Entries unused for `MAX_AGE_DAYS` days are pruned after a build.
+
+Every entry carries a checksum: the render folder holds `paiban.atomic_files.CHECKSUM_MARKER`,
+so each file written into it, by whichever process (the PDF writer of a render worker, the
+previews, the contact sheet), gets a sidecar ``<key><suffix>.sha256.json`` with its size and
+SHA-256. `BuildCache.has_render` counts an entry only when every file matches its sidecar: a
+page PDF cut short or damaged is rendered again and rewritten, never published. The markers of
+fonts prepared for an edition (`font_ready`) are sealed the same way (`paiban.cache_health.seal`).
+
+A cache folder that cannot be used (read-only, a file where it should be) costs only speed:
+`BuildCache.create` then puts the rendered files in the process's scratch folder
+(`paiban.cache_health.scratch_dir`) and records one warning (`paiban.cache_health.cache_warnings`);
+a font marker that cannot be written is noted the same way.
 
 Functions: `file_digest`, `drawn_page_digest`, `render_key`, `combined_key`, `contact_key`;
 class `BuildCache` (paths, pruning).
@@ -27,7 +39,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from paiban.atomic_files import write_atomically
+from paiban.atomic_files import CHECKSUM_MARKER, intact, sidecar_of, write_atomically
+from paiban.cache_health import note_unusable, scratch_dir, seal, unseal
 from paiban.code_identity import code_identity
 from paiban.model.placed import EncodedPage
 
@@ -122,7 +135,7 @@ def clean_temporaries(folder: Path) -> None:
     """Remove temporary files (``*.part``) an interrupted build left in `folder` (not recursive)."""
     try:
         names = os.listdir(folder)
-    except FileNotFoundError:
+    except OSError:  # no folder, or a file where it should be
         return
     for name in names:
         if name.endswith(".part") and name.startswith("."):
@@ -138,13 +151,34 @@ class BuildCache:
     def __init__(self, output: Path):
         self.root = output / CACHE_DIR_NAME
         self.render_dir = self.root / "render"
+        #: the lock a build holds on the cache (in the scratch folder when the cache is unusable)
+        self.lock_path = self.root / "lock"
+        self.usable = True
 
     def create(self) -> None:
-        self.render_dir.mkdir(parents=True, exist_ok=True)
-        tag = self.root / "CACHEDIR.TAG"  # backup tools skip the folder
-        if not tag.exists():
-            write_atomic(tag, b"Signature: 8a477f597d28d172789f06886806bc55\n"
-                              b"# paiban's edition build cache; safe to delete.\n")
+        """Make the folders (and the checksum marker). If the cache folder cannot be used, the
+        rendered files go to this process's scratch folder and one warning says so."""
+        try:
+            self._create(self.render_dir)
+            tag = self.root / "CACHEDIR.TAG"  # backup tools skip the folder
+            if not tag.is_file():
+                write_atomic(tag, b"Signature: 8a477f597d28d172789f06886806bc55\n"
+                                  b"# paiban's edition build cache; safe to delete.\n")
+        except OSError as exc:
+            note_unusable(self.root, exc, "edition build cache")
+            self.usable = False
+            scratch = scratch_dir() / "edition-cache"
+            self.render_dir = scratch / "render"
+            self.lock_path = scratch / "lock"
+            self._create(self.render_dir)
+
+    @staticmethod
+    def _create(render_dir: Path) -> None:
+        render_dir.mkdir(parents=True, exist_ok=True)
+        marker = render_dir / CHECKSUM_MARKER
+        if not marker.is_file():
+            write_atomically(marker, b'{"checksums": "each file here has a sidecar NAME.sha256.json"}\n',
+                             0o644, durable=False)
 
     def clean(self) -> None:
         for folder in (self.root, self.render_dir):
@@ -154,10 +188,13 @@ class BuildCache:
         return self.render_dir / f"{key}{suffix}"
 
     def has_render(self, key: str, suffixes: Iterable[str]) -> bool:
+        """True if every file of the entry is there and matches its checksum (then they are
+        touched, as used); False if any is missing, cut short, damaged or has no checksum."""
         paths = [self.render_path(key, s) for s in suffixes]
-        if all(p.is_file() for p in paths):
+        if all(intact(p) for p in paths):
             for p in paths:
                 _touch(p)
+                _touch(sidecar_of(p))
             return True
         return False
 
@@ -170,6 +207,8 @@ class BuildCache:
         except FileNotFoundError:
             return 0
         for entry in entries:
+            if entry.name == CHECKSUM_MARKER:
+                continue
             try:
                 if entry.stat().st_mtime < limit:
                     os.unlink(entry.path)
@@ -189,14 +228,28 @@ def _font_marker(font_cache: Path, face_stamp: str, chars: str) -> Path:
 
 def font_ready(font_cache: Path, face_stamp: str, chars: str) -> bool:
     """Did a build convert this font for exactly these characters into `font_cache`? (A hint: if
-    the conversion was pruned since, the render jobs convert it again.)"""
-    return _font_marker(font_cache, face_stamp, chars).is_file()
+    the conversion was pruned since, the render jobs convert it again.) A marker that is cut
+    short or damaged is no marker."""
+    marker = _font_marker(font_cache, face_stamp, chars)
+    try:
+        sealed = unseal(marker.read_bytes())
+    except OSError:
+        return False
+    return sealed is not None and sealed[0] == _marker_text(marker)
 
 
 def mark_font_ready(font_cache: Path, face_stamp: str, chars: str) -> None:
+    """Leave the marker `font_ready` looks for; a font cache that cannot take it is noted
+    (`paiban.cache_health`), not raised."""
     marker = _font_marker(font_cache, face_stamp, chars)
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(marker, b"")
+    try:
+        write_atomically(marker, seal(_marker_text(marker)), 0o644, durable=False)
+    except OSError as exc:
+        note_unusable(font_cache, exc, "font cache folder")
+
+
+def _marker_text(marker: Path) -> bytes:
+    return f'{{"marker":"{marker.name}"}}'.encode("ascii")
 
 
 def _touch(path: Path) -> None:

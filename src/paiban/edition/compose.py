@@ -85,10 +85,17 @@ class PreparedLayout:
         return str(min(self.mapping.values()))
 
 
-def prepare_layouts(spec: EditionSpec) -> list[PreparedLayout]:
-    """Load every layout (once), give its pages their edition numbers, read and flow its stories."""
+def prepare_layouts(spec: EditionSpec, root: Path | None = None) -> list[PreparedLayout]:
+    """Load every layout (once), give its pages their edition numbers, read and flow its stories.
+
+    Each layout is loaded confined to `root` (default: the edition's root, `spec.root`, from
+    `load_edition(path, root)`; None there: each layout's own folder or `root:`) and with the
+    edition's limits over its own."""
     fonts = pipeline.Fonts()
-    loaded = [pipeline.load(ref.path, fonts) for ref in spec.layouts]
+    root = root if root is not None else spec.root
+    source = f"the root of the edition file {spec.source.name}"
+    loaded = [pipeline.load(ref.path, fonts, root=root, limits=spec.limits, root_source=source)
+              for ref in spec.layouts]
     maps = page_numbers(spec, [item.layout.pages for item in loaded])
     read = []
     for item, mapping in zip(loaded, maps):

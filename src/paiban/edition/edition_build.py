@@ -13,19 +13,24 @@
 4. **Render** what the cache does not have (`render_pool`), in the same pool: first the fonts
    (each CFF face converted once for the edition's characters), then the combined PDF and every
    page PDF with its PNG preview and thumbnail, as parallel jobs, all from the pages' text
-   operators (every page uses the same fonts with the same codes); then the contact sheet.
-5. **Publish**: copy the files into the output folder under temporary names and rename them, with
-   SIGINT and SIGTERM held back for those few milliseconds; remove page files of this edition
-   that the edition no longer has; write the JSON report last.
+   operators (every page uses the same fonts with the same codes); then the contact sheet. On a
+   Dask cluster a job whose worker dies runs again elsewhere, and the cluster has a deadline
+   (`paiban.parallel.dask_settings`): a cluster that cannot be reached, does not answer or does
+   not finish in time is a `PoolError` (exit 3), never a hang.
+5. **Publish** (`publish`): the files go into a new build folder, complete before it is used,
+   and one atomic rename of a link makes it the edition (``OUT/NAME-NN.pdf`` and the others are
+   links through it), with SIGINT and SIGTERM held back for those few milliseconds.
 
-Nothing but the cache is written before step 5, every file is written to a temporary name and
-renamed, and an interrupted build (Ctrl-C, SIGTERM: see `interrupt_on_sigterm`) stops its
-workers and removes its temporary files: the output folder holds the previous build's files or
-this one's, never a partial file. One build at a time writes to an output folder (a lock).
+Nothing but the cache and the new build folder is written before the switch of step 5, and an
+interrupted build (Ctrl-C, SIGTERM: see `interrupt_on_sigterm`) stops its workers and removes its
+temporary files; a build killed outright (SIGKILL, a crash) leaves the previous edition or the
+new one, never a mix of the two and never a partial file. One build at a time writes to an
+output folder (a lock).
 
 Outputs (``NAME`` is the edition's ``edition_name``, ``NN`` the page number, two digits or more):
 ``NAME.pdf`` (the edition), ``NAME-NN.pdf``, ``NAME-NN.png`` (previews), ``NAME-contact.png``,
-``NAME-report.json``; the cache is ``.paiban-cache/`` (see `build_cache`).
+``NAME-report.json``, links into ``.paiban-editions/NAME/current/``; the cache is
+``.paiban-cache/`` (see `build_cache`).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from paiban.edition import publish as publishing
 from paiban.edition import render_pool, uptodate
 from paiban.edition.build_cache import BuildCache, clean_temporaries, write_atomic
 from paiban.edition.publish import locked, page_file, publish
@@ -71,6 +77,10 @@ class BuildOptions:
     previews: bool = True
     proof: bool = False
     trace: Path | None = None
+    #: Dask only (None: the environment variable, else the default; see `paiban.parallel.dask_settings`)
+    scheduler_connect_timeout: float | None = None  # seconds to reach the scheduler and hear it answer
+    scheduler_deadline: float | None = None  # seconds the cluster has for all the build's jobs
+    scheduler_retries: int | None = None  # runs again of a job that failed on a worker
 
 
 class _Clock:
@@ -107,14 +117,9 @@ def build_edition(path: Path, options: BuildOptions, progress: Callable[[str], N
     out = options.output
     cache = BuildCache(out)
     if cache.root.is_dir() and not (options.force or options.trace):
-        with locked(cache.root / "lock"):
-            state = uptodate.check(cache.root, edition, options.proof, options.previews)
-            if state is not None and not (options.strict and state.report.problems):
-                # nothing changed since the last build: say so again
-                clock.lap("up-to-date check")
-                report = uptodate.replayed(state.report, clock.total(), options.strict)
-                write_atomic(out / f"{report.edition}-report.json", (report.to_json() + "\n").encode("utf-8"))
-                return report
+        unchanged = _unchanged(cache, edition, options, clock)
+        if unchanged is not None:
+            return unchanged
     from paiban.edition.compose import prepare_layouts
     from paiban.edition.edition_loader import load_edition
 
@@ -124,7 +129,7 @@ def build_edition(path: Path, options: BuildOptions, progress: Callable[[str], N
     clock.lap("prepare")
     out.mkdir(parents=True, exist_ok=True)
     cache.create()
-    with locked(cache.root / "lock"):
+    with locked(cache.lock_path):
         cache.clean()
         clean_temporaries(out)
         uptodate.forget(cache.root, edition)
@@ -133,6 +138,26 @@ def build_edition(path: Path, options: BuildOptions, progress: Callable[[str], N
             uptodate.save_state(cache.root, edition, options.proof, options.previews, _inputs(spec, prepared),
                                 report, published)
         return report
+
+
+def _unchanged(cache: BuildCache, edition: Path, options: BuildOptions, clock: _Clock) -> EditionReport | None:
+    """The no-op path: when nothing changed since the last build and its edition is published as
+    it left it, the last report with this run's times (written into the current build folder,
+    beside its files); else None (build)."""
+    out = cache.root.parent
+    try:
+        with locked(cache.lock_path):
+            state = uptodate.check(cache.root, edition, options.proof, options.previews)
+            if state is None or (options.strict and state.report.problems) \
+                    or not publishing.intact(out, state.report.edition):
+                return None
+            # nothing changed since the last build: say so again
+            clock.lap("up-to-date check")
+            report = uptodate.replayed(state.report, clock.total(), options.strict)
+            publishing.write_report(out, report.edition, report.to_json())
+            return report
+    except OSError:  # a cache or an output folder that cannot be used: the full path says why
+        return None
 
 
 def _inputs(spec: EditionSpec, prepared: list[PreparedLayout]) -> list[Path]:
@@ -162,7 +187,9 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
     out = cache.root.parent
     layouts = {item.key: item.flowed for item in prepared}
     try:
-        with parallel.open_pool(options.jobs, options.scheduler, inherit=(install_layouts, (layouts,))) as pool:
+        with parallel.open_pool(options.jobs, options.scheduler, inherit=(install_layouts, (layouts,)),
+                                connect_timeout=options.scheduler_connect_timeout,
+                                deadline=options.scheduler_deadline, retries=options.scheduler_retries) as pool:
             progress(f"composing {sum(len(item.layout.pages) for item in prepared)} pages")
             infos = compose_layouts(prepared, pool, options.proof, keep_lines=options.trace is not None)
             clock.lap("compose")
@@ -203,7 +230,7 @@ def _build(spec: EditionSpec, prepared: list[PreparedLayout], cache: BuildCache,
         if preview:
             sheet_key = contact_key((preview, spec.name, spec.title), page_keys)
             sheet = cache.render_path(sheet_key, ".contact.png")
-            if options.force or not sheet.is_file():
+            if options.force or not cache.has_render(sheet_key, (".contact.png",)):
                 progress("contact sheet")
                 write_atomic(sheet, _contact_sheet(spec, cache, keys, preview))
             outputs.append((f"{spec.name}-contact.png", sheet))
@@ -318,11 +345,13 @@ def _keep(cache: BuildCache, result: Any, results: dict[str, Any]) -> None:
 
 
 def _result(future: Any, what: str) -> Any:
+    from paiban.parallel import PoolError
+
     try:
         return future.result()
-    except (KeyboardInterrupt, SystemExit):
+    except (KeyboardInterrupt, SystemExit, PoolError):  # PoolError: the cluster failed, said in one line
         raise
-    except Exception as exc:  # a worker died, the cluster went away, a bug
+    except Exception as exc:  # a worker died, a bug
         raise RenderFailed(f"{what} failed: {type(exc).__name__}: {exc}") from exc
 
 

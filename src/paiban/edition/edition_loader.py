@@ -16,6 +16,11 @@ docs/editions.md.
       - {file: pages/economy.yaml, pages: [5, 6]}
     previews: {dpi: 72, color: false, columns: 8}
 
+Every file the edition names (its layouts, a masthead image) must be a regular file inside the
+edition's root: the edition file's folder, the folder its `root:` names, or the caller's root;
+`allow_outside_root: true` lifts this unless the caller gave a root. Its layouts are then loaded
+with that root as their caller's root, and with its `limits:` over their own.
+
 Functions: `load_edition` (read and validate one; `paiban.edition.is_edition_file` tells an
 edition file from a layout), `page_numbers` (each layout's page → edition page, checked across the edition)
 and `apply_edition` (a loaded `Layout` renumbered and given the edition's variables, as a new
@@ -32,14 +37,17 @@ from typing import Any
 
 from paiban.errors import InputError, Where
 from paiban.input.edition_variables import edition_variables
-from paiban.input.layout_loader import StyleReader
+from paiban.input.input_files import (MAX_YAML_BYTES, FileProblem, check_picture, inside, read_input_text,
+                                      regular_file_size)
+from paiban.input.layout_loader import StyleReader, read_limits, resolve_root
 from paiban.input.text_styles import STYLE_KEYS, load_style, style_as_written
-from paiban.input.yaml_source import Node, load_yaml_file
-from paiban.model.spec import Layout, TextStyle
+from paiban.input.yaml_source import Node, parse_yaml
+from paiban.model.spec import Layout, Limits, TextStyle
 
 __all__ = ["EditionSpec", "LayoutRef", "PreviewSpec", "apply_edition", "load_edition", "page_numbers"]
 
-TOP_KEYS = ("edition_name", "title", "edition", "styles", "layouts", "previews")
+TOP_KEYS = ("edition_name", "title", "edition", "styles", "layouts", "previews", "limits", "root",
+            "allow_outside_root")
 LAYOUT_KEYS = ("file", "pages")
 PREVIEW_KEYS = ("dpi", "color", "columns", "thumb_width")
 #: an edition name becomes part of file names: keep it to portable characters
@@ -89,38 +97,62 @@ class EditionSpec:
     #: shared text styles: (style name, its YAML node), applied over each layout's style of that
     #: name (the layout format's style keys); kept as nodes so a mistake names the edition's line
     styles: tuple[tuple[str, Node], ...] = field(default=(), hash=False, compare=False)
+    #: the folder every file of the edition and of its layouts must lie in; None: anywhere
+    root: Path | None = None
+    #: `Limits` fields given by the edition's `limits:`, over each layout's own
+    limits: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
 
 
-def load_edition(path: Path) -> EditionSpec:
-    """Read and validate the edition file at `path` (layout files are only checked to exist here)."""
+def load_edition(path: Path, root: Path | None = None) -> EditionSpec:
+    """Read and validate the edition file at `path` (layout files are only checked to exist here).
+
+    `root`: the caller's root, the folder every file must lie in (the edition file too); None:
+    the edition file's folder, or the folder its `root:` names."""
     path = Path(path)
-    root = load_yaml_file(path, what="edition file").as_mapping("YAML key: value entries at the top level")
-    root.check_keys(TOP_KEYS, required=("edition_name", "layouts"))
+    caller = None
+    if root is not None:
+        try:
+            caller = Path(root).expanduser().resolve()
+            ok = caller.is_dir()
+        except (OSError, RuntimeError, ValueError):
+            ok = False
+        if not ok:
+            raise InputError(f"the root {root} is not a folder", Where(path))
+        if not inside(path.resolve(), caller):
+            raise InputError(f"the edition file is outside {caller}, the build's root", Where(path))
+    text = read_input_text(path, MAX_YAML_BYTES, "edition file")
+    top = parse_yaml(text, path).as_mapping("YAML key: value entries at the top level")
+    top.check_keys(TOP_KEYS, required=("edition_name", "layouts"))
     base = path.absolute().parent
-    name_node = root.require("edition_name")
+    project = resolve_root(base, top.get("root"), top.get("allow_outside_root"), caller, "the build's root",
+                           "edition file")
+    given_limits = read_limits(top.get("limits"))
+    limits = replace(Limits(), **given_limits)
+    name_node = top.require("edition_name")
     name = name_node.as_str(coerce=True).strip()
     if not NAME_RE.fullmatch(name):
         raise name_node.error(f"{name!r} cannot name output files: use letters, digits, '-', '_' and '.' "
                               "(at most 64, starting with a letter or digit), e.g. city")
-    variables, sections = edition_variables(root.get("edition"), lambda item, what: _file(item, base, what))
-    title_node = root.get("title")
+    variables, sections = edition_variables(top.get("edition"),
+                                            lambda item, what: _picture(item, base, project, what, limits))
+    title_node = top.get("title")
     if title_node is not None:
         title = title_node.as_str(coerce=True).strip()
     else:
         title = " ".join(p for p in (variables.get("paper", ""), name, variables.get("date", "")) if p)
-    layouts_node = root.require("layouts")
+    layouts_node = top.require("layouts")
     entries = layouts_node.as_list("a list of layout files (or {file: …, pages: […]} entries)")
     if not entries:
         raise layouts_node.error("at least one layout file is needed")
-    refs = tuple(_layout_ref(item, base) for item in entries)
+    refs = tuple(_layout_ref(item, base, project) for item in entries)
     seen: dict[Path, Where] = {}
     for ref in refs:
         if ref.path in seen:
             raise InputError(f"layout {ref.path.name} is listed twice (first at line {seen[ref.path].line}); "
                              "a layout's pages appear once in an edition", ref.where)
         seen[ref.path] = ref.where
-    return EditionSpec(path.resolve(), name, title, refs, variables, sections, _previews(root.get("previews")),
-                       _styles(root.get("styles")))
+    return EditionSpec(path.resolve(), name, title, refs, variables, sections, _previews(top.get("previews")),
+                       _styles(top.get("styles")), project, given_limits)
 
 
 def _styles(node: Node | None) -> tuple[tuple[str, Node], ...]:
@@ -134,29 +166,51 @@ def _styles(node: Node | None) -> tuple[tuple[str, Node], ...]:
     return tuple(out)
 
 
-def _file(node: Node, base: Path, what: str) -> Path:
+def _file(node: Node, base: Path, project: Path | None, what: str, limit: int | None = None,
+          limit_name: str | None = None) -> Path:
+    """A path relative to the edition file's folder naming a regular file inside `project`."""
     text = node.as_str().strip()
-    target = Path(text).expanduser()
-    if not target.is_absolute():
-        target = base / target
     try:
+        target = Path(text).expanduser()
+        if not target.is_absolute():
+            target = base / target
         target = target.resolve()
-        if target.is_dir():
-            raise node.error(f"{what} {text} is a directory, not a file (looked in {target})")
-        if not target.is_file():
-            raise node.error(f"{what} not found: {text} (looked for {target}; paths are relative to the "
-                             "edition file's folder)")
     except (OSError, RuntimeError, ValueError):
+        raise node.error(f"{what} {text!r} is not a usable path") from None
+    if project is not None and not inside(target, project):
+        raise node.error(f"{what} {text} is outside the project folder {project} (it resolves to {target}); "
+                         "set root: to the project folder, or allow_outside_root: true")
+    try:
+        regular_file_size(target, f"{what} {text}", limit, limit_name)
+    except FileNotFoundError:
+        raise node.error(f"{what} not found: {text} (looked for {target}; paths are relative to the "
+                         "edition file's folder)") from None
+    except FileProblem as exc:
+        raise node.error(str(exc)) from None
+    except (OSError, ValueError):
         raise node.error(f"{what} {text!r} is not a usable path") from None
     return target
 
 
-def _layout_ref(item: Node, base: Path) -> LayoutRef:
+def _picture(node: Node, base: Path, project: Path | None, what: str, limits: Limits
+             ) -> tuple[Path, tuple[int, int]]:
+    """A JPEG or PNG file (as `_file`) within the edition's picture limits, decoded once."""
+    path = _file(node, base, project, what, limits.picture_memory, "limits.picture_memory")
+    try:
+        _, size = check_picture(path, limits.picture_pixels, limits.picture_memory, what=f"{what} {path.name}")
+    except FileNotFoundError:
+        raise node.error(f"{what} not found: {node.as_str()} (looked for {path})") from None
+    except FileProblem as exc:
+        raise node.error(str(exc)) from None
+    return path, size
+
+
+def _layout_ref(item: Node, base: Path, project: Path | None) -> LayoutRef:
     if item.is_scalar:
-        return LayoutRef(_file(item, base, "layout file"), item.where)
+        return LayoutRef(_file(item, base, project, "layout file", MAX_YAML_BYTES), item.where)
     item.as_mapping("a layout file, or a mapping with file and pages")
     item.check_keys(LAYOUT_KEYS, required=("file",))
-    path = _file(item.require("file"), base, "layout file")
+    path = _file(item.require("file"), base, project, "layout file", MAX_YAML_BYTES)
     pages_node = item.get("pages")
     if pages_node is None:
         return LayoutRef(path, item.where)

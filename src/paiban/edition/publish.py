@@ -1,12 +1,28 @@
-"""The output folder of an edition build: file names, one build at a time, publishing at once.
+"""The output folder of an edition build: file names, one build at a time, publishing as a set.
 
-Outputs are made in the build cache (``.paiban-cache/render/``) and published here at the end of
-a build: each file copied to a temporary name next to its target and renamed over it, and only
-when it changed (``.paiban-cache/published-<edition>.json`` remembers what was published with
-its size and modification time). SIGINT and SIGTERM wait while that runs, so an interrupted build
-leaves the previous build's files or this one's, and never a partial file. Page files of the
-edition that it no longer has (a 16-page edition that became 12 pages) are removed; the JSON
-report is written last.
+Every build publishes a whole new folder, and one atomic rename makes it the edition:
+
+    OUT/.paiban-editions/NAME/20240105T031500-3f9a1c/   a build's files, complete before it is used
+    OUT/.paiban-editions/NAME/current  →  20240105T031500-3f9a1c   the pointer (a symbolic link)
+    OUT/NAME-03.pdf  →  .paiban-editions/NAME/current/NAME-03.pdf  each output name (a symbolic link)
+
+`publish` fills a new build folder (``<id>.partial``, renamed to ``<id>`` when complete, with the
+report and a manifest), makes sure each output name of the edition is a link through the pointer
+(a name the old edition lacks links to nothing until the switch), replaces the pointer with
+``os.replace`` of a new link — the switch, one rename — and then removes the names the new
+edition no longer has. A reader of ``OUT/NAME-NN.pdf`` therefore opens a whole file of one build,
+every name and the report beside it belong to the same build, and a build killed at any moment
+(SIGKILL included) leaves the previous edition or the new one, never a mix. SIGINT and SIGTERM
+wait during the switch. Build folders other than the current one and the one before it are
+removed after the switch (a reader that resolved the pointer a moment ago still finds its
+files); ``.partial`` folders of killed builds are removed by the next one.
+
+A file that did not change since the last build is hard-linked from the current build folder
+(the same inode: its modification time stays, so a hot folder sees no new file); the others are
+copied from the build cache (``.paiban-cache/render/``) and flushed to the disk before the switch.
+Output files of an older paiban (regular files in ``OUT``) are first taken into a build folder
+of their own, so that the first switch is atomic too. The report is ``NAME-report.json`` in the
+build folder; an unchanged rebuild rewrites it there (`write_report`).
 
     NAME.pdf            the edition, every page
     NAME-NN.pdf         page NN (two digits, or more for 100 pages and up)
@@ -21,13 +37,27 @@ import contextlib
 import json
 import os
 import re
+import secrets
+import shutil
 import signal
+import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from paiban.edition.build_cache import CACHE_DIR_NAME, write_atomic
 
-__all__ = ["locked", "page_file", "publish", "signals_held"]
+__all__ = ["EDITIONS_DIR_NAME", "current_build", "intact", "locked", "page_file", "publish", "signals_held",
+           "write_report"]
+
+#: the folder of the published builds, in the output folder
+EDITIONS_DIR_NAME = ".paiban-editions"
+#: the pointer to the current build, in an edition's folder
+CURRENT = "current"
+#: in each build folder: {file: [cache file it was copied from, size, mtime_ns]}
+MANIFEST = ".published.json"
+
+_BUILD_ID = re.compile(r"\d{8}T\d{6}-[0-9a-f]{6}")
 
 
 def page_file(name: str, number: int, count: int, suffix: str) -> str:
@@ -70,33 +100,235 @@ def _stamp(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
+def _home(out: Path, name: str) -> Path:
+    return out / EDITIONS_DIR_NAME / name
+
+
+def _link_text(name: str, file: str) -> str:
+    """What the output name `file` links to (relative: the output folder can be moved whole)."""
+    return f"{EDITIONS_DIR_NAME}/{name}/{CURRENT}/{file}"
+
+
+def current_build(out: Path, name: str) -> Path | None:
+    """The folder of the edition's current build in `out`: where its pointer leads, or None."""
+    home = _home(out, name)
+    try:
+        target = os.readlink(home / CURRENT)
+    except OSError:
+        return None
+    folder = home / target
+    return folder if _BUILD_ID.fullmatch(target) and folder.is_dir() else None
+
+
+def intact(out: Path, name: str) -> bool:
+    """Is the edition in `out` published as this module publishes it: a pointer to a build
+    folder, and the report's name a link through it? (The unchanged rebuild needs both.)"""
+    if current_build(out, name) is None:
+        return False
+    try:
+        return os.readlink(out / f"{name}-report.json") == _link_text(name, f"{name}-report.json")
+    except OSError:
+        return False
+
+
+def write_report(out: Path, name: str, report_json: str) -> None:
+    """Write the report again into the current build (an unchanged rebuild: same files, new times)."""
+    folder = current_build(out, name)
+    data = (report_json + "\n").encode("utf-8")
+    if folder is None:  # not published by this module (see `intact`): the caller builds instead
+        raise FileNotFoundError(f"{out}: no published build of {name}")
+    write_atomic(folder / f"{name}-report.json", data)
+    _ensure_link(out, name, f"{name}-report.json")
+
+
+def _ours(name: str) -> re.Pattern[str]:
+    """The output names of edition `name` (pages, previews, contact sheet, edition PDF, report)."""
+    return re.compile(re.escape(name) + r"(-\d{2,}\.(pdf|png)|-contact\.png|\.pdf|-report\.json)")
+
+
+def _new_id() -> str:
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+def _fsync(path: Path, folder: bool = False) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if folder else 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot fsync a folder
+    finally:
+        os.close(fd)
+
+
+def _symlink(home: Path, target: str, path: Path) -> None:
+    """Make `path` a symbolic link to `target` in one rename (a link made beside it first)."""
+    tmp = home / f".tmp-{path.name}.{secrets.token_hex(4)}.part"
+    os.symlink(target, tmp)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _ensure_link(out: Path, name: str, file: str) -> None:
+    """Make the output name `file` a link through the edition's pointer, if it is not one. A
+    regular file there (an older paiban's output, taken into a build folder by `_adopt`) or
+    another link is replaced, never written through; a folder or a device is an error."""
+    path = out / file
+    text = _link_text(name, file)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    if st is not None:
+        if stat.S_ISLNK(st.st_mode) and os.readlink(path) == text:
+            return
+        if not (stat.S_ISLNK(st.st_mode) or stat.S_ISREG(st.st_mode)):
+            raise IsADirectoryError(f"{path}: an output of edition {name} is in the way of this one "
+                                    "(not a file or a link); move it")
+    _symlink(out, text, path)
+
+
+def _reuse(source: Path, target: Path, mtime_ns: int | None = None) -> None:
+    """`target` as a hard link of `source` (a copy with its times where links are not possible)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+        if mtime_ns is not None:
+            os.utime(target, ns=(mtime_ns, mtime_ns))
+        _fsync(target)
+
+
+def _manifest(folder: Path | None) -> dict[str, list]:
+    if folder is None:
+        return {}
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _tidy(home: Path) -> None:
+    """Remove what a killed build left in the edition's folder: unfinished build folders and
+    half-made links."""
+    for entry in os.scandir(home):
+        if entry.name.endswith(".partial") and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        elif entry.name.startswith(".tmp-") and entry.name.endswith(".part"):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+
+
+def _take_current(out: Path, name: str, home: Path) -> Path | None:
+    """The current build folder, after repairing what copying or an older paiban left: a real
+    folder where the pointer should be (the output folder was copied without keeping links)
+    becomes a build folder with a pointer; output files of an older paiban (regular files) are
+    taken into a build folder of their own (hard links), with a pointer to it."""
+    pointer = home / CURRENT
+    folder = current_build(out, name)
+    if folder is not None:
+        return folder
+    if pointer.is_dir() and not pointer.is_symlink():
+        # the links through it keep working until the rename; the new pointer follows at once
+        build = _new_id()
+        os.rename(pointer, home / build)
+        _symlink(home, build, pointer)
+        return home / build
+    ours = _ours(name)
+    legacy = [entry.name for entry in os.scandir(out)
+              if ours.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)]
+    if not legacy:
+        return None
+    build = _new_id()
+    partial = home / f"{build}.partial"
+    partial.mkdir()
+    for file in legacy:
+        _reuse(out / file, partial / file)
+    os.rename(partial, home / build)
+    _fsync(home, folder=True)
+    _symlink(home, build, pointer)
+    return home / build
+
+
 def publish(out: Path, name: str, outputs: list[tuple[str, Path]], report_json: str, keep_pages: bool
             ) -> dict[str, list]:
-    """Copy `outputs` ((file name, made file) pairs) into `out` where they changed, remove this
-    edition's other page files (unless `keep_pages`: a build that failed --strict publishes only
-    its report), write the report last. Returns {file: [made file, size, mtime_ns]}."""
-    manifest_path = out / CACHE_DIR_NAME / f"published-{name}.json"
+    """Publish `outputs` ((file name, made file) pairs) and the report as the edition `name` in
+    `out`, as one set (see the module docstring). A build that failed --strict (`keep_pages`)
+    publishes its report alone: the edition is then that report, without PDFs. Returns
+    {file: [made file, size, mtime_ns]} of the published files (the report aside)."""
+    home = _home(out, name)
+    home.mkdir(parents=True, exist_ok=True)
+    with locked(home / ".lock"):  # also when the cache's lock is a private one (an unusable cache)
+        return _publish(out, name, home, outputs, report_json, keep_pages)
+
+
+def _publish(out: Path, name: str, home: Path, outputs: list[tuple[str, Path]], report_json: str,
+             keep_pages: bool) -> dict[str, list]:
+    _tidy(home)
+    current = _take_current(out, name, home)
+    before = _manifest(current)
+    build = _new_id()
+    partial = home / f"{build}.partial"
+    partial.mkdir()
+    published: dict[str, list] = {}
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        manifest = {}
+        for file, source in ([] if keep_pages else outputs):
+            target = partial / file
+            old = before.get(file)
+            here = current / file if current is not None else None
+            if here is not None and (old and old[0] == source.name and _stamp(here) == old[1:]
+                                     or not old and _same_bytes(here, source)):
+                _reuse(here, target, _stamp(here)[1])  # unchanged: the same inode, the same time
+            else:
+                shutil.copyfile(source, target)
+                _fsync(target)
+            published[file] = [source.name, *_stamp(target)]
+        report = partial / f"{name}-report.json"
+        report.write_bytes((report_json + "\n").encode("utf-8"))
+        _fsync(report)
+        (partial / MANIFEST).write_text(json.dumps(published, indent=1), encoding="utf-8")
+        _fsync(partial, folder=True)
+        os.rename(partial, home / build)
+        _fsync(home, folder=True)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    names = [*published, f"{name}-report.json"]
+    ours = _ours(name)
     with signals_held():
-        if keep_pages:
-            published = manifest
-        else:
-            published = {}
-            for file, source in outputs:
-                target = out / file
-                old = manifest.get(file)
-                if old and old[0] == source.name and _stamp(target) == old[1:]:
-                    published[file] = old  # already there, as written
-                    continue
-                write_atomic(target, source.read_bytes())
-                published[file] = [source.name, *_stamp(target)]
-            ours = re.compile(re.escape(name) + r"-(\d{2,}\.(pdf|png)|contact\.png)")
-            for entry in os.listdir(out):
-                if ours.fullmatch(entry) and entry not in published:
-                    os.unlink(out / entry)
-        write_atomic(out / f"{name}-report.json", (report_json + "\n").encode("utf-8"))
-        write_atomic(manifest_path, json.dumps(published, indent=1).encode("utf-8"))
+        for file in names:  # a name the current edition lacks links to nothing until the switch
+            _ensure_link(out, name, file)
+        _symlink(home, build, home / CURRENT)  # the switch
+        _fsync(home, folder=True)
+        for entry in os.scandir(out):  # names the new edition does not have
+            if ours.fullmatch(entry.name) and entry.name not in names and not entry.is_dir(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+        _fsync(out, folder=True)
+    _prune(home, keep={build, current.name if current is not None else build})
+    with contextlib.suppress(OSError):  # the manifest of paiban before build folders
+        os.unlink(out / CACHE_DIR_NAME / f"published-{name}.json")
     return published
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        if a.stat().st_size != b.stat().st_size:
+            return False
+        return a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
+
+
+def _prune(home: Path, keep: set[str]) -> None:
+    """Remove build folders but `keep` (the current one and the one before it)."""
+    for entry in os.scandir(home):
+        if _BUILD_ID.fullmatch(entry.name) and entry.name not in keep and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)

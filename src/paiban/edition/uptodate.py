@@ -4,7 +4,9 @@ After a build, `save_state` records the files it read (edition file, layouts, ar
 pictures, font roles files and ``font_files``) with their size and modification time, the fonts
 the machine offers (each font file and every folder above it, so that a font added, removed or
 replaced shows), the code identity (`paiban.code_identity`), the options that change the
-output, the report and the files it published, as JSON (``state-<edition>.json``). `check` compares all of that with the disk, like make does, without
+output, the report and the files it published, as JSON (``state-<edition>.json``, sealed with
+its SHA-256 by `paiban.cache_health.seal`: a state cut short or damaged is no state, and the
+build takes the full path). `check` compares all of that with the disk, like make does, without
 reading a YAML file or importing the typesetting code: when nothing changed and every published
 file is still there as written, the build is done (the report is written again, with this run's
 times). Anything else, or ``--force``, takes the full path, where the build cache decides page
@@ -20,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from paiban.atomic_files import write_atomically
+from paiban.cache_health import note_unusable, seal, unseal
 from paiban.code_identity import code_identity
 
 __all__ = ["BuildState", "check", "font_stamps", "save_state"]
@@ -84,12 +88,16 @@ def state_file(cache_root: Path, edition: Path) -> Path:
 
 def save_state(cache_root: Path, edition: Path, proof: bool, previews: bool, inputs: list[Path], report: Any,
                published: dict[str, list]) -> None:
-    from paiban.edition.build_cache import write_atomic
-
+    """Record the finished build (a cache folder that cannot take it is noted, not raised: the
+    next build then takes the full path)."""
     state = {"edition": str(edition), "code": code_identity(), "options": [proof, previews],
              "inputs": [_stamp(p) for p in sorted({str(p) for p in inputs})], "fonts": font_stamps(),
              "environment": _environment(), "report": report.to_dict(), "published": published}
-    write_atomic(state_file(cache_root, edition), json.dumps(state, ensure_ascii=False).encode("utf-8"))
+    try:
+        write_atomically(state_file(cache_root, edition), seal(json.dumps(state, ensure_ascii=False).encode("utf-8")),
+                         0o644, durable=False)
+    except OSError as exc:
+        note_unusable(cache_root, exc, "edition build cache")
 
 
 def forget(cache_root: Path, edition: Path) -> None:
@@ -97,13 +105,18 @@ def forget(cache_root: Path, edition: Path) -> None:
         os.unlink(state_file(cache_root, edition))
     except FileNotFoundError:
         pass
+    except OSError as exc:
+        note_unusable(cache_root, exc, "edition build cache")
 
 
 def _load_state(path: Path) -> BuildState | None:
     from paiban.edition.edition_report import EditionReport
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        sealed = unseal(path.read_bytes())
+        if sealed is None:
+            return None
+        data = json.loads(sealed[0].decode("utf-8"))
         return BuildState(data["edition"], data["code"], tuple(data["options"]),
                           tuple(tuple(x) for x in data["inputs"]), tuple(tuple(x) for x in data["fonts"]),
                           tuple(data["environment"]), EditionReport.from_dict(data["report"]),

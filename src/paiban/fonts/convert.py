@@ -23,10 +23,21 @@ Cache (``$PAIBAN_CACHE_DIR``, see `default_cache_dir`):
   glyph order), so a PDF does not depend on whether ``prepare`` ran; ``prepare`` only moves the
   conversion work to one up-front run. Layout metrics always come from the source font.
 
-Entries are written to a temporary file (``.tmp-*``) in the same directory and moved into place
-with ``os.replace``, so two processes converting the same subset at once both succeed and leave
-one entry. After each new entry the cache is trimmed to ``$PAIBAN_CACHE_MAX_MB`` (default
-1024 MB), least recently used first, sparing entries used in the last 10 minutes (`prune`).
+Every cached font carries a checksum: ``checksums/converted/<key>.ttf.json`` (and
+``checksums/whole/…``) records its size and SHA-256 (`paiban.atomic_files.write_sidecar`),
+written after the font; a font is used only when it matches (`paiban.atomic_files.intact`). A
+font that is cut short, damaged or has no checksum is a miss: a subset is converted again and
+rewritten, a damaged whole face is as if it were not prepared. The PDF embeds the file's bytes,
+so a font file cannot carry its own checksum.
+
+Entries are written to a temporary file (``.tmp-*``) in the same directory, flushed (fsync) and
+moved into place with ``os.replace``, so two processes converting the same subset at once both
+succeed and leave one entry. After each new entry the cache is trimmed to
+``$PAIBAN_CACHE_MAX_MB`` (default 1024 MB), least recently used first, sparing entries used in
+the last 10 minutes (`prune`). A cache folder that cannot take a new subset (read-only, a file
+where the folder should be, a full disk) costs only speed: the subset goes to a folder private
+to the process (`paiban.cache_health.scratch_dir`), and the problem is recorded once
+(`paiban.cache_health.cache_warnings`).
 """
 
 from __future__ import annotations
@@ -40,7 +51,8 @@ from pathlib import Path
 
 from typing import Any
 
-from paiban.atomic_files import write_atomically
+from paiban.atomic_files import intact, write_atomically, write_sidecar
+from paiban.cache_health import note_unusable, scratch_dir
 from paiban.code_identity import code_identity, library_versions
 from paiban.fonts.disk_cache import default_cache_dir, file_stamp, read_entry, write_entry
 
@@ -53,6 +65,7 @@ __all__ = [
     "auto_prune",
     "cache_entries",
     "cache_max_bytes",
+    "checksum_file",
     "prepare_whole_font",
     "prune",
     "subset_id",
@@ -214,8 +227,49 @@ def subset_to_ttf_bytes(path: Path, index: int, chars: Iterable[str]) -> bytes:
     return buf.getvalue()
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    write_atomically(target, data, mode=0o644, fsync=True)
+#: the folder of the cached fonts' checksums (``<cache>/checksums/converted/<name>.json`` …)
+CHECKSUMS = "checksums"
+
+
+def checksum_file(font_file: Path) -> Path:
+    """Where the checksum of the cached font ``font_file`` (``<cache>/converted/<name>`` or
+    ``<cache>/whole/<name>``) is kept: ``<cache>/checksums/converted/<name>.json``…"""
+    font_file = Path(font_file)
+    return font_file.parent.parent / CHECKSUMS / font_file.parent.name / f"{font_file.name}.json"
+
+
+def _verified(font_file: Path) -> bool:
+    """True if the cached font is there and matches its checksum."""
+    return intact(font_file, checksum_file(font_file))
+
+
+def _store(target: Path, data: bytes) -> None:
+    """Write a cached font, then its checksum (OSError if either cannot be written)."""
+    write_atomically(target, data, mode=0o644, durable=False)
+    write_sidecar(target, hashlib.sha256(data).hexdigest(), len(data), checksum_file(target))
+
+
+#: subsets this process had to keep outside an unusable cache: cache file → the scratch file
+_scratch_files: dict[Path, Path] = {}
+
+
+def _store_or_scratch(target: Path, data: bytes, cache_dir: Path) -> Path:
+    """`_store` into the cache; where it cannot, into the process's scratch folder, noting the
+    cache problem once. The file written."""
+    try:
+        _store(target, data)
+        return target
+    except OSError as exc:
+        note_unusable(cache_dir, exc, "font cache folder")
+    try:
+        if target.read_bytes() == data:
+            return target  # the font itself was written; only its checksum could not be
+    except OSError:
+        pass
+    fallback = scratch_dir() / target.parent.name / target.name
+    write_atomically(fallback, data, mode=0o644, durable=False)
+    _scratch_files[target] = fallback
+    return fallback
 
 
 def whole_font_key(path: Path, index: int) -> str:
@@ -228,20 +282,17 @@ def whole_font_key(path: Path, index: int) -> str:
 
 
 def whole_font_file(path: Path, index: int, cache_dir: Path) -> Path | None:
-    """The cached whole-face conversion of face ``index`` of ``path``, or None if not prepared."""
+    """The cached whole-face conversion of face ``index`` of ``path``, or None if not prepared
+    (or if the file does not match its checksum: cut short, damaged)."""
     target = Path(cache_dir) / "whole" / f"{whole_font_key(path, index)}.ttf"
-    try:
-        if target.stat().st_size > 0:
-            return target
-    except FileNotFoundError:
-        pass
-    return None
+    return target if _verified(target) else None
 
 
 def prepare_whole_font(path: Path, index: int, cache_dir: Path) -> tuple[Path, bool]:
     """Convert the whole face ``index`` of ``path`` into the cache, unless already there.
 
     Returns ``(file, converted_now)``. A Noto CJK face takes about 80 s and 700 MB of memory.
+    OSError if the cache cannot take it (preparing is for the cache, unlike a build).
     """
     have = whole_font_file(path, index, cache_dir)
     if have is not None:
@@ -253,8 +304,7 @@ def prepare_whole_font(path: Path, index: int, cache_dir: Path) -> tuple[Path, b
         chars = [chr(cp) for cp in (tt.getBestCmap() or {})]
     data = subset_to_ttf_bytes(path, index, chars)
     target = Path(cache_dir) / "whole" / f"{whole_font_key(path, index)}.ttf"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(target, data)
+    _store(target, data)
     auto_prune(cache_dir)
     return target, True
 
@@ -270,26 +320,31 @@ def converted_font(path: Path, index: int, chars: Iterable[str], cache_dir: Path
     """The cached TrueType subset of face ``index`` of ``path`` for ``chars``: ``(file, id)``,
     ``id`` its `subset_id` (the file is ``converted/<cache_key>.ttf``).
 
-    On a cache miss, makes it: cut from the whole-face conversion if one was prepared, else
-    converted from the source (the same bytes either way). On a hit only touches the file's
-    mtime (so `prune` removes the least recently used entries first).
+    A hit is a file that matches its checksum (`checksum_file`); it is only touched (so `prune`
+    removes the least recently used entries first). On a miss (no file, or one cut short or
+    damaged), makes it: cut from the whole-face conversion if one was prepared, else converted
+    from the source (the same bytes either way), and writes it and its checksum; if the cache
+    cannot take them, the file is in the process's scratch folder instead.
     """
     text = "".join(sorted(set(chars)))  # chars may be a one-shot iterator
     subset = subset_id(path, index, text)
     target = Path(cache_dir) / "converted" / f"{cache_key(subset)}.ttf"
-    if target.is_file() and target.stat().st_size > 0:
+    if _verified(target):
         _touch(target)
         return target, subset
+    kept = _scratch_files.get(target)
+    if kept is not None and kept.is_file():
+        return kept, subset
     whole = whole_font_file(path, index, cache_dir)
     if whole is not None:
         _touch(whole)
         data = subset_to_ttf_bytes(whole, 0, text)
     else:
         data = subset_to_ttf_bytes(path, index, text)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(target, data)
-    auto_prune(cache_dir)
-    return target, subset
+    written = _store_or_scratch(target, data, Path(cache_dir))
+    if written == target:
+        auto_prune(cache_dir)
+    return written, subset
 
 
 def cache_max_bytes() -> int:
@@ -305,21 +360,28 @@ def cache_max_bytes() -> int:
 #: (folder, file suffix) of the entries the size limit applies to: subsets, whole faces and the
 #: compressed font programs the PDF writer keeps (`paiban.render.cid_fonts`) and the fonts' metrics
 PRUNED = (("converted", ".ttf"), ("whole", ".ttf"), ("programs", ".bin"), ("metrics", ".bin"))
+#: the folders of cached fonts, whose checksums are kept in ``checksums/<folder>/``
+CHECKSUMMED = ("converted", "whole")
+
+
+def _listing(directory: Path) -> list[Path]:
+    """The files of a cache folder; none if it is missing or cannot be read."""
+    try:
+        return list(directory.iterdir())
+    except OSError:
+        return []
 
 
 def cache_entries(cache_dir: Path) -> list[tuple[Path, int, float]]:
     """Every cached font, subsets and whole faces: ``(file, size, mtime)``, oldest first."""
     entries: list[tuple[Path, int, float]] = []
     for sub, suffix in PRUNED:
-        directory = Path(cache_dir) / sub
-        if not directory.is_dir():
-            continue
-        for p in directory.iterdir():
+        for p in _listing(Path(cache_dir) / sub):
             if p.name.startswith(".tmp-") or p.suffix != suffix:
                 continue
             try:
                 st = p.stat()
-            except FileNotFoundError:
+            except OSError:
                 continue
             entries.append((p, st.st_size, st.st_mtime))
     entries.sort(key=lambda e: (e[2], e[0].name))
@@ -340,22 +402,31 @@ def prune(cache_dir: Path, max_bytes: int, keep_newer_than: float = 0.0) -> list
     Subsets (``converted/``) and whole faces (``whole/``) compete alike, oldest mtime first;
     entries used less than ``keep_newer_than`` seconds ago are kept even over the limit. Also
     removes temporary files left by a killed conversion (older than an hour). Returns the
-    deleted paths. Files another process deletes meanwhile are skipped.
+    deleted paths (a deleted font's checksum goes with it, unlisted; so do checksums left
+    without their font for an hour). Files another process deletes meanwhile are skipped.
     """
     removed: list[Path] = []
     now = time.time()
-    for sub, _ in PRUNED:
-        directory = Path(cache_dir) / sub
-        if not directory.is_dir():
-            continue
-        for p in directory.iterdir():
+    folders = [Path(cache_dir) / sub for sub, _ in PRUNED]
+    folders += [Path(cache_dir) / CHECKSUMS / sub for sub in CHECKSUMMED]
+    for directory in folders:
+        for p in _listing(directory):
             if not p.name.startswith(".tmp-"):
                 continue
             try:
                 if now - p.stat().st_mtime > 3600:
                     p.unlink()
                     removed.append(p)
-            except FileNotFoundError:
+            except OSError:
+                pass
+    for sub in CHECKSUMMED:  # checksums of fonts deleted by hand or by a crashed prune
+        for p in _listing(Path(cache_dir) / CHECKSUMS / sub):
+            if p.name.startswith(".tmp-") or not p.name.endswith(".ttf.json"):
+                continue
+            try:
+                if not (Path(cache_dir) / sub / p.name[:-len(".json")]).exists() and now - p.stat().st_mtime > 3600:
+                    p.unlink()
+            except OSError:
                 pass
     entries = cache_entries(cache_dir)
     total = sum(size for _, size, _ in entries)
@@ -369,5 +440,12 @@ def prune(cache_dir: Path, max_bytes: int, keep_newer_than: float = 0.0) -> list
             removed.append(p)
         except FileNotFoundError:
             pass
+        except OSError:
+            continue  # a read-only cache: nothing can go
+        if p.parent.name in CHECKSUMMED:
+            try:
+                checksum_file(p).unlink()
+            except OSError:
+                pass
         total -= size
     return removed

@@ -20,8 +20,9 @@ it). ``fc-list`` is run with `subprocess`, with a deadline.
 Faces are read with fontTools (lazily: only the table directory and ``name``), every face of a
 file at once, and what was read (each face's names and outline kind, or why it cannot be used)
 is kept in memory and on disk (``<cache>/faces/``, see `paiban.fonts.disk_cache`: keyed by the
-file's path, size, mtime and inode and the code identity), so a build whose fonts have not
-changed neither opens them nor imports fontTools to find its faces.
+file's path, size, mtime and inode and the code identity, sealed with its SHA-256: a damaged
+entry is read from the font again and rewritten), so a build whose fonts have not changed
+neither opens them nor imports fontTools to find its faces.
 """
 
 from __future__ import annotations

@@ -3,13 +3,17 @@
 A build reads the same facts from the same font files every time (family names of every face of
 a collection, a face's cmap and advances, the sha256 of a file); reading them again costs tens
 of milliseconds a file and the import of fontTools. So each is kept in the cache folder
-(`default_cache_dir`), one file per entry, in formats that hold data only (never code):
+(`default_cache_dir`), one file per entry, in formats that hold data only (never code), every
+one sealed with the SHA-256 of its bytes (`paiban.cache_health.seal`), checked on every read:
 
-* ``<cache>/<kind>/<sha256 of key>.json``: a JSON document ``{"key": key, "data": data}``
-  (`read_entry`, `write_entry`);
-* ``<cache>/<kind>/<sha256 of key>.bin``: raw bytes after a one-line JSON header
-  ``{"key": key, "data": data, "size": n, "crc32": c}``, for facts that are mostly bytes
-  (packed arrays, compressed font programs: `read_binary_entry`, `write_binary_entry`).
+* ``<cache>/<kind>/<sha256 of key>.json``: the JSON document
+  ``{"sha256":"<hex>","key":key,"data":data}``, the digest that of the exact text
+  ``{"key":key,"data":data}`` (`read_entry`, `write_entry`);
+* ``<cache>/<kind>/<sha256 of key>.bin``: a one-line JSON header
+  ``{"sha256":"<hex>","key":key,"data":data,"size":n}``, a newline, then ``n`` raw bytes, the
+  digest covering the header's text without the digest, the newline and the bytes; for facts
+  that are mostly bytes (packed arrays, compressed font programs: `read_binary_entry`,
+  `write_binary_entry`).
 
 JSON has no tuples and only text keys, so the data stored must be plain JSON already (dicts
 with text keys, lists, text, int, float, bool, None; anything else is not stored): a user
@@ -21,12 +25,14 @@ shape is a miss).
   facts), so other code never meets an old entry. A caller's key names the font file's version
   (`file_stamp`: absolute path, size, mtime in nanoseconds and inode) and what was read: a
   changed, replaced, added or removed font file is a miss.
-* **Safety.** Entries are written atomically (a temporary file, then a rename: see
-  `paiban.atomic_files`), so a concurrent build never sees half an entry; two builds filling the
-  same entry write the same facts and the last rename wins. An entry that is missing,
-  unreadable, cut short, corrupted (a binary entry's size and CRC-32 are checked) or holds
-  another key is a miss (None), never an error, and a read-only or missing cache folder only
-  costs speed.
+* **Safety.** Entries are written atomically and flushed first (a temporary file, fsync, then a
+  rename: see `paiban.atomic_files`), so a concurrent build never sees half an entry; two builds
+  filling the same entry write the same facts and the last rename wins. An entry that is
+  missing, unreadable, cut short, damaged (its digest does not match), of an older format or
+  holds another key is a miss (None), never an error: the caller makes the facts again and
+  writes the entry anew. A cache folder that cannot be written (read-only, a file where the
+  folder should be, a full disk) only costs speed: the first failure is recorded once for the
+  folder (`paiban.cache_health.cache_warnings`).
 """
 
 from __future__ import annotations
@@ -34,11 +40,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import zlib
 from pathlib import Path
 from typing import Any
 
 from paiban.atomic_files import write_atomically
+from paiban.cache_health import note_unusable, scratch_dir, seal, unseal
 from paiban.code_identity import code_identity
 
 __all__ = ["default_cache_dir", "entry_path", "file_stamp", "read_binary_entry", "read_entry",
@@ -101,8 +107,9 @@ def _dumps(entry: dict[str, Any]) -> bytes:
 def read_entry(kind: str, key: str) -> Any | None:
     """The data stored under ``key``, or None when there is none or it cannot be used."""
     try:
-        entry = json.loads(entry_path(kind, key).read_bytes())
-    except Exception:  # missing, unreadable, truncated, corrupted, nested too deeply: a miss
+        sealed = unseal(entry_path(kind, key).read_bytes())
+        entry = json.loads(sealed[0]) if sealed is not None else None
+    except Exception:  # missing, unreadable, not UTF-8, nested too deeply: a miss
         return None
     if isinstance(entry, dict) and entry.get("key") == _stored_key(key) and "data" in entry:
         return entry["data"]
@@ -113,25 +120,24 @@ def write_entry(kind: str, key: str, data: Any) -> None:
     """Store ``data`` (plain JSON data: dicts with text keys, lists, text, numbers, booleans,
     None) under ``key`` atomically; failures only cost speed."""
     try:
-        payload = _dumps({"key": _stored_key(key), "data": data})
-        write_atomically(entry_path(kind, key), payload, mode=0o644)
-    except (OSError, ValueError, TypeError):
-        pass
+        payload = seal(_dumps({"key": _stored_key(key), "data": data}))
+    except (ValueError, TypeError):
+        return
+    _write(entry_path(kind, key), payload)
 
 
 def read_binary_entry(kind: str, key: str) -> tuple[Any, bytes] | None:
     """``(data, payload)`` stored under ``key`` by `write_binary_entry`, or None when there is
-    none or it cannot be used (another key, a payload of another size or CRC-32)."""
+    none or it cannot be used (another key, a digest or a size that does not match)."""
     try:
-        raw = entry_path(kind, key, binary=True).read_bytes()
-        end = raw.index(b"\n")
-        header = json.loads(raw[:end])
-    except Exception:  # missing, unreadable, no header line, corrupted header: a miss
+        sealed = unseal(entry_path(kind, key, binary=True).read_bytes(), binary=True)
+        if sealed is None:
+            return None
+        header, payload = json.loads(sealed[0]), sealed[1]
+    except Exception:  # missing, unreadable, corrupted header: a miss
         return None
-    if not (isinstance(header, dict) and header.get("key") == _stored_key(key) and "data" in header):
-        return None
-    payload = raw[end + 1:]
-    if header.get("size") != len(payload) or header.get("crc32") != zlib.crc32(payload):
+    if not (isinstance(header, dict) and header.get("key") == _stored_key(key) and "data" in header
+            and header.get("size") == len(payload)):
         return None
     return header["data"], payload
 
@@ -139,9 +145,23 @@ def read_binary_entry(kind: str, key: str) -> tuple[Any, bytes] | None:
 def write_binary_entry(kind: str, key: str, data: Any, payload: bytes) -> None:
     """Store ``data`` (as for `write_entry`) and the raw bytes ``payload`` under ``key``
     atomically, in one file; failures only cost speed."""
+    payload = bytes(payload)
     try:
-        header = _dumps({"key": _stored_key(key), "data": data, "size": len(payload),
-                         "crc32": zlib.crc32(payload)})
-        write_atomically(entry_path(kind, key, binary=True), header + b"\n" + bytes(payload), mode=0o644)
-    except (OSError, ValueError, TypeError):
-        pass
+        sealed = seal(_dumps({"key": _stored_key(key), "data": data, "size": len(payload)}), payload)
+    except (ValueError, TypeError):
+        return
+    _write(entry_path(kind, key, binary=True), sealed)
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write an entry; a folder that cannot take it is noted (`paiban.cache_health`), not raised."""
+    try:
+        write_atomically(path, data, mode=0o644, durable=False)
+    except OSError as exc:
+        note_unusable(path.parent.parent, exc, "font cache folder")
+        # converted fonts will go to the scratch folder: make it now, in the process that reads
+        # the fonts' facts first, so that the workers it forks later share it and it goes with it
+        try:
+            scratch_dir()
+        except OSError:
+            pass

@@ -9,8 +9,9 @@ of ``，。、`` on the left half of the em, AR PL UMing centres ``。、``, so 
 every font.
 
 Everything is read with fontTools once per font file version and kept on disk
-(``<cache>/metrics/``, a binary entry of `paiban.fonts.disk_cache`; keyed by the file's path,
-size, mtime and inode, the face, the byte order and the code identity): in its JSON header the
+(``<cache>/metrics/``, a binary entry of `paiban.fonts.disk_cache`, sealed with the SHA-256 of
+its header and arrays, so a damaged entry is measured again and rewritten; keyed by the file's
+path, size, mtime and inode, the face, the byte order and the code identity): in its JSON header the
 em size, ascender and descender and the ink of every mark whose class composition needs it
 (`STORED_INK_CHARS`); as its raw bytes the covered code points and their advances (two packed
 arrays, looked up by bisection, so an entry of a 60,000-character CJK face loads in well under

@@ -5,6 +5,13 @@ Two body formats, chosen per file:
 * **Plain**: optional YAML front matter between `---` lines (kicker/引题, headline/主题,
   subtitle/副题, byline, dateline), then paragraphs separated by blank lines. A paragraph written
   as `## text` is a subhead; so is a short paragraph ending in `——`.
+* **Front matter** is read with the layouts' position-keeping reader in its strict text mode
+  (`paiban.input.yaml_source.parse_text_yaml`): `key: value` lines of the known keys only
+  (`FRONT_MATTER_KEYS`; an unknown key is an error naming it), each value the text as written
+  (`headline: NO` is `NO`, `1.10` is `1.10`, `2024-13-45` is text; quotes and `\n` escapes as in
+  YAML), never a list or mapping; no anchors, aliases or tags; `format` is `scan` or `plain`;
+  at most `MAX_FRONT_MATTER_CHARS` in all and `MAX_FRONT_MATTER_VALUE` characters a value.
+  Every mistake is an `InputError` ``file:line:col: key: message`` (exit 2).
 * **Scanned column** (`format: scan` in front matter, or detected): the seed's format, one printed
   line per text line. Two leading spaces start a paragraph; blank lines are column breaks (not
   paragraph breaks); a line with a space between every character is letter-spaced (the spaces are
@@ -19,8 +26,11 @@ import re
 from pathlib import Path
 
 from paiban.errors import InputError, Where
+from paiban.input.input_files import FileProblem, read_input_bytes
+from paiban.input.yaml_source import Node, did_you_mean, parse_text_yaml
 from paiban.model.article import Article, Headline, Paragraph, ParagraphKind
 
+#: Front matter key → `Article` field (the Chinese names are the same keys).
 FRONT_MATTER_KEYS = {
     "kicker": "kicker", "引题": "kicker",
     "headline": "main", "主题": "main",
@@ -28,6 +38,16 @@ FRONT_MATTER_KEYS = {
     "byline": "byline", "dateline": "dateline",
     "format": "format",
 }
+#: The typed keys: their allowed values (every other key is text as written).
+FRONT_MATTER_CHOICES = {"format": ("scan", "plain")}
+#: Limits: the front matter's length, one value's length (characters), how deep values may nest
+#: before the reader stops (a value must be text anyway; this bounds what it reads to say so).
+MAX_FRONT_MATTER_CHARS = 256 * 1024
+MAX_FRONT_MATTER_VALUE = 1000
+MAX_FRONT_MATTER_DEPTH = 4
+#: The largest article file read at all (the largest `limits.article_size` a layout may set; the
+#: build checks the layout's own limit before reading).
+MAX_ARTICLE_BYTES = 1 << 30
 
 JUMP_LINE = re.compile(r"[（(](?:下转|转)第[一二三四五六七八九十百〇零\d]+版[）)]\s*$")
 CONTINUED_LINE = re.compile(r"^\s*[（(]上接第[一二三四五六七八九十百〇零\d]+版[）)]")
@@ -36,14 +56,18 @@ DASH_RUN = re.compile(r"—{2,}")
 SUBHEAD_MAX_CHARS = 30
 
 
-def read_article(path: Path) -> Article:
-    """Read `path`; raises InputError for a missing, undecodable or empty file."""
+def read_article(path: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Article:
+    """Read `path`; raises InputError for a missing, unreadable, undecodable or empty file, a file
+    that is not a regular file (a FIFO, a device) or is larger than `max_bytes`, and for any
+    mistake in the front matter (naming its line, column and key)."""
     try:
-        raw = path.read_bytes()
+        raw = read_input_bytes(path, max_bytes, "article file")
     except FileNotFoundError:
         raise InputError("article file not found", Where(path)) from None
+    except FileProblem as exc:
+        raise InputError(str(exc), Where(path)) from None
     except OSError as exc:
-        raise InputError(f"cannot read article file: {exc.strerror}", Where(path)) from None
+        raise InputError(f"cannot read article file: {exc.strerror or exc}", Where(path)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -53,8 +77,6 @@ def read_article(path: Path) -> Article:
     meta, body, first_line = _split_front_matter(text, path)
     lines = body.split("\n")
     scan = meta.pop("format", None)
-    if scan not in (None, "scan", "plain"):
-        raise InputError(f"format must be scan or plain, got {scan!r}", Where(path, 2, key="format"))
     if scan == "scan" or (scan is None and _looks_scanned(lines)):
         article = _read_scanned(path, lines, first_line, meta)
     else:
@@ -64,38 +86,52 @@ def read_article(path: Path) -> Article:
     return article
 
 
-def _front_matter(block: str, path: Path) -> object:
-    import yaml  # only for an article with front matter
-
-    try:
-        return yaml.safe_load(block)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        problem = getattr(exc, "problem", None) or "malformed front matter"
-        raise InputError(f"front matter: {problem}", Where(path, line)) from None
-
-
 def _split_front_matter(text: str, path: Path) -> tuple[dict[str, str], str, int]:
+    """(the front matter's fields, the body, the body's first line number)."""
     if not text.startswith("---\n"):
         return {}, text, 1
     end = text.find("\n---\n", 3)
     if end < 0:
         raise InputError("front matter opened with --- is never closed", Where(path, 1))
-    block = text[4:end]
-    data = _front_matter(block, path) or {}
-    if not isinstance(data, dict):
-        raise InputError("front matter must be a mapping of key: value", Where(path, 2))
-    meta: dict[str, str] = {}
-    for key, value in data.items():
-        field = FRONT_MATTER_KEYS.get(str(key))
-        if field is None:
-            allowed = ", ".join(sorted(k for k in FRONT_MATTER_KEYS if k.isascii()))
-            line = 2 + block[: block.find(str(key))].count("\n") if str(key) in block else 2
-            raise InputError(f"unknown front matter key (allowed: {allowed})", Where(path, line, key=str(key)))
-        meta[field] = "" if value is None else str(value).strip()
     body_start = end + len("\n---\n")
-    return meta, text[body_start:], text[:body_start].count("\n") + 1
+    return _front_matter(text[4:end], path), text[body_start:], text[:body_start].count("\n") + 1
+
+
+def _front_matter(block: str, path: Path) -> dict[str, str]:
+    """The front matter (`block`, from line 2 of the file) → {Article field: text}.
+
+    Read with the layouts' position-keeping reader in its strict text mode (`parse_text_yaml`):
+    no anchors, aliases or tags; every value is the text as written (`NO`, `1.10`,
+    `2024-01-05` stay as typed), stripped; an empty value is no text. Known keys only."""
+    if len(block) > MAX_FRONT_MATTER_CHARS:
+        raise InputError(f"the front matter is {len(block):,} characters long, more than {MAX_FRONT_MATTER_CHARS:,}",
+                         Where(path, 2, 1))
+    root = parse_text_yaml(block, path, line_offset=1, max_depth=MAX_FRONT_MATTER_DEPTH)
+    if root is None:
+        return {}
+    if not root.is_mapping:
+        raise root.error("the front matter must be key: value lines (headline: …, byline: …), got "
+                         + ("a list" if root.is_sequence else "a single text"))
+    root.check_keys(tuple(FRONT_MATTER_KEYS))
+    meta: dict[str, str] = {}
+    given: dict[str, tuple[str, Node]] = {}  # field → (key, its node): 主题 and headline are one field
+    for key, node in root.items():
+        field = FRONT_MATTER_KEYS[key]
+        if field in given:
+            first, first_node = given[field]
+            line = (first_node.key_where or first_node.where).line
+            raise node.error(f"the same as {first} (line {line}); give one", at_key=True)
+        given[field] = (key, node)
+        value = node.as_str(allow_empty=True).strip()
+        if len(value) > MAX_FRONT_MATTER_VALUE:
+            raise node.error(f"{len(value):,} characters is too long; a front matter value is at most "
+                             f"{MAX_FRONT_MATTER_VALUE:,}")
+        choices = FRONT_MATTER_CHOICES.get(key)
+        if choices is not None and value not in choices:
+            shown = repr(value) if len(value) <= 40 else repr(value[:37]) + "…"
+            raise node.error(f"{shown} is not a {key};{did_you_mean(value, choices)} use one of: {', '.join(choices)}")
+        meta[field] = value
+    return meta
 
 
 def _headline(meta: dict[str, str]) -> Headline:

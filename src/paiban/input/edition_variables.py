@@ -15,10 +15,11 @@ EDITION_KEYS = ("paper", "date", "issue", "serial", "cn", "credits", "sections",
 EDITION_TEXT_VARS = ("paper", "issue", "serial", "cn", "credits", "page_label")
 
 
-def edition_variables(node: Node | None, resolve_path: Callable[[Node, str], Path]
+def edition_variables(node: Node | None, resolve_picture: Callable[[Node, str], tuple[Path, tuple[int, int]]]
                       ) -> tuple[dict[str, Any], dict[int, str]]:
     """The `edition:` mapping of a layout or an edition file: (variables, sections by page).
-    `resolve_path(node, what)` turns a path value into a checked absolute path."""
+    `resolve_picture(node, what)` turns a picture's path value into a checked absolute path and
+    the picture's size in pixels (confined, within the limits, decoded once)."""
     if node is None or node.is_null:
         return {}, {}
     node.as_mapping("edition variables (paper, date, issue, …)")
@@ -54,5 +55,5 @@ def edition_variables(node: Node | None, resolve_path: Callable[[Node, str], Pat
     if (item := node.get("running_head")) is not None:
         values["running_head"] = item.as_bool()
     if (item := node.get("masthead_image")) is not None:
-        values["masthead_image"] = resolve_path(item, "masthead image")
+        values["masthead_image"], values["masthead_pixels"] = resolve_picture(item, "masthead image")
     return values, sections

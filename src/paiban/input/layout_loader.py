@@ -2,30 +2,43 @@
 
 The schema is documented for users in docs/layout-spec.md. Every problem is raised as one
 `InputError` naming the file, line, column and key path of the offending value; the first problem
-found stops loading. Paths inside the layout (articles, font files, the font roles file) are
-relative to the layout file's directory.
+found stops loading. Paths inside the layout (articles, pictures, font files, the font roles file)
+are relative to the layout file's directory.
 
-Functions: `load_layout` (the entry point). Data: `STYLE_ROLES` (the story keys that name a
-style). Text styles are read by input/text_styles.py, edition variables by
-input/edition_variables.py.
+Every file the layout names must be a regular file (never a FIFO, a device or a directory) and
+must resolve, symlinks followed, inside the project folder: the layout's folder, the folder its
+`root:` key names, or the root the caller gives (`load_layout(root=…)`, an edition's root); the
+layout may lift this with `allow_outside_root: true` unless the caller gave a root. Articles and
+pictures are checked against the `limits:` (`paiban.model.spec.Limits`; a caller's limits, an
+edition's, replace the layout's key by key); every picture is decoded in full once here. The file
+checks themselves are in input/input_files.py.
+
+Functions: `load_layout` (the entry point), `read_limits` (a `limits:` mapping, also an edition
+file's). Data: `STYLE_ROLES` (the story keys that name a style). Text styles are read by
+input/text_styles.py, edition variables by input/edition_variables.py.
 """
 
 from __future__ import annotations
 
 
 import math
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from paiban.input.yaml_source import Node, did_you_mean, load_yaml_file
+from paiban.errors import InputError, Where
+from paiban.input.input_files import (MAX_YAML_BYTES, FileProblem, check_picture, format_bytes, format_pixels,
+                                      inside, read_input_text, regular_file_size)
+from paiban.input.yaml_source import Node, did_you_mean, parse_yaml
 from paiban.model.spec import (
     Grid,
     JumpTemplates,
     Box,
     Edition,
     Layout,
+    Limits,
     PageGeometry,
     Picture,
     Region,
@@ -37,7 +50,7 @@ from paiban.input.edition_variables import edition_variables
 from paiban.input.text_styles import DEFAULT_STYLES, STYLE_KEYS, load_style
 from paiban.units import HAO_SIZES_PT, PAGE_SIZES_MM, PT_PER_MM, parse_length, parse_type_size
 
-__all__ = ["load_layout", "DEFAULT_STYLES", "STYLE_ROLES"]
+__all__ = ["load_layout", "read_limits", "resolve_root", "DEFAULT_STYLES", "LIMIT_KEYS", "STYLE_ROLES"]
 
 
 #: Story `styles:` keys → StorySpec field.
@@ -53,7 +66,7 @@ STYLE_ROLES: dict[str, str] = {
 }
 
 TOP_KEYS = ("title", "fonts", "page", "grid", "jumps", "font_files", "styles", "pages", "stories", "edition",
-            "preflight")
+            "preflight", "limits", "root", "allow_outside_root")
 PAGE_KEYS = ("size", "margins")
 MARGIN_KEYS = ("top", "bottom", "left")
 GRID_KEYS = ("body_size", "columns", "column_chars", "gutter_chars", "line_pitch", "rows")
@@ -66,6 +79,16 @@ PREFLIGHT_KEYS = ("min_dpi",)
 STORY_FLAGS = ("balance", "keep_subhead_with_next", "no_lone_first_line", "repeat_headline")
 STORY_KEYS = ("name", "article", "headline", "thread", "styles") + STORY_FLAGS
 FONT_FILE_KEYS = ("file", "face")
+#: `limits:` keys (the `Limits` fields) → (unit, smallest, largest)
+LIMIT_KEYS: dict[str, tuple[str, int, int]] = {
+    "article_size": ("bytes", 1, 1 << 30),
+    "paragraph_chars": ("characters", 1, 10_000_000),
+    "picture_pixels": ("pixels", 1, 178_000_000),  # Pillow (which embeds pictures) refuses 179 MP and more
+    "picture_memory": ("bytes", 1 << 10, 4 << 30),
+}
+_SIZE_UNITS = {"": 1, "b": 1, "byte": 1, "bytes": 1, "kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30}
+_PIXEL_UNITS = {"": 1, "px": 1, "pixels": 1, "mp": 1_000_000}
+_AMOUNT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*")
 
 DEFAULT_MARGINS_MM = {"top": 30.0, "bottom": 20.0}
 #: Sanity bounds (anything beyond is surely a typo).
@@ -83,18 +106,104 @@ _EPS = 1e-6
 FontRoles = Callable[[Path | None, dict[str, tuple[Path, int]]], Collection[str]]
 
 
-def load_layout(path: Path, known_roles: Collection[str] | None = None, font_roles: FontRoles | None = None
-                ) -> Layout:
+def load_layout(path: Path, known_roles: Collection[str] | None = None, font_roles: FontRoles | None = None,
+                *, root: Path | None = None, limits: Mapping[str, int] | None = None,
+                root_source: str = "the build's root") -> Layout:
     """Read and validate the layout YAML at `path`.
 
     `known_roles`: the font role names that can be resolved; when given, every `font:` in
     `styles` must be one of them or a role given in `font_files`. `font_roles`: where they come
     from instead, asked once the layout's `fonts` (roles file) and `font_files` are read (the
     driver loads the font registry there, so the layout is read once).
+
+    `root`: the folder every file must lie in (the layout file too), given by the caller; the
+    layout's `root:` may narrow it, never leave it, and `allow_outside_root` is then refused.
+    None: the layout's own folder (or its `root:`). `root_source` names where `root` comes from
+    in messages. `limits`: `Limits` fields that replace the layout's own `limits:` (an
+    edition's).
     """
     path = Path(path)
-    root = load_yaml_file(path, what="layout file")
-    return _Loader(path, root, known_roles, font_roles).load()
+    caller = None
+    if root is not None:
+        caller = _resolved_root(Path(root), Where(path))
+        if not inside(path.resolve(), caller):
+            raise InputError(f"the layout file is outside {caller}, {root_source}", Where(path))
+    text = read_input_text(path, MAX_YAML_BYTES, "layout file")
+    tree = parse_yaml(text, path)
+    return _Loader(path, tree, known_roles, font_roles, caller, dict(limits or {}), root_source).load()
+
+
+def _resolved_root(root: Path, where: Where) -> Path:
+    try:
+        resolved = root.expanduser().resolve()
+        is_dir = resolved.is_dir()
+    except (OSError, RuntimeError, ValueError):
+        raise InputError(f"the root {root} is not a usable path", where) from None
+    if not is_dir:
+        raise InputError(f"the root {root} is not a folder", where)
+    return resolved
+
+
+def resolve_root(base: Path, root_node: Node | None, allow_node: Node | None, caller: Path | None,
+                 root_source: str, what: str) -> Path | None:
+    """The folder the files of a layout or edition file must lie in (None: anywhere), from its
+    `root:` (relative to `base`, the file's folder) and `allow_outside_root:` keys and the
+    caller's resolved root. `what` is ``layout`` or ``edition file``."""
+    allow = allow_node.as_bool() if allow_node is not None else False
+    if allow and caller is not None:
+        raise allow_node.error(f"this build is confined to {caller} ({root_source}); a {what} cannot lift that")
+    project = caller if caller is not None else base.resolve()
+    if root_node is not None:
+        text = root_node.as_str().strip()
+        try:
+            target = Path(text).expanduser()
+            target = (target if target.is_absolute() else base / target).resolve()
+            is_dir = target.is_dir()
+        except (OSError, RuntimeError, ValueError):
+            raise root_node.error(f"root {text!r} is not a usable path") from None
+        if not is_dir:
+            raise root_node.error(f"root {text} is not a folder (looked for {target}; relative to the {what}'s "
+                                  "folder)")
+        if caller is not None and not inside(target, caller):
+            raise root_node.error(f"root {text} ({target}) is outside {caller} ({root_source})")
+        project = target
+    return None if allow else project
+
+
+def read_limits(node: Node | None) -> dict[str, int]:
+    """The `limits:` mapping of a layout or an edition file: the `Limits` fields it gives."""
+    if node is None or node.is_null:
+        return {}
+    node.as_mapping(f"a mapping of limits ({', '.join(LIMIT_KEYS)})")
+    node.check_keys(tuple(LIMIT_KEYS))
+    out = {}
+    for key, item in node.items():
+        unit, smallest, largest = LIMIT_KEYS[key]
+        out[key] = _amount(item, unit, smallest, largest)
+    return out
+
+
+def _amount(node: Node, unit: str, smallest: int, largest: int) -> int:
+    """A whole number of `unit`; a size may be written with KB, MB or GB (1 KB = 1024 bytes), a
+    number of pixels with MP (1 MP = 1,000,000 pixels)."""
+    units = _SIZE_UNITS if unit == "bytes" else _PIXEL_UNITS if unit == "pixels" else {"": 1}
+    value = node.value
+    match = _AMOUNT.fullmatch(value) if isinstance(value, str) else None
+    if match is not None and match[2].lower() in units:
+        amount = float(match[1]) * units[match[2].lower()]
+        amount = int(amount) if math.isfinite(amount) else amount
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        amount = node.as_number()
+        if not amount.is_integer():
+            raise node.error(f"expected a whole number of {unit}, got {_shown(node)}")
+    else:
+        examples = {"bytes": "a number of bytes or a size such as 512KB or 2MB",
+                    "pixels": "a number of pixels or megapixels such as 64MP"}.get(unit, "a whole number")
+        raise node.error(f"expected {examples}, got {_shown(node)}")
+    shown = {"bytes": format_bytes, "pixels": format_pixels}.get(unit, lambda n: f"{n:,}")
+    if not math.isfinite(amount) or not smallest <= amount <= largest:
+        raise node.error(f"must be between {shown(smallest)} and {shown(largest)}, got {_shown(node)}")
+    return int(amount)
 
 
 def _mm(points: float) -> str:
@@ -117,12 +226,19 @@ class _Box:
 
 class _Loader:
     def __init__(self, path: Path, root: Node, known_roles: Collection[str] | None,
-                 font_roles: FontRoles | None = None) -> None:
+                 font_roles: FontRoles | None = None, caller_root: Path | None = None,
+                 caller_limits: dict[str, int] | None = None, root_source: str = "the build's root") -> None:
         self.path = path
-        self.root = root
+        self.root = root  # the YAML tree
         self.base = path.absolute().parent
         self.known_roles = None if known_roles is None else set(known_roles)
         self.font_roles = font_roles
+        self.caller_root = caller_root  # resolved
+        self.caller_limits = caller_limits or {}
+        self.root_source = root_source
+        #: the folder every named file must resolve into; None: anywhere (allow_outside_root)
+        self.project: Path | None = caller_root if caller_root is not None else self.base.resolve()
+        self.limits = Limits()
 
     # ---- helpers -------------------------------------------------------------------------------
 
@@ -166,24 +282,43 @@ class _Loader:
         raise node.error(f"expected a multiple of the type size (1.5) or a length with a unit (14pt, 5mm), "
                          f"got {_shown(node)}")  # fmt: skip
 
-    def file_path(self, node: Node, what: str) -> Path:
-        """A path relative to the layout's directory that must name an existing file."""
+    def file_path(self, node: Node, what: str, limit: int | None = None, limit_name: str | None = None) -> Path:
+        """A path relative to the layout's directory that must name an existing regular file
+        inside the project folder (symlinks resolved first), of at most `limit` bytes."""
         text = node.as_str()
         try:
             target = Path(text).expanduser()
             if not target.is_absolute():
                 target = self.base / target
             target = target.resolve()
-            exists = target.is_file()
-            is_dir = not exists and target.is_dir()
         except (OSError, ValueError, RuntimeError):
             raise node.error(f"{what} {text!r} is not a usable path") from None
-        if is_dir:
-            raise node.error(f"{what} {text} is a directory, not a file (looked in {target})")
-        if not exists:
+        if self.project is not None and not inside(target, self.project):
+            raise node.error(f"{what} {text} is outside the project folder {self.project} (it resolves to "
+                             f"{target}); set root: to the project folder, or allow_outside_root: true")
+        try:
+            regular_file_size(target, f"{what} {text}", limit, limit_name)
+        except FileNotFoundError:
             raise node.error(f"{what} not found: {text} (looked for {target}; paths are relative to "
-                             f"the layout's folder)")  # fmt: skip
+                             f"the layout's folder)") from None  # fmt: skip
+        except FileProblem as exc:
+            raise node.error(str(exc)) from None
+        except (OSError, ValueError):
+            raise node.error(f"{what} {text!r} is not a usable path") from None
         return target
+
+    def picture(self, node: Node, what: str) -> tuple[Path, tuple[int, int]]:
+        """A JPEG or PNG file (as `file_path`) within the picture limits, decoded once: its path
+        and size in pixels."""
+        limits = self.limits
+        path = self.file_path(node, what, limits.picture_memory, "limits.picture_memory")
+        try:
+            _, size = check_picture(path, limits.picture_pixels, limits.picture_memory, what=f"{what} {path.name}")
+        except FileNotFoundError:
+            raise node.error(f"{what} not found: {node.as_str()} (looked for {path})") from None
+        except FileProblem as exc:
+            raise node.error(str(exc)) from None
+        return path, size
 
     def name(self, node: Node) -> str:
         return node.as_str().strip()
@@ -193,6 +328,9 @@ class _Loader:
     def load(self) -> Layout:
         root = self.root.as_mapping("YAML key: value entries at the top level")
         root.check_keys(TOP_KEYS, required=("grid", "pages", "stories"))
+        self.project = resolve_root(self.base, root.get("root"), root.get("allow_outside_root"), self.caller_root,
+                                    self.root_source, "layout")
+        self.limits = replace(Limits(), **{**read_limits(root.get("limits")), **self.caller_limits})
         title_node = root.get("title")
         title = title_node.as_str(coerce=True) if title_node is not None else self.path.stem
         width, height, top, bottom, left_node = self.load_page(root.get("page"))
@@ -202,7 +340,8 @@ class _Loader:
         jumps = self.load_jumps(root.get("jumps"))
         overrides = self.load_font_files(root.get("font_files"))
         fonts_node = root.get("fonts")
-        roles_file = self.file_path(fonts_node, "font roles file") if fonts_node is not None else None
+        roles_file = (self.file_path(fonts_node, "font roles file", MAX_YAML_BYTES) if fonts_node is not None
+                      else None)
         if self.font_roles is not None:
             self.known_roles = set(self.font_roles(roles_file, overrides))
         styles = self.load_styles(root.get("styles"), grid, set(overrides))
@@ -235,10 +374,11 @@ class _Loader:
             roles_file=roles_file,
             edition=edition,
             min_dpi=min_dpi,
+            limits=self.limits,
         )
 
     def load_edition(self, node: Node | None) -> Edition:
-        values, sections = edition_variables(node, self.file_path)
+        values, sections = edition_variables(node, self.picture)
         if sections:
             values["sections"] = sections
         return Edition(**values)
@@ -468,11 +608,10 @@ class _Loader:
         if kind is RegionKind.PICTURE:
             if image_node is None:
                 raise node.error("a picture region needs an image: path to a JPEG or PNG file", at_key=True)
-            image = self.file_path(image_node, "image")
-            _check_image(image, image_node)
+            image, pixels = self.picture(image_node, "image")
             caption_node, style_node = node.get("caption"), node.get("caption_style")
             picture = Picture(image, caption_node.as_str(coerce=True).strip() if caption_node is not None else "",
-                              style_node.as_str().strip() if style_node is not None else "caption")
+                              style_node.as_str().strip() if style_node is not None else "caption", pixels)
         else:
             for key in ("image", "caption", "caption_style"):
                 if (item := node.get(key)) is not None:
@@ -540,7 +679,8 @@ class _Loader:
             if name in names:
                 raise name_node.error(f"story name '{name}' is used twice (first on line {names[name].where.line})")
             names[name] = name_node
-            article = self.file_path(entry.require("article"), "article file")
+            article = self.file_path(entry.require("article"), "article file", self.limits.article_size,
+                                     "limits.article_size")
             headline = None
             if (head_node := entry.get("headline")) is not None:
                 headline = self.region_ref(head_node, regions, RegionKind.HEADLINE, used, name)
@@ -589,20 +729,6 @@ class StyleReader(_Loader):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, None, None)  # type: ignore[arg-type]
-
-
-def _check_image(path: Path, node: Node) -> None:
-    """A picture must be a JPEG or PNG that Pillow can read (print needs no other format)."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as im:
-            kind = im.format
-            im.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise node.error(f"cannot read image {path.name}: {exc}") from None
-    if kind not in ("JPEG", "PNG"):
-        raise node.error(f"image {path.name} is {kind}; use a JPEG or PNG file")
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:

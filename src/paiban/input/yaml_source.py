@@ -12,7 +12,12 @@ Classes and functions:
   `.get`, `.require`, `.items`, `.check_keys`, `.as_str`, `.as_int`, `.as_number`, `.as_bool`,
   `.as_list`, `.as_choice` and `.error`.
 - `parse_yaml(text, file)`: text → root `Node`.
-- `load_yaml_file(path)`: read a UTF-8 file → root `Node` (missing file → `InputError`).
+- `parse_text_yaml(text, file)`: the strict subset for text written by authors (an article's
+  front matter): no anchors, aliases or tags, every scalar the text as written (``NO`` stays
+  ``NO``, ``1.10`` stays ``1.10``), nesting limited; read event by event, so a hostile text is
+  refused at its first offending event, before anything is built.
+- `load_yaml_file(path)`: read a UTF-8 file → root `Node` (a regular file of at most
+  `input_files.MAX_YAML_BYTES`; a missing or unusable file → `InputError`).
 - `did_you_mean(word, choices)`: the " did you mean 'x'?" fragment of messages.
 """
 
@@ -46,7 +51,7 @@ def _import_yaml() -> None:
         _COMPOSER = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
         yaml = pyyaml
 
-__all__ = ["Node", "parse_yaml", "load_yaml_file", "did_you_mean", "describe", "join_path"]
+__all__ = ["Node", "parse_yaml", "parse_text_yaml", "load_yaml_file", "did_you_mean", "describe", "join_path"]
 
 _STD = "tag:yaml.org,2002:"
 #: Scalar tags whose safe constructors build plain values (str, int, float, bool, None, date).
@@ -57,6 +62,10 @@ _MERGE_TAG = _STD + "merge"
 
 #: Upper bound on nodes produced while expanding aliases (stops "billion laughs" files).
 MAX_NODES = 100_000
+#: Deepest nesting `parse_text_yaml` accepts by default (mappings and lists inside each other).
+MAX_TEXT_DEPTH = 20
+#: Longest source text of a value quoted in a message (a longer one is cut, with its length).
+SHOWN_CHARS = 40
 #: Largest magnitude accepted by `Node.as_number` / `Node.as_int` unless a tighter bound is given.
 MAX_MAGNITUDE = 1e9
 
@@ -67,6 +76,21 @@ def _show_tag(tag: str) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+def _clip(text: str, limit: int = SHOWN_CHARS) -> str:
+    """`text` as quoted in a message: a long one cut, with its length (a 100,000-digit number
+    must not become a 100,000-character message)."""
+    text = str(text)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[: limit - 3]!r}… ({len(text):,} characters)"
+
+
+def _number(value: Any) -> str:
+    """A number as shown in a message (a very long one cut, with its length)."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else f"{text[: SHOWN_CHARS - 3]}… ({len(text):,} digits)"
 
 
 _PLAIN_KEY = re.compile(r"[^\s.\[\]'\"]+(?: [^\s.\[\]'\"]+)*")
@@ -96,7 +120,7 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"{'true' if value else 'false'} (yes/no)"
     if isinstance(value, (int, float)):
-        return f"{value!r} (a number)"
+        return f"{_number(value)} (a number)"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"{shown!r} (text)"
@@ -251,9 +275,9 @@ class Node:
         try:
             number = float(value)
         except OverflowError:
-            raise self.error(f"the number {value} is too large") from None
+            raise self.error(f"the number {_number(value)} is too large") from None
         if not math.isfinite(number) or abs(number) > MAX_MAGNITUDE:
-            raise self.error(f"the number {value} is too large")
+            raise self.error(f"the number {_number(value)} is too large")
         _check_range(self, number, value, minimum, maximum, above)
         return number
 
@@ -264,7 +288,7 @@ class Node:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(f"expected a whole number, got {describe(value)}")
         if abs(value) > MAX_MAGNITUDE:
-            raise self.error(f"the number {value} is too large")
+            raise self.error(f"the number {_number(value)} is too large")
         _check_range(self, value, value, minimum, maximum, None)
         return value
 
@@ -327,7 +351,8 @@ class _Builder:
             try:
                 node._scalar = self.constructor.construct_object(ynode, deep=True)
             except Exception as exc:  # e.g. !!int abc, a date 2024-13-45
-                raise InputError(f"cannot read {ynode.value!r} as {_show_tag(tag)} ({_one_line(exc)})", where) from None
+                raise InputError(f"cannot read {_clip(ynode.value)} as {_show_tag(tag)} ({_one_line(exc)[:200]})",
+                                 where) from None
             return node
         self.active.add(id(ynode))
         try:
@@ -402,37 +427,158 @@ def _tag_error(tag: str, where: Where) -> InputError:
     )
 
 
-def parse_yaml(text: str, file: Path | str | None = None, *, line_offset: int = 0) -> Node:
-    """Parse one YAML document into a `Node` tree. `line_offset` is added to reported lines (for
-    YAML embedded further down a file, e.g. front matter). Raises `InputError` for malformed YAML,
-    disallowed tags, duplicate or non-text keys and an empty document."""
-    _import_yaml()
-    try:
-        root = yaml.compose(text, Loader=_COMPOSER)
-    except yaml.MarkedYAMLError as exc:
+def _malformed(exc: BaseException, text: str, file: Path | str | None, line_offset: int) -> InputError:
+    """The `InputError` for a text PyYAML cannot parse (or that nests too deeply to walk)."""
+    if isinstance(exc, RecursionError):
+        return InputError("malformed YAML: nested too deeply", Where(file))
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
         if exc.context and exc.problem:
             problem = f"{exc.problem} ({exc.context})"
         line = mark.line + 1 + line_offset if mark is not None else None
         column = mark.column + 1 if mark is not None else None
-        raise InputError(f"malformed YAML: {_one_line(problem)}", Where(file, line, column)) from None
-    except yaml.reader.ReaderError as exc:
+        return InputError(f"malformed YAML: {_one_line(problem)}", Where(file, line, column))
+    if isinstance(exc, yaml.reader.ReaderError):
         line, column = _line_col(text, exc.position)
-        raise InputError(
+        return InputError(
             f"malformed YAML: character U+{exc.character:04X} is not allowed ({exc.reason})",
             Where(file, line + line_offset, column),
-        ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"malformed YAML: {_one_line(exc)}", Where(file)) from None
-    except RecursionError:
-        raise InputError("malformed YAML: nested too deeply", Where(file)) from None
+        )
+    return InputError(f"malformed YAML: {_one_line(exc)}", Where(file))
+
+
+def parse_yaml(text: str, file: Path | str | None = None, *, line_offset: int = 0) -> Node:
+    """Parse one YAML document into a `Node` tree. `line_offset` is added to reported lines (for
+    YAML embedded further down a file). Raises `InputError` for malformed YAML, disallowed tags,
+    duplicate or non-text keys and an empty document."""
+    _import_yaml()
+    try:
+        root = yaml.compose(text, Loader=_COMPOSER)
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise _malformed(exc, text, file, line_offset) from None
     if root is None:
         raise InputError("the file is empty; expected YAML key: value entries", Where(file, 1 + line_offset, 1))
     try:
         return _Builder(file, line_offset).build(root, "")
     except RecursionError:
         raise InputError("the YAML is nested too deeply", Where(file)) from None
+
+
+def parse_text_yaml(text: str, file: Path | str | None = None, *, line_offset: int = 0,
+                    max_depth: int = MAX_TEXT_DEPTH) -> Node | None:
+    """Parse one YAML document written as text (an article's front matter) into a `Node` tree;
+    None for an empty document (nothing but comments or blank lines).
+
+    The strict subset: no anchors (``&a``), aliases (``*a``) or tags (``!!set``, ``!!binary``,
+    ``!!python/…``, even ``!!str``); every scalar is the text as written, after YAML's quoting
+    (``NO``, ``1.10``, ``2024-13-45`` and ``0x1F`` stay text; an empty value is ``""``);
+    mappings and lists at most `max_depth` deep; keys are text; no key twice. The text is read
+    event by event and refused at its first offending event, so an alias bomb or a 20,000-deep
+    nesting costs no more than its first few lines. `line_offset` is added to reported lines
+    (the front matter starts on line 2 of its file). Raises `InputError`."""
+    _import_yaml()
+    builder = _TextBuilder(file, line_offset, max_depth)
+    events = yaml.parse(text, Loader=_COMPOSER)
+    try:
+        for event in events:
+            builder.feed(event)
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise _malformed(exc, text, file, line_offset) from None
+    finally:
+        events.close()
+    return builder.root
+
+
+class _TextBuilder:
+    """Builds the `Node` tree of `parse_text_yaml` from parser events, without recursion."""
+
+    def __init__(self, file: Path | str | None, line_offset: int, max_depth: int) -> None:
+        self.file = file
+        self.line_offset = line_offset
+        self.max_depth = max_depth
+        self.root: Node | None = None
+        self.documents = 0
+        self.count = 0
+        #: the open mappings and lists, innermost last, each with the key waiting for its value
+        self.stack: list[list[Any]] = []  # [node, (key, key_where) | None]
+
+    def where(self, event: Any, path: str) -> Where:
+        mark = event.start_mark
+        return Where(self.file, mark.line + 1 + self.line_offset, mark.column + 1, path or None)
+
+    def refuse_extras(self, event: Any, where: Where) -> None:
+        if event.anchor is not None:
+            raise InputError(f"anchor &{_one_line(event.anchor)[:40]} is not allowed here: no anchors (&) or "
+                             "aliases (*); write each value out", where)
+        if event.tag is not None:
+            raise InputError(f"tag {_show_tag(_one_line(event.tag)[:60])} is not allowed here; every value is "
+                             "text as written (no tags, anchors or aliases)", where)
+
+    def feed(self, event: Any) -> None:
+        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+            return
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise InputError("a second YAML document (a --- line); expected one", self.where(event, ""))
+            return
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            self.stack.pop()
+            return
+        top = self.stack[-1] if self.stack else None
+        if top is not None and top[0].kind == "mapping" and top[1] is None:
+            self.key(event, top)
+            return
+        key, key_where = None, None
+        if top is None:
+            path = ""
+        elif top[0].kind == "sequence":
+            path = join_path(top[0].path, len(top[0]._items))
+        else:
+            (key, key_where), top[1] = top[1], None
+            path = key_where.key or ""
+        where = self.where(event, path)
+        if isinstance(event, yaml.AliasEvent):
+            raise InputError(f"alias *{_one_line(event.anchor)[:40]} is not allowed here: no anchors (&) or "
+                             "aliases (*); write each value out", where)
+        self.refuse_extras(event, where)
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise InputError(f"more than {MAX_NODES} values", where)
+        if isinstance(event, yaml.ScalarEvent):
+            node = Node("scalar", where, key_where)
+            node.raw = node._scalar = event.value
+        else:
+            if len(self.stack) >= self.max_depth:
+                raise InputError(f"nested more than {self.max_depth} levels deep", where)
+            node = Node("mapping" if isinstance(event, yaml.MappingStartEvent) else "sequence", where, key_where)
+        if top is None:
+            self.root = node
+        else:
+            top[0]._items.append(node)
+            if key is not None:
+                top[0]._map[key] = node
+        if not isinstance(event, yaml.ScalarEvent):
+            self.stack.append([node, None])
+
+    def key(self, event: Any, top: list[Any]) -> None:
+        mapping: Node = top[0]
+        where = self.where(event, mapping.path)
+        if isinstance(event, yaml.AliasEvent):
+            raise InputError(f"alias *{_one_line(event.anchor)[:40]} is not allowed here: no anchors (&) or "
+                             "aliases (*); write each key out", where)
+        if not isinstance(event, yaml.ScalarEvent):
+            kind = "a list" if isinstance(event, yaml.SequenceStartEvent) else "a mapping"
+            raise InputError(f"a key must be text, got {kind}", where)
+        key = event.value
+        kwhere = Where(where.file, where.line, where.column, join_path(mapping.path, key))
+        self.refuse_extras(event, kwhere)
+        first = mapping._map.get(key)
+        if first is not None:
+            line = first.key_where.line if first.key_where is not None else first.where.line
+            raise InputError(_one_line(f"duplicate key {_clip(key)} (first given on line {line})"), kwhere)
+        top[1] = (key, kwhere)
 
 
 def _line_col(text: str, position: int) -> tuple[int, int]:
@@ -443,24 +589,11 @@ def _line_col(text: str, position: int) -> tuple[int, int]:
 
 
 def load_yaml_file(path: Path | str, *, what: str = "file", shown_as: Path | str | None = None) -> Node:
-    """Read a UTF-8 YAML file (a BOM is allowed). `what` names the file in "not found" messages
-    (``layout file``); `shown_as` is the name used in messages (default: `path` as given)."""
+    """Read a UTF-8 YAML file (a BOM is allowed) through `paiban.input.input_files` (a regular
+    file only, at most `MAX_YAML_BYTES`: a FIFO or /dev/zero is refused before it is opened).
+    `what` names the file in messages (``layout file``); `shown_as` is the name used in messages
+    (default: `path` as given)."""
+    from paiban.input.input_files import MAX_YAML_BYTES, read_input_text
+
     shown = shown_as if shown_as is not None else path
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{what} not found: {path}", Where(shown)) from None
-    except IsADirectoryError:
-        raise InputError(f"{what} is a directory, not a file: {path}", Where(shown)) from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read {what} {path}: {_one_line(exc)}", Where(shown)) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(
-            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot be decoded); save it as UTF-8",
-            Where(shown, line, column),
-        ) from None
-    return parse_yaml(text, shown)
+    return parse_yaml(read_input_text(Path(path), MAX_YAML_BYTES, what, shown=shown), shown)

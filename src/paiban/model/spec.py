@@ -168,6 +168,9 @@ class Picture:
     image: Path
     caption: str = ""  # 图片说明, with its credit (本报记者 XX 摄)
     caption_style: str = "caption"
+    #: the image's size in pixels, read (and the image decoded once) when the layout was loaded;
+    #: (0, 0): unknown, read from the file when the page is composed
+    pixels: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -287,6 +290,25 @@ class Edition:
     page_label: str = "第{page}版"  # {page}: the page number; {page_cn}: 二, 十二
     running_head: bool = True  # 版眉 on every page but page 1
     masthead_image: Path | None = None  # the paper's name as an image instead of type
+    masthead_pixels: tuple[int, int] = (0, 0)  # its size in pixels; (0, 0): unknown
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a build reads at most (docs/layout-spec.md, `limits`): an input beyond a limit is an
+    input error, so a nightly job never runs out of memory or time on a bad file. The defaults
+    fit a broadsheet with room to spare."""
+
+    #: an article file, in bytes (1 MB = 1,048,576): 1 MB is ~340,000 hanzi, thirty full broadsheet pages of text
+    article_size: int = 1 << 20
+    #: one paragraph, in characters: more than a whole broadsheet page of text (~11,500)
+    paragraph_chars: int = 20_000
+    #: one picture, in pixels: 64 MP holds any camera's photo (61 MP) and a full broadsheet page
+    #: (390 × 546 mm) at 400 dpi (53 MP)
+    picture_pixels: int = 64_000_000
+    #: one picture decoded (its pixels × 1, 2 or 4 bytes by its mode), and its file, in bytes:
+    #: a 64 MP RGB or CMYK picture takes 256 MB (Pillow keeps 4 bytes a pixel)
+    picture_memory: int = 256 << 20
 
 
 @dataclass(frozen=True)
@@ -310,3 +332,5 @@ class Layout:
     edition: Edition = field(default_factory=Edition)
     #: pictures below this effective resolution are reported (print preflight)
     min_dpi: float = 150.0
+    #: the input limits the layout was checked against (articles are read against them too)
+    limits: Limits = field(default_factory=Limits)

@@ -110,8 +110,8 @@ def masthead(layout: Layout, region: Region, glyphs: GlyphSource, top: float) ->
     info_h = info_style.size * 2.2
     name_h = height - info_h
     if edition.masthead_image is not None:
-        out.images.append(_image(layout, edition.masthead_image, left, top - name_h, width, name_h, out,
-                                 region.page))
+        out.images.append(_image(layout, edition.masthead_image, edition.masthead_pixels, left, top - name_h,
+                                 width, name_h, out, region.page))
     elif edition.paper:
         style = layout.styles["masthead"]
         size = min(style.size, name_h * 0.8, width / max(1, len(edition.paper)) * 0.9)
@@ -151,7 +151,8 @@ def picture(layout: Layout, region: Region, glyphs: GlyphSource, top: float) -> 
         out.warnings.append(BuildWarning("picture-room", f"picture region {region.name}: no room for the image "
                                          "above its caption", region.page))
         return out
-    out.images.append(_image(layout, pic.image, left, top - image_h, width, image_h, out, region.page))
+    out.images.append(_image(layout, pic.image, pic.pixels, left, top - image_h, width, image_h, out,
+                             region.page))
     baseline = top - image_h - gap - BASELINE * style.size
     for text in caption_lines:
         out.lines.append(set_text(text, style, glyphs, left, baseline, width, "caption", region.name,
@@ -166,14 +167,18 @@ def _caption_lines(text: str, style: TextStyle, width: float, glyphs: GlyphSourc
     return ["".join(u.text for u in units[ln.start:ln.end]) for ln in lines]
 
 
-def _image(layout: Layout, path, left: float, bottom: float, width: float, height: float,
-           out: Furniture, page: int) -> PlacedImage:
+def _image(layout: Layout, path, pixels: tuple[int, int], left: float, bottom: float, width: float,
+           height: float, out: Furniture, page: int) -> PlacedImage:
     """Fit the image inside the box (aspect kept, centred), and check its effective resolution
-    (a warning about `page` when it is below the layout's minimum)."""
-    from PIL import Image
+    (a warning about `page` when it is below the layout's minimum). `pixels`: its size, read
+    when the layout was loaded (the picture was checked and decoded then, within the layout's
+    limits); the file is not opened again unless it is unknown ((0, 0): a layout made in code)."""
+    px_w, px_h = pixels
+    if px_w <= 0 or px_h <= 0:
+        from PIL import Image
 
-    with Image.open(path) as im:
-        px_w, px_h = im.size
+        with Image.open(path) as im:  # the header only; Pillow's own decompression-bomb check applies
+            px_w, px_h = im.size
     scale = min(width / px_w, height / px_h)
     w, h = px_w * scale, px_h * scale
     dpi = px_w / (w / 72.0)

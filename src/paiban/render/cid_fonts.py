@@ -18,7 +18,8 @@ its own. Here each face the document draws becomes one font (PDF 1.7 §9.7):
   any number of glyphs), glyph 0 first and then the characters' glyphs in code order. Each
   program is compressed once: kept per process, and on disk in the font cache (``programs/``, a
   binary entry of `paiban.fonts.disk_cache` keyed by the font file's path, size, mtime and
-  inode, the characters and the code identity);
+  inode, the characters and the code identity, sealed with its SHA-256: a damaged entry is
+  compressed again and rewritten);
 * ``/ToUnicode`` maps every CID to its character in UTF-16BE (surrogate pairs beyond U+FFFF).
 """
 
