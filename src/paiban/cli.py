@@ -76,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
                        "object with exit_status, status and error)")
         c.add_argument("--trace", type=Path, help="also write a text trace (page → region → line) to this file")
         c.add_argument("--proof", action="store_true", help="draw proof markers: a red box where a story is overset")
+        c.add_argument("--root", type=Path, metavar="DIR",
+                       help="the project folder: every article, picture and font file must lie in it "
+                            "(default: the folder of the layout or edition file, or its root: key)")
         c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                        help="on an internal error (exit 3), print the traceback too")
         if name == "build":
@@ -287,7 +290,7 @@ def _build_layout(args: argparse.Namespace) -> tuple:
 
     pdf = args.output / (args.layout.stem + ".pdf") if args.command == "build" else None
     options = pipeline.BuildOptions(output=pdf, proof=args.proof, strict=args.strict,
-                                    keep_lines=args.trace is not None)
+                                    keep_lines=args.trace is not None, root=args.root)
     jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
     result = pipeline.build(args.layout, options, jobs=jobs if pdf is not None else 1)
     if args.trace:
@@ -316,7 +319,7 @@ def _run_edition(args: argparse.Namespace, out: _Output) -> int:
         jobs=(args.jobs or os.cpu_count() or 1) if building else 1,
         scheduler=args.scheduler if building else None,
         force=building and args.force, strict=args.strict,
-        previews=not (building and args.no_previews), proof=args.proof, trace=args.trace, **dask)
+        previews=not (building and args.no_previews), proof=args.proof, trace=args.trace, root=args.root, **dask)
     terminal = _isatty(sys.stderr) and not args.json
     progress = _Progress(enabled=terminal or getattr(args, "progress", False), terminal=terminal)
     out.before_message = progress.clear
@@ -398,6 +401,9 @@ def run() -> None:
             stream.flush()
         except (OSError, ValueError):  # BrokenPipeError: the reader went away; nothing more to say
             pass
+    from paiban.cache_health import release_scratch
+
+    release_scratch()  # what atexit would have done: a scratch folder of a build without its cache
     os._exit(code)
 
 

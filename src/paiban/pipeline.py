@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from paiban import parallel
+from paiban.cache_health import cache_warnings, clear_cache_warnings
 from paiban.errors import InputError, PaibanError, Where
 from paiban.flow.thread_flow import flow_story, jump_problems, style_name
 from paiban.fonts.faces import FontFace
@@ -347,6 +348,7 @@ def build_report(source: Path, flowed: Flowed, composed: Sequence[ComposedPage],
     missing, fallbacks = coverage
     warnings = [w for _, _, f in flowed.stories for w in f.warnings]
     warnings += merged_warnings(composed)
+    warnings += [BuildWarning("cache", text) for text in cache_warnings()]
     encoded = [page.encoded for page in composed]
     return BuildReport(str(source), None, len(composed),
                        tuple(story_report(s, a, f) for s, a, f in flowed.stories),
@@ -373,6 +375,7 @@ class BuildResult:
 def build(path: Path, options: BuildOptions = BuildOptions(), jobs: int = 1) -> BuildResult:
     """Build the layout at `path` (see the module docstring); with `jobs` > 1 the pages are
     composed in that many worker processes, unless the lines are kept."""
+    clear_cache_warnings()  # this build's, in a process that builds more than once
     timer = Timer()
     with timer.stage("layout"):
         loaded = load(path, root=options.root)

@@ -21,8 +21,10 @@ _LAYOUTS_KEY = re.compile(rb"""^(?:layouts|"layouts"|'layouts')[ \t]*:""", re.MU
 def is_edition_file(path: Path) -> bool:
     """True when the file has a top-level ``layouts:`` key (block style, as written by hand).
     An unreadable file is not an edition: the layout loader reports what is wrong with it."""
-    try:
-        data = Path(path).read_bytes()
-    except (OSError, ValueError):
+    from paiban.input.input_files import MAX_YAML_BYTES, FileProblem, read_input_bytes
+
+    try:  # a regular file of at most the YAML limit: a FIFO or /dev/zero is not read
+        data = read_input_bytes(Path(path), MAX_YAML_BYTES, "file")
+    except (OSError, ValueError, FileProblem):
         return False
     return _LAYOUTS_KEY.search(data) is not None

@@ -77,6 +77,7 @@ class BuildOptions:
     previews: bool = True
     proof: bool = False
     trace: Path | None = None
+    root: Path | None = None  # the project folder every input must lie in (None: the edition file's)
     #: Dask only (None: the environment variable, else the default; see `paiban.parallel.dask_settings`)
     scheduler_connect_timeout: float | None = None  # seconds to reach the scheduler and hear it answer
     scheduler_deadline: float | None = None  # seconds the cluster has for all the build's jobs
@@ -100,13 +101,16 @@ class _Clock:
 def build_edition(path: Path, options: BuildOptions, progress: Callable[[str], None] = lambda s: None
                   ) -> EditionReport:
     """Build (or, with ``options.output`` None, check) the edition file at `path`."""
+    from paiban.cache_health import clear_cache_warnings
+
+    clear_cache_warnings()  # this build's, in a process that builds more than once
     clock = _Clock()
     edition = Path(path).absolute()
     if options.output is None:
         from paiban.edition.compose import compose_layouts, prepare_layouts
         from paiban.edition.edition_loader import load_edition
 
-        spec = load_edition(path)
+        spec = load_edition(path, root=options.root)
         prepared = prepare_layouts(spec)
         clock.lap("prepare")
         infos = compose_layouts(prepared, None, options.proof, keep_lines=options.trace is not None)
@@ -123,7 +127,7 @@ def build_edition(path: Path, options: BuildOptions, progress: Callable[[str], N
     from paiban.edition.compose import prepare_layouts
     from paiban.edition.edition_loader import load_edition
 
-    spec = load_edition(path)  # bad input stops here, before anything is created
+    spec = load_edition(path, root=options.root)  # bad input stops here, before anything is created
     progress(f"preparing {len(spec.layouts)} layouts")
     prepared = prepare_layouts(spec)
     clock.lap("prepare")
@@ -382,6 +386,7 @@ def _report(spec: EditionSpec, prepared: list[PreparedLayout], infos: list[Layou
             results: dict[str, Any], out: Path | None, options: BuildOptions, clock: _Clock, status: str,
             executor: str, problems: tuple[str, ...] | None = None, keys: dict[int, str] | None = None,
             published: set[str] | None = None) -> EditionReport:
+    from paiban.cache_health import cache_warnings
     from paiban.edition.edition_report import EditionReport, LayoutReport, PageReport
 
     keys = keys or {}
@@ -420,7 +425,7 @@ def _report(spec: EditionSpec, prepared: list[PreparedLayout], infos: list[Layou
         outputs["report"] = f"{spec.name}-report.json"
     return EditionReport(spec.name, spec.title, _shown(spec.source), str(out) if out is not None else None, status,
                          exit_status, options.strict, executor, tuple(pages), tuple(layouts), outputs,
-                         clock.total(), problems)
+                         clock.total(), problems, tuple(cache_warnings()))
 
 
 def _shown(path: Path) -> str:

@@ -77,6 +77,7 @@ class EditionReport:
     outputs: dict[str, str] = field(default_factory=dict)  # combined, contact_sheet, report → file
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, and total
     problems: tuple[str, ...] = ()  # what --strict fails on (reported with or without it)
+    cache_warnings: tuple[str, ...] = ()  # cache folders that could not be used (the build went on)
     schema: int = SCHEMA
     paiban: str = __version__
 
@@ -119,7 +120,8 @@ class EditionReport:
             layout["compose_seconds"], tuple(StoryReport.from_dict(s) for s in layout["stories"]),
             layout["fallback_glyphs"]) for layout in data["layouts"])
         fields = {k: v for k, v in data.items() if k not in ("pages", "layouts", "totals")}
-        return cls(**dict(fields, pages=pages, layouts=layouts, problems=tuple(data["problems"])))
+        return cls(**dict(fields, pages=pages, layouts=layouts, problems=tuple(data["problems"]),
+                          cache_warnings=tuple(data.get("cache_warnings", ()))))
 
     def summary(self) -> str:
         t = self.totals
@@ -161,6 +163,7 @@ class EditionReport:
                 out.append(f"low-res: page {p.page}: {w}")
             for w in p.warnings:
                 out.append(f"warning: page {p.page}: {w['message']}")
+        out.extend(f"warning: {w}" for w in self.cache_warnings)
         composed = sum(1 for layout in self.layouts if not layout.cached)
         if self.status == "checked":
             out.append(f"layouts composed {composed} (check: no output)")

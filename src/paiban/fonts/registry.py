@@ -72,13 +72,20 @@ class _Entry:
         self.where = where
 
 
+#: nesting a roles file never needs (roles → role → chain → entry): deeper is refused before loading
+MAX_ROLES_DEPTH = 16
+
+
 def _parse_yaml(text: str, path: Path) -> object:
     """``yaml.safe_load`` of a roles file's ``text``, with libyaml when PyYAML has it (~10 times
-    faster); a ValueError naming the file, line and column when it is not YAML. libyaml builds
-    the same data; its error messages differ a little, so a text it rejects is parsed again with
-    the pure-Python loader, whose error is raised."""
+    faster); a ValueError naming the file, line and column when it is not YAML, or when it uses
+    what a roles file never needs and a hostile one abuses: anchors and aliases (an alias bomb),
+    tags, nesting deeper than `MAX_ROLES_DEPTH` (checked on the parser's events, before any data
+    is built). libyaml builds the same data; its error messages differ a little, so a text it
+    rejects is parsed again with the pure-Python loader, whose error is raised."""
     import yaml
 
+    _refuse_unsafe_events(yaml, text, path)
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None:
         try:
@@ -94,9 +101,31 @@ def _parse_yaml(text: str, path: Path) -> object:
         raise ValueError(f"{where}: not valid YAML: {problem}") from None
 
 
+def _refuse_unsafe_events(yaml, text: str, path: Path) -> None:
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            mark = getattr(event, "start_mark", None)
+            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise ValueError(f"{where}: anchors and aliases (&, *) are not allowed in a font roles file")
+            if getattr(event, "tag", None) is not None and not isinstance(event, (yaml.DocumentStartEvent,)):
+                raise ValueError(f"{where}: tags (!!…) are not allowed in a font roles file")
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_ROLES_DEPTH:
+                    raise ValueError(f"{where}: nested more than {MAX_ROLES_DEPTH} levels deep")
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # not YAML: the loader below says where
+
+
 def _load_roles(path: Path) -> dict[str, tuple[list[_Entry], list[str], str]]:
     """Parse and validate a roles file: role -> (entries, extends, description)."""
-    doc = _parse_yaml(path.read_text(encoding="utf-8"), path)
+    from paiban.input.input_files import MAX_YAML_BYTES, read_input_text
+
+    doc = _parse_yaml(read_input_text(path, MAX_YAML_BYTES, "font roles file"), path)
     if not isinstance(doc, dict):
         raise ValueError(f"{path}: expected a mapping with a 'roles' key")
     for key in doc:
