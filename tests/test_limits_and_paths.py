@@ -259,6 +259,16 @@ def test_a_decompression_bomb_png_is_an_input_error(tmp_path):
                        "limits.picture_pixels = 64 MP")
 
 
+def test_a_12000_pixel_square_picture_is_refused_by_default_before_it_is_decoded(tmp_path):
+    """Such a picture took 1.46 GB per process: 144 MP is over the default 64 MP."""
+    layout = project(tmp_path)
+    big = layout.parent.parent / "images" / "big.png"
+    _bomb_png(big, side=12_000)
+    edit(layout, "../images/pic.png", "../images/big.png")
+    assert_input_error(check(layout), layout, "pages[0].regions[1].image", "12000 × 12000", "144 MP",
+                       "limits.picture_pixels = 64 MP")
+
+
 def test_a_truncated_jpeg_is_an_input_error_not_a_grey_picture(tmp_path):
     from PIL import Image
 
