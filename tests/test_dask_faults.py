@@ -175,13 +175,14 @@ def test_a_peer_that_speaks_garbage_is_a_pool_error(listener):
     ("tcp://127.0.0.1:99999", "not a Dask scheduler address: .* .port 99999"),
     ("http://127.0.0.1:8786", "unknown address scheme 'http'"),
     ("tls://127.0.0.1:8786", "a tls:// scheduler needs the cluster's certificates"),
-    ("tcp://127.0.0.1:9", "cannot reach the Dask scheduler at tcp://127.0.0.1:9 within 0.5 s .ConnectionRefused"),
+    # refused at once, or (on a loaded machine) not answered within the timeout: the same one line
+    ("tcp://127.0.0.1:9", "cannot reach the Dask scheduler at tcp://127.0.0.1:9 within 2 s"),
 ])
 def test_bad_and_unreachable_addresses_are_pool_errors(address, message):
     start = time.perf_counter()
     with pytest.raises(parallel.PoolError, match=message) as caught:
-        parallel.open_pool(scheduler=address, connect_timeout=0.5)
-    assert time.perf_counter() - start < 3 and "\n" not in str(caught.value)
+        parallel.open_pool(scheduler=address, connect_timeout=2)
+    assert time.perf_counter() - start < 6 and "\n" not in str(caught.value)
 
 
 def test_the_settings_come_from_parameters_the_environment_or_the_defaults(monkeypatch):

@@ -128,14 +128,16 @@ def _commit(tmp: Path, target: Path, mode: int, durable: bool) -> None:
     check_target(target)  # again: it may have appeared while the file was written
     os.replace(tmp, target)
     if durable and not sealed:  # a checksummed entry lost in a crash is only a miss
-        _sync_folder(target.parent)
+        sync_path(target.parent)
     if h is not None:
         write_sidecar(target, h.hexdigest(), size)
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_path(path: Path, folder: bool = True) -> None:
+    """fsync a folder (its entries: a rename into it) or a file; quietly nothing where the file
+    system cannot."""
     try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        fd = os.open(path, os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if folder else 0))
     except OSError:
         return
     try:

@@ -36,7 +36,6 @@ from paiban.flow.thread_flow import flow_story, jump_problems, style_name
 from paiban.fonts.faces import FontFace
 from paiban.fonts.registry import FontRegistry, UnknownRole
 from paiban.input.article_reader import read_article
-from paiban.input.input_files import FileProblem, regular_file_size
 from paiban.input.layout_loader import load_layout
 from paiban.model.article import Article
 from paiban.model.build_warning import BuildWarning
@@ -141,15 +140,7 @@ def read_stories(layout: Layout) -> tuple[Story, ...]:
 
 def _read_article(path: Path, layout: Layout) -> Article:
     limits = layout.limits
-    try:
-        regular_file_size(path, "the article file", limits.article_size, "limits.article_size")
-    except FileNotFoundError:
-        raise InputError("article file not found", Where(path)) from None
-    except FileProblem as exc:
-        raise InputError(str(exc), Where(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read article file: {exc.strerror or exc}", Where(path)) from None
-    article = read_article(path, limits.article_size)  # reads at most the limit + 1 bytes
+    article = read_article(path, limits.article_size, "limits.article_size")  # at most the limit + 1 bytes
     for paragraph in article.paragraphs:
         if len(paragraph.text) > limits.paragraph_chars:
             raise InputError(f"a paragraph of {len(paragraph.text):,} characters is longer than the limit "

@@ -37,9 +37,9 @@ from typing import Any
 
 from paiban.errors import InputError, Where
 from paiban.input.edition_variables import edition_variables
-from paiban.input.input_files import (MAX_YAML_BYTES, FileProblem, check_picture, inside, read_input_text,
+from paiban.input.input_files import (MAX_YAML_BYTES, FileProblem, inside, read_input_text,
                                       regular_file_size)
-from paiban.input.layout_loader import StyleReader, read_limits, resolve_root
+from paiban.input.layout_loader import StyleReader, checked_picture, read_limits, resolve_root
 from paiban.input.text_styles import STYLE_KEYS, load_style, style_as_written
 from paiban.input.yaml_source import Node, parse_yaml
 from paiban.model.spec import Layout, Limits, TextStyle
@@ -195,14 +195,8 @@ def _file(node: Node, base: Path, project: Path | None, what: str, limit: int | 
 def _picture(node: Node, base: Path, project: Path | None, what: str, limits: Limits
              ) -> tuple[Path, tuple[int, int]]:
     """A JPEG or PNG file (as `_file`) within the edition's picture limits, decoded once."""
-    path = _file(node, base, project, what, limits.picture_memory, "limits.picture_memory")
-    try:
-        _, size = check_picture(path, limits.picture_pixels, limits.picture_memory, what=f"{what} {path.name}")
-    except FileNotFoundError:
-        raise node.error(f"{what} not found: {node.as_str()} (looked for {path})") from None
-    except FileProblem as exc:
-        raise node.error(str(exc)) from None
-    return path, size
+    return checked_picture(node, _file(node, base, project, what, limits.picture_memory, "limits.picture_memory"),
+                           limits, what)
 
 
 def _layout_ref(item: Node, base: Path, project: Path | None) -> LayoutRef:

@@ -45,6 +45,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from paiban.atomic_files import sync_path
 from paiban.edition.build_cache import CACHE_DIR_NAME, write_atomic
 
 __all__ = ["EDITIONS_DIR_NAME", "current_build", "intact", "locked", "page_file", "publish", "signals_held",
@@ -150,19 +151,6 @@ def _new_id() -> str:
     return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
 
 
-def _fsync(path: Path, folder: bool = False) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if folder else 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot fsync a folder
-    finally:
-        os.close(fd)
-
-
 def _symlink(home: Path, target: str, path: Path) -> None:
     """Make `path` a symbolic link to `target` in one rename (a link made beside it first)."""
     tmp = home / f".tmp-{path.name}.{secrets.token_hex(4)}.part"
@@ -202,7 +190,7 @@ def _reuse(source: Path, target: Path, mtime_ns: int | None = None) -> None:
         shutil.copy2(source, target)
         if mtime_ns is not None:
             os.utime(target, ns=(mtime_ns, mtime_ns))
-        _fsync(target)
+        sync_path(target, folder=False)
 
 
 def _manifest(folder: Path | None) -> dict[str, list]:
@@ -252,7 +240,7 @@ def _take_current(out: Path, name: str, home: Path) -> Path | None:
     for file in legacy:
         _reuse(out / file, partial / file)
     os.rename(partial, home / build)
-    _fsync(home, folder=True)
+    sync_path(home)
     _symlink(home, build, pointer)
     return home / build
 
@@ -288,15 +276,15 @@ def _publish(out: Path, name: str, home: Path, outputs: list[tuple[str, Path]], 
                 _reuse(here, target, _stamp(here)[1])  # unchanged: the same inode, the same time
             else:
                 shutil.copyfile(source, target)
-                _fsync(target)
+                sync_path(target, folder=False)
             published[file] = [source.name, *_stamp(target)]
         report = partial / f"{name}-report.json"
         report.write_bytes((report_json + "\n").encode("utf-8"))
-        _fsync(report)
+        sync_path(report, folder=False)
         (partial / MANIFEST).write_text(json.dumps(published, indent=1), encoding="utf-8")
-        _fsync(partial, folder=True)
+        sync_path(partial)
         os.rename(partial, home / build)
-        _fsync(home, folder=True)
+        sync_path(home)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
@@ -306,12 +294,12 @@ def _publish(out: Path, name: str, home: Path, outputs: list[tuple[str, Path]], 
         for file in names:  # a name the current edition lacks links to nothing until the switch
             _ensure_link(out, name, file)
         _symlink(home, build, home / CURRENT)  # the switch
-        _fsync(home, folder=True)
+        sync_path(home)
         for entry in os.scandir(out):  # names the new edition does not have
             if ours.fullmatch(entry.name) and entry.name not in names and not entry.is_dir(follow_symlinks=False):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(entry.path)
-        _fsync(out, folder=True)
+        sync_path(out)
     _prune(home, keep={build, current.name if current is not None else build})
     with contextlib.suppress(OSError):  # the manifest of paiban before build folders
         os.unlink(out / CACHE_DIR_NAME / f"published-{name}.json")

@@ -56,12 +56,12 @@ DASH_RUN = re.compile(r"—{2,}")
 SUBHEAD_MAX_CHARS = 30
 
 
-def read_article(path: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Article:
+def read_article(path: Path, max_bytes: int = MAX_ARTICLE_BYTES, limit_name: str | None = None) -> Article:
     """Read `path`; raises InputError for a missing, unreadable, undecodable or empty file, a file
     that is not a regular file (a FIFO, a device) or is larger than `max_bytes`, and for any
     mistake in the front matter (naming its line, column and key)."""
     try:
-        raw = read_input_bytes(path, max_bytes, "article file")
+        raw = read_input_bytes(path, max_bytes, "article file", limit_name)
     except FileNotFoundError:
         raise InputError("article file not found", Where(path)) from None
     except FileProblem as exc:

@@ -224,6 +224,18 @@ class _Box:
     lines: tuple[int, int]
 
 
+
+def checked_picture(node: Node, path: Path, limits: Limits, what: str) -> tuple[Path, tuple[int, int]]:
+    """`path` (named by `node`) as a JPEG or PNG within `limits`, decoded once: the path and its
+    size in pixels; every problem an input error at `node`."""
+    try:
+        _, size = check_picture(path, limits.picture_pixels, limits.picture_memory, what=f"{what} {path.name}")
+    except FileNotFoundError:
+        raise node.error(f"{what} not found: {node.as_str()} (looked for {path})") from None
+    except FileProblem as exc:
+        raise node.error(str(exc)) from None
+    return path, size
+
 class _Loader:
     def __init__(self, path: Path, root: Node, known_roles: Collection[str] | None,
                  font_roles: FontRoles | None = None, caller_root: Path | None = None,
@@ -312,13 +324,7 @@ class _Loader:
         and size in pixels."""
         limits = self.limits
         path = self.file_path(node, what, limits.picture_memory, "limits.picture_memory")
-        try:
-            _, size = check_picture(path, limits.picture_pixels, limits.picture_memory, what=f"{what} {path.name}")
-        except FileNotFoundError:
-            raise node.error(f"{what} not found: {node.as_str()} (looked for {path})") from None
-        except FileProblem as exc:
-            raise node.error(str(exc)) from None
-        return path, size
+        return checked_picture(node, path, limits, what)
 
     def name(self, node: Node) -> str:
         return node.as_str().strip()
