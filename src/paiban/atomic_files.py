@@ -1,23 +1,19 @@
-"""Write files so that a reader never sees half of one: a temporary file in the same folder,
-flushed to the disk (``fsync``), then a rename (atomic on POSIX). An interrupted or failed write
-leaves no partial file behind, and a crash right after the rename does not leave an empty file
-under the new name.
+"""Write files so that a reader never sees half of one: a temporary file in the same folder
+(named `TEMP_PREFIX`… ``.part``, so a clean-up can find it), flushed to the disk (``fsync``),
+then a rename (atomic on POSIX). A failed write leaves no partial file, and a crash right after
+the rename no empty file under the new name.
 
-Temporary names start with `TEMP_PREFIX` and end with `.part`, so a clean-up can find them.
-
-* **Regular files only.** A target that exists must be a regular file: a symbolic link (even one
-  to a regular file), a device (``/dev/full``), a FIFO, a socket or a folder is refused with
-  `NotARegularFile` (an `OSError`) before anything is written, and left as it is.
-* **Durability.** The temporary file is always fsync'd before the rename, so a crash never
-  leaves a renamed but empty or partial file. With ``durable`` (the default: outputs) the folder
-  is fsync'd after the rename too, so the new name survives a crash; the caches pass
-  ``durable=False``, and files in a checksummed folder (below) skip it as well: a cache entry
-  lost in a crash is only a miss.
+* **Regular files only.** A target that exists and is not a regular file (a symbolic link, even
+  to a regular file, a device, a FIFO, a socket, a folder) is refused with `NotARegularFile` (an
+  `OSError`) before anything is written, and left as it is.
+* **Durability.** With ``durable`` (the default: outputs) the folder is fsync'd after the
+  rename too, so the new name survives a crash; the caches pass ``durable=False``, and files in
+  a checksummed folder skip it as well: a cache entry lost in a crash is only a miss.
 * **Checksum sidecars.** In a folder that holds the file `CHECKSUM_MARKER` (the edition build's
-  cache of rendered pages: its writers, the PDF writer among them, only know the path), every file
-  written here gets a sidecar ``<name>`` + `SIDECAR_SUFFIX` after it is renamed into place:
-  ``{"sha256": "<hex>", "size": n}``. `intact` checks a file against its sidecar (or against
-  one kept elsewhere: `write_sidecar`).
+  cache of rendered pages: its writers, the PDF writer among them, only know the path), every
+  file written gets a sidecar ``<name>`` + `SIDECAR_SUFFIX` after its rename:
+  ``{"sha256": "<hex>", "size": n}``. `intact` checks a file against it (or against one kept
+  elsewhere: `write_sidecar`).
 """
 
 from __future__ import annotations
@@ -27,7 +23,7 @@ import hashlib
 import json
 import os
 import stat
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Iterator
 
@@ -52,30 +48,21 @@ def umask() -> int:
     return mask
 
 
+_KINDS = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))
+
+
 def check_target(target: Path) -> None:
     """`NotARegularFile` if ``target`` exists and is anything but a regular file (a symbolic link
     is refused whatever it points to)."""
     try:
         st = os.lstat(target)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # NotADirectoryError: creating the folder says so
         return
-    except NotADirectoryError:
-        return  # a file where a folder of the path should be: creating the folder says so
     mode = st.st_mode
     if stat.S_ISREG(mode):
         return
-    if stat.S_ISLNK(mode):
-        kind = "a symbolic link"
-    elif stat.S_ISDIR(mode):
-        kind = "a folder"
-    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        kind = "a device"
-    elif stat.S_ISFIFO(mode):
-        kind = "a FIFO"
-    elif stat.S_ISSOCK(mode):
-        kind = "a socket"
-    else:
-        kind = "not a regular file"
+    kind = next((k for test, k in _KINDS if test(mode)), "not a regular file")
     raise NotARegularFile(errno.EISDIR if stat.S_ISDIR(mode) else errno.EEXIST,
                           f"it is {kind}; paiban writes only regular files and leaves it as it is", str(target))
 
@@ -98,10 +85,8 @@ def temporary_path(target: Path, mode: int = 0o666, durable: bool = True) -> Ite
         yield Path(tmp)
         _commit(Path(tmp), target, mode, durable)
     except BaseException:
-        try:
+        with suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 
@@ -116,21 +101,17 @@ def _commit(tmp: Path, target: Path, mode: int, durable: bool) -> None:
     """Flush `tmp` to the disk, rename it onto `target`; the sidecar where the folder asks for one."""
     sealed = target.name != CHECKSUM_MARKER and not target.name.endswith(SIDECAR_SUFFIX) \
         and os.path.isfile(target.parent / CHECKSUM_MARKER)
-    h = hashlib.sha256() if sealed else None
-    size = 0
     with open(tmp, "rb") as fh:
-        if h is not None:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-                size += len(block)
+        digest = hashlib.file_digest(fh, "sha256").hexdigest() if sealed else None
+        size = os.fstat(fh.fileno()).st_size
         os.fsync(fh.fileno())
     os.chmod(tmp, mode & ~umask())
     check_target(target)  # again: it may have appeared while the file was written
     os.replace(tmp, target)
     if durable and not sealed:  # a checksummed entry lost in a crash is only a miss
         sync_path(target.parent)
-    if h is not None:
-        write_sidecar(target, h.hexdigest(), size)
+    if digest is not None:
+        write_sidecar(target, digest, size)
 
 
 def sync_path(path: Path, folder: bool = True) -> None:
@@ -172,10 +153,7 @@ def intact(path: Path, sidecar: Path | None = None) -> bool:
             return False
         if os.stat(path).st_size != size:
             return False
-        h = hashlib.sha256()
         with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
+            return hashlib.file_digest(fh, "sha256").hexdigest() == want
     except (OSError, ValueError, KeyError, TypeError):
         return False
-    return h.hexdigest() == want

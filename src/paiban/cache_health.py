@@ -1,24 +1,17 @@
 """What keeps paiban's caches honest: sealed entries, and the record of cache folders that could
-not be used.
+not be used. A damaged entry (cut short, a flipped bit, a stray file) is a miss that is made
+again, never wrong output; a cache folder that cannot be used costs speed, not the build.
 
-A cache only saves time. Every entry carries a checksum that is verified when it is read, so a
-damaged entry (cut short, a flipped bit, a stray file) is a miss that is made again and
-rewritten, never wrong output; and a cache folder that cannot be used (read-only, missing
-permissions, a file where the folder should be, a full disk) costs speed, not the build.
-
-* **Sealed entries** (`seal`, `unseal`): an entry is the text of a JSON object, ``E`` (one line,
-  not empty); it is stored as ``{"sha256":"<64 hex digits>",`` followed by ``E`` without its
-  opening brace: still one JSON object, with the entry's own keys and ``sha256``, the SHA-256
-  of the exact bytes of ``E``. An entry with raw bytes after it (``payload``) is that line, a
-  newline and the bytes, the digest covering ``E``, the newline and the bytes. `unseal` gives
-  ``E`` (and the payload) back only when the digest matches.
-* **Cache problems** (`note_unusable`, `cache_warnings`): the first failure to write into a
-  cache folder is recorded once per folder, for the process, as one line that a report can
-  show; `cache_warnings()` lists them (`clear_cache_warnings` forgets them).
-* **Scratch folder** (`scratch_dir`): when a cache cannot hold a file the build goes on to read
-  (a converted font, a rendered page), it goes into a folder of the process under the system's
-  temporary folder, removed when the process ends (`release_scratch`, also run at exit);
-  folders left by processes that died are removed by the next one that makes one.
+* **Sealed entries** (`seal`, `unseal`): an entry ``E`` (the text of a JSON object, one line,
+  not empty) is stored as ``{"sha256":"<64 hex digits>",`` followed by ``E`` without its opening
+  brace: still one JSON object, ``sha256`` the digest of the exact bytes of ``E``. An entry with
+  raw bytes after it (``payload``) is that line, a newline and the bytes, all covered by the digest.
+* **Cache problems** (`note_unusable`, `cache_warnings`, `clear_cache_warnings`): the first
+  failure to write into a cache folder is recorded once per folder and process, as one line.
+* **Scratch folder** (`scratch_dir`): what a cache cannot hold but the build goes on to read (a
+  converted font, a rendered page) goes into a folder of the process under the system's
+  temporary folder, removed when it ends (`release_scratch`); folders left by processes that
+  died are removed by the next one that makes one.
 
 This module imports nothing of paiban: it sits in the bottom layer beside `paiban.atomic_files`.
 """
@@ -40,17 +33,20 @@ _START = len(_HEAD) + 64 + 2  # the digest, then '",' and the entry's first key
 _HEX = re.compile(rb"[0-9a-f]{64}")
 
 
+def _digest(entry: bytes, payload: bytes | None) -> bytes:
+    h = hashlib.sha256(entry)
+    if payload is not None:
+        h.update(b"\n" + payload)
+    return h.hexdigest().encode("ascii")
+
+
 def seal(entry: bytes, payload: bytes | None = None) -> bytes:
     """``entry`` (the text of a JSON object with at least one key, on one line) sealed with its
     SHA-256; with ``payload``, the sealed line, a newline and the payload, all covered by the
     digest. ValueError for anything else."""
     if not (entry[:1] == b"{" and entry[-1:] == b"}" and entry[1:].lstrip()[:1] == b'"') or b"\n" in entry:
         raise ValueError("a sealed entry is a JSON object with keys, on one line")
-    h = hashlib.sha256(entry)
-    if payload is not None:
-        h.update(b"\n")
-        h.update(payload)
-    sealed = _HEAD + h.hexdigest().encode("ascii") + b'",' + entry[1:]
+    sealed = _HEAD + _digest(entry, payload) + b'",' + entry[1:]
     return sealed if payload is None else sealed + b"\n" + payload
 
 
@@ -60,21 +56,15 @@ def unseal(raw: bytes, binary: bool = False) -> tuple[bytes, bytes] | None:
     if not (raw.startswith(_HEAD) and raw[_START - 2:_START] == b'",'
             and _HEX.fullmatch(raw, len(_HEAD), _START - 2)):
         return None
+    line, payload = raw, None
     if binary:
-        end = raw.find(b"\n", _START)
-        if end < 0:
+        line, newline, payload = raw.partition(b"\n")  # the head checked above holds no newline
+        if not newline:
             return None
-        line, payload = raw[:end], raw[end + 1:]
-    else:
-        line, payload = raw, b""
     entry = b"{" + line[_START:]
-    h = hashlib.sha256(entry)
-    if binary:
-        h.update(b"\n")
-        h.update(payload)
-    if h.hexdigest().encode("ascii") != raw[len(_HEAD):_START - 2]:
+    if _digest(entry, payload) != raw[len(_HEAD):_START - 2]:
         return None
-    return entry, payload
+    return entry, payload or b""
 
 
 # ---- cache folders that cannot be used -----------------------------------------------------
@@ -116,8 +106,7 @@ _scratch: tuple[int, Path] | None = None  # (the process that made it and remove
 
 
 def scratch_dir() -> Path:
-    """A folder for what the cache could not hold, made on first use and removed when the
-    process that made it ends (`release_scratch`, also run at exit). Worker processes forked
+    """A folder for what the cache could not hold, made on first use. Worker processes forked
     after it was made use it too (what goes there is named by its content and written
     atomically); a process that finds none makes its own."""
     global _scratch
@@ -136,9 +125,8 @@ def scratch_dir() -> Path:
 
 
 def release_scratch() -> None:
-    """Remove the scratch folder if this process made it (a command calls this before it leaves
-    with `os._exit`, which runs no exit handlers; a folder left by a process that died is
-    removed by the next `scratch_dir` on the machine)."""
+    """Remove the scratch folder if this process made it (also called before `os._exit`, which
+    runs no exit handlers)."""
     global _scratch
     with _lock:
         if _scratch is None or _scratch[0] != os.getpid():

@@ -51,15 +51,20 @@ EDITION_ONLY = ("scheduler", "scheduler_connect_timeout", "scheduler_deadline", 
 SCHEDULER_ONLY = ("scheduler_connect_timeout", "scheduler_deadline")
 
 
-class _UsageError(Exception):
-    """A wrong command line (argparse's error), raised instead of argparse's exit."""
+class _Failure(Exception):
+    """A failure the command names itself (a wrong command line or option): `_Output.failed`'s
+    arguments."""
+
+    def __init__(self, code: int, status: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.status = code, status
 
 
 class _Parser(argparse.ArgumentParser):
     """A parser whose usage errors are one line (and a JSON object with --json), exit 2."""
 
     def error(self, message: str) -> NoReturn:
-        raise _UsageError(f"{message} (see {self.prog} --help)")
+        raise _Failure(EXIT_INPUT, "usage-error", f"{message} (see {self.prog} --help)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,24 +109,22 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not 0 < value < 10**7:  # also refuses nan and inf
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds (and finite), got {text}")
-    return value
+def _number(cast: Any, what: str, fits: Any, range_message: str) -> Any:
+    """An argparse type: `cast` of the text, refused unless `fits` (`range_message` says why)."""
+    def parse(text: str) -> Any:
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not fits(value):
+            raise argparse.ArgumentTypeError(range_message.format(text=text, value=value))
+        return value
+    return parse
 
 
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of processes, got {text!r}") from None
-    if not 1 <= value <= 256:
-        raise argparse.ArgumentTypeError(f"must be 1–256, got {value}")
-    return value
+_seconds = _number(float, "a number of seconds", lambda v: 0 < v < 10**7,  # also refuses nan and inf
+                   "must be more than 0 seconds (and finite), got {text}")
+_jobs = _number(int, "a whole number of processes", lambda v: 1 <= v <= 256, "must be 1–256, got {value}")
 
 
 # ---- output ------------------------------------------------------------------------------------
@@ -135,8 +138,8 @@ def _stderr(line: str) -> None:
 
 
 def _silence_stdout() -> None:
-    """The reader of stdout went away (`| head -1`): send the rest to /dev/null, so that nothing
-    (not even the interpreter's last flush) raises BrokenPipeError."""
+    """The reader of stdout went away: send the rest to /dev/null, so that nothing (not even the
+    interpreter's last flush) raises BrokenPipeError."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -173,12 +176,14 @@ class _Output:
                                    ensure_ascii=False))
         return code
 
-    def exception(self, exc: BaseException, input_status: str = "input-error") -> int:
+    def exception(self, exc: BaseException) -> int:
         """The exit code for an exception that ended a build, after saying what it was."""
         from paiban.parallel import PoolError
 
+        if isinstance(exc, _Failure):
+            return self.failed(exc.code, exc.status, str(exc))
         if isinstance(exc, InputError):
-            return self.failed(EXIT_INPUT, input_status, str(exc))
+            return self.failed(EXIT_INPUT, "input-error", str(exc))
         if isinstance(exc, BuildInterrupted):
             return self.failed(EXIT_TERMINATED, "interrupted", "terminated (SIGTERM); no output written")
         if isinstance(exc, KeyboardInterrupt):
@@ -222,8 +227,6 @@ def main(argv: list[str] | None = None) -> int:
         tune_for_batch()
         try:
             args = _parser().parse_args(argv)
-        except _UsageError as exc:
-            return out.failed(EXIT_INPUT, "usage-error", str(exc))
         except SystemExit as exc:  # --help, --version, or a `paiban fonts` usage error (said on stderr)
             if exc.code in (0, None) or not out.json:
                 raise
@@ -241,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build_or_check(args: argparse.Namespace, out: _Output) -> int:
-    """`paiban build|check FILE`: a layout or an edition."""
+    """`paiban build|check FILE`: a layout or an edition; the report on stdout, the exit code."""
     scheduler = getattr(args, "scheduler", None)
     if scheduler is not None and not scheduler.strip():
         return out.failed(EXIT_INPUT, "input-error", "--scheduler: the address is empty; give the Dask "
@@ -249,24 +252,25 @@ def _build_or_check(args: argparse.Namespace, out: _Output) -> int:
     _check_input_file(args.layout)
     from paiban.edition import is_edition_file
 
-    if is_edition_file(args.layout):
-        return _run_edition(args, out)
-    given = [f"--{name.replace('_', '-')}" for name in EDITION_ONLY if getattr(args, name, None) not in (None, False)]
-    if given:
-        return out.failed(EXIT_INPUT, "input-error", f"{args.layout}: {given[0]} is for edition files (a YAML "
-                          "file with a top-level `layouts:` list); this is a layout")
+    run = _run_edition if is_edition_file(args.layout) else _build_layout
     try:
         with interrupt_on_sigterm():  # finally blocks stop worker processes
-            result, strict_fail = _build_layout(args)
+            report, code, why = run(args, out)
     except (Exception, KeyboardInterrupt) as exc:
         return out.exception(exc)
-    report = result.report
     out.stdout(report.to_json() if args.json else report.summary())
-    if strict_fail:
-        _stderr("paiban: --strict: the build has overset text, missing glyphs or low-resolution pictures; "
-                "no PDF written")
-        return EXIT_STRICT
-    return EXIT_OK
+    if code == EXIT_STRICT:
+        _stderr(f"paiban: --strict: {why}; no PDF written")
+    return code
+
+
+def _given(args: argparse.Namespace, names: tuple[str, ...], unset: tuple[Any, ...]) -> list[str]:
+    """The options among `names` given on the command line, as ``--option``."""
+    return [f"--{name.replace('_', '-')}" for name in names if getattr(args, name, None) not in unset]
+
+
+def _invalid(message: str) -> _Failure:
+    return _Failure(EXIT_INPUT, "input-error", message)
 
 
 def _check_input_file(path: Path) -> None:
@@ -284,8 +288,12 @@ def _check_input_file(path: Path) -> None:
         pass
 
 
-def _build_layout(args: argparse.Namespace) -> tuple:
-    """`paiban build|check LAYOUT`: (the build result, whether --strict stopped it before the PDF)."""
+def _build_layout(args: argparse.Namespace, out: _Output) -> tuple[Any, int, str]:
+    """`paiban build|check LAYOUT`: (the report, the exit code, what --strict stopped on)."""
+    given = _given(args, EDITION_ONLY, (None, False))
+    if given:
+        raise _invalid(f"{args.layout}: {given[0]} is for edition files (a YAML file with a top-level "
+                       "`layouts:` list); this is a layout")
     from paiban import pipeline  # imported here so `paiban --help` stays fast
 
     pdf = args.output / (args.layout.stem + ".pdf") if args.command == "build" else None
@@ -294,24 +302,25 @@ def _build_layout(args: argparse.Namespace) -> tuple:
     jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
     result = pipeline.build(args.layout, options, jobs=jobs if pdf is not None else 1)
     if args.trace:
+        from paiban.atomic_files import write_atomically
         from paiban.render.text_trace import text_trace
 
-        _write_text(args.trace, text_trace(result.document))
-    return result, args.strict and not result.report.clean
+        write_atomically(args.trace, text_trace(result.document).encode("utf-8"))
+    code = EXIT_STRICT if args.strict and not result.report.clean else EXIT_OK
+    return result.report, code, "the build has overset text, missing glyphs or low-resolution pictures"
 
 
-def _run_edition(args: argparse.Namespace, out: _Output) -> int:
-    """`paiban build|check EDITION`: see paiban.edition.edition_build."""
+def _run_edition(args: argparse.Namespace, out: _Output) -> tuple[Any, int, str]:
+    """`paiban build|check EDITION` (see paiban.edition.edition_build): like `_build_layout`."""
     from paiban.edition.edition_build import BuildOptions, RenderFailed, build_edition
 
     building = args.command == "build"
     if building and args.jobs is not None and args.scheduler:
-        return out.failed(EXIT_INPUT, "input-error",
-                          "--jobs and --scheduler: give one (--scheduler renders on the Dask cluster)")
-    lonely = [f"--{name.replace('_', '-')}" for name in SCHEDULER_ONLY if getattr(args, name, None) is not None]
+        raise _invalid("--jobs and --scheduler: give one (--scheduler renders on the Dask cluster)")
+    lonely = _given(args, SCHEDULER_ONLY, (None,))
     if building and lonely and not args.scheduler:
-        return out.failed(EXIT_INPUT, "input-error", f"{lonely[0]} is for a build on a Dask cluster (--scheduler "
-                          "ADDRESS); without --scheduler it would mean nothing")
+        raise _invalid(f"{lonely[0]} is for a build on a Dask cluster (--scheduler ADDRESS); without "
+                       "--scheduler it would mean nothing")
     dask = ({"scheduler_connect_timeout": args.scheduler_connect_timeout,
              "scheduler_deadline": args.scheduler_deadline} if building and args.scheduler else {})
     options = BuildOptions(
@@ -320,29 +329,18 @@ def _run_edition(args: argparse.Namespace, out: _Output) -> int:
         scheduler=args.scheduler if building else None,
         force=building and args.force, strict=args.strict,
         previews=not (building and args.no_previews), proof=args.proof, trace=args.trace, root=args.root, **dask)
-    terminal = _isatty(sys.stderr) and not args.json
+    try:
+        terminal = sys.stderr.isatty() and not args.json
+    except (AttributeError, ValueError, OSError):
+        terminal = False
     progress = _Progress(enabled=terminal or getattr(args, "progress", False), terminal=terminal)
     out.before_message = progress.clear
     try:
-        with interrupt_on_sigterm():
-            report = build_edition(args.layout, options, progress)
+        report = build_edition(args.layout, options, progress)
     except RenderFailed as exc:
-        return out.failed(EXIT_FAILED, "render-failed", str(exc))
-    except (Exception, KeyboardInterrupt) as exc:
-        return out.exception(exc)
+        raise _Failure(EXIT_FAILED, "render-failed", str(exc)) from None
     progress.clear()
-    out.stdout(report.to_json() if args.json else report.summary())
-    if report.exit_status == EXIT_STRICT:
-        _stderr("paiban: --strict: " + "; ".join(report.problems[:5]) + ("; …" if len(report.problems) > 5 else "")
-                + "; no PDF written")
-    return report.exit_status
-
-
-def _isatty(stream: Any) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError, OSError):
-        return False
+    return report, report.exit_status, "; ".join(report.problems[:5]) + ("; …" if len(report.problems) > 5 else "")
 
 
 class _Progress:
@@ -375,12 +373,6 @@ class _Progress:
                 sys.stderr.flush()
             except (OSError, ValueError):
                 pass
-
-
-def _write_text(path: Path, text: str) -> None:
-    from paiban.atomic_files import write_atomically
-
-    write_atomically(path, text.encode("utf-8"))
 
 
 def run() -> None:

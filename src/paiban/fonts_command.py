@@ -68,16 +68,12 @@ class _OneLineErrors(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _one_line_errors(parser: argparse.ArgumentParser) -> None:
-    parser.error = _OneLineErrors.error.__get__(parser)  # type: ignore[method-assign]
-
-
 def add_fonts_parser(subparsers: Any) -> None:
     """Add ``fonts`` and its actions to the ``paiban`` command's subparsers."""
     fonts = subparsers.add_parser(
         "fonts", help="list font roles, their files and coverage; check an article; prepare fonts",
         description="Font roles on this machine: the files they resolve to and what they cover.")
-    _one_line_errors(fonts)
+    fonts.error = _OneLineErrors.error.__get__(fonts)  # type: ignore[method-assign]
     _add_source_options(fonts, suppress=False)
     _add_list_options(fonts, suppress=False)
     actions = fonts.add_subparsers(dest="fonts_action", metavar="ACTION", parser_class=_OneLineErrors)
@@ -188,16 +184,6 @@ def article_characters(article: Article) -> str:
     return "".join((head.kicker, head.main, head.subtitle, *(p.text for p in article.paragraphs)))
 
 
-def _face_json(face: FontFace, source_role: str, prepared: bool | None) -> dict[str, Any]:
-    return {"file": str(face.path), "face": face.index, "family": face.family, "outlines": face.outlines,
-            "key": face.key, "from_role": source_role, "whole_face_prepared": prepared}
-
-
-def _coverage_json(cov: SetCoverage) -> dict[str, Any]:
-    return {"total": cov.total, "covered": cov.covered, "primary": cov.primary, "fallback": cov.fallback,
-            "by_face": cov.by_face, "missing": "".join(cov.missing), "refused": "".join(cov.refused)}
-
-
 def _coverage_line(title: str, cov: SetCoverage) -> str:
     text = f"    {title}: {cov.covered}/{cov.total} ({cov.percent():.1f}%), first face {cov.primary}"
     if cov.fallback:
@@ -241,22 +227,31 @@ def _list(args: argparse.Namespace, registry: FontRegistry) -> int:
                 kind = "CFF, " + ("whole face prepared" if is_prepared else "converted per job")
             via = f"  (via {source})" if source != role else ""
             lines.append(f"  {i}. {face.family}: {face.path} face {face.index} [{kind}]{via}")
-            entry["faces"].append(_face_json(face, source, is_prepared))
+            entry["faces"].append({"file": str(face.path), "face": face.index, "family": face.family,
+                                   "outlines": face.outlines, "key": face.key, "from_role": source,
+                                   "whole_face_prepared": is_prepared})
         for skipped in entry["not_installed"]:
             lines.append(f"     skipped: {skipped.split(': ', 1)[-1]}")
         for set_id, title, chars in sets:
             cov = set_coverage(registry, role, chars)
-            entry["coverage"][set_id] = _coverage_json(cov)
+            entry["coverage"][set_id] = {
+                "total": cov.total, "covered": cov.covered, "primary": cov.primary, "fallback": cov.fallback,
+                "by_face": cov.by_face, "missing": "".join(cov.missing), "refused": "".join(cov.refused)}
             lines.append(_coverage_line(title, cov))
         out["roles"].append(entry)
         lines.append("")
+    _print(args, out, lines)
+    return EXIT_OK
+
+
+def _print(args: argparse.Namespace, data: dict[str, Any], lines: list[str]) -> None:
+    """`data` as JSON with --json, else the `lines`."""
     if getattr(args, "json", False):
         import json  # here, not at the top: `paiban build` imports this module for its parser
 
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print("\n".join(lines).rstrip())
-    return EXIT_OK
 
 
 # ---- check ----------------------------------------------------------------------------------
@@ -291,23 +286,17 @@ def _check(args: argparse.Namespace, registry: FontRegistry) -> int:
                             face_index=res.face.index)
                 fallbacks.append(item)
     primary = registry.primary_face(role)
-    if getattr(args, "json", False):
-        import json  # here, not at the top: `paiban build` imports this module for its parser
-
-        print(json.dumps({"article": str(args.article), "role": role,
-                          "primary_face": primary.key if primary else None,
-                          "fallbacks": fallbacks, "missing": missing}, ensure_ascii=False, indent=2))
-    else:
-        chars = article_characters(article)
-        first = f"{primary.family} ({primary.path.name}#{primary.index})" if primary else "no installed font"
-        print(f"{args.article}: {len(chars)} characters ({len(set(chars))} distinct), role {role}, first face {first}")
-        for item in fallbacks:
-            print(f"fallback {item['char']} {item['codepoint']:>8}  {_place(item)}  -> {item['family']}"
-                  f" ({Path(item['file']).name}#{item['face_index']})")
-        for item in missing:
-            print(f"missing  {item['char']!r} {item['codepoint']:>8}  {_place(item)}: {item['reason']}")
-        print(f"{len(fallbacks)} fallback ({len({i['char'] for i in fallbacks})} distinct), "
-              f"{len(missing)} missing ({len({i['char'] for i in missing})} distinct)")
+    chars = article_characters(article)
+    first = f"{primary.family} ({primary.path.name}#{primary.index})" if primary else "no installed font"
+    lines = [f"{args.article}: {len(chars)} characters ({len(set(chars))} distinct), role {role}, first face {first}"]
+    lines += [f"fallback {item['char']} {item['codepoint']:>8}  {_place(item)}  -> {item['family']}"
+              f" ({Path(item['file']).name}#{item['face_index']})" for item in fallbacks]
+    lines += [f"missing  {item['char']!r} {item['codepoint']:>8}  {_place(item)}: {item['reason']}"
+              for item in missing]
+    lines.append(f"{len(fallbacks)} fallback ({len({i['char'] for i in fallbacks})} distinct), "
+                 f"{len(missing)} missing ({len({i['char'] for i in missing})} distinct)")
+    _print(args, {"article": str(args.article), "role": role, "primary_face": primary.key if primary else None,
+                  "fallbacks": fallbacks, "missing": missing}, lines)
     if args.strict and missing:
         print(f"paiban: --strict: {len(missing)} characters are missing in role {role}", file=sys.stderr)
         return EXIT_STRICT

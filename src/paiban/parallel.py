@@ -16,17 +16,16 @@
   caller sees `forked` False and does that work itself), and every job's arguments must pickle;
 * ``scheduler``: `DaskPool`, a Dask distributed cluster (``pip install 'paiban[dask]'``); its
   workers may be on other machines, so `local_files` is False (they return bytes, not paths).
-  It is made to survive a night: before distributed's client is made, the address is checked
-  and the scheduler asked who it is, within the connect timeout, so that a bad address (an
-  empty one too), ``tls://`` without certificates, nothing listening, a peer that accepts and
-  never answers, one that speaks another protocol and a Dask worker are each a one-line
-  `PoolError`; a scheduler without workers waits for one as long. A job's arguments travel
-  inside the task (the scheduler keeps them), so a job whose worker dies runs again on another
-  (the scheduler's ``allowed-failures``), a job that raised runs again up to ``retries`` times,
-  and one the cluster lost is submitted again. Every wait is bounded by the deadline, counted
-  from connecting: past it, a `PoolError`. `dask_settings`: `CONNECT_TIMEOUT` (10 s,
-  ``$PAIBAN_DASK_CONNECT_TIMEOUT``), `DEADLINE` (600 s, ``$PAIBAN_DASK_DEADLINE``), `RETRIES`
-  (2, ``$PAIBAN_DASK_RETRIES``), each also a parameter of `open_pool`.
+  Before distributed's client is made, the address is checked and the scheduler asked who it
+  is, within the connect timeout, so that a bad or empty address, ``tls://`` without
+  certificates, nothing listening, a peer that accepts and never answers, one that speaks
+  another protocol and a Dask worker are each a one-line `PoolError`; a scheduler without
+  workers waits for one as long. A job whose worker dies runs again on another, a job that
+  raised runs again up to ``retries`` times, one the cluster lost is submitted again, and every
+  wait is bounded by the deadline, counted from connecting: past it, a `PoolError`.
+  `dask_settings`: `CONNECT_TIMEOUT` (10 s, ``$PAIBAN_DASK_CONNECT_TIMEOUT``), `DEADLINE` (600 s,
+  ``$PAIBAN_DASK_DEADLINE``), `RETRIES` (2, ``$PAIBAN_DASK_RETRIES``), each also a parameter of
+  `open_pool`.
 
 Every pool has ``submit(fn, *args)`` → a future with ``result()``, ``as_completed(futures)``,
 ``close(cancel=False)``, and is a context manager (closing on exit, cancelling when the block
@@ -42,6 +41,7 @@ import os
 import re
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -177,8 +177,8 @@ class ProcessPool(Pool):
 CONNECT_TIMEOUT = 10.0
 #: Dask: seconds the cluster has for all of a build's jobs, from connecting to the last result
 DEADLINE = 600.0
-#: Dask: times a job that failed on a worker is run again (a job whose worker died is run
-#: again by the scheduler anyway, up to its ``distributed.scheduler.allowed-failures``, 3)
+#: Dask: times a job that failed on a worker is run again (one whose worker died is run again
+#: by the scheduler anyway: ``distributed.scheduler.allowed-failures``)
 RETRIES = 2
 #: the environment variables that set them when `open_pool` is not given them
 CONNECT_TIMEOUT_ENV, DEADLINE_ENV, RETRIES_ENV = ("PAIBAN_DASK_CONNECT_TIMEOUT", "PAIBAN_DASK_DEADLINE",
@@ -228,31 +228,23 @@ def _check_address(address: str, connection_args: dict) -> None:
     from distributed.comm import get_address_host_port, parse_address
     from distributed.comm.registry import get_backend
 
-    if not isinstance(address, str) or not address.strip():
-        raise bad("empty")
-    try:
+    try:  # (an empty address never comes here: `DaskPool` refuses it first)
         scheme, _ = parse_address(address)  # host:port is tcp://host:port
         get_backend(scheme).get_connector()
+        port = get_address_host_port(address)[1] if scheme in ("tcp", "tls") else None
     except (ValueError, TypeError) as exc:
         raise bad(_one_line(exc)) from None
-    if scheme in ("tcp", "tls"):
-        try:
-            _, port = get_address_host_port(address)
-        except (ValueError, TypeError) as exc:
-            raise bad(_one_line(exc)) from None
-        if not 0 < int(port) < 65536:
-            raise bad(f"port {port}")
+    if port is not None and not 0 < int(port) < 65536:
+        raise bad(f"port {port}")
     if scheme in ("tls", "wss") and connection_args.get("ssl_context") is None:
         raise PoolError(f"{address}: a {scheme}:// scheduler needs the cluster's certificates in Dask's configuration "
                         "(distributed.comm.tls.ca-file, .client.cert, .client.key)")
 
 
 def _check_scheduler(address: str, timeout: float, security: Any) -> dict:
-    """The scheduler's identity, or a `PoolError` that says in one line what is at `address`:
-    not an address, nothing (unreachable), a peer that never answers, a peer that does not speak
-    Dask, or not a scheduler. Distributed's own client would wait forever for a peer that accepts
-    the connection and never answers, so this asks first, on an event loop of its own, and gives
-    up after `timeout` seconds."""
+    """The scheduler's identity, or a one-line `PoolError` saying what is at `address`.
+    Distributed's own client would wait forever for a peer that accepts the connection and never
+    answers, so this asks first, on an event loop of its own, and gives up after `timeout`."""
     import asyncio
 
     try:
@@ -305,9 +297,9 @@ def _one_line(exc: BaseException, with_type: bool = False) -> str:
 
 
 def _client(address: str, timeout: float, security: Any) -> Any:
-    """A `dask.distributed.Client` of `address`, made within `timeout` seconds (in a thread:
-    should the scheduler fall silent after answering `_check_scheduler`, the client would wait
-    for it forever; it is then closed as soon as it connects)."""
+    """A `dask.distributed.Client` of `address`, made within `timeout` seconds (in a thread: a
+    scheduler fallen silent after `_check_scheduler` would hold it forever; it is then closed as
+    soon as it connects)."""
     import threading
 
     from dask.distributed import Client
@@ -350,8 +342,7 @@ def _client(address: str, timeout: float, security: Any) -> Any:
 
 
 class _DaskJob:
-    """The future of a job on the cluster: ``result()`` waits within the pool's deadline and
-    submits the job again when the cluster lost it (a worker died with it, the cluster forgot it)."""
+    """The future of a job on the cluster (``result()``: `DaskPool._result`)."""
 
     def __init__(self, pool: DaskPool, fn: Callable[..., Any], args: tuple):
         self.pool, self.fn, self.args = pool, fn, args
@@ -369,8 +360,6 @@ class DaskPool(Pool):
 
     def __init__(self, address: str, connect_timeout: float | None = None, deadline: float | None = None,
                  retries: int | None = None):
-        import time
-
         self.connect_timeout, self.deadline, self.retries = dask_settings(connect_timeout, deadline, retries)
         if not isinstance(address, str) or not address.strip():
             raise PoolError(f"not a Dask scheduler address: {address!r}; give one like tcp://host:8786")
@@ -401,8 +390,6 @@ class DaskPool(Pool):
         self.description = f"Dask scheduler {address} ({workers} workers)"
 
     def _left(self) -> float:
-        import time
-
         left = self._ends - time.monotonic()
         if left <= 0:
             raise self._late()

@@ -10,28 +10,24 @@ for the edition's characters, so a new character anywhere re-renders every page 
 font), the PDF title and the preview settings. The cache holds only the files a build
 publishes: nothing in it is code or is loaded as objects.
 
-Entries are written to a temporary name, flushed and renamed (`write_atomic`), so an
-interrupted build leaves whole entries or none; stray temporary files are removed at the next
+Entries are written atomically (`write_atomic`); stray temporary files are removed at the next
 build (`clean_temporaries`). Entries unused for `MAX_AGE_DAYS` days are pruned after a build.
 
 Every entry carries a checksum: the render folder holds `paiban.atomic_files.CHECKSUM_MARKER`,
 so each file written into it, by whichever process (the PDF writer of a render worker, the
-previews, the contact sheet), gets a sidecar ``<key><suffix>.sha256.json`` with its size and
-SHA-256. `BuildCache.has_render` counts an entry only when every file matches its sidecar: a
-page PDF cut short or damaged is rendered again and rewritten, never published. The markers of
-fonts prepared for an edition (`font_ready`) are sealed the same way (`paiban.cache_health.seal`).
+previews, the contact sheet), gets a sidecar with its size and SHA-256, and
+`BuildCache.has_render` counts an entry only when every file matches it: a page PDF cut short
+or damaged is rendered again, never published. The markers of fonts prepared for an edition
+(`font_ready`) are sealed (`paiban.cache_health.seal`).
 
 A cache folder that cannot be used (read-only, a file where it should be) costs only speed:
-`BuildCache.create` then puts the rendered files in the process's scratch folder
-(`paiban.cache_health.scratch_dir`) and records one warning (`paiban.cache_health.cache_warnings`);
-a font marker that cannot be written is noted the same way.
-
-Functions: `file_digest`, `drawn_page_digest`, `render_key`, `combined_key`, `contact_key`;
-class `BuildCache` (paths, pruning).
+`BuildCache.create` then puts the rendered files in the process's scratch folder and records
+one warning (`paiban.cache_health`); a font marker that cannot be written is noted the same way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -71,11 +67,8 @@ def file_digest(path: Path | str) -> str:
     memo = (str(path), st.st_size, st.st_mtime_ns)
     hit = _file_digests.get(memo)
     if hit is None:
-        h = _hasher()
         with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        hit = _file_digests[memo] = h.hexdigest()
+            hit = _file_digests[memo] = hashlib.file_digest(fh, _hasher).hexdigest()
     return hit
 
 
@@ -139,10 +132,8 @@ def clean_temporaries(folder: Path) -> None:
         return
     for name in names:
         if name.endswith(".part") and name.startswith("."):
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(folder / name)
-            except OSError:
-                pass
 
 
 class BuildCache:
@@ -156,8 +147,7 @@ class BuildCache:
         self.usable = True
 
     def create(self) -> None:
-        """Make the folders (and the checksum marker). If the cache folder cannot be used, the
-        rendered files go to this process's scratch folder and one warning says so."""
+        """Make the folders (and the checksum marker); in the scratch folder if the cache's cannot be used."""
         try:
             self._create(self.render_dir)
             tag = self.root / "CACHEDIR.TAG"  # backup tools skip the folder
@@ -253,7 +243,5 @@ def _marker_text(marker: Path) -> bytes:
 
 
 def _touch(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.utime(path)
-    except OSError:
-        pass

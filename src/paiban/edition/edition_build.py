@@ -2,35 +2,29 @@
 
     report = build_edition(Path("layouts/editions/city.yaml"), BuildOptions(output=Path("out"), jobs=2))
 
-1. **Prepare**: read the edition file, load every layout once, number its pages, read and flow
-   its stories (`compose.prepare_layouts`). Bad input stops here with an `InputError` (exit 2).
+1. **Prepare**: read the edition file, load every layout once, read and flow its stories
+   (`compose.prepare_layouts`). Bad input stops here with an `InputError` (exit 2).
 2. **Compose**: the build's pool opens (`paiban.parallel`: its workers are forked now, with the
-   flowed layouts), and every page of every layout is composed and encoded there
-   (`compose.compose_layouts`), while this process checks the glyph coverage.
+   flowed layouts) and composes and encodes every page, while this process checks the glyphs.
 3. **Key** every page: what it draws, the edition's characters of each font it uses, its
    pictures. With ``strict`` and overset text, missing glyphs or pictures below the print
    resolution, the build stops here (exit 1): the report is written, no PDF.
 4. **Render** what the cache does not have (`render_pool`), in the same pool: first the fonts
    (each CFF face converted once for the edition's characters), then the combined PDF and every
-   page PDF with its PNG preview and thumbnail, as parallel jobs, all from the pages' text
-   operators (every page uses the same fonts with the same codes); then the contact sheet. On a
-   Dask cluster a job whose worker dies runs again elsewhere, and the cluster has a deadline
-   (`paiban.parallel.dask_settings`): a cluster that cannot be reached, does not answer or does
-   not finish in time is a `PoolError` (exit 3), never a hang.
-5. **Publish** (`publish`): the files go into a new build folder, complete before it is used,
-   and one atomic rename of a link makes it the edition (``OUT/NAME-NN.pdf`` and the others are
-   links through it), with SIGINT and SIGTERM held back for those few milliseconds.
+   page PDF with its previews, as parallel jobs; then the contact sheet. A Dask cluster that
+   cannot be reached, does not answer or does not finish in time (`paiban.parallel`) is a
+   `PoolError` (exit 3), never a hang.
+5. **Publish** (`publish`): the files go into a new build folder, and one atomic rename of a
+   link makes it the edition, with SIGINT and SIGTERM held back for those few milliseconds.
 
-Nothing but the cache and the new build folder is written before the switch of step 5, and an
-interrupted build (Ctrl-C, SIGTERM: see `interrupt_on_sigterm`) stops its workers and removes its
-temporary files; a build killed outright (SIGKILL, a crash) leaves the previous edition or the
-new one, never a mix of the two and never a partial file. One build at a time writes to an
-output folder (a lock).
+Nothing but the cache and the new build folder is written before the switch of step 5; an
+interrupted build (Ctrl-C, SIGTERM: `interrupt_on_sigterm`) stops its workers and removes its
+temporary files, and a build killed outright leaves the previous edition or the new one, never a
+mix and never a partial file. One build at a time writes to an output folder (a lock).
 
-Outputs (``NAME`` is the edition's ``edition_name``, ``NN`` the page number, two digits or more):
-``NAME.pdf`` (the edition), ``NAME-NN.pdf``, ``NAME-NN.png`` (previews), ``NAME-contact.png``,
-``NAME-report.json``, links into ``.paiban-editions/NAME/current/``; the cache is
-``.paiban-cache/`` (see `build_cache`).
+Outputs: ``NAME.pdf``, ``NAME-NN.pdf``, ``NAME-NN.png``, ``NAME-contact.png``,
+``NAME-report.json``, links into ``.paiban-editions/NAME/current/`` (see `publish`); the cache
+is ``.paiban-cache/`` (see `build_cache`).
 """
 
 from __future__ import annotations

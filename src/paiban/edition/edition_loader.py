@@ -37,9 +37,8 @@ from typing import Any
 
 from paiban.errors import InputError, Where
 from paiban.input.edition_variables import edition_variables
-from paiban.input.input_files import (MAX_YAML_BYTES, FileProblem, inside, read_input_text,
-                                      regular_file_size)
-from paiban.input.layout_loader import StyleReader, checked_picture, read_limits, resolve_root
+from paiban.input.input_files import MAX_YAML_BYTES, read_input_text
+from paiban.input.layout_loader import StyleReader, caller_root, file_in, picture_in, read_limits, resolve_root
 from paiban.input.text_styles import STYLE_KEYS, load_style, style_as_written
 from paiban.input.yaml_source import Node, parse_yaml
 from paiban.model.spec import Layout, Limits, TextStyle
@@ -109,17 +108,7 @@ def load_edition(path: Path, root: Path | None = None) -> EditionSpec:
     `root`: the caller's root, the folder every file must lie in (the edition file too); None:
     the edition file's folder, or the folder its `root:` names."""
     path = Path(path)
-    caller = None
-    if root is not None:
-        try:
-            caller = Path(root).expanduser().resolve()
-            ok = caller.is_dir()
-        except (OSError, RuntimeError, ValueError):
-            ok = False
-        if not ok:
-            raise InputError(f"the root {root} is not a folder", Where(path))
-        if not inside(path.resolve(), caller):
-            raise InputError(f"the edition file is outside {caller}, the build's root", Where(path))
+    caller = caller_root(root, path, "edition file", "the build's root")
     text = read_input_text(path, MAX_YAML_BYTES, "edition file")
     top = parse_yaml(text, path).as_mapping("YAML key: value entries at the top level")
     top.check_keys(TOP_KEYS, required=("edition_name", "layouts"))
@@ -134,7 +123,8 @@ def load_edition(path: Path, root: Path | None = None) -> EditionSpec:
         raise name_node.error(f"{name!r} cannot name output files: use letters, digits, '-', '_' and '.' "
                               "(at most 64, starting with a letter or digit), e.g. city")
     variables, sections = edition_variables(top.get("edition"),
-                                            lambda item, what: _picture(item, base, project, what, limits))
+                                            lambda item, what: picture_in(item, base, project, what, "edition file",
+                                                                          limits, strip=True))
     title_node = top.get("title")
     if title_node is not None:
         title = title_node.as_str(coerce=True).strip()
@@ -166,37 +156,8 @@ def _styles(node: Node | None) -> tuple[tuple[str, Node], ...]:
     return tuple(out)
 
 
-def _file(node: Node, base: Path, project: Path | None, what: str, limit: int | None = None,
-          limit_name: str | None = None) -> Path:
-    """A path relative to the edition file's folder naming a regular file inside `project`."""
-    text = node.as_str().strip()
-    try:
-        target = Path(text).expanduser()
-        if not target.is_absolute():
-            target = base / target
-        target = target.resolve()
-    except (OSError, RuntimeError, ValueError):
-        raise node.error(f"{what} {text!r} is not a usable path") from None
-    if project is not None and not inside(target, project):
-        raise node.error(f"{what} {text} is outside the project folder {project} (it resolves to {target}); "
-                         "set root: to the project folder, or allow_outside_root: true")
-    try:
-        regular_file_size(target, f"{what} {text}", limit, limit_name)
-    except FileNotFoundError:
-        raise node.error(f"{what} not found: {text} (looked for {target}; paths are relative to the "
-                         "edition file's folder)") from None
-    except FileProblem as exc:
-        raise node.error(str(exc)) from None
-    except (OSError, ValueError):
-        raise node.error(f"{what} {text!r} is not a usable path") from None
-    return target
-
-
-def _picture(node: Node, base: Path, project: Path | None, what: str, limits: Limits
-             ) -> tuple[Path, tuple[int, int]]:
-    """A JPEG or PNG file (as `_file`) within the edition's picture limits, decoded once."""
-    return checked_picture(node, _file(node, base, project, what, limits.picture_memory, "limits.picture_memory"),
-                           limits, what)
+def _file(node: Node, base: Path, project: Path | None, what: str, limit: int | None = None) -> Path:
+    return file_in(node, base, project, what, "edition file", limit, strip=True)
 
 
 def _layout_ref(item: Node, base: Path, project: Path | None) -> LayoutRef:

@@ -127,8 +127,7 @@ class EditionReport:
         t = self.totals
         out = [f"edition {self.edition}   {self.title}   ({self.source})"]
         if self.output:
-            files = ", ".join(f"{v}" for v in self.outputs.values())
-            out.append(f"output  {self.output}: {files}")
+            out.append(f"output  {self.output}: {', '.join(map(str, self.outputs.values()))}")
         out.append(f"pages   {t['pages']}   layouts {t['layouts']}   stories {t['stories']}   lines {t['lines']}"
                    f"   characters {t['characters']}")
         out.append(f"  {'page':>4s}  {'layout':24s} {'stories':28s} {'lines':>5s} {'overset':>7s} {'empty':>5s}"
@@ -136,19 +135,13 @@ class EditionReport:
         for p in self.pages:
             source = f"{_short(p.layout, 18)} p{p.layout_page}"
             stories = _short(", ".join(p.stories) or "-", 28)
+            state = "cached" if p.pdf else "-"
             if p.rendered:
                 state = f"rendered {1000 * (p.render_seconds or 0):.0f} ms"
                 if p.preview_seconds:
                     state += f" + preview {1000 * p.preview_seconds:.0f} ms"
-            elif p.pdf:
-                state = "cached"
-            else:
-                state = "-"
-            flags = []
-            if p.missing_glyphs:
-                flags.append(f"{len(p.missing_glyphs)} missing glyphs")
-            if p.low_res_pictures:
-                flags.append(f"{len(p.low_res_pictures)} low-res pictures")
+            flags = [f"{len(items)} {what}" for items, what in ((p.missing_glyphs, "missing glyphs"),
+                                                                  (p.low_res_pictures, "low-res pictures")) if items]
             note = f"  ({'; '.join(flags)})" if flags else ""
             out.append(f"  {p.page:>4d}  {source:24s} {stories:28s} {p.lines:>5d} {p.overset:>7d}"
                        f" {p.underset_lines:>5d}  {state}{note}")
@@ -164,7 +157,7 @@ class EditionReport:
             for w in p.warnings:
                 out.append(f"warning: page {p.page}: {w['message']}")
         out.extend(f"warning: {w}" for w in self.cache_warnings)
-        composed = sum(1 for layout in self.layouts if not layout.cached)
+        composed = t["layouts_composed"]
         if self.status == "checked":
             out.append(f"layouts composed {composed} (check: no output)")
         else:

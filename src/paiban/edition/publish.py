@@ -7,28 +7,24 @@ Every build publishes a whole new folder, and one atomic rename makes it the edi
     OUT/NAME-03.pdf  →  .paiban-editions/NAME/current/NAME-03.pdf  each output name (a symbolic link)
 
 `publish` fills a new build folder (``<id>.partial``, renamed to ``<id>`` when complete, with the
-report and a manifest), makes sure each output name of the edition is a link through the pointer
-(a name the old edition lacks links to nothing until the switch), replaces the pointer with
-``os.replace`` of a new link — the switch, one rename — and then removes the names the new
-edition no longer has. A reader of ``OUT/NAME-NN.pdf`` therefore opens a whole file of one build,
-every name and the report beside it belong to the same build, and a build killed at any moment
-(SIGKILL included) leaves the previous edition or the new one, never a mix. SIGINT and SIGTERM
-wait during the switch. Build folders other than the current one and the one before it are
-removed after the switch (a reader that resolved the pointer a moment ago still finds its
-files); ``.partial`` folders of killed builds are removed by the next one.
+report and a manifest), makes each output name a link through the pointer (a name the old
+edition lacks links to nothing until the switch), replaces the pointer with ``os.replace`` of a
+new link — the switch — and then removes the names the new edition no longer has. So a reader
+opens a whole file of one build, every name belongs to the same build, and a build killed at any
+moment leaves the previous edition or the new one, never a mix. SIGINT and SIGTERM wait during
+the switch. Older build folders but the one before are removed after it (a reader that resolved
+the pointer a moment ago still finds its files); ``.partial`` folders of killed builds go next time.
 
-A file that did not change since the last build is hard-linked from the current build folder
-(the same inode: its modification time stays, so a hot folder sees no new file); the others are
-copied from the build cache (``.paiban-cache/render/``) and flushed to the disk before the switch.
-Output files of an older paiban (regular files in ``OUT``) are first taken into a build folder
-of their own, so that the first switch is atomic too. The report is ``NAME-report.json`` in the
-build folder; an unchanged rebuild rewrites it there (`write_report`).
+An unchanged file is hard-linked from the current build folder (the same inode and time: a hot
+folder sees no new file); the others are copied from the build cache and flushed before the
+switch. Output files of an older paiban (regular files in ``OUT``) are first taken into a build
+folder of their own, so that the first switch is atomic too.
 
     NAME.pdf            the edition, every page
     NAME-NN.pdf         page NN (two digits, or more for 100 pages and up)
     NAME-NN.png         its preview
     NAME-contact.png    every page's thumbnail in a grid
-    NAME-report.json    the build report (paiban.edition.edition_report)
+    NAME-report.json    the build report (paiban.edition.edition_report; `write_report`)
 """
 
 from __future__ import annotations
@@ -135,10 +131,9 @@ def intact(out: Path, name: str) -> bool:
 def write_report(out: Path, name: str, report_json: str) -> None:
     """Write the report again into the current build (an unchanged rebuild: same files, new times)."""
     folder = current_build(out, name)
-    data = (report_json + "\n").encode("utf-8")
     if folder is None:  # not published by this module (see `intact`): the caller builds instead
         raise FileNotFoundError(f"{out}: no published build of {name}")
-    write_atomic(folder / f"{name}-report.json", data)
+    write_atomic(folder / f"{name}-report.json", (report_json + "\n").encode("utf-8"))
     _ensure_link(out, name, f"{name}-report.json")
 
 
@@ -170,15 +165,14 @@ def _ensure_link(out: Path, name: str, file: str) -> None:
     path = out / file
     text = _link_text(name, file)
     try:
-        st = os.lstat(path)
+        mode = os.lstat(path).st_mode
     except FileNotFoundError:
-        st = None
-    if st is not None:
-        if stat.S_ISLNK(st.st_mode) and os.readlink(path) == text:
-            return
-        if not (stat.S_ISLNK(st.st_mode) or stat.S_ISREG(st.st_mode)):
-            raise IsADirectoryError(f"{path}: an output of edition {name} is in the way of this one "
-                                    "(not a file or a link); move it")
+        mode = stat.S_IFREG  # nothing there: as a file, replaced
+    if stat.S_ISLNK(mode) and os.readlink(path) == text:
+        return
+    if not (stat.S_ISLNK(mode) or stat.S_ISREG(mode)):
+        raise IsADirectoryError(f"{path}: an output of edition {name} is in the way of this one "
+                                "(not a file or a link); move it")
     _symlink(out, text, path)
 
 
@@ -223,24 +217,22 @@ def _take_current(out: Path, name: str, home: Path) -> Path | None:
     folder = current_build(out, name)
     if folder is not None:
         return folder
+    build = _new_id()
     if pointer.is_dir() and not pointer.is_symlink():
         # the links through it keep working until the rename; the new pointer follows at once
-        build = _new_id()
         os.rename(pointer, home / build)
-        _symlink(home, build, pointer)
-        return home / build
-    ours = _ours(name)
-    legacy = [entry.name for entry in os.scandir(out)
-              if ours.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)]
-    if not legacy:
-        return None
-    build = _new_id()
-    partial = home / f"{build}.partial"
-    partial.mkdir()
-    for file in legacy:
-        _reuse(out / file, partial / file)
-    os.rename(partial, home / build)
-    sync_path(home)
+    else:
+        ours = _ours(name)
+        legacy = [entry.name for entry in os.scandir(out)
+                  if ours.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)]
+        if not legacy:
+            return None
+        partial = home / f"{build}.partial"
+        partial.mkdir()
+        for file in legacy:
+            _reuse(out / file, partial / file)
+        os.rename(partial, home / build)
+        sync_path(home)
     _symlink(home, build, pointer)
     return home / build
 
@@ -308,9 +300,7 @@ def _publish(out: Path, name: str, home: Path, outputs: list[tuple[str, Path]], 
 
 def _same_bytes(a: Path, b: Path) -> bool:
     try:
-        if a.stat().st_size != b.stat().st_size:
-            return False
-        return a.read_bytes() == b.read_bytes()
+        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
     except OSError:
         return False
 

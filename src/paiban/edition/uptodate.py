@@ -1,16 +1,13 @@
 """The no-op fast path: is the last build of this edition in this output folder still current?
 
-After a build, `save_state` records the files it read (edition file, layouts, articles,
-pictures, font roles files and ``font_files``) with their size and modification time, the fonts
-the machine offers (each font file and every folder above it, so that a font added, removed or
-replaced shows), the code identity (`paiban.code_identity`), the options that change the
-output, the report and the files it published, as JSON (``state-<edition>.json``, sealed with
-its SHA-256 by `paiban.cache_health.seal`: a state cut short or damaged is no state, and the
-build takes the full path). `check` compares all of that with the disk, like make does, without
-reading a YAML file or importing the typesetting code: when nothing changed and every published
-file is still there as written, the build is done (the report is written again, with this run's
-times). Anything else, or ``--force``, takes the full path, where the build cache decides page
-by page (by content, see `build_cache`).
+After a build, `save_state` records the files it read with their size and modification time,
+the fonts the machine offers (each font file and every folder above it, so that a font added,
+removed or replaced shows), the code identity, the options that change the output, the report
+and the files it published (``state-<edition>.json``, sealed: a damaged state is no state).
+`check` compares all of that with the disk, like make does, without reading a YAML file or
+importing the typesetting code: when nothing changed and every published file is still there as
+written, the build is done. Anything else, or ``--force``, takes the full path, where the build
+cache decides page by page (see `build_cache`).
 """
 
 from __future__ import annotations
@@ -66,18 +63,13 @@ def font_stamps() -> tuple[tuple[str, int, int], ...]:
     for file in font_files():
         text = os.path.abspath(file)
         paths.add(text)
-        parent = os.path.dirname(text)
-        paths.add(parent)
+        paths.add(os.path.dirname(text))
+        parent, chain = os.path.dirname(text), []
         while parent not in roots and parent != os.path.dirname(parent):  # up to its search root
+            chain.append(parent)
             parent = os.path.dirname(parent)
-            if parent in roots:
-                break
-        else:
-            continue
-        child = os.path.dirname(text)
-        while child != parent:
-            paths.add(child)
-            child = os.path.dirname(child)
+        if parent in roots:
+            paths.update(chain)
     return tuple(_stamp(p) for p in sorted(paths))
 
 
@@ -128,19 +120,14 @@ def _load_state(path: Path) -> BuildState | None:
 def check(cache_root: Path, edition: Path, proof: bool, previews: bool) -> BuildState | None:
     """The last build's state if nothing it depends on changed and its outputs are intact."""
     state = _load_state(state_file(cache_root, edition))
-    if state is None:
-        return None
-    if state.edition != str(edition) or state.options != (proof, previews) or state.environment != _environment():
-        return None
-    if any(_stamp(path) != (path, size, mtime) for path, size, mtime in state.inputs):
-        return None
-    if state.code != code_identity():
-        return None
     output = cache_root.parent
-    for name, (_source, size, mtime) in state.published.items():
-        if _stamp(str(output / name))[1:] != (size, mtime):
-            return None
-    if any(_stamp(path) != (path, size, mtime) for path, size, mtime in state.fonts):
+    if (state is None or state.edition != str(edition) or state.options != (proof, previews)
+            or state.environment != _environment()
+            or any(_stamp(stamp[0]) != stamp for stamp in state.inputs)
+            or state.code != code_identity()
+            or any(_stamp(str(output / name))[1:] != (size, mtime)
+                   for name, (_, size, mtime) in state.published.items())
+            or any(_stamp(stamp[0]) != stamp for stamp in state.fonts)):  # the slowest last
         return None
     return state
 

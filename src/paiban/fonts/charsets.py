@@ -28,18 +28,8 @@ import threading
 import unicodedata
 from pathlib import Path
 
-__all__ = [
-    "GB2312_HANZI_COUNT",
-    "TONGYONG_GUIFAN_COUNT",
-    "TONGYONG_GUIFAN_SOURCE_HINT",
-    "find_unihan_file",
-    "gb2312_hanzi",
-    "is_emoji",
-    "is_private_use",
-    "read_tongyong_guifan",
-    "refusal",
-    "tongyong_guifan",
-]
+__all__ = ["GB2312_HANZI_COUNT", "TONGYONG_GUIFAN_COUNT", "TONGYONG_GUIFAN_SOURCE_HINT", "find_unihan_file",
+           "gb2312_hanzi", "is_emoji", "is_private_use", "read_tongyong_guifan", "refusal", "tongyong_guifan"]
 
 GB2312_HANZI_COUNT = 6763
 TONGYONG_GUIFAN_COUNT = 8105
@@ -93,24 +83,14 @@ def _candidate_dirs() -> list[Path]:
 
 
 def find_unihan_file() -> Path | None:
-    """The Unihan_OtherMappings file to read the 通用规范汉字表 from, or None (see the module doc).
-
-    ``$PAIBAN_UNIHAN`` (a file, or a folder holding one) wins when set.
-    """
+    """The Unihan_OtherMappings file to read the 通用规范汉字表 from, or None (see the module doc);
+    ``$PAIBAN_UNIHAN`` (a file, or a folder holding one) wins when set."""
     env = os.environ.get("PAIBAN_UNIHAN", "").strip()
-    dirs: list[Path] = []
-    if env:
-        p = Path(env).expanduser()
-        if p.is_file():
-            return p
-        dirs.append(p)
-    dirs.extend(_candidate_dirs())
-    for d in dirs:
-        for name in _UNIHAN_NAMES:
-            candidate = d / name
-            if candidate.is_file():
-                return candidate
-    return None
+    if env and Path(env).expanduser().is_file():
+        return Path(env).expanduser()
+    dirs = [Path(env).expanduser()] if env else []
+    candidates = (d / name for d in dirs + _candidate_dirs() for name in _UNIHAN_NAMES)
+    return next((c for c in candidates if c.is_file()), None)
 
 
 def read_tongyong_guifan(path: Path) -> dict[str, int]:
@@ -119,13 +99,10 @@ def read_tongyong_guifan(path: Path) -> dict[str, int]:
     ``path`` may be plain text or bzip2-compressed (name ending in ``.bz2``). Raises ValueError
     if the file has no kTGH field (an old Unihan: kTGH came with Unicode 11, 2018).
     """
-    path = Path(path)
-    if path.suffix == ".bz2":
-        import bz2  # only for `paiban fonts` coverage reports: not imported by a build
+    import bz2  # here: only `paiban fonts` coverage reports read the table, never a build
 
-        opener = bz2.open
-    else:
-        opener = open
+    path = Path(path)
+    opener = bz2.open if path.suffix == ".bz2" else open
     table: dict[str, int] = {}
     with opener(path, "rt", encoding="utf-8") as f:  # type: ignore[operator]
         for line in f:
@@ -143,10 +120,8 @@ def read_tongyong_guifan(path: Path) -> dict[str, int]:
 
 
 def tongyong_guifan(path: Path | None = None) -> dict[str, int] | None:
-    """The 通用规范汉字表 as character -> position, or None when no Unihan data is found.
-
-    Read once per process per file. ``path`` None: `find_unihan_file`.
-    """
+    """The 通用规范汉字表 as character -> position, or None when no Unihan data is found; read once
+    per process per file. ``path`` None: `find_unihan_file`."""
     source = path if path is not None else find_unihan_file()
     if source is None:
         return None
@@ -203,11 +178,8 @@ def is_emoji(ch: str) -> bool:
 
 
 def is_private_use(ch: str) -> bool:
-    """True for a private-use code point: U+E000–U+F8FF and all of planes 15–16 (U+F0000 up).
-
-    (Planes 15–16 are private use but for their last two code points, which are noncharacters:
-    never printable either.)
-    """
+    """True for a private-use code point: U+E000–U+F8FF and all of planes 15–16 (U+F0000 up; their
+    last two code points are noncharacters, never printable either)."""
     return len(ch) == 1 and (unicodedata.category(ch) == "Co" or ord(ch) >= 0xF0000)
 
 

@@ -56,23 +56,9 @@ from paiban.cache_health import note_unusable, scratch_dir
 from paiban.code_identity import code_identity, library_versions
 from paiban.fonts.disk_cache import default_cache_dir, file_stamp, read_entry, write_entry
 
-__all__ = [
-    "CONVERTER_VERSION",
-    "cache_key",
-    "converted_font",
-    "default_cache_dir",
-    "file_digest",
-    "auto_prune",
-    "cache_entries",
-    "cache_max_bytes",
-    "checksum_file",
-    "prepare_whole_font",
-    "prune",
-    "subset_id",
-    "subset_to_ttf_bytes",
-    "whole_font_file",
-    "whole_font_key",
-]
+__all__ = ["CONVERTER_VERSION", "auto_prune", "cache_entries", "cache_key", "cache_max_bytes", "checksum_file",
+           "converted_font", "default_cache_dir", "file_digest", "prepare_whole_font", "prune", "subset_id",
+           "subset_to_ttf_bytes", "whole_font_file", "whole_font_key"]
 
 #: names the converter in `subset_id` (not a cache stamp: the cache keys hold the code identity)
 CONVERTER_VERSION = "paiban-otf2ttf-1"
@@ -89,12 +75,9 @@ _digests: dict[tuple[str, int, int, int], str] = {}
 
 
 def file_digest(path: Path) -> str:
-    """sha256 hex digest of the file's bytes.
-
-    Computed once per file version (`paiban.fonts.disk_cache.file_stamp`: path, size, mtime,
-    inode) and kept in memory and in ``<cache>/digests/``: hashing a 20 MB collection takes
-    ~20 ms, reading the entry ~0.1 ms.
-    """
+    """sha256 hex digest of the file's bytes, computed once per file version (`file_stamp`) and
+    kept in memory and in ``<cache>/digests/``: hashing a 20 MB collection takes ~20 ms, reading
+    the entry ~0.1 ms."""
     stamp = file_stamp(Path(path))
     with _digest_lock:
         hit = _digests.get(stamp)
@@ -103,34 +86,29 @@ def file_digest(path: Path) -> str:
     key = f"digest|{stamp[0]}|{stamp[1]}|{stamp[2]}|{stamp[3]}"
     digest = read_entry("digests", key)
     if not (isinstance(digest, str) and len(digest) == 64):
-        digest = _hash_file(Path(stamp[0]))
+        with open(stamp[0], "rb") as f:
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
         write_entry("digests", key, digest)
     with _digest_lock:
         _digests[stamp] = digest
     return digest
 
 
-def _hash_file(path: Path) -> str:
+def _digest(*parts: str) -> str:
+    """sha256 hex digest of `parts`, each ended by a NUL byte."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
     return h.hexdigest()
 
 
 def subset_id(path: Path, index: int, chars: Iterable[str]) -> str:
-    """What the converted subset of face ``index`` of ``path`` to ``chars`` is: a digest of the
-    converter (`CONVERTER_VERSION` and the fontTools version), the source file's bytes, the face
-    and the sorted characters. It names the subset's font (`FontRegistry.pdf_font_name`, hence
-    the font's name in the PDF), so a PDF does not change with code that does not change the
-    subset; the cache file is named by `cache_key`."""
+    """The identity of the converted subset of face ``index`` of ``path`` to ``chars`` (see the
+    module doc). It names the subset's font in the PDF (`FontRegistry.pdf_font_name`), so a PDF
+    does not change with code that does not change the subset."""
     text = "".join(sorted(set(chars)))
-    h = hashlib.sha256()
-    fonttools = library_versions()["fonttools"]
-    for part in (CONVERTER_VERSION, fonttools, file_digest(path), str(int(index)), text):
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\0")
-    return h.hexdigest()
+    return _digest(CONVERTER_VERSION, library_versions()["fonttools"], file_digest(path), str(int(index)), text)
 
 
 def cache_key(subset: str) -> str:
@@ -172,12 +150,9 @@ def _otf_to_ttf(font: Any) -> None:
     font["maxp"] = maxp = newTable("maxp")
     maxp.tableVersion = 0x00010000
     maxp.maxZones = 1
-    maxp.maxTwilightPoints = 0
-    maxp.maxStorage = 0
-    maxp.maxFunctionDefs = 0
-    maxp.maxInstructionDefs = 0
-    maxp.maxStackElements = 0
-    maxp.maxSizeOfInstructions = 0
+    for name in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs", "maxStackElements",
+                 "maxSizeOfInstructions"):
+        setattr(maxp, name, 0)
     maxp.maxComponentElements = max(
         (len(getattr(g, "components", None) or []) for g in glyf.glyphs.values()), default=0
     )
@@ -191,27 +166,18 @@ def _otf_to_ttf(font: Any) -> None:
 
 
 def subset_to_ttf_bytes(path: Path, index: int, chars: Iterable[str]) -> bytes:
-    """Subset face ``index`` of ``path`` to ``chars`` and return it as TrueType (glyf) bytes.
-
-    Works for CFF and glyf sources alike (a glyf source is only subset). Deterministic: the same
-    inputs give the same bytes.
-    """
+    """Face ``index`` of ``path`` subset to ``chars``, as TrueType (glyf) bytes; a glyf source is
+    only subset. Deterministic: the same inputs give the same bytes."""
     import io
 
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
     text = "".join(sorted(set(chars)))
-    options = subset.Options()
-    options.layout_features = []
-    options.notdef_glyph = True
-    options.notdef_outline = True  # a missing character shows a box, not nothing
-    options.hinting = False
-    options.desubroutinize = True
-    options.recalc_timestamp = False
-    options.recalc_bounds = False
-    options.glyph_names = False
-    options.ignore_missing_unicodes = True
+    options = subset.Options(layout_features=[], notdef_glyph=True,
+                             notdef_outline=True,  # a missing character shows a box, not nothing
+                             hinting=False, desubroutinize=True, recalc_timestamp=False, recalc_bounds=False,
+                             glyph_names=False, ignore_missing_unicodes=True)
     font = TTFont(str(path), fontNumber=int(index), lazy=True, recalcTimestamp=False)
     try:
         subsetter = subset.Subsetter(options=options)
@@ -227,19 +193,17 @@ def subset_to_ttf_bytes(path: Path, index: int, chars: Iterable[str]) -> bytes:
     return buf.getvalue()
 
 
-#: the folder of the cached fonts' checksums (``<cache>/checksums/converted/<name>.json`` …)
 CHECKSUMS = "checksums"
 
 
 def checksum_file(font_file: Path) -> Path:
-    """Where the checksum of the cached font ``font_file`` (``<cache>/converted/<name>`` or
-    ``<cache>/whole/<name>``) is kept: ``<cache>/checksums/converted/<name>.json``…"""
+    """Where the checksum of ``<cache>/converted/<name>`` (or ``whole/<name>``) is kept:
+    ``<cache>/checksums/converted/<name>.json``…"""
     font_file = Path(font_file)
     return font_file.parent.parent / CHECKSUMS / font_file.parent.name / f"{font_file.name}.json"
 
 
 def _verified(font_file: Path) -> bool:
-    """True if the cached font is there and matches its checksum."""
     return intact(font_file, checksum_file(font_file))
 
 
@@ -274,26 +238,24 @@ def _store_or_scratch(target: Path, data: bytes, cache_dir: Path) -> Path:
 
 def whole_font_key(path: Path, index: int) -> str:
     """The content address of the whole-face conversion of face ``index`` of ``path``."""
-    h = hashlib.sha256()
-    for part in (code_identity(), file_digest(path), str(int(index)), "whole"):
-        h.update(part.encode("utf-8"))
-        h.update(b"\0")
-    return h.hexdigest()
+    return _digest(code_identity(), file_digest(path), str(int(index)), "whole")
+
+
+def _whole_target(path: Path, index: int, cache_dir: Path) -> Path:
+    return Path(cache_dir) / "whole" / f"{whole_font_key(path, index)}.ttf"
 
 
 def whole_font_file(path: Path, index: int, cache_dir: Path) -> Path | None:
     """The cached whole-face conversion of face ``index`` of ``path``, or None if not prepared
     (or if the file does not match its checksum: cut short, damaged)."""
-    target = Path(cache_dir) / "whole" / f"{whole_font_key(path, index)}.ttf"
+    target = _whole_target(path, index, cache_dir)
     return target if _verified(target) else None
 
 
 def prepare_whole_font(path: Path, index: int, cache_dir: Path) -> tuple[Path, bool]:
-    """Convert the whole face ``index`` of ``path`` into the cache, unless already there.
-
-    Returns ``(file, converted_now)``. A Noto CJK face takes about 80 s and 700 MB of memory.
-    OSError if the cache cannot take it (preparing is for the cache, unlike a build).
-    """
+    """Convert the whole face ``index`` of ``path`` into the cache, unless already there:
+    ``(file, converted_now)``. OSError if the cache cannot take it (preparing is for the cache,
+    unlike a build)."""
     have = whole_font_file(path, index, cache_dir)
     if have is not None:
         _touch(have)
@@ -303,7 +265,7 @@ def prepare_whole_font(path: Path, index: int, cache_dir: Path) -> tuple[Path, b
     with TTFont(str(path), fontNumber=int(index), lazy=True) as tt:
         chars = [chr(cp) for cp in (tt.getBestCmap() or {})]
     data = subset_to_ttf_bytes(path, index, chars)
-    target = Path(cache_dir) / "whole" / f"{whole_font_key(path, index)}.ttf"
+    target = _whole_target(path, index, cache_dir)
     _store(target, data)
     auto_prune(cache_dir)
     return target, True
@@ -318,14 +280,8 @@ def _touch(path: Path) -> None:
 
 def converted_font(path: Path, index: int, chars: Iterable[str], cache_dir: Path) -> tuple[Path, str]:
     """The cached TrueType subset of face ``index`` of ``path`` for ``chars``: ``(file, id)``,
-    ``id`` its `subset_id` (the file is ``converted/<cache_key>.ttf``).
-
-    A hit is a file that matches its checksum (`checksum_file`); it is only touched (so `prune`
-    removes the least recently used entries first). On a miss (no file, or one cut short or
-    damaged), makes it: cut from the whole-face conversion if one was prepared, else converted
-    from the source (the same bytes either way), and writes it and its checksum; if the cache
-    cannot take them, the file is in the process's scratch folder instead.
-    """
+    ``id`` its `subset_id`. A hit is only touched (so `prune` removes the least recently used
+    entries first); a miss is made and written as the module doc says."""
     text = "".join(sorted(set(chars)))  # chars may be a one-shot iterator
     subset = subset_id(path, index, text)
     target = Path(cache_dir) / "converted" / f"{cache_key(subset)}.ttf"
@@ -338,9 +294,7 @@ def converted_font(path: Path, index: int, chars: Iterable[str], cache_dir: Path
     whole = whole_font_file(path, index, cache_dir)
     if whole is not None:
         _touch(whole)
-        data = subset_to_ttf_bytes(whole, 0, text)
-    else:
-        data = subset_to_ttf_bytes(path, index, text)
+    data = subset_to_ttf_bytes(whole, 0, text) if whole is not None else subset_to_ttf_bytes(path, index, text)
     written = _store_or_scratch(target, data, Path(cache_dir))
     if written == target:
         auto_prune(cache_dir)
@@ -397,14 +351,10 @@ def auto_prune(cache_dir: Path) -> list[Path]:
 
 
 def prune(cache_dir: Path, max_bytes: int, keep_newer_than: float = 0.0) -> list[Path]:
-    """Delete the least recently used cached fonts until the rest total at most ``max_bytes``.
-
-    Subsets (``converted/``) and whole faces (``whole/``) compete alike, oldest mtime first;
-    entries used less than ``keep_newer_than`` seconds ago are kept even over the limit. Also
-    removes temporary files left by a killed conversion (older than an hour). Returns the
-    deleted paths (a deleted font's checksum goes with it, unlisted; so do checksums left
-    without their font for an hour). Files another process deletes meanwhile are skipped.
-    """
+    """Delete the least recently used cached entries (oldest mtime first) until the rest total at
+    most ``max_bytes``, keeping those used less than ``keep_newer_than`` seconds ago; also
+    temporary files of a killed conversion and checksums left without their font for an hour.
+    The deleted paths (a deleted font's checksum goes with it, unlisted)."""
     removed: list[Path] = []
     now = time.time()
     folders = [Path(cache_dir) / sub for sub, _ in PRUNED]

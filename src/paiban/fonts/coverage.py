@@ -24,19 +24,8 @@ from typing import Protocol
 from paiban.fonts.charsets import refusal
 from paiban.fonts.faces import FontFace
 
-__all__ = [
-    "FALLBACK",
-    "MISSING",
-    "NO_FONT",
-    "PRIMARY",
-    "CharResolution",
-    "RoleFaces",
-    "SetCoverage",
-    "TextHit",
-    "resolve",
-    "scan_text",
-    "set_coverage",
-]
+__all__ = ["FALLBACK", "MISSING", "NO_FONT", "PRIMARY", "CharResolution", "RoleFaces", "SetCoverage", "TextHit",
+           "resolve", "scan_text", "set_coverage"]
 
 PRIMARY = "primary"
 FALLBACK = "fallback"
@@ -87,17 +76,13 @@ class TextHit:
 
 
 def scan_text(registry: RoleFaces, role: str, text: str) -> Iterator[TextHit]:
-    """Every character of ``text`` that falls back or is missing in ``role``, in text order.
-
-    Spaces (U+0020, U+3000) and line breaks need no glyph and are skipped.
-    """
+    """Every character of ``text`` that falls back or is missing in ``role``, in text order
+    (spaces and line breaks need no glyph and are skipped)."""
     memo: dict[str, CharResolution] = {}
     for offset, ch in enumerate(text):
         if ch in INVISIBLE:
             continue
-        res = memo.get(ch)
-        if res is None:
-            res = memo[ch] = resolve(registry, role, ch)
+        res = memo.get(ch) or memo.setdefault(ch, resolve(registry, role, ch))
         if res.status != PRIMARY:
             yield TextHit(offset, res)
 
@@ -115,12 +100,10 @@ class SetCoverage:
 
     @property
     def covered(self) -> int:
-        """Characters drawn by some face of the chain."""
         return self.total - len(self.missing)
 
     @property
     def fallback(self) -> int:
-        """Characters drawn by a face after the first."""
         return self.covered - self.primary
 
     def percent(self) -> float:

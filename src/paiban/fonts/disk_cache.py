@@ -1,42 +1,33 @@
 """Small on-disk caches of facts read from font files: face names, metrics, file digests.
 
-A build reads the same facts from the same font files every time (family names of every face of
-a collection, a face's cmap and advances, the sha256 of a file); reading them again costs tens
+A build reads the same facts from the same font files every time; reading them again costs tens
 of milliseconds a file and the import of fontTools. So each is kept in the cache folder
-(`default_cache_dir`), one file per entry, in formats that hold data only (never code), every
-one sealed with the SHA-256 of its bytes (`paiban.cache_health.seal`), checked on every read:
+(`default_cache_dir`), one file per entry, data only (never code), sealed with the SHA-256 of
+its bytes (`paiban.cache_health.seal`) and checked on every read:
 
-* ``<cache>/<kind>/<sha256 of key>.json``: the JSON document
-  ``{"sha256":"<hex>","key":key,"data":data}``, the digest that of the exact text
-  ``{"key":key,"data":data}`` (`read_entry`, `write_entry`);
-* ``<cache>/<kind>/<sha256 of key>.bin``: a one-line JSON header
-  ``{"sha256":"<hex>","key":key,"data":data,"size":n}``, a newline, then ``n`` raw bytes, the
-  digest covering the header's text without the digest, the newline and the bytes; for facts
-  that are mostly bytes (packed arrays, compressed font programs: `read_binary_entry`,
-  `write_binary_entry`).
+* ``<cache>/<kind>/<sha256 of key>.json``: ``{"sha256":"<hex>","key":key,"data":data}``
+  (`read_entry`, `write_entry`);
+* ``<cache>/<kind>/<sha256 of key>.bin``: the header ``{"sha256":"<hex>","key":key,"data":data,
+  "size":n}``, a newline, then ``n`` raw bytes, for facts that are mostly bytes (packed arrays,
+  compressed font programs: `read_binary_entry`, `write_binary_entry`).
 
-JSON has no tuples and only text keys, so the data stored must be plain JSON already (dicts
-with text keys, lists, text, int, float, bool, None; anything else is not stored): a user
-converts its facts to these shapes and back, and checks what it reads (an entry of the wrong
-shape is a miss).
+JSON has no tuples and only text keys, so the data stored must be plain JSON already (anything
+else is not stored): a user converts its facts to these shapes and back, and checks what it
+reads (an entry of the wrong shape is a miss).
 
-* **Keys.** The stored key is the caller's key behind `paiban.code_identity.code_identity`
-  (paiban's source, the Python and the versions of fontTools, reportlab… that shape the
-  facts), so other code never meets an old entry. A caller's key names the font file's version
-  (`file_stamp`: absolute path, size, mtime in nanoseconds and inode) and what was read: a
-  changed, replaced, added or removed font file is a miss.
-* **Safety.** Entries are written atomically and flushed first (a temporary file, fsync, then a
-  rename: see `paiban.atomic_files`), so a concurrent build never sees half an entry; two builds
-  filling the same entry write the same facts and the last rename wins. An entry that is
-  missing, unreadable, cut short, damaged (its digest does not match), of an older format or
-  holds another key is a miss (None), never an error: the caller makes the facts again and
-  writes the entry anew. A cache folder that cannot be written (read-only, a file where the
-  folder should be, a full disk) only costs speed: the first failure is recorded once for the
-  folder (`paiban.cache_health.cache_warnings`).
+* **Keys.** The stored key is the caller's key behind `paiban.code_identity.code_identity`, so
+  other code never meets an old entry. A caller's key names the font file's version
+  (`file_stamp`) and what was read: a changed, replaced, added or removed font file is a miss.
+* **Safety.** Entries are written atomically (`paiban.atomic_files`), so a concurrent build
+  never sees half an entry; two builds filling the same entry write the same facts. An entry
+  that is missing, unreadable, damaged, of an older format or holds another key is a miss
+  (None), never an error. A cache folder that cannot be written only costs speed: the first
+  failure is recorded once for the folder (`paiban.cache_health.cache_warnings`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -104,64 +95,58 @@ def _dumps(entry: dict[str, Any]) -> bytes:
     return json.dumps(entry, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
-def read_entry(kind: str, key: str) -> Any | None:
-    """The data stored under ``key``, or None when there is none or it cannot be used."""
+def _read(kind: str, key: str, binary: bool) -> tuple[Any, bytes] | None:
+    """``(data, payload)`` of the entry, or None when there is none or it cannot be used (another
+    key, a digest or a size that does not match)."""
     try:
-        sealed = unseal(entry_path(kind, key).read_bytes())
-        entry = json.loads(sealed[0]) if sealed is not None else None
+        sealed = unseal(entry_path(kind, key, binary).read_bytes(), binary)
+        header = json.loads(sealed[0]) if sealed is not None else None
     except Exception:  # missing, unreadable, not UTF-8, nested too deeply: a miss
         return None
-    if isinstance(entry, dict) and entry.get("key") == _stored_key(key) and "data" in entry:
-        return entry["data"]
-    return None
+    if not (isinstance(header, dict) and header.get("key") == _stored_key(key) and "data" in header):
+        return None
+    if binary and header.get("size") != len(sealed[1]):
+        return None
+    return header["data"], sealed[1]
+
+
+def read_entry(kind: str, key: str) -> Any | None:
+    """The data stored under ``key``, or None when there is none or it cannot be used."""
+    entry = _read(kind, key, binary=False)
+    return entry[0] if entry is not None else None
 
 
 def write_entry(kind: str, key: str, data: Any) -> None:
     """Store ``data`` (plain JSON data: dicts with text keys, lists, text, numbers, booleans,
     None) under ``key`` atomically; failures only cost speed."""
-    try:
-        payload = seal(_dumps({"key": _stored_key(key), "data": data}))
-    except (ValueError, TypeError):
-        return
-    _write(entry_path(kind, key), payload)
+    _write(kind, key, {"key": _stored_key(key), "data": data}, None)
 
 
 def read_binary_entry(kind: str, key: str) -> tuple[Any, bytes] | None:
-    """``(data, payload)`` stored under ``key`` by `write_binary_entry`, or None when there is
-    none or it cannot be used (another key, a digest or a size that does not match)."""
-    try:
-        sealed = unseal(entry_path(kind, key, binary=True).read_bytes(), binary=True)
-        if sealed is None:
-            return None
-        header, payload = json.loads(sealed[0]), sealed[1]
-    except Exception:  # missing, unreadable, corrupted header: a miss
-        return None
-    if not (isinstance(header, dict) and header.get("key") == _stored_key(key) and "data" in header
-            and header.get("size") == len(payload)):
-        return None
-    return header["data"], payload
+    """``(data, payload)`` stored under ``key`` by `write_binary_entry`, or None."""
+    return _read(kind, key, binary=True)
 
 
 def write_binary_entry(kind: str, key: str, data: Any, payload: bytes) -> None:
     """Store ``data`` (as for `write_entry`) and the raw bytes ``payload`` under ``key``
     atomically, in one file; failures only cost speed."""
     payload = bytes(payload)
+    _write(kind, key, {"key": _stored_key(key), "data": data, "size": len(payload)}, payload)
+
+
+def _write(kind: str, key: str, entry: dict[str, Any], payload: bytes | None) -> None:
+    """Write an entry; data that is not plain JSON is not stored, and a folder that cannot take
+    it is noted (`paiban.cache_health`), not raised."""
     try:
-        sealed = seal(_dumps({"key": _stored_key(key), "data": data, "size": len(payload)}), payload)
+        sealed = seal(_dumps(entry), payload)
     except (ValueError, TypeError):
         return
-    _write(entry_path(kind, key, binary=True), sealed)
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write an entry; a folder that cannot take it is noted (`paiban.cache_health`), not raised."""
+    path = entry_path(kind, key, binary=payload is not None)
     try:
-        write_atomically(path, data, mode=0o644, durable=False)
+        write_atomically(path, sealed, mode=0o644, durable=False)
     except OSError as exc:
         note_unusable(path.parent.parent, exc, "font cache folder")
         # converted fonts will go to the scratch folder: make it now, in the process that reads
         # the fonts' facts first, so that the workers it forks later share it and it goes with it
-        try:
+        with contextlib.suppress(OSError):
             scratch_dir()
-        except OSError:
-            pass

@@ -123,25 +123,26 @@ def load_layout(path: Path, known_roles: Collection[str] | None = None, font_rol
     edition's).
     """
     path = Path(path)
-    caller = None
-    if root is not None:
-        caller = _resolved_root(Path(root), Where(path))
-        if not inside(path.resolve(), caller):
-            raise InputError(f"the layout file is outside {caller}, {root_source}", Where(path))
-    text = read_input_text(path, MAX_YAML_BYTES, "layout file")
-    tree = parse_yaml(text, path)
+    caller = caller_root(root, path, "layout file", root_source)
+    tree = parse_yaml(read_input_text(path, MAX_YAML_BYTES, "layout file"), path)
     return _Loader(path, tree, known_roles, font_roles, caller, dict(limits or {}), root_source).load()
 
 
-def _resolved_root(root: Path, where: Where) -> Path:
+def caller_root(root: Path | None, path: Path, what: str, root_source: str) -> Path | None:
+    """The caller's `root` resolved (None for none), with the `what` file at `path` inside it."""
+    if root is None:
+        return None
+    where = Where(path)
     try:
-        resolved = root.expanduser().resolve()
-        is_dir = resolved.is_dir()
+        caller = Path(root).expanduser().resolve()
+        is_dir = caller.is_dir()
     except (OSError, RuntimeError, ValueError):
         raise InputError(f"the root {root} is not a usable path", where) from None
     if not is_dir:
         raise InputError(f"the root {root} is not a folder", where)
-    return resolved
+    if not inside(path.resolve(), caller):
+        raise InputError(f"the {what} is outside {caller}, {root_source}", where)
+    return caller
 
 
 def resolve_root(base: Path, root_node: Node | None, allow_node: Node | None, caller: Path | None,
@@ -224,10 +225,39 @@ class _Box:
     lines: tuple[int, int]
 
 
+def file_in(node: Node, base: Path, project: Path | None, what: str, kind: str, limit: int | None = None,
+            limit_name: str | None = None, *, strip: bool = False) -> Path:
+    """The path `node` gives, relative to `base` (the folder of its `kind` of file: ``layout``,
+    ``edition file``), which must name an existing regular file inside `project` (symlinks
+    resolved first; None: anywhere) of at most `limit` bytes. `strip`: the text stripped first."""
+    text = node.as_str().strip() if strip else node.as_str()
+    try:
+        target = Path(text).expanduser()
+        if not target.is_absolute():
+            target = base / target
+        target = target.resolve()
+    except (OSError, ValueError, RuntimeError):
+        raise node.error(f"{what} {text!r} is not a usable path") from None
+    if project is not None and not inside(target, project):
+        raise node.error(f"{what} {text} is outside the project folder {project} (it resolves to "
+                         f"{target}); set root: to the project folder, or allow_outside_root: true")
+    try:
+        regular_file_size(target, f"{what} {text}", limit, limit_name)
+    except FileNotFoundError:
+        raise node.error(f"{what} not found: {text} (looked for {target}; paths are relative to "
+                         f"the {kind}'s folder)") from None  # fmt: skip
+    except FileProblem as exc:
+        raise node.error(str(exc)) from None
+    except (OSError, ValueError):
+        raise node.error(f"{what} {text!r} is not a usable path") from None
+    return target
 
-def checked_picture(node: Node, path: Path, limits: Limits, what: str) -> tuple[Path, tuple[int, int]]:
-    """`path` (named by `node`) as a JPEG or PNG within `limits`, decoded once: the path and its
+
+def picture_in(node: Node, base: Path, project: Path | None, what: str, kind: str, limits: Limits, *,
+               strip: bool = False) -> tuple[Path, tuple[int, int]]:
+    """A JPEG or PNG file (as `file_in`) within the picture `limits`, decoded once: its path and
     size in pixels; every problem an input error at `node`."""
+    path = file_in(node, base, project, what, kind, limits.picture_memory, "limits.picture_memory", strip=strip)
     try:
         _, size = check_picture(path, limits.picture_pixels, limits.picture_memory, what=f"{what} {path.name}")
     except FileNotFoundError:
@@ -235,6 +265,7 @@ def checked_picture(node: Node, path: Path, limits: Limits, what: str) -> tuple[
     except FileProblem as exc:
         raise node.error(str(exc)) from None
     return path, size
+
 
 class _Loader:
     def __init__(self, path: Path, root: Node, known_roles: Collection[str] | None,
@@ -295,36 +326,10 @@ class _Loader:
                          f"got {_shown(node)}")  # fmt: skip
 
     def file_path(self, node: Node, what: str, limit: int | None = None, limit_name: str | None = None) -> Path:
-        """A path relative to the layout's directory that must name an existing regular file
-        inside the project folder (symlinks resolved first), of at most `limit` bytes."""
-        text = node.as_str()
-        try:
-            target = Path(text).expanduser()
-            if not target.is_absolute():
-                target = self.base / target
-            target = target.resolve()
-        except (OSError, ValueError, RuntimeError):
-            raise node.error(f"{what} {text!r} is not a usable path") from None
-        if self.project is not None and not inside(target, self.project):
-            raise node.error(f"{what} {text} is outside the project folder {self.project} (it resolves to "
-                             f"{target}); set root: to the project folder, or allow_outside_root: true")
-        try:
-            regular_file_size(target, f"{what} {text}", limit, limit_name)
-        except FileNotFoundError:
-            raise node.error(f"{what} not found: {text} (looked for {target}; paths are relative to "
-                             f"the layout's folder)") from None  # fmt: skip
-        except FileProblem as exc:
-            raise node.error(str(exc)) from None
-        except (OSError, ValueError):
-            raise node.error(f"{what} {text!r} is not a usable path") from None
-        return target
+        return file_in(node, self.base, self.project, what, "layout", limit, limit_name)
 
     def picture(self, node: Node, what: str) -> tuple[Path, tuple[int, int]]:
-        """A JPEG or PNG file (as `file_path`) within the picture limits, decoded once: its path
-        and size in pixels."""
-        limits = self.limits
-        path = self.file_path(node, what, limits.picture_memory, "limits.picture_memory")
-        return checked_picture(node, path, limits, what)
+        return picture_in(node, self.base, self.project, what, "layout", self.limits)
 
     def name(self, node: Node) -> str:
         return node.as_str().strip()

@@ -1,9 +1,9 @@
 """Safe YAML reading that keeps positions.
 
-`load_yaml_file` / `parse_yaml` compose a YAML text with PyYAML's safe loader and walk the node
-tree themselves, so nothing but plain data is ever constructed and every value remembers its file,
-line, column and key path (``pages[0].regions[1].columns``). The result is a tree of `Node`s with
-a small typed accessor API; every mistake is raised as an `InputError` pointing at the value (or at
+`parse_yaml` / `parse_text_yaml` build a tree of `Node`s straight from PyYAML's parser events, so
+nothing but plain data is ever constructed, no anchors, aliases or tags are accepted and every
+value remembers its file, line, column and key path (``pages[0].regions[1].columns``). `Node` has a
+small typed accessor API; every mistake is raised as an `InputError` pointing at the value (or at
 the key, when the key itself is wrong).
 
 Classes and functions:
@@ -11,13 +11,9 @@ Classes and functions:
 - `Node`: one mapping, sequence or scalar, with `.where`, `.key_where`, `.value` (plain Python),
   `.get`, `.require`, `.items`, `.check_keys`, `.as_str`, `.as_int`, `.as_number`, `.as_bool`,
   `.as_list`, `.as_choice` and `.error`.
-- `parse_yaml(text, file)`: text → root `Node`.
-- `parse_text_yaml(text, file)`: the strict subset for text written by authors (an article's
-  front matter): no anchors, aliases or tags, every scalar the text as written (``NO`` stays
-  ``NO``, ``1.10`` stays ``1.10``), nesting limited; read event by event, so a hostile text is
-  refused at its first offending event, before anything is built.
-- `load_yaml_file(path)`: read a UTF-8 file → root `Node` (a regular file of at most
-  `input_files.MAX_YAML_BYTES`; a missing or unusable file → `InputError`).
+- `parse_yaml(text, file)`: a layout or edition file → root `Node`, scalars typed.
+- `parse_text_yaml(text, file)`: text written by authors (an article's front matter) → root
+  `Node` or None, every scalar the text as written (``NO`` stays ``NO``, ``1.10`` stays ``1.10``).
 - `did_you_mean(word, choices)`: the " did you mean 'x'?" fragment of messages.
 """
 
@@ -31,39 +27,30 @@ from typing import Any
 
 from paiban.errors import InputError, Where
 
-#: PyYAML and its node classes, imported by the first parse (a run that reads no YAML needs none);
-#: `_COMPOSER` is libyaml's safe loader when PyYAML was built with it (about 5 times faster, the
-#: same node tree), else PyYAML's own
+#: PyYAML, imported by the first parse (a run that reads no YAML needs none); `_COMPOSER` is
+#: libyaml's safe loader when PyYAML was built with it (about 5 times faster, the same events),
+#: else PyYAML's own
 yaml: Any = None
-MappingNode: Any = None
 ScalarNode: Any = None
-SequenceNode: Any = None
 _COMPOSER: Any = None
 
 
 def _import_yaml() -> None:
-    global yaml, MappingNode, ScalarNode, SequenceNode, _COMPOSER
+    global yaml, ScalarNode, _COMPOSER
     if yaml is None:
         import yaml as pyyaml
-        from yaml.nodes import MappingNode as mapping, ScalarNode as scalar, SequenceNode as sequence
 
-        MappingNode, ScalarNode, SequenceNode = mapping, scalar, sequence
+        ScalarNode = pyyaml.nodes.ScalarNode
         _COMPOSER = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
         yaml = pyyaml
 
-__all__ = ["Node", "parse_yaml", "parse_text_yaml", "load_yaml_file", "did_you_mean", "describe", "join_path"]
+__all__ = ["Node", "parse_yaml", "parse_text_yaml", "did_you_mean", "describe", "join_path"]
 
 _STD = "tag:yaml.org,2002:"
-#: Scalar tags whose safe constructors build plain values (str, int, float, bool, None, date).
-_SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
-_MAP_TAG = _STD + "map"
-_SEQ_TAG = _STD + "seq"
-_MERGE_TAG = _STD + "merge"
-
-#: Upper bound on nodes produced while expanding aliases (stops "billion laughs" files).
+#: Most values in one document.
 MAX_NODES = 100_000
-#: Deepest nesting `parse_text_yaml` accepts by default (mappings and lists inside each other).
-MAX_TEXT_DEPTH = 20
+#: Deepest nesting accepted by default (mappings and lists inside each other).
+MAX_DEPTH = 20
 #: Longest source text of a value quoted in a message (a longer one is cut, with its length).
 SHOWN_CHARS = 40
 #: Largest magnitude accepted by `Node.as_number` / `Node.as_int` unless a tighter bound is given.
@@ -321,116 +308,8 @@ def _check_range(
 # ---- building the tree -------------------------------------------------------------------------
 
 
-class _Builder:
-    """Walks a composed node tree into `Node`s, constructing only plain scalars."""
-
-    def __init__(self, file: Path | str | None, line_offset: int) -> None:
-        self.file = file
-        self.line_offset = line_offset
-        self.constructor = yaml.SafeLoader("")
-        self.count = 0
-        self.active: set[int] = set()  # ids of nodes being walked (recursive aliases)
-
-    def where(self, ynode: yaml.Node, path: str) -> Where:
-        mark = ynode.start_mark
-        return Where(self.file, mark.line + 1 + self.line_offset, mark.column + 1, path or None)
-
-    def build(self, ynode: yaml.Node, path: str, key_where: Where | None = None) -> Node:
-        where = self.where(ynode, path)
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise InputError(f"the file expands to more than {MAX_NODES} values (aliases?)", where)
-        if id(ynode) in self.active:
-            raise InputError("an alias refers to a value that contains it", where)
-        tag = ynode.tag
-        if isinstance(ynode, ScalarNode):
-            if tag not in _SCALAR_TAGS:
-                raise _tag_error(tag, where)
-            node = Node("scalar", where, key_where)
-            node.raw = ynode.value
-            try:
-                node._scalar = self.constructor.construct_object(ynode, deep=True)
-            except Exception as exc:  # e.g. !!int abc, a date 2024-13-45
-                raise InputError(f"cannot read {_clip(ynode.value)} as {_show_tag(tag)} ({_one_line(exc)[:200]})",
-                                 where) from None
-            return node
-        self.active.add(id(ynode))
-        try:
-            if isinstance(ynode, SequenceNode):
-                if tag != _SEQ_TAG:
-                    raise _tag_error(tag, where)
-                node = Node("sequence", where, key_where)
-                for i, item in enumerate(ynode.value):
-                    node._items.append(self.build(item, join_path(path, i)))
-                return node
-            if isinstance(ynode, MappingNode):
-                if tag != _MAP_TAG:
-                    raise _tag_error(tag, where)
-                node = Node("mapping", where, key_where)
-                self.fill_mapping(node, ynode, path)
-                return node
-        finally:
-            self.active.discard(id(ynode))
-        raise InputError(f"unexpected YAML node {type(ynode).__name__}", where)  # pragma: no cover
-
-    def key_text(self, knode: yaml.Node, path: str) -> tuple[str, Where]:
-        kwhere = self.where(knode, path)
-        if not isinstance(knode, ScalarNode):
-            kind = "a list" if isinstance(knode, SequenceNode) else "a mapping"
-            raise InputError(f"a key must be text, got {kind}", kwhere)
-        if knode.tag not in _SCALAR_TAGS:
-            raise _tag_error(knode.tag, kwhere)
-        if knode.tag not in (_STD + "str", _STD + "int"):  # numbers as keys: page numbers
-            raise InputError(
-                f"a key must be text, got {knode.value or 'null'!r} ({_show_tag(knode.tag)[2:]}); put it in quotes",
-                kwhere,
-            )
-        return knode.value, kwhere
-
-    def fill_mapping(self, node: Node, ynode: MappingNode, path: str) -> None:
-        merged: list[tuple[str, Node]] = []
-        seen: dict[str, Where] = {}
-        for knode, vnode in ynode.value:
-            if isinstance(knode, ScalarNode) and knode.tag == _MERGE_TAG:
-                merged.extend(self.merge_sources(vnode, path))
-                continue
-            key, kwhere0 = self.key_text(knode, path)
-            child_path = join_path(path, key)
-            kwhere = Where(kwhere0.file, kwhere0.line, kwhere0.column, child_path)
-            if key in seen:
-                raise InputError(_one_line(f"duplicate key {key!r} (first given on line {seen[key].line})"), kwhere)
-            seen[key] = kwhere
-            value = self.build(vnode, child_path, kwhere)
-            node._map[key] = value
-            node._items.append(value)
-        for key, value in merged:  # explicit keys win over merged ones (YAML merge semantics)
-            if key not in node._map:
-                node._map[key] = value
-                node._items.append(value)
-
-    def merge_sources(self, vnode: yaml.Node, path: str) -> list[tuple[str, Node]]:
-        """Entries of a ``<<: *anchor`` (or ``<<: [*a, *b]``; earlier sources win)."""
-        sources = vnode.value if isinstance(vnode, SequenceNode) and vnode.tag == _SEQ_TAG else [vnode]
-        entries: list[tuple[str, Node]] = []
-        for source in sources:
-            if not isinstance(source, MappingNode):
-                raise InputError("a merge key (<<) needs a mapping or a list of mappings", self.where(source, path))
-            built = self.build(source, path)
-            entries.extend((k, v) for k, v in built._map.items() if k not in dict(entries))
-        return entries
-
-
-def _tag_error(tag: str, where: Where) -> InputError:
-    return InputError(
-        f"tag {_show_tag(tag)} is not allowed; only plain text, numbers, true/false, lists and mappings",
-        where,
-    )
-
-
 def _malformed(exc: BaseException, text: str, file: Path | str | None, line_offset: int) -> InputError:
-    """The `InputError` for a text PyYAML cannot parse (or that nests too deeply to walk)."""
-    if isinstance(exc, RecursionError):
-        return InputError("malformed YAML: nested too deeply", Where(file))
+    """The `InputError` for a text PyYAML cannot parse."""
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
@@ -440,7 +319,8 @@ def _malformed(exc: BaseException, text: str, file: Path | str | None, line_offs
         column = mark.column + 1 if mark is not None else None
         return InputError(f"malformed YAML: {_one_line(problem)}", Where(file, line, column))
     if isinstance(exc, yaml.reader.ReaderError):
-        line, column = _line_col(text, exc.position)
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, exc.position - before.rfind("\n")
         return InputError(
             f"malformed YAML: character U+{exc.character:04X} is not allowed ({exc.reason})",
             Where(file, line + line_offset, column),
@@ -448,37 +328,33 @@ def _malformed(exc: BaseException, text: str, file: Path | str | None, line_offs
     return InputError(f"malformed YAML: {_one_line(exc)}", Where(file))
 
 
-def parse_yaml(text: str, file: Path | str | None = None, *, line_offset: int = 0) -> Node:
-    """Parse one YAML document into a `Node` tree. `line_offset` is added to reported lines (for
-    YAML embedded further down a file). Raises `InputError` for malformed YAML, disallowed tags,
-    duplicate or non-text keys and an empty document."""
-    _import_yaml()
-    try:
-        root = yaml.compose(text, Loader=_COMPOSER)
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise _malformed(exc, text, file, line_offset) from None
+def parse_yaml(text: str, file: Path | str | None = None, *, line_offset: int = 0,
+               max_depth: int = MAX_DEPTH) -> Node:
+    """Parse one YAML document (a layout, an edition file) into a `Node` tree; an empty document
+    is an error. Scalars are typed as YAML's safe loader types them (``12`` a number, ``true`` a
+    yes/no, ``2024-01-05`` a date); otherwise the rules of `parse_text_yaml`."""
+    root = _parse(text, file, line_offset, max_depth, True)
     if root is None:
         raise InputError("the file is empty; expected YAML key: value entries", Where(file, 1 + line_offset, 1))
-    try:
-        return _Builder(file, line_offset).build(root, "")
-    except RecursionError:
-        raise InputError("the YAML is nested too deeply", Where(file)) from None
+    return root
 
 
 def parse_text_yaml(text: str, file: Path | str | None = None, *, line_offset: int = 0,
-                    max_depth: int = MAX_TEXT_DEPTH) -> Node | None:
-    """Parse one YAML document written as text (an article's front matter) into a `Node` tree;
-    None for an empty document (nothing but comments or blank lines).
+                    max_depth: int = MAX_DEPTH) -> Node | None:
+    """Parse one YAML document written as text (an article's front matter) into a `Node` tree in
+    which every scalar is the text as written, after YAML's quoting (``NO``, ``1.10``,
+    ``2024-13-45`` and ``0x1F`` stay text; an empty value is ``""``); None for an empty document.
+    `line_offset` is added to reported lines (the front matter starts on line 2 of its file)."""
+    return _parse(text, file, line_offset, max_depth, False)
 
-    The strict subset: no anchors (``&a``), aliases (``*a``) or tags (``!!set``, ``!!binary``,
-    ``!!python/…``, even ``!!str``); every scalar is the text as written, after YAML's quoting
-    (``NO``, ``1.10``, ``2024-13-45`` and ``0x1F`` stay text; an empty value is ``""``);
-    mappings and lists at most `max_depth` deep; keys are text; no key twice. The text is read
-    event by event and refused at its first offending event, so an alias bomb or a 20,000-deep
-    nesting costs no more than its first few lines. `line_offset` is added to reported lines
-    (the front matter starts on line 2 of its file). Raises `InputError`."""
+
+def _parse(text: str, file: Path | str | None, line_offset: int, max_depth: int, typed: bool) -> Node | None:
+    """Both readers: no anchors (``&a``), aliases (``*a``) or tags (``!!set``, ``!!python/…``, even
+    ``!!str``); mappings and lists at most `max_depth` deep; keys are text; no key twice. The text
+    is read event by event and refused at its first offending event, so an alias bomb or a
+    20,000-deep nesting costs no more than its first few lines. Raises `InputError`."""
     _import_yaml()
-    builder = _TextBuilder(file, line_offset, max_depth)
+    builder = _Builder(file, line_offset, max_depth, typed)
     events = yaml.parse(text, Loader=_COMPOSER)
     try:
         for event in events:
@@ -490,13 +366,15 @@ def parse_text_yaml(text: str, file: Path | str | None = None, *, line_offset: i
     return builder.root
 
 
-class _TextBuilder:
-    """Builds the `Node` tree of `parse_text_yaml` from parser events, without recursion."""
+class _Builder:
+    """Builds the `Node` tree from parser events, without recursion."""
 
-    def __init__(self, file: Path | str | None, line_offset: int, max_depth: int) -> None:
+    def __init__(self, file: Path | str | None, line_offset: int, max_depth: int, typed: bool) -> None:
         self.file = file
         self.line_offset = line_offset
         self.max_depth = max_depth
+        #: a safe loader to resolve and construct typed scalars; None for text as written
+        self.loader = yaml.SafeLoader("") if typed else None
         self.root: Node | None = None
         self.documents = 0
         self.count = 0
@@ -507,13 +385,28 @@ class _TextBuilder:
         mark = event.start_mark
         return Where(self.file, mark.line + 1 + self.line_offset, mark.column + 1, path or None)
 
-    def refuse_extras(self, event: Any, where: Where) -> None:
-        if event.anchor is not None:
-            raise InputError(f"anchor &{_one_line(event.anchor)[:40]} is not allowed here: no anchors (&) or "
-                             "aliases (*); write each value out", where)
+    def refuse_extras(self, event: Any, where: Where, what: str = "value") -> None:
+        if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
+            sign = "alias *" if isinstance(event, yaml.AliasEvent) else "anchor &"
+            raise InputError(f"{sign}{_one_line(event.anchor)[:40]} is not allowed here: no anchors (&) or "
+                             f"aliases (*); write each {what} out", where)
         if event.tag is not None:
-            raise InputError(f"tag {_show_tag(_one_line(event.tag)[:60])} is not allowed here; every value is "
-                             "text as written (no tags, anchors or aliases)", where)
+            raise InputError(f"tag {_show_tag(_one_line(event.tag)[:60])} is not allowed here: no tags, anchors "
+                             "or aliases", where)
+
+    def tag(self, event: Any) -> str:
+        """A scalar's tag, resolved as YAML's safe loader does (always text when not `typed`)."""
+        return self.loader.resolve(ScalarNode, event.value, event.implicit) if self.loader else _STD + "str"
+
+    def scalar(self, event: Any, where: Where) -> Any:
+        tag = self.tag(event)
+        if tag == _STD + "str":
+            return event.value
+        try:
+            return self.loader.construct_object(ScalarNode(tag, event.value, event.start_mark), deep=True)
+        except Exception as exc:  # e.g. a date 2024-13-45
+            raise InputError(f"cannot read {_clip(event.value)} as {_show_tag(tag)} ({_one_line(exc)[:200]})",
+                             where) from None
 
     def feed(self, event: Any) -> None:
         if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
@@ -539,16 +432,14 @@ class _TextBuilder:
             (key, key_where), top[1] = top[1], None
             path = key_where.key or ""
         where = self.where(event, path)
-        if isinstance(event, yaml.AliasEvent):
-            raise InputError(f"alias *{_one_line(event.anchor)[:40]} is not allowed here: no anchors (&) or "
-                             "aliases (*); write each value out", where)
         self.refuse_extras(event, where)
         self.count += 1
         if self.count > MAX_NODES:
             raise InputError(f"more than {MAX_NODES} values", where)
         if isinstance(event, yaml.ScalarEvent):
             node = Node("scalar", where, key_where)
-            node.raw = node._scalar = event.value
+            node.raw = event.value
+            node._scalar = self.scalar(event, where)
         else:
             if len(self.stack) >= self.max_depth:
                 raise InputError(f"nested more than {self.max_depth} levels deep", where)
@@ -565,35 +456,18 @@ class _TextBuilder:
     def key(self, event: Any, top: list[Any]) -> None:
         mapping: Node = top[0]
         where = self.where(event, mapping.path)
-        if isinstance(event, yaml.AliasEvent):
-            raise InputError(f"alias *{_one_line(event.anchor)[:40]} is not allowed here: no anchors (&) or "
-                             "aliases (*); write each key out", where)
-        if not isinstance(event, yaml.ScalarEvent):
+        if not isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
             kind = "a list" if isinstance(event, yaml.SequenceStartEvent) else "a mapping"
             raise InputError(f"a key must be text, got {kind}", where)
-        key = event.value
+        key = event.value if isinstance(event, yaml.ScalarEvent) else ""
         kwhere = Where(where.file, where.line, where.column, join_path(mapping.path, key))
-        self.refuse_extras(event, kwhere)
+        self.refuse_extras(event, where if isinstance(event, yaml.AliasEvent) else kwhere, "key")
+        tag = self.tag(event)
+        if tag not in (_STD + "str", _STD + "int", _STD + "merge"):  # numbers as keys: page numbers
+            raise InputError(f"a key must be text, got {key or 'null'!r} ({_show_tag(tag)[2:]}); put it in quotes",
+                             where)
         first = mapping._map.get(key)
         if first is not None:
             line = first.key_where.line if first.key_where is not None else first.where.line
             raise InputError(_one_line(f"duplicate key {_clip(key)} (first given on line {line})"), kwhere)
         top[1] = (key, kwhere)
-
-
-def _line_col(text: str, position: int) -> tuple[int, int]:
-    before = text[:position]
-    line = before.count("\n") + 1
-    column = position - (before.rfind("\n") + 1) + 1
-    return line, column
-
-
-def load_yaml_file(path: Path | str, *, what: str = "file", shown_as: Path | str | None = None) -> Node:
-    """Read a UTF-8 YAML file (a BOM is allowed) through `paiban.input.input_files` (a regular
-    file only, at most `MAX_YAML_BYTES`: a FIFO or /dev/zero is refused before it is opened).
-    `what` names the file in messages (``layout file``); `shown_as` is the name used in messages
-    (default: `path` as given)."""
-    from paiban.input.input_files import MAX_YAML_BYTES, read_input_text
-
-    shown = shown_as if shown_as is not None else path
-    return parse_yaml(read_input_text(Path(path), MAX_YAML_BYTES, what, shown=shown), shown)
