@@ -27,9 +27,7 @@ class Where:
             if self.column is not None:
                 parts.append(str(self.column))
         text = ":".join(parts)
-        if self.key:
-            text += f": {self.key}"
-        return text
+        return f"{text}: {self.key}" if self.key else text
 
 
 class PaibanError(Exception):

@@ -51,9 +51,7 @@ def mm(value: float) -> float:
 
 def parse_length(value: object, default_unit: str = "mm") -> float:
     """Parse ``12``, ``12mm``, ``9pt``, ``1.5cm`` into points. Raises ValueError with a reason."""
-    if isinstance(value, bool):
-        raise ValueError(f"expected a length such as 12mm or 9pt, got {value!r}")
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value) * (_FACTORS[default_unit] or 1.0)
     if isinstance(value, str):
         m = _LENGTH.match(value)
@@ -86,16 +84,12 @@ def chinese_numeral(n: int) -> str:
         raise ValueError("page numbers start at 1")
     if n < 10:
         return CHINESE_DIGITS[n]
-    if n < 20:
-        return "十" + (CHINESE_DIGITS[n % 10] if n % 10 else "")
     if n < 100:
-        return CHINESE_DIGITS[n // 10] + "十" + (CHINESE_DIGITS[n % 10] if n % 10 else "")
+        tens = CHINESE_DIGITS[n // 10] if n >= 20 else ""  # 十二, not 一十二
+        return tens + "十" + (CHINESE_DIGITS[n % 10] if n % 10 else "")
     if n < 1000:
-        rest = n % 100
-        head = CHINESE_DIGITS[n // 100] + "百"
-        if rest == 0:
-            return head
+        head, rest = CHINESE_DIGITS[n // 100] + "百", n % 100
         if rest < 10:
-            return head + "零" + CHINESE_DIGITS[rest]
-        return head + (CHINESE_DIGITS[rest // 10] + "十" + (CHINESE_DIGITS[rest % 10] if rest % 10 else ""))
+            return head + ("零" + CHINESE_DIGITS[rest] if rest else "")
+        return head + CHINESE_DIGITS[rest // 10] + "十" + (CHINESE_DIGITS[rest % 10] if rest % 10 else "")
     return str(n)

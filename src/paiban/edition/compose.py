@@ -187,15 +187,10 @@ def _page_infos(item: PreparedLayout, report: BuildReport, composed: list[pipeli
 def _missing_page(m: MissingGlyph, layout: Layout, flows: tuple, first_page: dict[str, int]) -> int:
     """The page where a missing glyph is printed (its paragraph's line, its headline, its caption)."""
     if m.paragraph > 0:
-        page = None
-        for flow in flows:
-            if flow.story != m.story:
-                continue
-            for ln in flow.lines:
-                if ln.paragraph == m.paragraph - 1 and ln.role == "text" and ln.char_offset <= m.offset:
-                    page = ln.page
-        if page is not None:
-            return page
+        pages = [ln.page for flow in flows if flow.story == m.story for ln in flow.lines
+                 if ln.paragraph == m.paragraph - 1 and ln.role == "text" and ln.char_offset <= m.offset]
+        if pages:  # the last line that starts at or before the character
+            return pages[-1]
     if m.story in first_page:
         return first_page[m.story]
     for region in layout.regions.values():

@@ -73,10 +73,6 @@ def region_frames(grid: Grid, region: Region, obstacles: tuple[Region, ...] = ()
         first, last = region.first_line, region.last_line
         if region.box is not None:  # a line of padding above and below the text
             first, last = first + 1, last - 1
-        if not blocked:
-            if first <= last:
-                frames.append(Frame(region.name, region.page, i, x, width, first, last - first + 1))
-            continue
         run: list[int] = []
         for line in range(first, last + 2):
             if line <= last and line not in blocked:
@@ -89,14 +85,10 @@ def region_frames(grid: Grid, region: Region, obstacles: tuple[Region, ...] = ()
 
 def pictures_on(layout: Layout, region: Region) -> tuple[Region, ...]:
     """Picture regions on the same page whose lines and columns meet `region`."""
-    out = []
-    for other in layout.regions.values():
-        if other.picture is None or other.page != region.page:
-            continue
-        if other.first_line <= region.last_line and region.first_line <= other.last_line and \
-                other.first_column <= region.last_column and region.first_column <= other.last_column:
-            out.append(other)
-    return tuple(out)
+    return tuple(other for other in layout.regions.values()
+                 if other.picture is not None and other.page == region.page
+                 and other.first_line <= region.last_line and region.first_line <= other.last_line
+                 and other.first_column <= region.last_column and region.first_column <= other.last_column)
 
 
 def _frame_slots(fi: int, frame: Frame) -> Iterator[Slot]:

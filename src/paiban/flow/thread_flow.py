@@ -124,7 +124,6 @@ class _Cursor:
         self.s += 1
 
     def add(self, line: FlowLine, characters: int) -> None:
-        """Append `line` (holding `characters` of text) to the story's lines."""
         self.out.append(line)
         if line.units:
             fill = self.fill.get(line.region)
@@ -133,14 +132,14 @@ class _Cursor:
             fill[0] += 1
             fill[1] += characters
 
-    def standalone(self, pi: int, kind: ParagraphKind, style: TextStyle, *, prefix=(), suffix=(),
-                   role: str = "jump") -> FlowLine:
+    def standalone(self, pi: int, kind: ParagraphKind, style: TextStyle, *, prefix=(), suffix=()) -> FlowLine:
+        """An empty jump line in the next slot, carrying the 上接 `prefix` or the 下转 `suffix`."""
         slot = self.slots[self.s]
         frame = self.frames[slot.frame]
         empty = LineBreak(0, 0, 0.0, slot.measure / style.size, 0.0)
         return FlowLine(self.story.name, pi, kind, style.name, (), empty, frame.page, frame.region,
                         frame.column, slot.grid_line, frame.x, frame.width, False, tuple(prefix),
-                        tuple(suffix), self.s, role)
+                        tuple(suffix), self.s, "jump")
 
 
 def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Itemizer) -> StoryFlow:
@@ -161,7 +160,7 @@ def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Item
         units = split_overlong(itemize(para.text, style), narrowest / style.size - style.indent,
                                lambda text: itemize(text, style))
         is_last = pi == len(paragraphs) - 1
-        lines, orphan = _start_paragraph(cur, article, pi, style, units, is_last, jump_slots, itemize)
+        lines, orphan = _start_paragraph(cur, article, pi, style, units, is_last, jump_slots)
         if orphan:  # on the paragraph's last line, whose slot is the line count on from here
             cur.warn("orphan", pi, " ends on one hanzi (no quote or bracket to squeeze above it)",
                      cur.s + len(lines) - 1)
@@ -211,11 +210,11 @@ def _place_lines(cur: _Cursor, article: Article, pi: int, style: TextStyle, unit
 
 
 def _start_paragraph(cur: _Cursor, article: Article, pi: int, style: TextStyle, units: tuple[Unit, ...],
-                     is_last: bool, jump_slots: list[int], itemize: Itemizer) -> tuple[list[LineBreak], bool]:
+                     is_last: bool, jump_slots: list[int]) -> tuple[list[LineBreak], bool]:
     """Put out what precedes a paragraph (续题, 上接 line), apply the keep rules, break its lines."""
     para = article.paragraphs[pi]
     for _ in range(3):  # a keep rule may move the paragraph to the next column, at most a few times
-        _continuation_lines(cur, article, pi, para.kind, style, itemize)
+        _continuation_lines(cur, pi, para.kind, style)
         lines, orphan = _break_rest(cur, units, style, is_last, jump_slots)
         skip_to = _keep_rule_skip(cur, para.kind, lines, is_last)
         if skip_to is None:
@@ -224,14 +223,12 @@ def _start_paragraph(cur: _Cursor, article: Article, pi: int, style: TextStyle, 
     return lines, orphan
 
 
-def _continuation_lines(cur: _Cursor, article: Article, pi: int, kind: ParagraphKind, style: TextStyle,
-                        itemize: Itemizer) -> None:
+def _continuation_lines(cur: _Cursor, pi: int, kind: ParagraphKind, style: TextStyle) -> None:
     """At a continuation slot where a paragraph starts, the 上接 line stands alone."""
     slots = cur.slots
     if cur.s >= len(slots) or slots[cur.s].jump_from is None:
         return
-    cur.place(cur.standalone(pi, kind, style, prefix=cur.jumps.from_page(slots[cur.s].jump_from, style),
-                             role="jump"))
+    cur.place(cur.standalone(pi, kind, style, prefix=cur.jumps.from_page(slots[cur.s].jump_from, style)))
 
 
 def _repeated_headline(cur: _Cursor, article: Article, pi: int, kind: ParagraphKind, itemize: Itemizer) -> None:
@@ -332,11 +329,9 @@ def _fill_report(lines: list[FlowLine], frames: list[Frame], slots: list[Slot], 
     fills = [RegionFill(name, layout.regions[name].page, *fill.get(name, (0, 0)), capacity[name])
              for name in capacity]
     last = max(used) if used else -1
-    free = [i for i in range(last + 1, len(slots))]
     # in the final region, balancing leaves the free slots at the foot of several columns
-    if lines:
-        region = lines[-1].region
-        free = [i for i, sl in enumerate(slots) if i not in used and (i > last or frames[sl.frame].region == region)]
+    region = lines[-1].region if lines else None
+    free = [i for i, sl in enumerate(slots) if i not in used and (i > last or frames[sl.frame].region == region)]
     chars = int(sum(slots[i].measure / layout.grid.body_size for i in free))
     return tuple(fills), len(free), chars
 
@@ -346,8 +341,6 @@ def split_overlong(units: tuple[Unit, ...], limit: float, itemize_text: Callable
     """A number or Latin word wider than the narrowest line is cut into its characters (an
     emergency break, as a professional system does with a long URL) instead of running over."""
     if limit <= 0 or unit_stats(units).widest <= limit:
-        return units
-    if all(u.width <= limit or len(u.text) < 2 for u in units):
         return units
     out: list[Unit] = []
     for u in units:

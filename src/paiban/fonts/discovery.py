@@ -138,14 +138,8 @@ def _fc_list() -> list[Path] | None:
     out = _output(["fc-list", "--format", "%{file}\n"], timeout=30.0)
     if out is None:
         return None
-    files: list[Path] = []
-    seen: set[str] = set()
-    for line in sorted(out.decode("utf-8", "surrogateescape").splitlines()):
-        line = line.strip()
-        if line and line not in seen and _is_font_file(line):
-            seen.add(line)
-            files.append(Path(line))
-    return files or None
+    lines = dict.fromkeys(line.strip() for line in sorted(out.decode("utf-8", "surrogateescape").splitlines()))
+    return [Path(line) for line in lines if line and _is_font_file(line)] or None
 
 
 def font_files() -> tuple[Path, ...]:
@@ -169,23 +163,10 @@ def font_files() -> tuple[Path, ...]:
 
 
 def _find_font_files() -> tuple[Path, ...]:
-    ordered: list[Path] = []
-    for d in font_path_dirs():
-        ordered.extend(_walk_fonts(d))
-    system = _fc_list()
-    if system is None:
-        system = [p for d in standard_font_dirs() for p in _walk_fonts(d)]
-    ordered.extend(system)
-    for d in unpacked_package_dirs():
-        ordered.extend(_walk_fonts(d))
-    seen: set[str] = set()
-    unique: list[Path] = []
-    for p in ordered:
-        s = str(p)
-        if s not in seen:
-            seen.add(s)
-            unique.append(p)
-    return tuple(unique)
+    ordered = [p for d in font_path_dirs() for p in _walk_fonts(d)]
+    ordered += _fc_list() or [p for d in standard_font_dirs() for p in _walk_fonts(d)]
+    ordered += [p for d in unpacked_package_dirs() for p in _walk_fonts(d)]
+    return tuple(dict.fromkeys(ordered))  # without duplicates, the first of each kept
 
 
 def prefetch_font_files() -> None:
@@ -369,7 +350,7 @@ def _find_face_index(path: Path, faces: tuple[FaceFacts, ...], family: str, want
     for facts in faces:
         if isinstance(facts, str):
             raise ValueError(facts)
-    per_face = [facts[0] for facts in faces if not isinstance(facts, str)]
+    per_face = [facts[0] for facts in faces]
     for i, names in enumerate(per_face):
         if names and names[0].casefold() == want:
             return i

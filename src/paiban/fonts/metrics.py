@@ -144,11 +144,8 @@ class FaceMetrics:
                 self._glyphset = self._font().getGlyphSet()
             pen = BoundsPen(self._glyphset)
             self._glyphset[name].draw(pen)
-            if pen.bounds is None:
-                result = None
-            else:
-                x_min, _y_min, x_max, _y_max = pen.bounds
-                result = (x_min / self.units_per_em, x_max / self.units_per_em)
+            bounds = pen.bounds  # (x_min, y_min, x_max, y_max)
+            result = None if bounds is None else (bounds[0] / self.units_per_em, bounds[2] / self.units_per_em)
             self._ink[ch] = result
             return result
 
@@ -226,8 +223,7 @@ def load_metrics(face: FontFace) -> FaceMetrics:
     with _cache_lock:
         m = _cache.get(face)
         if m is None:
-            m = FaceMetrics(face)
-            _cache[face] = m
+            m = _cache[face] = FaceMetrics(face)
     return m
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-
+from typing import NamedTuple
 
 from paiban.fonts.convert import converted_font, default_cache_dir
 from paiban.fonts.discovery import find_face_index, find_font_file, open_face, prefetch_font_files
@@ -61,15 +61,12 @@ def default_roles_file() -> Path:
 
 # ---- roles file -----------------------------------------------------------------------------
 
-class _Entry:
+class _Entry(NamedTuple):
     """One ``{file, face}`` line of a chain, as written (resolved lazily)."""
 
-    __slots__ = ("file", "face", "where")
-
-    def __init__(self, file: str, face: str | int, where: str):
-        self.file = file
-        self.face = face
-        self.where = where
+    file: str
+    face: str | int
+    where: str
 
 
 #: nesting a roles file never needs (roles → role → chain → entry): deeper is refused before loading
@@ -95,21 +92,23 @@ def _parse_yaml(text: str, path: Path) -> object:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+        where = _where(path, getattr(exc, "problem_mark", None))
         problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
         raise ValueError(f"{where}: not valid YAML: {problem}") from None
+
+
+def _where(path: Path, mark) -> str:
+    return f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
 
 
 def _refuse_unsafe_events(yaml, text: str, path: Path) -> None:
     depth = 0
     try:
         for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-            mark = getattr(event, "start_mark", None)
-            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+            where = _where(path, getattr(event, "start_mark", None))
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise ValueError(f"{where}: anchors and aliases (&, *) are not allowed in a font roles file")
-            if getattr(event, "tag", None) is not None and not isinstance(event, (yaml.DocumentStartEvent,)):
+            if getattr(event, "tag", None) is not None and not isinstance(event, yaml.DocumentStartEvent):
                 raise ValueError(f"{where}: tags (!!…) are not allowed in a font roles file")
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
@@ -283,8 +282,7 @@ class FontRegistry:
                 logging.getLogger(__name__).debug("font role %s: %s", role, note)
             else:
                 faces.append(face)
-        result = tuple(faces)
-        self._own[role] = result
+        result = self._own[role] = tuple(faces)
         return result
 
     def roles(self) -> list[str]:
@@ -292,7 +290,6 @@ class FontRegistry:
         return list(self._roles)
 
     def description(self, role: str) -> str:
-        """The role's description from the roles file."""
         if role not in self._roles:
             raise UnknownRole(role, self._roles)
         return self._roles[role][2]
@@ -302,25 +299,11 @@ class FontRegistry:
 
         Raises `UnknownRole` for a role the roles file does not define; () if none is installed.
         """
-        if role not in self._roles:
-            raise UnknownRole(role, self._roles)
         with self._lock:
             hit = self._chains.get(role)
-            if hit is not None:
-                return hit
-            faces = list(self._own_faces(role))
-            for target in self._roles[role][1]:
-                faces.extend(self.chain(target))
-            seen: set[tuple[Path, int]] = set()
-            unique: list[FontFace] = []
-            for face in faces:
-                k = (face.path, face.index)
-                if k not in seen:
-                    seen.add(k)
-                    unique.append(face)
-            result = tuple(unique)
-            self._chains[role] = result
-            return result
+            if hit is None:
+                hit = self._chains[role] = tuple(face for face, _ in self.chain_sources(role))
+            return hit
 
     def chain_sources(self, role: str) -> list[tuple[FontFace, str]]:
         """`chain` with the role each face comes from (``role`` itself, or a role it extends)."""
@@ -330,49 +313,31 @@ class FontRegistry:
             pairs = [(face, role) for face in self._own_faces(role)]
             for target in self._roles[role][1]:
                 pairs.extend(self.chain_sources(target))
-            seen: set[tuple[Path, int]] = set()
-            unique: list[tuple[FontFace, str]] = []
+            unique: dict[tuple[Path, int], tuple[FontFace, str]] = {}
             for face, source in pairs:
-                if (face.path, face.index) not in seen:
-                    seen.add((face.path, face.index))
-                    unique.append((face, source))
-            return unique
+                unique.setdefault((face.path, face.index), (face, source))
+            return list(unique.values())
 
     def unresolved_entries(self, role: str) -> list[str]:
         """The role's own chain entries that are skipped (file not installed, face not found)."""
         if role not in self._roles:
             raise UnknownRole(role, self._roles)
-        notes: list[str] = []
-        for entry in self._roles[role][0]:
-            face, note = self._entry_face(entry)
-            if face is None:
-                notes.append(note)
-        return notes
+        return [note for face, note in map(self._entry_face, self._roles[role][0]) if face is None]
 
     def primary_face(self, role: str) -> FontFace | None:
         """The role's first installed face (the one that should draw nearly everything), or None."""
-        chain = self.chain(role)
-        return chain[0] if chain else None
+        return next(iter(self.chain(role)), None)
 
     # -- per character --
 
     def face_for(self, role: str, ch: str) -> FontFace | None:
         """The first face of the role's chain whose cmap has ``ch``, or None (memoised)."""
         key = (role, ch)
-        try:
-            return self._face_for[key]
-        except KeyError:
-            pass
-        found: FontFace | None = None
-        for face in self.chain(role):
-            if load_metrics(face).has(ch):
-                found = face
-                break
-        self._face_for[key] = found
-        return found
+        if key not in self._face_for:
+            self._face_for[key] = next((face for face in self.chain(role) if load_metrics(face).has(ch)), None)
+        return self._face_for[key]
 
     def metrics(self, face: FontFace) -> FaceMetrics:
-        """Metrics of ``face`` (shared, cached per process)."""
         return load_metrics(face)
 
     # -- PDF --

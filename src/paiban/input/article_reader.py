@@ -98,11 +98,8 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict[str, str], str, int
 
 
 def _front_matter(block: str, path: Path) -> dict[str, str]:
-    """The front matter (`block`, from line 2 of the file) → {Article field: text}.
-
-    Read with the layouts' position-keeping reader in its strict text mode (`parse_text_yaml`):
-    no anchors, aliases or tags; every value is the text as written (`NO`, `1.10`,
-    `2024-01-05` stay as typed), stripped; an empty value is no text. Known keys only."""
+    """The front matter (`block`, from line 2 of the file) → {Article field: text}, each value
+    stripped (an empty value is no text); read as the module's docstring says."""
     if len(block) > MAX_FRONT_MATTER_CHARS:
         raise InputError(f"the front matter is {len(block):,} characters long, more than {MAX_FRONT_MATTER_CHARS:,}",
                          Where(path, 2, 1))
@@ -177,11 +174,7 @@ def _read_plain(path: Path, lines: list[str], first_line: int, meta: dict[str, s
         else:
             flush()
     flush()
-    byline = meta.get("byline", "")
-    if byline:
-        paragraphs.insert(0, Paragraph(byline, ParagraphKind.BYLINE, 0))
-    return Article(path, _headline(meta), byline, meta.get("dateline", ""),
-                   _run_in_dateline(tuple(paragraphs), meta.get("dateline", "")))
+    return _article(path, _headline(meta), meta.get("byline", ""), paragraphs, meta)
 
 
 def _all_cjk_joins(chunk: list[str]) -> bool:
@@ -228,22 +221,21 @@ def _read_scanned(path: Path, lines: list[str], first_line: int, meta: dict[str,
     headline = _headline(meta)
     if headline.is_empty() and headline_lines:
         headline = Headline(main="\n".join(_clean_line(h) for h in headline_lines if h))
+    return _article(path, headline, byline, [p for p in paragraphs if p.text], meta)
+
+
+def _article(path: Path, headline: Headline, byline: str, paragraphs: list[Paragraph],
+             meta: dict[str, str]) -> Article:
+    """The article, with the byline (if any) as its first paragraph and the dateline
+    (本报讯（记者 李涛）) run into the first body paragraph, before a full-width space."""
     if byline:
         paragraphs.insert(0, Paragraph(byline, ParagraphKind.BYLINE, 0))
-    return Article(path, headline, byline, meta.get("dateline", ""),
-                   _run_in_dateline(tuple(p for p in paragraphs if p.text), meta.get("dateline", "")))
-
-
-def _run_in_dateline(paragraphs: tuple[Paragraph, ...], dateline: str) -> tuple[Paragraph, ...]:
-    """Run the dateline (本报讯（记者 李涛）) into the first body paragraph, before a full-width space."""
-    if not dateline:
-        return paragraphs
-    out = list(paragraphs)
-    for i, para in enumerate(out):
-        if para.kind is ParagraphKind.BODY:
-            out[i] = Paragraph(dateline + "\u3000" + para.text, para.kind, para.source_line, len(dateline))
+    dateline = meta.get("dateline", "")
+    for i, para in enumerate(paragraphs):
+        if dateline and para.kind is ParagraphKind.BODY:
+            paragraphs[i] = Paragraph(dateline + "\u3000" + para.text, para.kind, para.source_line, len(dateline))
             break
-    return tuple(out)
+    return Article(path, headline, byline, dateline, tuple(paragraphs))
 
 
 def _scanned_paragraph(lines: list[str], start: int) -> Paragraph:
@@ -258,15 +250,10 @@ def _clean_line(line: str) -> str:
         line = "".join(chars)  # letter-spaced justified line
     line = DASH_RUN.sub("——", line)
     line = re.sub(r"——\s+", "——", line)  # OCR puts a space after its 3-stroke dash
-    line = re.sub(r"(?<=\S) (?=\S)", lambda m: _space_between(line, m.start()), line)
+    line = re.sub(r"(?<=\S) (?=\S)",
+                  lambda m: " " if line[m.start() - 1].isascii() and line[m.start() + 1].isascii() else "\u3000",
+                  line)
     return _clean_text(line)
-
-
-def _space_between(line: str, i: int) -> str:
-    before, after = line[i - 1], line[i + 1]
-    if before.isascii() and after.isascii():
-        return " "
-    return "\u3000"
 
 
 def _clean_text(text: str) -> str:

@@ -4,6 +4,7 @@ issue numbers, CN number, credits, sections per page and the page label of the r
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -36,8 +37,6 @@ def edition_variables(node: Node | None, resolve_picture: Callable[[Node, str], 
             raise item.error("only {page} and {page_cn} may appear in braces") from None
     if (item := node.get("date")) is not None:
         text = item.as_str(coerce=True).strip()
-        import datetime  # only for a layout with a date
-
         try:
             datetime.date.fromisoformat(text)
         except ValueError:

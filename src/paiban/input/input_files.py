@@ -17,10 +17,6 @@ files) goes through here:
 Functions raise `FileProblem` (a message without a place) or, for the text readers, `InputError`
 naming the file; the layout and edition loaders turn a `FileProblem` into an error at the YAML
 key that named the file.
-
-Functions: `file_kind`, `regular_file_size`, `read_input_bytes`, `read_input_text`, `inside`,
-`check_picture`, `format_bytes`, `format_pixels`. Data: `MAX_YAML_BYTES` (layout, edition and
-font roles files: fixed, since it is needed before any limit can be read).
 """
 
 from __future__ import annotations
@@ -36,7 +32,7 @@ __all__ = ["FileProblem", "MAX_YAML_BYTES", "check_picture", "file_kind", "forma
            "inside", "read_input_bytes", "read_input_text", "regular_file_size"]
 
 #: The largest layout, edition or font roles file (YAML): a layout of a hundred pages is ~100 KB,
-#: and the YAML reader stops at 100,000 values anyway.
+#: and the YAML reader stops at 100,000 values anyway. Fixed: it is needed before any limit is read.
 MAX_YAML_BYTES = 4 * 1024 * 1024
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
@@ -46,29 +42,25 @@ class FileProblem(Exception):
     """A file that cannot be used as input: the message says why (without the file's place)."""
 
 
+_FILE_KINDS = ((stat.S_ISREG, "a regular file"), (stat.S_ISDIR, "a directory"),
+               (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+               (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
 def file_kind(mode: int) -> str:
     """What a file of this `st_mode` is, for messages: ``a directory``, ``a FIFO (named pipe)``…"""
-    if stat.S_ISREG(mode):
-        return "a regular file"
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+    return next((kind for test, kind in _FILE_KINDS if test(mode)), "not a regular file")
+
+
+def _short(value: float, unit: str) -> str:
+    return f"{value:.0f} {unit}" if value >= 10 or value == int(value) else f"{value:.1f} {unit}"
 
 
 def format_bytes(size: int) -> str:
     """``1 MB``, ``256 MB``, ``874 KB``, ``12 bytes`` (1 KB = 1024 bytes)."""
     for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
         if size >= factor:
-            value = size / factor
-            return f"{value:.0f} {unit}" if value >= 10 or value == int(value) else f"{value:.1f} {unit}"
+            return _short(size / factor, unit)
     return f"{size} bytes"
 
 
@@ -76,12 +68,7 @@ def format_pixels(pixels: int) -> str:
     """``64 MP``, ``900 MP``, ``0.3 MP`` (1 MP = 1,000,000 pixels), ``1,000 pixels``."""
     if pixels < 100_000:
         return f"{pixels:,} pixel{'s' if pixels != 1 else ''}"
-    value = pixels / 1_000_000
-    return f"{value:.0f} MP" if value >= 10 or value == int(value) else f"{value:.1f} MP"
-
-
-def _not_regular(what: str, mode: int) -> FileProblem:
-    return FileProblem(f"{what} is {file_kind(mode)}, not a regular file")
+    return _short(pixels / 1_000_000, "MP")
 
 
 def _too_large(what: str, size: int | None, limit: int, limit_name: str | None) -> FileProblem:
@@ -90,16 +77,20 @@ def _too_large(what: str, size: int | None, limit: int, limit_name: str | None) 
     return FileProblem(f"{what} is larger{shown} than the limit ({name}{format_bytes(limit)})")
 
 
+def _check_stat(st: os.stat_result, what: str, limit: int | None, limit_name: str | None) -> int:
+    """`st.st_size`; `FileProblem` unless `st` is of a regular file of at most `limit` bytes."""
+    if not stat.S_ISREG(st.st_mode):
+        raise FileProblem(f"{what} is {file_kind(st.st_mode)}, not a regular file")
+    if limit is not None and st.st_size > limit:
+        raise _too_large(what, st.st_size, limit, limit_name)
+    return st.st_size
+
+
 def regular_file_size(path: Path, what: str, limit: int | None = None, limit_name: str | None = None) -> int:
     """The size of `path`, which must be an existing regular file of at most `limit` bytes
     (`os.stat`, following symlinks; nothing is opened). Raises `FileNotFoundError` when it does
     not exist, `FileProblem` when it is something else or too large."""
-    st = os.stat(path)
-    if not stat.S_ISREG(st.st_mode):
-        raise _not_regular(what, st.st_mode)
-    if limit is not None and st.st_size > limit:
-        raise _too_large(what, st.st_size, limit, limit_name)
-    return st.st_size
+    return _check_stat(os.stat(path), what, limit, limit_name)
 
 
 def _open_regular(path: Path, what: str, limit: int | None, limit_name: str | None) -> int:
@@ -107,11 +98,7 @@ def _open_regular(path: Path, what: str, limit: int | None, limit_name: str | No
     regular_file_size(path, what, limit, limit_name)  # a FIFO or device is never opened
     fd = os.open(path, _OPEN_FLAGS)
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):  # swapped since the stat
-            raise _not_regular(what, st.st_mode)
-        if limit is not None and st.st_size > limit:
-            raise _too_large(what, st.st_size, limit, limit_name)
+        _check_stat(os.fstat(fd), what, limit, limit_name)  # swapped or grown since the stat
     except BaseException:
         os.close(fd)
         raise
@@ -181,10 +168,6 @@ _CHECKED: dict[tuple, tuple[str, tuple[int, int]]] = {}
 _OTHER_FORMATS = ("GIF", "TIFF", "BMP", "WEBP")
 
 
-def pixel_bytes(mode: str) -> int:
-    return _PIXEL_BYTES.get(mode, 4)
-
-
 def check_picture(path: Path, max_pixels: int, max_bytes: int, *, what: str | None = None,
                   pixels_name: str = "limits.picture_pixels", memory_name: str = "limits.picture_memory",
                   formats: tuple[str, ...] = ("JPEG", "PNG")) -> tuple[str, tuple[int, int]]:
@@ -217,7 +200,7 @@ def check_picture(path: Path, max_pixels: int, max_bytes: int, *, what: str | No
                 if pixels > max_pixels:
                     raise FileProblem(f"{what} is {width} × {height} pixels ({format_pixels(pixels)}), more than "
                                       f"the limit ({pixels_name} = {format_pixels(max_pixels)})")
-                memory = pixels * pixel_bytes(mode)
+                memory = pixels * _PIXEL_BYTES.get(mode, 4)
                 if memory > max_bytes:
                     raise FileProblem(f"{what} ({width} × {height} pixels, {mode}) takes {format_bytes(memory)} "
                                       f"decoded, more than the limit ({memory_name} = {format_bytes(max_bytes)})")

@@ -13,9 +13,7 @@ pictures are checked against the `limits:` (`paiban.model.spec.Limits`; a caller
 edition's, replace the layout's key by key); every picture is decoded in full once here. The file
 checks themselves are in input/input_files.py.
 
-Functions: `load_layout` (the entry point), `read_limits` (a `limits:` mapping, also an edition
-file's). Data: `STYLE_ROLES` (the story keys that name a style). Text styles are read by
-input/text_styles.py, edition variables by input/edition_variables.py.
+Text styles are read by input/text_styles.py, edition variables by input/edition_variables.py.
 """
 
 from __future__ import annotations
@@ -46,7 +44,7 @@ from paiban.model.spec import (
     StorySpec,
     TextStyle,
 )
-from paiban.input.edition_variables import edition_variables
+from paiban.input.edition_variables import MAX_PAGE, edition_variables
 from paiban.input.text_styles import DEFAULT_STYLES, STYLE_KEYS, load_style
 from paiban.units import HAO_SIZES_PT, PAGE_SIZES_MM, PT_PER_MM, parse_length, parse_type_size
 
@@ -86,8 +84,13 @@ LIMIT_KEYS: dict[str, tuple[str, int, int]] = {
     "picture_pixels": ("pixels", 1, 178_000_000),  # Pillow (which embeds pictures) refuses 179 MP and more
     "picture_memory": ("bytes", 1 << 10, 4 << 30),
 }
-_SIZE_UNITS = {"": 1, "b": 1, "byte": 1, "bytes": 1, "kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30}
-_PIXEL_UNITS = {"": 1, "px": 1, "pixels": 1, "mp": 1_000_000}
+#: unit → (suffixes and their factors, what a value may look like, how a value is shown)
+_AMOUNT_UNITS: dict[str, tuple[dict[str, int], str, Callable[[int], str]]] = {
+    "bytes": ({"": 1, "b": 1, "byte": 1, "bytes": 1, "kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30},
+              "a number of bytes or a size such as 512KB or 2MB", format_bytes),
+    "pixels": ({"": 1, "px": 1, "pixels": 1, "mp": 1_000_000},
+               "a number of pixels or megapixels such as 64MP", format_pixels),
+}
 _AMOUNT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*")
 
 DEFAULT_MARGINS_MM = {"top": 30.0, "bottom": 20.0}
@@ -96,7 +99,6 @@ MAX_LENGTH_PT = 10_000 * PT_PER_MM  # 10 m
 MAX_COLUMNS = 100
 MAX_CHARS = 1000
 MAX_ROWS = 10_000
-MAX_PAGE = 9999
 #: A text column must hold at least this many characters of the body size.
 MIN_MEASURE_CHARS = 2
 _EPS = 1e-6
@@ -157,8 +159,7 @@ def resolve_root(base: Path, root_node: Node | None, allow_node: Node | None, ca
     if root_node is not None:
         text = root_node.as_str().strip()
         try:
-            target = Path(text).expanduser()
-            target = (target if target.is_absolute() else base / target).resolve()
+            target = _resolved(text, base)
             is_dir = target.is_dir()
         except (OSError, RuntimeError, ValueError):
             raise root_node.error(f"root {text!r} is not a usable path") from None
@@ -177,17 +178,13 @@ def read_limits(node: Node | None) -> dict[str, int]:
         return {}
     node.as_mapping(f"a mapping of limits ({', '.join(LIMIT_KEYS)})")
     node.check_keys(tuple(LIMIT_KEYS))
-    out = {}
-    for key, item in node.items():
-        unit, smallest, largest = LIMIT_KEYS[key]
-        out[key] = _amount(item, unit, smallest, largest)
-    return out
+    return {key: _amount(item, *LIMIT_KEYS[key]) for key, item in node.items()}
 
 
 def _amount(node: Node, unit: str, smallest: int, largest: int) -> int:
     """A whole number of `unit`; a size may be written with KB, MB or GB (1 KB = 1024 bytes), a
     number of pixels with MP (1 MP = 1,000,000 pixels)."""
-    units = _SIZE_UNITS if unit == "bytes" else _PIXEL_UNITS if unit == "pixels" else {"": 1}
+    units, examples, shown = _AMOUNT_UNITS.get(unit, ({"": 1}, "a whole number", lambda n: f"{n:,}"))
     value = node.value
     match = _AMOUNT.fullmatch(value) if isinstance(value, str) else None
     if match is not None and match[2].lower() in units:
@@ -198,13 +195,16 @@ def _amount(node: Node, unit: str, smallest: int, largest: int) -> int:
         if not amount.is_integer():
             raise node.error(f"expected a whole number of {unit}, got {_shown(node)}")
     else:
-        examples = {"bytes": "a number of bytes or a size such as 512KB or 2MB",
-                    "pixels": "a number of pixels or megapixels such as 64MP"}.get(unit, "a whole number")
         raise node.error(f"expected {examples}, got {_shown(node)}")
-    shown = {"bytes": format_bytes, "pixels": format_pixels}.get(unit, lambda n: f"{n:,}")
     if not math.isfinite(amount) or not smallest <= amount <= largest:
         raise node.error(f"must be between {shown(smallest)} and {shown(largest)}, got {_shown(node)}")
     return int(amount)
+
+
+def _resolved(text: str, base: Path) -> Path:
+    """The path `text` (``~`` expanded) relative to `base`, symlinks resolved."""
+    target = Path(text).expanduser()
+    return (target if target.is_absolute() else base / target).resolve()
 
 
 def _mm(points: float) -> str:
@@ -232,10 +232,7 @@ def file_in(node: Node, base: Path, project: Path | None, what: str, kind: str, 
     resolved first; None: anywhere) of at most `limit` bytes. `strip`: the text stripped first."""
     text = node.as_str().strip() if strip else node.as_str()
     try:
-        target = Path(text).expanduser()
-        if not target.is_absolute():
-            target = base / target
-        target = target.resolve()
+        target = _resolved(text, base)
     except (OSError, ValueError, RuntimeError):
         raise node.error(f"{what} {text!r} is not a usable path") from None
     if project is not None and not inside(target, project):
@@ -316,8 +313,7 @@ class _Loader:
         """A line pitch / leading: a number is a multiple of `size`, text a length with a unit."""
         value = node.value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            multiple = node.as_number(above=0, maximum=100)
-            return multiple * size
+            return node.as_number(above=0, maximum=100) * size
         if isinstance(value, str):
             stripped = value.strip()
             if stripped and stripped[-1].isalpha():
@@ -342,8 +338,7 @@ class _Loader:
         self.project = resolve_root(self.base, root.get("root"), root.get("allow_outside_root"), self.caller_root,
                                     self.root_source, "layout")
         self.limits = replace(Limits(), **{**read_limits(root.get("limits")), **self.caller_limits})
-        title_node = root.get("title")
-        title = title_node.as_str(coerce=True) if title_node is not None else self.path.stem
+        title = _opt(root, "title", lambda n: n.as_str(coerce=True), self.path.stem)
         width, height, top, bottom, left_node = self.load_page(root.get("page"))
         grid = self.load_grid(root.require("grid"), width, height, top, bottom)
         left = self.place_type_area(grid, width, left_node, root.require("grid"))
@@ -364,13 +359,7 @@ class _Loader:
                 raise at.error(f"unknown style '{region.picture.caption_style}';"
                                f"{did_you_mean(region.picture.caption_style, styles)} styles: {', '.join(styles)}")
         edition = self.load_edition(root.get("edition"))
-        preflight = root.get("preflight")
-        min_dpi = 150.0
-        if preflight is not None:
-            preflight.as_mapping("a mapping with min_dpi")
-            preflight.check_keys(PREFLIGHT_KEYS)
-            if (dpi := preflight.get("min_dpi")) is not None:
-                min_dpi = dpi.as_number(minimum=1, maximum=10_000)
+        min_dpi = _opt(root, "preflight", self.load_min_dpi, 150.0)
         return Layout(
             source=self.path.resolve(),
             title=title,
@@ -388,6 +377,11 @@ class _Loader:
             limits=self.limits,
         )
 
+    def load_min_dpi(self, node: Node) -> float:
+        node.as_mapping("a mapping with min_dpi")
+        node.check_keys(PREFLIGHT_KEYS)
+        return _opt(node, "min_dpi", lambda n: n.as_number(minimum=1, maximum=10_000), 150.0)
+
     def load_edition(self, node: Node | None) -> Edition:
         values, sections = edition_variables(node, self.picture)
         if sections:
@@ -396,25 +390,20 @@ class _Loader:
 
     def load_page(self, node: Node | None) -> tuple[float, float, float, float, Node | None]:
         width, height = (mm * PT_PER_MM for mm in PAGE_SIZES_MM["broadsheet"])
-        top = DEFAULT_MARGINS_MM["top"] * PT_PER_MM
-        bottom = DEFAULT_MARGINS_MM["bottom"] * PT_PER_MM
-        left_node = None
+        top, bottom = (DEFAULT_MARGINS_MM[key] * PT_PER_MM for key in ("top", "bottom"))
         if node is None:
             return width, height, top, bottom, None
         node.check_keys(PAGE_KEYS)
-        size = node.get("size")
-        if size is not None:
-            width, height = self.page_size(size)
+        width, height = _opt(node, "size", self.page_size, (width, height))
         margins = node.get("margins")
+        left_node = None
         if margins is not None:
             margins.check_keys(MARGIN_KEYS)
-            if (n := margins.get("top")) is not None:
-                top = self.length(n)
-            if (n := margins.get("bottom")) is not None:
-                bottom = self.length(n)
-            left = margins.get("left")
-            if left is not None and left.value != "auto":
-                left_node = left
+            top = _opt(margins, "top", self.length, top)
+            bottom = _opt(margins, "bottom", self.length, bottom)
+            left_node = margins.get("left")
+            if left_node is not None and left_node.value == "auto":
+                left_node = None
         if top + bottom >= height:
             at = margins if margins is not None else node
             raise at.error(f"the top and bottom margins ({_mm(top)} + {_mm(bottom)}) leave no room on a page "
@@ -426,29 +415,22 @@ class _Loader:
             items = node.as_list()
             if len(items) != 2:
                 raise node.error(f"expected [width, height], got a list of {len(items)}")
-            width, height = (self.length(item, positive=True) for item in items)
-            return width, height
-        value = node.value
+            return self.length(items[0], positive=True), self.length(items[1], positive=True)
         names = list(PAGE_SIZES_MM)
-        if isinstance(value, str):
-            key = value.strip().lower()
-            if key in PAGE_SIZES_MM:
-                w, h = PAGE_SIZES_MM[key]
-                return w * PT_PER_MM, h * PT_PER_MM
-            hint = did_you_mean(key, names)
-        else:
-            hint = ""
+        key = node.value.strip().lower() if isinstance(node.value, str) else None
+        if key in PAGE_SIZES_MM:
+            w, h = PAGE_SIZES_MM[key]
+            return w * PT_PER_MM, h * PT_PER_MM
+        hint = did_you_mean(key, names) if key is not None else ""
         raise node.error(f"unknown page size {_shown(node)};{hint} use one of {', '.join(names)} "
                          f"or [width, height] such as [390mm, 546mm]")  # fmt: skip
 
     def load_grid(self, node: Node, width: float, height: float, top: float, bottom: float) -> Grid:
         node.check_keys(GRID_KEYS, required=("columns", "column_chars"))
-        size_node = node.get("body_size")
-        body_size = self.type_size(size_node) if size_node is not None else HAO_SIZES_PT["小五"]
+        body_size = _opt(node, "body_size", self.type_size, HAO_SIZES_PT["小五"])
         columns = node.require("columns").as_int(minimum=1, maximum=MAX_COLUMNS)
         column_chars = node.require("column_chars").as_int(minimum=1, maximum=MAX_CHARS)
-        gutter_node = node.get("gutter_chars")
-        gutter = gutter_node.as_number(minimum=0, maximum=MAX_CHARS) if gutter_node is not None else 1.0
+        gutter = _opt(node, "gutter_chars", lambda n: n.as_number(minimum=0, maximum=MAX_CHARS), 1.0)
         pitch_node = node.get("line_pitch")
         pitch = self.pitch(pitch_node, body_size) if pitch_node is not None else 1.5 * body_size
         room = height - top - bottom
@@ -512,14 +494,12 @@ class _Loader:
         for role, item in node.as_mapping("a mapping of font role → font file").items():
             if not role.strip() or role.startswith("__"):
                 raise item.error(f"'{role}' is not a usable font role name", at_key=True)
-            face = 0
             if item.is_mapping:
                 item.check_keys(FONT_FILE_KEYS, required=("file",))
                 file_node = item.require("file")
-                if (face_node := item.get("face")) is not None:
-                    face = face_node.as_int(minimum=0, maximum=10_000)
+                face = _opt(item, "face", lambda n: n.as_int(minimum=0, maximum=10_000), 0)
             elif item.is_scalar:
-                file_node = item
+                file_node, face = item, 0
             else:
                 raise item.error("expected a font file path or {file: path, face: 0}")
             overrides[role] = (self.file_path(file_node, "font file"), face)
@@ -585,10 +565,8 @@ class _Loader:
         node.as_mapping("a region (a mapping with keys name, kind, columns, lines …)")
         node.check_keys(REGION_KEYS, required=("name", "columns", "lines"))
         name = self.name(node.require("name"))
-        kind_node = node.get("kind")
-        kind = RegionKind.TEXT
-        if kind_node is not None:
-            kind = RegionKind(kind_node.as_choice([k.value for k in RegionKind], "region kind"))
+        kind = _opt(node, "kind", lambda n: RegionKind(n.as_choice([k.value for k in RegionKind], "region kind")),
+                    RegionKind.TEXT)
         first_col, last_col = self.span(node.require("columns"), grid.columns, "column", "columns")
         first_line, last_line = self.span(node.require("lines"), grid.rows, "line", "lines")
         span = last_col - first_col + 1
@@ -601,10 +579,7 @@ class _Loader:
                                               at_key=True)  # fmt: skip
             text_columns = 1
         else:
-            if text_columns_node is not None:
-                text_columns = text_columns_node.as_int(minimum=1, maximum=MAX_COLUMNS)
-            else:
-                text_columns = span
+            text_columns = _opt(node, "text_columns", lambda n: n.as_int(minimum=1, maximum=MAX_COLUMNS), span)
             width_chars = grid.span_width_chars(span)
             measure = grid.text_column_chars(span, text_columns, gutter)
             if measure < MIN_MEASURE_CHARS - _EPS:
@@ -620,9 +595,8 @@ class _Loader:
             if image_node is None:
                 raise node.error("a picture region needs an image: path to a JPEG or PNG file", at_key=True)
             image, pixels = self.picture(image_node, "image")
-            caption_node, style_node = node.get("caption"), node.get("caption_style")
-            picture = Picture(image, caption_node.as_str(coerce=True).strip() if caption_node is not None else "",
-                              style_node.as_str().strip() if style_node is not None else "caption", pixels)
+            picture = Picture(image, _opt(node, "caption", lambda n: n.as_str(coerce=True).strip(), ""),
+                              _opt(node, "caption_style", self.name, "caption"), pixels)
         else:
             for key in ("image", "caption", "caption_style"):
                 if (item := node.get(key)) is not None:
@@ -642,10 +616,9 @@ class _Loader:
             return Box() if node.as_bool() else None
         node.check_keys(BOX_KEYS)
         fields: dict[str, Any] = {}
-        if (item := node.get("padding")) is not None:
-            fields["padding"] = item.as_number(minimum=0, maximum=20)
-        if (item := node.get("stroke")) is not None:
-            fields["stroke"] = item.as_number(minimum=0, maximum=20)
+        for key in ("padding", "stroke"):
+            if (item := node.get(key)) is not None:
+                fields[key] = item.as_number(minimum=0, maximum=20)
         if (item := node.get("tint")) is not None:
             values = item.as_list("a CMYK colour [c, m, y, k], each 0 to 1")
             if len(values) != 4:
@@ -692,9 +665,8 @@ class _Loader:
             names[name] = name_node
             article = self.file_path(entry.require("article"), "article file", self.limits.article_size,
                                      "limits.article_size")
-            headline = None
-            if (head_node := entry.get("headline")) is not None:
-                headline = self.region_ref(head_node, regions, RegionKind.HEADLINE, used, name)
+            headline = _opt(entry, "headline", lambda n: self.region_ref(n, regions, RegionKind.HEADLINE, used, name),
+                            None)
             thread_node = entry.require("thread")
             thread_items = [thread_node] if thread_node.is_scalar else thread_node.as_list("a list of region names")
             if not thread_items:
@@ -740,6 +712,12 @@ class StyleReader(_Loader):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, None, None)  # type: ignore[arg-type]
+
+
+def _opt(node: Node, key: str, read: Callable[[Node], Any], default: Any) -> Any:
+    """`read` of the value at `key` of the mapping `node`, or `default` when the key is not given."""
+    item = node.get(key)
+    return read(item) if item is not None else default
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -7,7 +7,7 @@ mistake is reported at its line (docs/layout-spec.md, Styles).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from paiban.input.yaml_source import Node, did_you_mean
 from paiban.model.spec import (Align, Breaker, Grid, KinsokuLevel, KinsokuPolicy, PunctStyle,
@@ -38,72 +38,46 @@ DEFAULT_STYLES: dict[str, dict[str, Any]] = {
 }  # fmt: skip
 
 STYLE_KEYS = ("font", "size", "leading", "indent", "punctuation", "kinsoku", "kinsoku_level", "breaker",
-              "orphan_pull_down", "align", "avoid_orphans",
-              "squeeze_for_jump", "max_squeeze", "latin_spacing", "max_lines", "shrink_to_fit",
-              "min_size", "tracking")  # fmt: skip
+              "orphan_pull_down", "align", "avoid_orphans", "squeeze_for_jump", "max_squeeze", "latin_spacing",
+              "max_lines", "shrink_to_fit", "min_size", "tracking")  # fmt: skip
 
 
 def load_style(loader: Any, name: str, defaults: dict[str, Any], node: Node | None, grid: Grid,
                roles: set[str] | None) -> TextStyle:
     """One style: the built-in `defaults` of that name (if any) with the fields `node` gives.
     `loader` (layout_loader._Loader) reads type sizes and pitches with positions."""
-    def user(key: str) -> Node | None:
-        return node.get(key) if node is not None else None
-
     fields: dict[str, Any] = {}
-    font_node = user("font")
-    if font_node is not None:
-        font = font_node.as_str().strip()
+
+    def pick(key: str, read: Callable[[Node], Any], convert: Callable[[Any], Any]) -> None:
+        """The field `key`: `read` from the node given, else the default (if any) `convert`ed."""
+        item = node.get(key) if node is not None else None
+        if item is not None:
+            fields[key] = read(item)
+        elif defaults.get(key) is not None:
+            fields[key] = convert(defaults[key])
+
+    def font(item: Node) -> str:
+        font = item.as_str().strip()
         if roles is not None and font not in roles:
             listed = ", ".join(sorted(roles)) or "none"
-            raise font_node.error(f"unknown font role '{font}';{did_you_mean(font, roles)} known roles: {listed}")
-        fields["font"] = font
-    elif "font" in defaults:
-        fields["font"] = defaults["font"]
-    size_node = user("size")
-    if size_node is not None:
-        size = loader.type_size(size_node)
-    elif defaults.get("size") is not None:
-        size = parse_type_size(defaults["size"])
-    else:
-        size = grid.body_size
-    fields["size"] = size
-    leading_node = user("leading")
-    if leading_node is not None:
-        fields["leading"] = None if leading_node.is_null else loader.pitch(leading_node, size)
-    elif defaults.get("leading") is not None:
-        fields["leading"] = defaults["leading"] * size
+            raise item.error(f"unknown font role '{font}';{did_you_mean(font, roles)} known roles: {listed}")
+        return font
+
+    pick("font", font, str)
+    pick("size", loader.type_size, parse_type_size)
+    size = fields.setdefault("size", grid.body_size)
+    pick("leading", lambda item: None if item.is_null else loader.pitch(item, size), lambda v: v * size)
     enums = {"punctuation": (PunctStyle, "punctuation style"), "kinsoku": (KinsokuPolicy, "kinsoku policy"),
              "kinsoku_level": (KinsokuLevel, "kinsoku level"), "breaker": (Breaker, "line breaker"),
              "align": (Align, "alignment")}  # fmt: skip
     for key, (enum, what) in enums.items():
-        item = user(key)
-        if item is not None:
-            fields[key] = enum(item.as_choice([e.value for e in enum], what))
-        elif key in defaults:
-            fields[key] = enum(defaults[key])
+        pick(key, lambda item, enum=enum, what=what: enum(item.as_choice([e.value for e in enum], what)), enum)
     for key, maximum in (("indent", 100.0), ("max_squeeze", 10.0), ("latin_spacing", 10.0), ("tracking", 5.0)):
-        item = user(key)
-        if item is not None:
-            fields[key] = item.as_number(minimum=0, maximum=maximum)
-        elif key in defaults:
-            fields[key] = float(defaults[key])
-    item = user("max_lines")
-    if item is not None:
-        fields["max_lines"] = item.as_int(minimum=0, maximum=100)
-    elif "max_lines" in defaults:
-        fields["max_lines"] = int(defaults["max_lines"])
-    item = user("min_size")
-    if item is not None:
-        fields["min_size"] = loader.type_size(item)
-    elif defaults.get("min_size") is not None:
-        fields["min_size"] = parse_type_size(defaults["min_size"])
+        pick(key, lambda item, maximum=maximum: item.as_number(minimum=0, maximum=maximum), float)
+    pick("max_lines", lambda item: item.as_int(minimum=0, maximum=100), int)
+    pick("min_size", loader.type_size, parse_type_size)
     for key in ("avoid_orphans", "orphan_pull_down", "squeeze_for_jump", "shrink_to_fit"):
-        item = user(key)
-        if item is not None:
-            fields[key] = item.as_bool()
-        elif key in defaults:
-            fields[key] = bool(defaults[key])
+        pick(key, lambda item: item.as_bool(), bool)
     return TextStyle(name=name, **fields)
 
 

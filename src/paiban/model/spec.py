@@ -107,12 +107,10 @@ class Grid:
 
     @property
     def type_width_chars(self) -> float:
-        """Width of the type area, in grid characters."""
         return self.span_width_chars(self.columns)
 
     @property
     def type_width(self) -> float:
-        """Width of the type area, in pt."""
         return self.type_width_chars * self.body_size
 
     def column_x(self, column: int) -> float:
@@ -212,7 +210,7 @@ class Region:
         return origin + grid.column_x(self.last_column) + grid.column_chars * grid.body_size
 
     def width_chars(self, grid: Grid) -> float:
-        """Width of the region's basic columns and the gutters between them, in grid characters."""
+        """Width of the region's basic columns and the gutters between them."""
         return grid.span_width_chars(self.span)
 
     def width(self, grid: Grid) -> float:

@@ -85,7 +85,11 @@ def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, S
     warnings: list[tuple[Rank, BuildWarning]] = []
 
     def add(page: PageBuilder, items: furniture.Furniture, step: int, index: int) -> None:
-        _add(page, items)
+        page.lines.extend(items.lines)
+        page.rules.extend(items.rules)
+        page.rects.extend(items.rects)
+        page.images.extend(items.images)
+        page.markers.extend(items.markers)
         warnings.extend(((step, index, k), w) for k, w in enumerate(items.warnings))
 
     for i, number in enumerate(layout.pages):
@@ -138,14 +142,6 @@ def _last_lines_used(stories: list[tuple[StorySpec, Article, StoryFlow]]) -> dic
             region = flow.lines[-1].region
             out[region] = max(ln.grid_line for ln in flow.lines if ln.region == region)
     return out
-
-
-def _add(page: "PageBuilder", items: furniture.Furniture) -> None:
-    page.lines.extend(items.lines)
-    page.rules.extend(items.rules)
-    page.rects.extend(items.rects)
-    page.images.extend(items.images)
-    page.markers.extend(items.markers)
 
 
 def overset_marker(layout: Layout, story: StorySpec, flow: StoryFlow) -> tuple[int, Marker]:
@@ -203,7 +199,7 @@ class LinePlacer:
         positioned = justify_glyphs(
             fl.units, fl.measure / size, fl.brk.indent, lookup, latin_advance,
             justified and not fl.last_of_paragraph, align, fl.prefix, fl.suffix,
-            _run_in(layout, fl, self.glyphs, run_in) if run_in is not None else None)
+            _run_in(layout, fl, self.glyphs, run_in))
         y = grid_line_top(layout, fl.grid_line) - BASELINE * size
         kind = fl.kind.value if fl.role == "text" else fl.role
         # the text is the glyphs' characters: justify places every character of the line once, in order
@@ -230,15 +226,11 @@ def placed_line(story: str, region: str, column: int, grid_line: int, kind: str,
         chars, xs, infos = [chars[i] for i in keep], [xs[i] for i in keep], [infos[i] for i in keep]
         drawn = "".join(chars)
     runs: list[tuple[int, str]] = []
-    faces = [info.face for info in infos]
-    if faces and faces.count(faces[0]) == len(faces):  # the common line: one face
-        runs.append((0, faces[0]))
-    else:
-        face = None
-        for i, f in enumerate(faces):
-            if f != face:
-                face = f
-                runs.append((i, face))
+    face = None
+    for i, info in enumerate(infos):
+        if info.face != face:
+            face = info.face
+            runs.append((i, face))
     line = PlacedLine(story, region, column, grid_line, kind, x0, y, width, size, text,
                       drawn, tuple([x0 + x * size for x in xs]), tuple(runs), tuple(scaled))
     return line, markers

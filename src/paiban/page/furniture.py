@@ -48,11 +48,10 @@ def page_label(layout: Layout, number: int) -> str:
     return layout.edition.page_label.format(page=number, page_cn=chinese_numeral(number))
 
 
-def set_text(text: str, style: TextStyle, glyphs: GlyphSource, x: float, baseline: float, width: float,
-             kind: str, region: str = "", grid_line: int = 0, align: Align | None = None,
-             markers: list[Marker] | None = None) -> PlacedLine:
-    """One line of `text` in `style`, aligned in `width` pt (no breaking: the caller measured).
-    A character no font has gets a red proof box, appended to `markers`."""
+def set_text(out: Furniture, text: str, style: TextStyle, glyphs: GlyphSource, x: float, baseline: float,
+             width: float, kind: str, region: str = "", grid_line: int = 0, align: Align | None = None) -> None:
+    """One line of `text` in `style`, aligned in `width` pt (no breaking: the caller measured),
+    added to `out`; a character no font has gets a red proof box."""
     from paiban.page.compose import placed_line  # compose imports this module
 
     units = itemize(text, style.punctuation.value, glyphs.latin_advance(style.font), style.latin_spacing,
@@ -61,9 +60,8 @@ def set_text(text: str, style: TextStyle, glyphs: GlyphSource, x: float, baselin
                               latin_advance=glyphs.latin_advance(style.font), justify=False,
                               align=align or style.align)
     line, missing = placed_line("", region, 0, grid_line, kind, x, baseline, width, style.size, text, positioned)
-    if markers is not None:
-        markers.extend(missing)
-    return line
+    out.lines.append(line)
+    out.markers.extend(missing)
 
 
 def running_head(layout: Layout, number: int, glyphs: GlyphSource) -> Furniture:
@@ -86,8 +84,7 @@ def running_head(layout: Layout, number: int, glyphs: GlyphSource) -> Furniture:
     ]
     for text, align in parts:
         if text:
-            out.lines.append(set_text(text, style, glyphs, left, baseline, width, "running_head", align=align,
-                                      markers=out.markers))
+            set_text(out, text, style, glyphs, left, baseline, width, "running_head", align=align)
     out.rules.append(Rule(left, rule_y, left + width, rule_y, 0.8))
     return out
 
@@ -117,8 +114,8 @@ def masthead(layout: Layout, region: Region, glyphs: GlyphSource, top: float) ->
         size = min(style.size, name_h * 0.8, width / max(1, len(edition.paper)) * 0.9)
         fitted = replace(style, size=size)
         baseline = top - (name_h - size) / 2 - BASELINE * size
-        out.lines.append(set_text(edition.paper, fitted, glyphs, left, baseline, width, "masthead",
-                                  region.name, region.first_line, markers=out.markers))
+        set_text(out, edition.paper, fitted, glyphs, left, baseline, width, "masthead", region.name,
+                 region.first_line)
     info = "\u3000\u3000".join(p for p in (
         chinese_date(edition.date) if edition.date else "",
         edition.issue + (f"（{edition.serial}）" if edition.serial else ""),
@@ -130,8 +127,8 @@ def masthead(layout: Layout, region: Region, glyphs: GlyphSource, top: float) ->
                   Rule(left, rule_bottom + 1.6, left + width, rule_bottom + 1.6, HAIRLINE)]
     if info:
         baseline = (rule_top + rule_bottom) / 2 - 0.35 * info_style.size
-        out.lines.append(set_text(info, info_style, glyphs, left, baseline, width, "masthead_info",
-                                  region.name, region.first_line, Align.CENTER, markers=out.markers))
+        set_text(out, info, info_style, glyphs, left, baseline, width, "masthead_info", region.name,
+                 region.first_line, Align.CENTER)
     return out
 
 
@@ -155,8 +152,7 @@ def picture(layout: Layout, region: Region, glyphs: GlyphSource, top: float) -> 
                              region.page))
     baseline = top - image_h - gap - BASELINE * style.size
     for text in caption_lines:
-        out.lines.append(set_text(text, style, glyphs, left, baseline, width, "caption", region.name,
-                                  region.first_line, markers=out.markers))
+        set_text(out, text, style, glyphs, left, baseline, width, "caption", region.name, region.first_line)
         baseline -= pitch
     return out
 
