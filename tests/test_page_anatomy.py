@@ -185,9 +185,8 @@ def test_kicker_tracking_spaces_its_characters(demo):
     assert round(kicker.size * 1.1, 3) in steps  # 1 em + tracking 0.1 em
 
 
-def test_warnings_of_pages_composed_in_several_processes_keep_the_documents_order(tmp_path):
-    """Low-resolution pictures on both pages and a shrunk headline: the same warnings, in the
-    same order, whether the pages are composed in one process or in three."""
+def _warning_variant(tmp_path):
+    """The demo with tiny pictures on both pages and a headline too big for its region."""
     from PIL import Image
 
     def change(text: str) -> str:
@@ -196,6 +195,13 @@ def test_warnings_of_pages_composed_in_several_processes_keep_the_documents_orde
                    .replace("small-head: {font: hei, size: 三号", "small-head: {font: hei, size: 一号")
     path = write_variant(tmp_path, change)
     Image.new("RGB", (40, 30), (200, 200, 200)).save(path.parent / "images" / "tiny.png")
+    return path
+
+
+def test_warnings_of_pages_composed_in_several_processes_keep_the_documents_order(tmp_path):
+    """Low-resolution pictures on both pages and a shrunk headline: the same warnings, in the
+    same order, whether the pages are composed in one process or in three."""
+    path = _warning_variant(tmp_path)
     one = pipeline.run(path, tmp_path / "one.pdf", jobs=1)
     page_warnings = [w for w in map(str, one.report.warnings) if "dpi" in w or "headline" in w]
     assert len(page_warnings) >= 5, one.report.warnings  # pictures on pages 1 and 2, shrunk headlines
@@ -230,16 +236,9 @@ def test_page_warnings_say_their_kind_page_and_story_and_merge_by_rank(tmp_path)
     """Composing warns with BuildWarnings: a low-resolution picture about its region's page, a
     shrunk headline about its story and the headline region's page. Pages composed one at a
     time, their (rank, warning) pairs sorted on the rank alone, give the document's order."""
-    from PIL import Image
-
     from paiban.page.compose import compose_some_pages
 
-    def change(text: str) -> str:
-        return text.replace("images/reading-room-placeholder.png", "images/tiny.png") \
-                   .replace("images/harbour-placeholder.png", "images/tiny.png") \
-                   .replace("small-head: {font: hei, size: 三号", "small-head: {font: hei, size: 一号")
-    path = write_variant(tmp_path, change)
-    Image.new("RGB", (40, 30), (200, 200, 200)).save(path.parent / "images" / "tiny.png")
+    path = _warning_variant(tmp_path)
     loaded = pipeline.load(path)
     flowed = pipeline.flow(loaded, pipeline.read_stories(loaded.layout))
     layout, stories = flowed.layout, list(flowed.stories)
