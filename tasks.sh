@@ -8,18 +8,24 @@
 # `apt-get download` and unpacked into ~/.cache/paiban/debs (PAIBAN_FONT_PATH points there).
 # fonts-hanazono covers CJK Extension B (𠀀 𪚥) as the last fallback; unicode-data carries Unihan,
 # whose kTGH field is the 通用规范汉字表 that `paiban fonts` measures coverage against.
+# Print (docs/print.md): libgs-common has the default CMYK output profile (default_cmyk.icc);
+# ghostscript separates the plates (`--separations`, and the tests' independent check). As a
+# user only the profile is fetched (PAIBAN_CMYK_PROFILE points at it); the tests that need
+# Ghostscript are skipped without it, except in CI (CI=true), where they fail.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 FONT_PACKAGES="fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai fonts-lxgw-wenkai fonts-wqy-zenhei fonts-hanazono unicode-data"
+PRESS_PACKAGES="ghostscript libgs-common"
+PROFILE=usr/share/color/icc/ghostscript/default_cmyk.icc
 VENV="${PAIBAN_VENV:-.venv}"
 DEB_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/paiban/debs"
 
 say() { printf 'tasks.sh: %s\n' "$*" >&2; }
 
-missing_font_packages() {
+missing_packages() {
   local missing=""
-  for p in $FONT_PACKAGES; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
   done
   echo "$missing"
@@ -30,7 +36,7 @@ install_fonts() {
     export PAIBAN_FONT_PATH="$DEB_CACHE/root/usr/share/fonts${PAIBAN_FONT_PATH:+:$PAIBAN_FONT_PATH}"
   fi
   command -v dpkg-query >/dev/null || { say "no dpkg here: put CJK fonts in a folder and set PAIBAN_FONT_PATH (see fonts/README.md)"; return 0; }
-  local missing; missing=$(missing_font_packages)
+  local missing; missing=$(missing_packages $FONT_PACKAGES)
   [ -z "$missing" ] && return 0
   if [ "$(id -u)" = 0 ]; then
     say "installing fonts:$missing"
@@ -78,7 +84,27 @@ install_python() {
   "$VENV/bin/python" -m compileall -q src >/dev/null || true
 }
 
-setup() { install_fonts; install_python; }
+install_press() {
+  if [ -f "$DEB_CACHE/press/$PROFILE" ] && [ ! -f "/$PROFILE" ]; then
+    export PAIBAN_CMYK_PROFILE="$DEB_CACHE/press/$PROFILE"
+  fi
+  command -v dpkg-query >/dev/null || { say "no dpkg here: install Ghostscript, or set press.profile in the layout (docs/print.md)"; return 0; }
+  local missing; missing=$(missing_packages $PRESS_PACKAGES)
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" = 0 ]; then
+    say "installing print tools:$missing"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  elif [ ! -f "/$PROFILE" ] && [ ! -f "$DEB_CACHE/press/$PROFILE" ]; then
+    say "not root: fetching libgs-common (the CMYK profile) into $DEB_CACHE/press; without ghostscript, --separations is unavailable"
+    mkdir -p "$DEB_CACHE/press"
+    (cd "$DEB_CACHE/press" && apt-get download libgs-common)
+    for deb in "$DEB_CACHE"/press/*.deb; do dpkg-deb -x "$deb" "$DEB_CACHE/press"; done
+    export PAIBAN_CMYK_PROFILE="$DEB_CACHE/press/$PROFILE"
+  fi
+}
+
+setup() { install_fonts; install_press; install_python; }
 
 case "${1:-}" in
   setup) setup ;;

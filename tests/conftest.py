@@ -121,7 +121,8 @@ def region_text(pdf, layout, region_name: str) -> str:
     top = page.type_top - (region.first_line - 1) * grid.line_pitch + 1
     bottom = page.type_top - region.last_line * grid.line_pitch + 3  # the leading below the last line
     index = layout.pages.index(region.page)
-    return pdf[index].get_textpage().get_text_bounded(left, bottom, right, top)
+    x, y = pdf[index].get_trimbox()[:2]  # the page as designed lies at the TrimBox (marks around it)
+    return pdf[index].get_textpage().get_text_bounded(left + x, bottom + y, right + x, top + y)
 
 
 JUMP_TEXT = re.compile(r"（(下转|上接)第([一二三四五六七八九十]+)版）")

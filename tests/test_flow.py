@@ -91,8 +91,9 @@ def test_flow_warnings_carry_kind_page_story_and_the_whole_message():
     assert str(flow.warnings[0]) == flow.warnings[0].message
     # a run of marks no line may start with: broken against the rules on page 1 and on page 2
     flow = flow_story(layout.stories[0], article("中" * 8, "中" + "！" * 30), layout, itemizer)
-    forced = "story s: paragraph 2: no permitted break fits a line; broke against the rules"
-    assert flow.warnings == (BuildWarning("forced-break", forced, 1, "s"), BuildWarning("forced-break", forced, 2, "s"))
+    forced = "story s: paragraph 2 at character {}: no permitted break fits a line; broke against the rules"
+    assert flow.warnings == (BuildWarning("forced-break", forced.format(1), 1, "s"),
+                             BuildWarning("forced-break", forced.format(4), 2, "s"))
 
 
 def test_a_warning_about_a_line_that_was_not_placed_has_no_page():

@@ -69,15 +69,15 @@ def test_every_character_is_placed_once_in_order_or_reported_as_overset(regions,
 @settings(max_examples=150, deadline=None)
 @given(regions=threads(), texts=st.lists(PARAGRAPH, min_size=1, max_size=5))
 def test_flow_warnings_name_their_story_and_the_page_of_their_line(regions, texts):
-    """An orphan warning is about the page of its paragraph's last line, a forced break about
-    the page of a line of its paragraph; a warning about a line that was not placed has no page
-    (the text is overset from that paragraph on)."""
+    """An orphan warning is about the page of its paragraph's last line, a forced break, a loose
+    line or a cut unit about the page of the line at the character it names; a warning about a
+    line that was not placed has no page (the text is overset from that paragraph on)."""
     article = Article(Path("a.txt"), paragraphs=tuple(Paragraph(t) for t in texts))
     layout = simple_layout(regions, columns=4, column_chars=6, rows=60)
     flow = flow_story(layout.stories[0], article, layout, itemizer)
     text_lines = [ln for ln in flow.lines if ln.role == "text"]
     for w in flow.warnings:
-        assert w.story == "s" and w.kind in ("orphan", "forced-break")
+        assert w.story == "s" and w.kind in ("orphan", "forced-break", "loose-line", "overlong-unit")
         pi = int(w.message.removeprefix("story s: paragraph ").split(" ")[0].rstrip(":")) - 1
         assert w.message.startswith(f"story s: paragraph {pi + 1}")
         if w.page is None:
@@ -85,5 +85,8 @@ def test_flow_warnings_name_their_story_and_the_page_of_their_line(regions, text
         elif w.kind == "orphan":
             last = next(ln for ln in text_lines if ln.paragraph == pi and ln.last_of_paragraph)
             assert w.page == last.page
-        else:
-            assert w.page in {ln.page for ln in text_lines if ln.paragraph == pi}
+        else:  # a forced break, a loose line, a cut unit: the page of the line at its character
+            at = int(w.message.split(" at character ")[1].split(":")[0]) - 1
+            line = next(ln for ln in text_lines if ln.paragraph == pi
+                        and ln.char_offset <= at < ln.char_offset + sum(len(u.text) for u in ln.units))
+            assert w.page == line.page

@@ -1,5 +1,5 @@
 """Tests of the on-disk caches of font facts (`paiban.fonts.disk_cache`): face names
-(`discovery`), metrics (`metrics`) and file digests (`convert.file_digest`); and of how the
+(`discovery`) and metrics (`metrics`); and of how the
 font list is found (`discovery.font_files`, `prefetch_font_files`).
 
 Every cache test points ``$PAIBAN_CACHE_DIR`` at a fresh folder and forgets the in-process
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from paiban.code_identity import code_identity
-from paiban.fonts import convert, discovery, disk_cache, metrics
+from paiban.fonts import discovery, disk_cache, metrics
 from paiban.fonts.discovery import FaceNotFound, find_face_index, find_font_file, open_face
 from paiban.fonts.metrics import STORED_INK_CHARS, load_metrics
 
@@ -43,11 +43,9 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("PAIBAN_CACHE_DIR", str(folder))
     discovery.clear_caches()
     metrics.clear_metrics_cache()
-    convert._digests.clear()
     yield folder
     discovery.clear_caches()
     metrics.clear_metrics_cache()
-    convert._digests.clear()
 
 
 @pytest.fixture
@@ -68,7 +66,6 @@ def _forget() -> None:
     """What a new process would have: nothing in memory, the disk cache as it is."""
     discovery.clear_caches()
     metrics.clear_metrics_cache()
-    convert._digests.clear()
 
 
 def _entries(cache: Path, kind: str) -> list[Path]:
@@ -217,16 +214,14 @@ def test_entries_of_other_code_are_not_used(cache: Path, reads, monkeypatch: pyt
     dejavu = _font("DejaVuSans.ttf")
     face = open_face(dejavu, 0)
     load_metrics(face)
-    convert.file_digest(dejavu)
-    assert reads and all(len(_entries(cache, kind)) == 1 for kind in ("faces", "metrics", "digests"))
+    assert reads and all(len(_entries(cache, kind)) == 1 for kind in ("faces", "metrics"))
     monkeypatch.setattr(disk_cache, "code_identity", lambda: "another version of the code")
     _forget()
     reads.clear()
     assert open_face(dejavu, 0).family == "DejaVu Sans"
     assert load_metrics(face)._tt is not None  # measured again
     assert reads == [("DejaVuSans.ttf", 0)]
-    convert.file_digest(dejavu)
-    assert all(len(_entries(cache, kind)) == 2 for kind in ("faces", "metrics", "digests"))
+    assert all(len(_entries(cache, kind)) == 2 for kind in ("faces", "metrics"))
 
 
 def test_unreadable_font_error_is_kept_but_io_errors_are_not(cache: Path, reads, tmp_path: Path,
@@ -410,21 +405,7 @@ def test_warm_process_never_imports_fonttools(cache: Path) -> None:
     assert cold[:-1] == warm[:-1]
 
 
-# ---- digests and the entries' format --------------------------------------------------------
-
-def test_file_digest_is_cached_per_file_version(cache: Path, tmp_path: Path) -> None:
-    font = tmp_path / "Digest.ttf"
-    shutil.copyfile(_font("DejaVuSans.ttf"), font)
-    want = hashlib.sha256(font.read_bytes()).hexdigest()
-    assert convert.file_digest(font) == want
-    (entry,) = _entries(cache, "digests")
-    convert._digests.clear()
-    entry.write_bytes(b"\xff" * 10)  # corrupted: hashed again
-    assert convert.file_digest(font) == want
-    shutil.copyfile(_font("DejaVuSerif.ttf"), font)
-    convert._digests.clear()
-    assert convert.file_digest(font) == hashlib.sha256(font.read_bytes()).hexdigest() != want
-
+# ---- the entries' format --------------------------------------------------------
 
 def test_entries_round_trip_and_bad_data_is_never_written(cache: Path) -> None:
     data = {"text": "中文 \u3000", "odd": "\udcff", "n": [1, 2.5, None, True]}
@@ -442,11 +423,14 @@ def test_entries_round_trip_and_bad_data_is_never_written(cache: Path) -> None:
 
 
 def test_cache_holds_json_and_raw_bytes_only(cache: Path) -> None:
-    """What a build leaves in the cache: JSON files, binary entries with a JSON header line,
-    TrueType files: nothing that a reader would run."""
+    """What a build leaves in the cache: JSON files and binary entries with a JSON header line
+    (font programs, CMYK pictures): nothing that a reader would run, and no converted fonts."""
     from paiban import pipeline
+    from paiban.render import cid_fonts, pictures
 
     _font("NotoSerifCJK-Regular.ttc")
+    cid_fonts._programs.clear()  # kept in memory by earlier builds in this process
+    pictures._memo.clear()
     demo = Path(__file__).resolve().parents[1] / "layouts" / "demo.yaml"
     pipeline.run(demo, cache / "demo.pdf")
     seen = set()
@@ -460,9 +444,9 @@ def test_cache_holds_json_and_raw_bytes_only(cache: Path) -> None:
         elif path.suffix == ".bin":
             assert isinstance(json.loads(raw[:raw.index(b"\n")]), dict)
         else:
-            assert path.suffix == ".ttf" and raw[:4] == b"\x00\x01\x00\x00", path
-    assert {("faces", ".json"), ("metrics", ".bin"), ("digests", ".json"), ("programs", ".bin"),
-            ("converted", ".ttf")} <= seen
+            raise AssertionError(f"not JSON nor a binary entry: {path}")
+    assert {("faces", ".json"), ("metrics", ".bin"), ("programs", ".bin"), ("pictures", ".bin")} <= seen
+    assert not {"converted", "whole", "digests", "checksums"} & {folder for folder, _ in seen}
 
 
 # ---- the font list ---------------------------------------------------------------------------

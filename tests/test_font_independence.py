@@ -1,8 +1,8 @@
-"""The seed column set in three body fonts: same line breaks, marks placed by each font's ink.
+"""The seed column set in two body fonts: same line breaks, marks placed by each font's ink.
 
 The grid makes layout font-independent: every hanzi is one em and every banjiao mark half an em
-whatever the font, so Noto Serif CJK SC (CFF, read from the source), the same face converted to
-TrueType (what the PDF embeds) and AR PL UMing must break the seed's 162 lines identically. Inside
+whatever the font, so Noto Serif CJK SC (CFF, embedded with its own outlines) and AR PL UMing
+(TrueType) must break the seed's 162 lines identically. Inside
 a half cell a mark sits by its ink (page/justify.py): Noto puts the ink of 。 in the left quarter
 of the em, UMing centres it, so UMing's 。 origin moves left by the difference while the cells,
 and every glyph after the mark, stay where they are. Ink numbers are read with fontTools
@@ -15,10 +15,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import SEED, body_text, full_text, placed_glyphs, seed_printed_lines, simple_layout, text_region
+from conftest import SEED, full_text, placed_glyphs, seed_printed_lines, simple_layout, text_region
 
 from paiban.flow.thread_flow import flow_story
-from paiban.fonts import FontRegistry, convert, find_font_file, load_metrics, open_face
+from paiban.fonts import FontRegistry, find_font_file, load_metrics, open_face
 from paiban.input.article_reader import read_article
 from paiban.model.article import Paragraph
 from paiban.page.compose import compose_some_pages
@@ -53,17 +53,13 @@ def _seed_article():
 @pytest.fixture(scope="module")
 def columns(tmp_path_factory):
     """font name -> (flow, placed lines, the body face) for the seed column set in that font."""
-    noto = _font("NotoSerifCJK-Regular.ttc")
+    _font("NotoSerifCJK-Regular.ttc")  # skip without it
     uming = _font("uming.ttc")
-    cache = tmp_path_factory.mktemp("cache")
     article = _seed_article()
     layout = simple_layout([text_region("col", 1, (1, 162)), text_region("next", 2, (1, 20))])
-    chars = set(body_text(article)) | set("（上接下转第一二版）")
-    converted, _ = convert.converted_font(noto, 2, chars, cache)
     registries = {
-        "noto": FontRegistry(cache_dir=cache),  # song: Noto Serif CJK SC, read from the CFF source
-        "noto-converted": FontRegistry(overrides={"song": (converted, 0)}, cache_dir=cache),
-        "uming": FontRegistry(overrides={"song": (uming, 0)}, cache_dir=cache),  # like font_files: song: uming.ttc
+        "noto": FontRegistry(),  # song: Noto Serif CJK SC, the CFF source
+        "uming": FontRegistry(overrides={"song": (uming, 0)}),  # like font_files: song: uming.ttc
     }
     out = {}
     for name, registry in registries.items():
@@ -74,14 +70,13 @@ def columns(tmp_path_factory):
         lines = [ln for page in pages for ln in page.lines]
         out[name] = (flow, lines, registry.chain("song")[0])
     assert out["noto"][2].family == "Noto Serif CJK SC" and out["noto"][2].is_cff
-    assert out["noto-converted"][2].outlines == "glyf"
     assert out["uming"][2].family == "AR PL UMing CN"
     return out
 
 
 def test_every_font_breaks_the_seed_column_into_the_printed_lines(columns):
     texts = {name: [ln.text for ln in lines] for name, (_, lines, _) in columns.items()}
-    assert texts["noto"] == texts["uming"] == texts["noto-converted"]
+    assert texts["noto"] == texts["uming"]
     page1 = [ln.text for ln in columns["uming"][1] if ln.region == "col"]
     printed = seed_printed_lines()
     printed[-1] += "（下转第二版）"
@@ -89,14 +84,6 @@ def test_every_font_breaks_the_seed_column_into_the_printed_lines(columns):
     # every glyph is drawn by the body font itself: no fallback hides a difference
     for name, (_, lines, face) in columns.items():
         assert {g.face for ln in lines for g in placed_glyphs(ln)} == {face.key}, name
-
-
-def test_the_converted_noto_places_every_glyph_like_its_source(columns):
-    _, source, _ = columns["noto"]
-    _, converted, _ = columns["noto-converted"]
-    worst = max(abs(a.x - b.x) for la, lb in zip(source, converted)
-                for a, b in zip(placed_glyphs(la), placed_glyphs(lb)))
-    assert worst < 0.01  # pt: the conversion keeps advances, and ink within 1 font unit
 
 
 def _ink(face, ch: str) -> tuple[float, float]:
@@ -165,5 +152,5 @@ def test_the_squeezed_quote_keeps_its_ink_and_loses_its_blank(columns):
 
 def test_uming_face_override_matches_the_font_files_mechanism(tmp_path):
     uming = _font("uming.ttc")
-    registry = FontRegistry(overrides={"song": (uming, 0)}, cache_dir=tmp_path)
+    registry = FontRegistry(overrides={"song": (uming, 0)})
     assert registry.chain("song")[0] == open_face(uming, 0)

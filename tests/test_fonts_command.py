@@ -1,4 +1,4 @@
-"""`paiban fonts`: roles and the files they resolve to, coverage, `check`, `prepare`, `cache`.
+"""`paiban fonts`: roles and the files they resolve to, coverage, `check`, `cache`.
 
 Run through the CLI (`python -m paiban fonts …`) as a user would, with HOME and the cache in a
 temporary folder (a fresh machine after the README setup: fonts installed, nothing cached).
@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -71,7 +70,7 @@ def test_fonts_lists_every_role_with_its_resolved_files(listing):
             assert f"{face.family}: {face.path} face {face.index}" in text
     song = data["roles"][0]
     assert song["faces"][0]["family"] == "Noto Serif CJK SC" and song["faces"][0]["face"] == 2
-    assert song["faces"][0]["outlines"] == "CFF" and song["faces"][0]["whole_face_prepared"] is False
+    assert song["faces"][0]["outlines"] == "CFF" and "[CFF, embedded as CIDFontType0C]" in text
     assert "skipped: roles.biaosong.chain[1]: NotoSerifCJK-SemiBold.ttc not installed" in text or \
         find_font_file("NotoSerifCJK-SemiBold.ttc") is not None
 
@@ -124,7 +123,6 @@ def test_fonts_check_lists_fallbacks_and_missing_with_positions(tmp_path):
 def test_fonts_errors_are_one_line_with_exit_2(tmp_path):
     _one_line_error(paiban("fonts", "check", "nowhere.txt", cwd=tmp_path), "nowhere.txt: article file not found")
     _one_line_error(paiban("fonts", "check", str(SEED), "--role", "caoshu", cwd=tmp_path), "caoshu")
-    _one_line_error(paiban("fonts", "prepare", "caoshu", "--dry-run", cwd=tmp_path), "caoshu")
     _one_line_error(paiban("fonts", "--roles", "missing.yaml", cwd=tmp_path),
                     "missing.yaml: font roles file not found")
     bad = tmp_path / "bad.yaml"
@@ -167,48 +165,23 @@ def test_example_roles_file_mirrors_the_default_and_a_layout_can_name_it(tmp_pat
         layout.unlink()
 
 
-def test_fonts_prepare_converts_a_whole_face_once_and_the_cache_command_shows_it(tmp_path):
+def test_fonts_cache_shows_and_prunes_what_a_build_left(tmp_path):
+    """`paiban fonts prepare` is gone (nothing to prepare: CFF faces are embedded as they are);
+    `paiban fonts cache` counts the programs, pictures and metrics a build left, and prunes them."""
     _need_cjk()
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    # a small real CFF font, so the whole-face conversion takes a second, not 80
-    font = TTFont(str(find_font_file("NotoSerifCJK-Regular.ttc")), fontNumber=2, lazy=True)
-    subsetter = subset.Subsetter()
-    subsetter.populate(text="报纸排版测试，。一二三四五六七八九十")
-    subsetter.subset(font)
-    (tmp_path / "own").mkdir()
-    font.save(str(tmp_path / "own" / "Small.otf"))
-    font.close()
-    roles = tmp_path / "roles.yaml"
-    roles.write_text(textwrap.dedent("""\
-        roles:
-          body: {chain: [{file: own/Small.otf}]}     # relative to this file
-          kai: {chain: [{file: LXGWWenKai-Regular.ttf}, {file: own/Small.otf}]}
-        """), encoding="utf-8")
     home = tmp_path / "home"
-    dry = paiban("fonts", "prepare", "--roles", str(roles), "--dry-run", cwd=tmp_path, home=home)
-    assert dry.returncode == 0 and "Small.otf#0): would convert" in dry.stdout
-    assert not (home / ".cache" / "paiban" / "whole").exists()
-    done = paiban("fonts", "prepare", "body", "--roles", str(roles), cwd=tmp_path, home=home)
-    assert done.returncode == 0, done.stderr
-    assert "done in" in done.stdout
-    whole = list((home / ".cache" / "paiban" / "whole").iterdir())
-    assert len(whole) == 1 and whole[0].suffix == ".ttf"
-    again = paiban("fonts", "prepare", "body", "--roles", str(roles), cwd=tmp_path, home=home)
-    assert "prepared already" in again.stdout
-    listed = paiban("fonts", "--roles", str(roles), cwd=tmp_path, home=home)
-    assert "[CFF, whole face prepared]" in listed.stdout
-    if find_font_file("LXGWWenKai-Regular.ttf") is not None:
-        kai = paiban("fonts", "prepare", "kai", "--roles", str(roles), cwd=tmp_path, home=home)
-        assert "nothing to convert: no CFF font among the installed first faces of kai" in kai.stdout
+    assert paiban("fonts", "prepare", cwd=tmp_path, home=home).returncode == 2
+    built = paiban("build", str(DEMO), "-o", str(tmp_path / "out"), cwd=tmp_path, home=home)
+    assert built.returncode == 0, built.stderr
+    folder = home / ".cache" / "paiban"
+    counts = {kind: len(list((folder / kind).glob("*.bin"))) for kind in ("programs", "pictures", "metrics")}
+    assert counts["programs"] == 4 and counts["pictures"] == 2 and counts["metrics"] >= 4
     cache = paiban("fonts", "cache", cwd=tmp_path, home=home)
-    assert cache.returncode == 0 and "0 converted subsets, 1 whole faces" in cache.stdout
-    metrics = list((home / ".cache" / "paiban" / "metrics").glob("*.bin"))  # pruned with the fonts
+    assert cache.returncode == 0
+    assert f"{counts['programs']} programs, {counts['metrics']} metrics, {counts['pictures']} pictures" in cache.stdout
     pruned = paiban("fonts", "cache", "--prune", "0", cwd=tmp_path, home=home)
-    assert f"removed {1 + len(metrics)} entries" in pruned.stdout
-    assert not list((home / ".cache" / "paiban" / "whole").iterdir())
-    assert not list((home / ".cache" / "paiban" / "metrics").glob("*.bin"))
+    assert f"removed {sum(counts.values())} entries" in pruned.stdout
+    assert not [path for kind in counts for path in (folder / kind).glob("*.bin")]
 
 
 def test_without_unihan_data_the_listing_says_where_to_get_it(monkeypatch, capsys):

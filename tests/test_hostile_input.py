@@ -377,7 +377,7 @@ def test_a_bug_is_exit_3_and_one_line(path, tmp_path, monkeypatch):
         monkeypatch.setattr("paiban.pipeline.flow", boom)
         target = layout
     else:
-        monkeypatch.setattr("paiban.edition.edition_build.build_edition", boom)
+        monkeypatch.setattr("paiban.edition.edition_build.build_editions", boom)
         target = edition
     run = run_main("build", str(target), "-o", str(tmp_path / "out"), "-j", "1", "--json")
     assert run.code == 3

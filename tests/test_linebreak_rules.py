@@ -52,8 +52,9 @@ def test_two_em_dash_is_unbreakable_and_never_starts_a_line():
     assert lines("中文中——文", 4) == ["中文", "中——文"]
 
 
-def test_ellipsis_is_kept_whole_and_may_start_a_line():
-    assert lines("中文中文……", 5) == ["中文中文", "……"]
+def test_ellipsis_is_kept_whole_and_never_starts_a_line():
+    # at the default (basic) level too: a newspaper never starts a line with `……` (issue 18)
+    assert lines("中文中文……", 5) == ["中文中", "文……"]
 
 
 def test_digit_run_is_unbreakable():
@@ -225,14 +226,16 @@ def test_a_number_wider_than_the_line_is_cut_into_its_digits():
 
 
 def test_itemize_keeps_grid_units_but_works_latin_out_with_each_font():
-    """Single characters and runs of grid characters (numbers, dashes) are itemized once per
-    style and shared; Latin letters and words take the advances of the font asked for."""
+    """Single characters and runs of grid characters (hanzi, dashes) are itemized once per style
+    and shared; Latin letters and words take the advances of the font asked for, and so do digits
+    wider than ½ em (charclass.DIGIT_CELL_MAX_ADVANCE)."""
     from paiban.text.itemize import itemize
 
     narrow = itemize("2024年Paiban——排版", "banjiao", lambda c: 0.4)
     wide = itemize("2024年Paiban——排版", "banjiao", lambda c: 0.6)
     assert [u.text for u in narrow] == ["2024", "年", "Paiban", "——", "排", "版"]
-    assert narrow[0] is wide[0] and narrow[3] is wide[3] and narrow[1] is wide[1]  # grid units shared
+    assert narrow[3] is wide[3] and narrow[1] is wide[1]  # grid units shared
+    assert narrow[0].width == 2.0 and wide[0].width == 2.5  # ½-em digits; 0.6-em ones, on the grid
     assert narrow[2].width == pytest.approx(6 * 0.4) and wide[2].width == pytest.approx(6 * 0.6)
     assert itemize("x", "banjiao", lambda c: 0.4)[0].width == pytest.approx(0.4)
     assert itemize("x", "banjiao", lambda c: 0.7)[0].width == pytest.approx(0.7)

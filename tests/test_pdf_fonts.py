@@ -64,12 +64,17 @@ def test_widths_list_only_advances_other_than_one_em_and_the_gid_map_has_two_byt
     assert table == bytes([0, 0, 0, 7, 0, 0, 1, 2])
 
 
-def test_each_face_is_one_type0_font_with_a_cid_truetype_program(demo_pdf):
+def test_each_face_is_one_type0_font_with_its_own_outlines(demo_pdf):
+    """CFF faces (Noto CJK) as CIDFontType0 with a CIDFontType0C program, TrueType ones as
+    CIDFontType2: one descendant per face either way."""
     result, data = demo_pdf
     faces = {face for page in result.document.pages for line in page.lines for _, face in line.face_runs}
+    cff = {key for key in faces if result.glyphs.faces[key].is_cff}
     type0 = re.findall(rb"/Subtype\s*/Type0", data)
-    assert len(type0) == len(faces) > 1
-    assert len(re.findall(rb"/Subtype\s*/CIDFontType2", data)) == len(faces)
+    assert len(type0) == len(faces) > 1 and cff
+    assert len(re.findall(rb"/Subtype\s*/CIDFontType0\b", data)) == len(cff)
+    assert len(re.findall(rb"/Subtype\s*/CIDFontType0C", data)) == len(cff)
+    assert len(re.findall(rb"/Subtype\s*/CIDFontType2", data)) == len(faces) - len(cff)
     assert len(re.findall(rb"/Encoding\s*/Identity-H", data)) == len(faces)
     assert b"/Subtype /TrueType" not in data and b"/Subtype/TrueType" not in data  # no simple fonts
 
@@ -99,50 +104,43 @@ def test_pages_composed_in_several_processes_give_the_same_pdf(layout, tmp_path)
         assert many.document is None  # the composed lines stayed in the workers
 
 
-def test_compressed_font_programs_are_read_back_from_the_disk_cache(demo_pdf, monkeypatch, tmp_path):
-    from reportlab.pdfbase import pdfmetrics
-
+@pytest.mark.parametrize("cff", [True, False], ids=["CFF", "TrueType"])
+def test_compressed_font_programs_are_read_back_from_the_disk_cache(demo_pdf, monkeypatch, tmp_path, cff):
     from paiban.render import cid_fonts
+    from paiban.render.text_operators import metrics_advance
 
     result, _ = demo_pdf
-    face = sorted(result.glyphs.faces.values(), key=lambda f: f.key)[0]
+    face = next(f for f in sorted(result.glyphs.faces.values(), key=lambda f: f.key) if f.is_cff == cff)
     chars = sorted({c for page in result.document.pages for line in page.lines
                     for f, a, b in line.runs() if f == face.key for c in line.chars[a:b]})
-    ttf = pdfmetrics.getFont(result.registry.pdf_font_name(face, chars)).face
+    advance = metrics_advance(result.registry, {face.key: face})
     monkeypatch.setenv("PAIBAN_CACHE_DIR", str(tmp_path))
     cid_fonts._programs.clear()
-    code_points = sorted(ord(c) for c in chars if ord(c) in ttf.charToGlyph)
-    made = cid_fonts._stored_program(ttf, code_points, False)
+    font = cid_fonts.CidFont(face, chars, CodeSpace(), advance)
+    made = font.program()
     assert list((tmp_path / "programs").iterdir())
+    cid_fonts._programs.clear()
 
-    def no_compress(data):
+    def no_compress(data, *level):
         raise AssertionError("compressed again")
     monkeypatch.setattr(cid_fonts.zlib, "compress", no_compress)
-    assert cid_fonts._stored_program(ttf, code_points, False) == made  # from disk
+    assert font.program() == made  # from disk
+    cid_fonts._programs.clear()
     for entry in (tmp_path / "programs").iterdir():
         entry.write_bytes(b"garbage")
     with pytest.raises(AssertionError, match="compressed again"):  # a damaged entry is a miss
-        cid_fonts._stored_program(ttf, code_points, False)
+        font.program()
 
 
 def test_a_second_build_reuses_the_font_programs_of_the_first(tmp_path, monkeypatch):
-    """Converted subsets are touched on every use (pruning is least recently used first): that
-    must not make their compressed programs miss and be stored again, build after build."""
-    import os
-    import time
-
+    """The programs are keyed by the font files and the codes: a second build stores none."""
     from paiban.render import cid_fonts
 
     monkeypatch.setenv("PAIBAN_CACHE_DIR", str(tmp_path / "cache"))
     cid_fonts._programs.clear()
     pipeline.run(DEMO, tmp_path / "one.pdf")
     programs = sorted((tmp_path / "cache" / "programs").iterdir())
-    converted = list((tmp_path / "cache" / "converted").glob("*.ttf"))
-    assert programs and converted
-    later = time.time() + 60
-    for path in converted:  # as the next build's converted_font does, a minute later
-        os.utime(path, (later, later))
-        assert cid_fonts.program_stamp(path) == (os.path.abspath(path), path.stat().st_size)
+    assert programs
     cid_fonts._programs.clear()
     pipeline.run(DEMO, tmp_path / "two.pdf")
     assert sorted((tmp_path / "cache" / "programs").iterdir()) == programs

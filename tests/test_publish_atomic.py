@@ -42,7 +42,9 @@ def test_sigkill_at_any_moment_leaves_the_old_edition_or_the_new_one(tmp_path):
     paiban("build", str(edition), "-o", str(base), "--no-previews", "-j", "1", check=True)
     old = snapshot(base)
     text = edition.read_text(encoding="utf-8")
-    edition.write_text(text.replace("title: 示例报 测试版", "title: 示例报 第二版"), encoding="utf-8")
+    # a new title (the edition PDF's) and date (in every page PDF's title: 示例报 2024-01-06 第N版)
+    edition.write_text(text.replace("title: 示例报 测试版", "title: 示例报 第二版").replace("2024-01-05", "2024-01-06"),
+                       encoding="utf-8")
     reference = tmp_path / "reference"  # build B in a folder of its own: its bytes, its render cache
     shutil.copytree(base, reference, symlinks=True)
     start = time.perf_counter()

@@ -6,7 +6,9 @@
                  [--scheduler-deadline S]] [--force] [--no-previews] [--strict] [--json]
                  [--trace FILE] [--debug]         (see paiban.edition and docs/editions.md)
     paiban check EDITION [--strict] [--json]
-    paiban fonts [list|check|prepare|cache] …   (see paiban.fonts_command)
+    paiban build EDITION EDITION … [options as above]   several editions in one run (a night)
+    paiban fonts [list|check|cache] …   (see paiban.fonts_command)
+    paiban preflight FILE.pdf [--min-dpi N] [--separations DIR]   (see paiban.render.preflight)
 
 An edition file is a YAML file with a top-level `layouts:` list; anything else is a layout.
 
@@ -76,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
                            ("check", "typeset without writing the PDF")):
         c = sub.add_parser(name, help=helptext)
         c.add_argument("layout", type=Path, help="layout YAML file, or an edition file (top-level `layouts:`)")
+        c.add_argument("more", type=Path, nargs="*", metavar="EDITION",
+                       help="more edition files, built in the same run: a layout shared alike is composed once "
+                            "and a shared page rendered once; each edition gets its own files and report")
         c.add_argument("--strict", action="store_true", help="fail (exit 1) on overset text or missing glyphs")
         c.add_argument("--json", action="store_true", help="print the report as JSON (on a failure, a JSON "
                        "object with exit_status, status and error)")
@@ -88,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="on an internal error (exit 3), print the traceback too")
         if name == "build":
             c.add_argument("-o", "--output", type=Path, default=Path("out"), help="output directory (default: out)")
+            c.add_argument("--no-marks", action="store_true",
+                           help="layouts: no crop or registration marks and no slug line (proofs; MediaBox = BleedBox)")
+            c.add_argument("--separations", action="store_true",
+                           help="layouts: also write a PNG per plate (C, M, Y, K) of each page beside the PDF")
             c.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
                            help="use N processes (default: the number of CPUs): an edition renders its pages "
                                 "with N workers; a layout composes its pages in N processes")
@@ -106,6 +115,13 @@ def _parser() -> argparse.ArgumentParser:
                            help="editions: report progress on stderr, one line a step, even when it is not a "
                                 "terminal (on a terminal it is shown anyway, unless --json)")
     add_fonts_parser(sub)
+    pre = sub.add_parser("preflight", help="check a PDF against the press rules (PDF/X, boxes, CMYK, fonts, "
+                         "black overprint); a line per finding, exit 1 if any")
+    pre.add_argument("pdf", type=Path, metavar="FILE.pdf")
+    pre.add_argument("--min-dpi", type=float, default=150.0, metavar="N",
+                     help="pictures drawn below this resolution are findings (default 150)")
+    pre.add_argument("--separations", type=Path, metavar="DIR",
+                     help="also write a PNG per plate (C, M, Y, K) of each page into DIR")
     return p
 
 
@@ -235,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         out.debug = bool(getattr(args, "debug", False))
         if args.command == "fonts":
             return run_fonts(args)
+        if args.command == "preflight":
+            return _preflight(args)
         return _build_or_check(args, out)
     except BrokenPipeError:  # the reader of our output went away (`paiban fonts | head -1`): done
         _silence_stdout()
@@ -249,10 +267,16 @@ def _build_or_check(args: argparse.Namespace, out: _Output) -> int:
     if scheduler is not None and not scheduler.strip():
         return out.failed(EXIT_INPUT, "input-error", "--scheduler: the address is empty; give the Dask "
                           "scheduler's address (tcp://host:8786) or leave --scheduler out")
-    _check_input_file(args.layout)
+    for path in (args.layout, *args.more):
+        _check_input_file(path)
     from paiban.edition import is_edition_file
 
     run = _run_edition if is_edition_file(args.layout) else _build_layout
+    if args.more and (run is _build_layout or not all(map(is_edition_file, args.more))):
+        return out.failed(EXIT_INPUT, "usage-error", "several files are built together only when each is an "
+                          "edition file (a YAML file with a top-level `layouts:` list); build layouts one by one")
+    if args.more and args.trace:
+        return out.failed(EXIT_INPUT, "usage-error", "--trace is for one edition at a time")
     try:
         with interrupt_on_sigterm():  # finally blocks stop worker processes
             report, code, why = run(args, out)
@@ -262,6 +286,32 @@ def _build_or_check(args: argparse.Namespace, out: _Output) -> int:
     if code == EXIT_STRICT:
         _stderr(f"paiban: --strict: {why}; no PDF written")
     return code
+
+
+def _preflight(args: argparse.Namespace) -> int:
+    """`paiban preflight FILE.pdf`: a line per finding on stdout; 0 when there is none, else 1."""
+    from paiban.render.preflight import check_pdf
+
+    if not args.pdf.is_file():
+        raise InputError("not a file", Where(args.pdf))
+    findings = check_pdf(args.pdf, args.min_dpi)
+    for finding in findings:
+        _print_line(f"{args.pdf}: {finding}")
+    if args.separations is not None:
+        from paiban.render.separations import write_separations
+
+        for path in write_separations(args.pdf, args.separations, args.pdf.stem):
+            _stderr(f"paiban: wrote {path}")
+    if not findings:
+        _print_line(f"{args.pdf}: passes")
+    return EXIT_STRICT if findings else EXIT_OK
+
+
+def _print_line(text: str) -> None:
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        _silence_stdout()
 
 
 def _given(args: argparse.Namespace, names: tuple[str, ...], unset: tuple[Any, ...]) -> list[str]:
@@ -298,7 +348,9 @@ def _build_layout(args: argparse.Namespace, out: _Output) -> tuple[Any, int, str
 
     pdf = args.output / (args.layout.stem + ".pdf") if args.command == "build" else None
     options = pipeline.BuildOptions(output=pdf, proof=args.proof, strict=args.strict,
-                                    keep_lines=args.trace is not None, root=args.root)
+                                    keep_lines=args.trace is not None, root=args.root,
+                                    marks=not getattr(args, "no_marks", False),
+                                    separations=getattr(args, "separations", False))
     jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
     result = pipeline.build(args.layout, options, jobs=jobs if pdf is not None else 1)
     if args.trace:
@@ -312,9 +364,13 @@ def _build_layout(args: argparse.Namespace, out: _Output) -> tuple[Any, int, str
 
 def _run_edition(args: argparse.Namespace, out: _Output) -> tuple[Any, int, str]:
     """`paiban build|check EDITION` (see paiban.edition.edition_build): like `_build_layout`."""
-    from paiban.edition.edition_build import BuildOptions, RenderFailed, build_edition
+    from paiban.edition.edition_build import BuildOptions, RenderFailed, build_editions
+    from paiban.edition.edition_report import NightReport
 
     building = args.command == "build"
+    if building and (args.no_marks or args.separations):
+        raise _invalid("--no-marks and --separations are for layouts; an edition file sets press: {marks: false}, "
+                       "and paiban preflight PAGE.pdf --separations DIR shows a page's plates")
     if building and args.jobs is not None and args.scheduler:
         raise _invalid("--jobs and --scheduler: give one (--scheduler renders on the Dask cluster)")
     lonely = _given(args, SCHEDULER_ONLY, (None,))
@@ -336,10 +392,11 @@ def _run_edition(args: argparse.Namespace, out: _Output) -> tuple[Any, int, str]
     progress = _Progress(enabled=terminal or getattr(args, "progress", False), terminal=terminal)
     out.before_message = progress.clear
     try:
-        report = build_edition(args.layout, options, progress)
+        reports = build_editions([args.layout, *args.more], options, progress)
     except RenderFailed as exc:
         raise _Failure(EXIT_FAILED, "render-failed", str(exc)) from None
     progress.clear()
+    report = reports[0] if len(reports) == 1 else NightReport(tuple(reports))
     return report, report.exit_status, "; ".join(report.problems[:5]) + ("; …" if len(report.problems) > 5 else "")
 
 

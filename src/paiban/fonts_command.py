@@ -2,7 +2,6 @@
 
     paiban fonts [list] [--roles FILE | --layout LAYOUT] [--article FILE ...] [--json]
     paiban fonts check ARTICLE [--role ROLE] [--roles FILE | --layout LAYOUT] [--json] [--strict]
-    paiban fonts prepare [ROLE ...] [--all-faces] [--dry-run] [--roles FILE | --layout LAYOUT]
     paiban fonts cache [--prune MB]
 
 ``list`` (the default) prints every role with the files it resolves to (path, face index,
@@ -10,8 +9,9 @@ family, outline kind), the chain entries that are not installed, and its coverag
 hanzi, of the 通用规范汉字表 (when Unihan data is installed: see `paiban.fonts.charsets`) and of
 each ``--article``. ``check`` lists every character of an article that a role draws with a
 fallback face (and which) or not at all, with paragraph, source line and offset: the same rule
-as the build report (`paiban.fonts.coverage.resolve`). ``prepare`` converts whole CFF faces into
-the cache once (see `paiban.fonts.convert`). ``cache`` shows the conversion cache and trims it.
+as the build report (`paiban.fonts.coverage.resolve`). ``cache`` shows the cache folder (font
+facts, font programs, CMYK pictures: `paiban.fonts.disk_cache`) and trims it. (There is nothing
+to prepare: CFF faces are embedded with their own outlines, cut in ~0.1 s a face.)
 
 Exit codes: 0 done; 1 ``check --strict`` found a missing character; 2 the input is wrong (one
 line on stderr, from `paiban.errors.InputError`).
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +29,6 @@ from paiban.errors import InputError, Where
 
 if TYPE_CHECKING:  # imported lazily at run time: `paiban --help` stays fast
     from paiban.fonts.coverage import SetCoverage
-    from paiban.fonts.faces import FontFace
     from paiban.fonts.registry import FontRegistry
     from paiban.model.article import Article
 
@@ -71,7 +69,7 @@ class _OneLineErrors(argparse.ArgumentParser):
 def add_fonts_parser(subparsers: Any) -> None:
     """Add ``fonts`` and its actions to the ``paiban`` command's subparsers."""
     fonts = subparsers.add_parser(
-        "fonts", help="list font roles, their files and coverage; check an article; prepare fonts",
+        "fonts", help="list font roles, their files and coverage; check an article; the cache folder",
         description="Font roles on this machine: the files they resolve to and what they cover.")
     fonts.error = _OneLineErrors.error.__get__(fonts)  # type: ignore[method-assign]
     _add_source_options(fonts, suppress=False)
@@ -86,17 +84,10 @@ def add_fonts_parser(subparsers: Any) -> None:
     check.add_argument("--strict", action="store_true", help="exit 1 if any character is missing")
     check.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     _add_source_options(check, suppress=True)
-    prepare = actions.add_parser(
-        "prepare", help="convert whole CFF faces (Noto CJK) once, so later builds only subset them")
-    prepare.add_argument("roles_to_prepare", nargs="*", metavar="ROLE",
-                         help="roles whose first face to convert (default: every role)")
-    prepare.add_argument("--all-faces", action="store_true",
-                         help="convert every CFF face of the roles' chains, not only the first")
-    prepare.add_argument("--dry-run", action="store_true", help="only say what would be converted")
-    _add_source_options(prepare, suppress=True)
-    cache = actions.add_parser("cache", help="show the conversion cache; --prune trims it")
+    cache = actions.add_parser("cache", help="show the cache folder (font programs, pictures, metrics); "
+                               "--prune trims it")
     cache.add_argument("--prune", type=float, metavar="MB",
-                       help="delete least recently used entries until the cache is at most MB megabytes")
+                       help="delete the oldest entries until the cache is at most MB megabytes")
 
 
 def run_fonts(args: argparse.Namespace) -> int:
@@ -108,8 +99,6 @@ def run_fonts(args: argparse.Namespace) -> int:
         registry = _registry(args)
         if action == "check":
             return _check(args, registry)
-        if action == "prepare":
-            return _prepare(args, registry)
         return _list(args, registry)
     except InputError as exc:
         print(f"paiban: error: {exc}", file=sys.stderr)
@@ -197,18 +186,17 @@ def _coverage_line(title: str, cov: SetCoverage) -> str:
 
 
 def _list(args: argparse.Namespace, registry: FontRegistry) -> int:
-    from paiban.fonts.convert import whole_font_file
     from paiban.fonts.coverage import set_coverage
+    from paiban.fonts.disk_cache import default_cache_dir
     from paiban.input.article_reader import read_article
 
     sets, note = _reference_sets()
     for path in getattr(args, "article", None) or []:
         sets.append((f"article:{path}", f"article {path}", frozenset(article_characters(read_article(path)))))
-    out: dict[str, Any] = {"roles_file": str(registry.roles_file), "cache_dir": str(registry.cache_dir),
+    out: dict[str, Any] = {"roles_file": str(registry.roles_file), "cache_dir": str(default_cache_dir()),
                            "reference_note": note, "roles": []}
-    lines = [f"font roles: {registry.roles_file}", f"cache:      {registry.cache_dir}",
+    lines = [f"font roles: {registry.roles_file}", f"cache:      {default_cache_dir()}",
              f"GB 2312 hanzi: {len(sets[0][2])} characters (rows 16–87, from Python's gb2312 codec)", note, ""]
-    prepared: dict[tuple[Path, int], bool] = {}
     for role in registry.roles():
         faces = registry.chain_sources(role)
         entry: dict[str, Any] = {"name": role, "description": registry.description(role), "faces": [],
@@ -217,19 +205,11 @@ def _list(args: argparse.Namespace, registry: FontRegistry) -> int:
         if not faces:
             lines.append("    no installed font: every character of this role would be missing")
         for i, (face, source) in enumerate(faces, start=1):
-            is_prepared: bool | None = None
-            kind = "TrueType"
-            if face.is_cff:
-                k = (face.path, face.index)
-                if k not in prepared:
-                    prepared[k] = whole_font_file(face.path, face.index, registry.cache_dir) is not None
-                is_prepared = prepared[k]
-                kind = "CFF, " + ("whole face prepared" if is_prepared else "converted per job")
+            kind = "CFF, embedded as CIDFontType0C" if face.is_cff else "TrueType"
             via = f"  (via {source})" if source != role else ""
             lines.append(f"  {i}. {face.family}: {face.path} face {face.index} [{kind}]{via}")
             entry["faces"].append({"file": str(face.path), "face": face.index, "family": face.family,
-                                   "outlines": face.outlines, "key": face.key, "from_role": source,
-                                   "whole_face_prepared": is_prepared})
+                                   "outlines": face.outlines, "key": face.key, "from_role": source})
         for skipped in entry["not_installed"]:
             lines.append(f"     skipped: {skipped.split(': ', 1)[-1]}")
         for set_id, title, chars in sets:
@@ -310,49 +290,10 @@ def _place(item: dict[str, Any]) -> str:
     return f"{where}, offset {item['offset']}"
 
 
-# ---- prepare and cache ----------------------------------------------------------------------
-
-def _prepare(args: argparse.Namespace, registry: FontRegistry) -> int:
-    from paiban.fonts.convert import prepare_whole_font, whole_font_file
-
-    roles = [_role(registry, r) for r in args.roles_to_prepare] or registry.roles()
-    todo: list[FontFace] = []
-    for role in roles:
-        chain = registry.chain(role)
-        if not chain:
-            print(f"{role}: no installed font (see `paiban fonts`)")
-        for face in (chain if args.all_faces else chain[:1]):
-            if face.is_cff and face not in todo:
-                todo.append(face)
-    if not todo:
-        which = "faces" if args.all_faces else "first faces"
-        print(f"nothing to convert: no CFF font among the installed {which} of {', '.join(roles)}")
-        return EXIT_OK
-    print(f"cache: {registry.cache_dir}")
-    for face in todo:
-        label = f"{face.family} ({face.path.name}#{face.index})"
-        have = whole_font_file(face.path, face.index, registry.cache_dir)
-        if have is not None:
-            print(f"{label}: prepared already, {have}")
-            if not args.dry_run:
-                prepare_whole_font(face.path, face.index, registry.cache_dir)  # marks it used
-            continue
-        if args.dry_run:
-            print(f"{label}: would convert (a Noto CJK face takes about 80 s and 700 MB of memory)")
-            continue
-        print(f"{label}: converting the whole face (a Noto CJK face takes about 80 s) …", flush=True)
-        start = time.perf_counter()
-        try:
-            path, _ = prepare_whole_font(face.path, face.index, registry.cache_dir)
-        except OSError as exc:
-            raise InputError(f"cannot write the conversion cache: {exc}", Where(registry.cache_dir)) from None
-        size = path.stat().st_size / 2**20
-        print(f"{label}: done in {time.perf_counter() - start:.1f} s, {size:.1f} MB, {path}")
-    return EXIT_OK
-
+# ---- cache -------------------------------------------------------------------------------------
 
 def _cache(args: argparse.Namespace) -> int:
-    from paiban.fonts.convert import cache_entries, cache_max_bytes, default_cache_dir, prune
+    from paiban.fonts.disk_cache import PRUNED, cache_entries, cache_max_bytes, default_cache_dir, prune
 
     cache_dir = default_cache_dir()
     if args.prune is not None:
@@ -361,10 +302,8 @@ def _cache(args: argparse.Namespace) -> int:
         removed = prune(cache_dir, int(args.prune * 1024 * 1024))
         print(f"removed {len(removed)} entries")
     entries = cache_entries(cache_dir)
-    subsets = [e for e in entries if e[0].parent.name == "converted"]
-    whole = [e for e in entries if e[0].parent.name == "whole"]
+    counts = ", ".join(f"{sum(1 for e in entries if e[0].parent.name == kind)} {kind}" for kind, _ in PRUNED)
     total = sum(size for _, size, _ in entries) / 2**20
     print(f"cache: {cache_dir}")
-    print(f"  {len(subsets)} converted subsets, {len(whole)} whole faces, {total:.1f} MB"
-          f" (limit {cache_max_bytes() / 2**20:.0f} MB: $PAIBAN_CACHE_MAX_MB)")
+    print(f"  {counts}, {total:.1f} MB (limit {cache_max_bytes() / 2**20:.0f} MB: $PAIBAN_CACHE_MAX_MB)")
     return EXIT_OK

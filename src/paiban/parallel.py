@@ -27,8 +27,10 @@
   ``$PAIBAN_DASK_DEADLINE``), `RETRIES` (2, ``$PAIBAN_DASK_RETRIES``), each also a parameter of
   `open_pool`.
 
-Every pool has ``submit(fn, *args)`` → a future with ``result()``, ``as_completed(futures)``,
-``close(cancel=False)``, and is a context manager (closing on exit, cancelling when the block
+Every pool has ``submit(fn, *args)`` → a future with ``result()`` and ``done()``, ``as_completed(futures)``,
+``wait_first(futures)`` → (the done ones, the others), waiting until at least one is done (a
+caller that submits new jobs as results come in: a graph of tasks), ``close(cancel=False)``, and
+is a context manager (closing on exit, cancelling when the block
 raises). Workers ignore SIGINT (Ctrl-C is the parent's to handle) and turn SIGTERM into
 `SystemExit`, so their ``finally`` blocks remove temporary files; ``close(cancel=True)`` cancels
 waiting jobs and terminates running ones.
@@ -76,6 +78,9 @@ class _Done:
             raise self.error
         return self.value
 
+    def done(self) -> bool:
+        return True
+
 
 class Pool:
     """What every pool offers (see the module docstring)."""
@@ -90,6 +95,9 @@ class Pool:
         raise NotImplementedError
 
     def as_completed(self, futures: Iterable[Any]) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def wait_first(self, futures: Iterable[Any]) -> tuple[list[Any], list[Any]]:
         raise NotImplementedError
 
     def close(self, cancel: bool = False) -> None:
@@ -115,6 +123,9 @@ class InlinePool(Pool):
 
     def as_completed(self, futures: Iterable[Any]) -> Iterator[Any]:
         return iter(list(futures))
+
+    def wait_first(self, futures: Iterable[Any]) -> tuple[list[Any], list[Any]]:
+        return list(futures), []
 
 
 #: a function and its arguments, run in each forked worker before its first job
@@ -159,6 +170,15 @@ class ProcessPool(Pool):
         from concurrent.futures import as_completed
 
         return as_completed(list(futures))
+
+    def wait_first(self, futures: Iterable[Any]) -> tuple[list[Any], list[Any]]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        futures = list(futures)
+        if not futures:
+            return [], []
+        done, _ = wait(futures, return_when=FIRST_COMPLETED)
+        return [f for f in futures if f in done], [f for f in futures if f not in done]
 
     def close(self, cancel: bool = False) -> None:
         if not cancel:
@@ -352,6 +372,9 @@ class _DaskJob:
     def result(self) -> Any:
         return self.pool._result(self)
 
+    def done(self) -> bool:
+        return self.future.done()
+
 
 class DaskPool(Pool):
     """Jobs on a Dask distributed cluster, within a deadline (see `dask_settings`)."""
@@ -449,6 +472,13 @@ class DaskPool(Pool):
                 yield by_key[future.key]
         except TimeoutError:
             raise self._late() from None
+
+    def wait_first(self, futures: Iterable[Any]) -> tuple[list[Any], list[Any]]:
+        jobs = list(futures)
+        # a lost or cancelled job counts as done: its `result()` submits it again
+        while jobs and not any(job.future.done() for job in jobs):
+            time.sleep(min(0.005, self._left()))  # (past the deadline, `_left` raises)
+        return [job for job in jobs if job.future.done()], [job for job in jobs if not job.future.done()]
 
     def close(self, cancel: bool = False) -> None:
         try:

@@ -23,6 +23,7 @@ so they start with them). The PDF is the same byte for byte either way. An editi
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
@@ -44,6 +45,7 @@ from paiban.model.items import Unit
 from paiban.model.placed import Document, EncodedPage, FallbackUse, MissingGlyph, PlacedPage
 from paiban.model.spec import Layout, StorySpec, TextStyle
 from paiban.page.compose import FlowIndex, Rank, compose_some_pages, flow_index
+from paiban.page.furniture import page_label
 from paiban.page.glyph_source import GlyphSource, TextSegment
 from paiban.render.text_operators import CodeSpace, GlyphCodes, encode_page, metrics_advance
 from paiban.report import BuildReport, StoryReport
@@ -64,6 +66,8 @@ class BuildOptions:
     #: the folder every input file must lie in (the layout too); None: the layout's folder, or the
     #: folder its `root:` names (docs/layout-spec.md, "Files and limits")
     root: Path | None = None
+    marks: bool = True  # False: no printer's marks and slug whatever the layout says (proofs)
+    separations: bool = False  # also a PNG per plate (C, M, Y, K) of each page beside the PDF
 
 
 class Timer:
@@ -226,7 +230,7 @@ class _Composer:
     def page(self, number: int, proof: bool, keep_lines: bool = False) -> ComposedPage:
         f = self.flowed
         (page,), warnings = compose_some_pages(f.layout, list(f.stories), f.glyphs, proof, {number}, f.index)
-        encoded = encode_page(self.codes, page)
+        encoded = replace(encode_page(self.codes, page), press=f.layout.press, slug=slug_line(f.layout, number))
         faces = f.glyphs.faces
         return ComposedPage(encoded, tuple(warnings), {key: faces[key] for key in encoded.chars},
                             page if keep_lines else None)
@@ -248,11 +252,11 @@ def compose_page_job(key: str, number: int, proof: bool) -> ComposedPage:
 
 
 def compose_pages(flowed: Flowed, proof: bool, pool: parallel.Pool | None = None, key: str = "",
-                  keep_lines: bool = True) -> list:
-    """A future of each page of `flowed` composed and encoded, in layout order: in `pool` when
-    its workers were forked with `flowed` installed under `key` (`install_layouts`) and the lines
-    are not kept, else here (the futures are then done)."""
-    numbers = flowed.layout.pages
+                  keep_lines: bool = True, numbers: Sequence[int] | None = None) -> list:
+    """A future of each page of `flowed` (or of its pages `numbers`) composed and encoded, in
+    layout order: in `pool` when its workers were forked with `flowed` installed under `key`
+    (`install_layouts`) and the lines are not kept, else here (the futures are then done)."""
+    numbers = flowed.layout.pages if numbers is None else numbers
     if pool is not None and pool.forked and not keep_lines:
         return [pool.submit(compose_page_job, key, number, proof) for number in numbers]
     composer, here = _Composer(flowed), parallel.InlinePool()
@@ -315,8 +319,19 @@ def write(title: str, pages: Sequence[EncodedPage], faces: dict[str, FontFace], 
     """The PDF of `pages` at `output`, atomically (reportlab is imported here, when a PDF is written)."""
     from paiban.render.pdf_writer import write_pdf
 
-    write_pdf(title, pages, output, lambda key, chars: registry.pdf_font_name(faces[key], chars),
-              metrics_advance(registry, faces), font_chars=font_chars)
+    write_pdf(title, pages, output, faces, metrics_advance(registry, faces), font_chars=font_chars)
+
+
+def slug_line(layout: Layout, number: int) -> str:
+    """The slug under a press page (`paiban.render.press`): paper, date, issue, page and section,
+    the layout file; the build time when ``SOURCE_DATE_EPOCH`` gives one (never the clock)."""
+    edition = layout.edition
+    parts = [edition.paper, edition.date, edition.issue, page_label(layout, number),
+             edition.sections.get(number, ""), layout.source.name]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        parts.append(time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(int(epoch))))
+    return " ".join(part for part in parts if part)
 
 
 # ---- the report -------------------------------------------------------------------------------
@@ -370,6 +385,9 @@ def build(path: Path, options: BuildOptions = BuildOptions(), jobs: int = 1) -> 
     timer = Timer()
     with timer.stage("layout"):
         loaded = load(path, root=options.root)
+    if not options.marks:
+        layout = loaded.layout
+        loaded = replace(loaded, layout=replace(layout, press=replace(layout.press, marks=False)))
     with timer.stage("read"):
         stories = read_stories(loaded.layout)
     with timer.stage("flow"):
@@ -395,7 +413,26 @@ def build(path: Path, options: BuildOptions = BuildOptions(), jobs: int = 1) -> 
         faces.update(page.faces)
     with timer.stage("render"):
         write(layout.title, encoded, faces, loaded.registry, options.output)
+    with timer.stage("preflight"):
+        checked = preflight(options.output)
+    if options.separations:
+        from paiban.render.separations import write_separations
+
+        with timer.stage("separations"):
+            write_separations(options.output, options.output.parent, options.output.stem)
+    report = replace(report, warnings=report.warnings + checked)
     return replace(result, report=replace(report, output=str(options.output), timings=timer.timings))
+
+
+def preflight(pdf: Path) -> tuple[BuildWarning, ...]:
+    """`paiban.render.preflight` on a PDF just written: its findings as warnings (kind
+    ``preflight``; they do not fail the build, as the PDF is written). paiban's own output
+    passes: a finding is a bug to report. Pictures below the layout's resolution are reported
+    by composition already (``low-resolution``), so preflight leaves them out here."""
+    from paiban.render.preflight import check_pdf
+
+    return tuple(BuildWarning("preflight", f"preflight: {finding}", page=finding.page or None)
+                 for finding in check_pdf(pdf, min_dpi=0))
 
 
 @contextmanager

@@ -1,7 +1,9 @@
 """Whole editions: an edition file names the layouts of every page; `paiban build EDITION` composes
 them, renders the pages in parallel (local processes or a Dask cluster), writes the per-page and
 combined PDFs, PNG previews, a contact sheet and a JSON report, and keeps a cache so that an
-unchanged page is not rendered again. See docs/editions.md and `paiban.edition.edition_build`.
+unchanged page is not rendered again. Several edition files build in one run, a night
+(`paiban.edition.night`): a layout they use alike is composed once and a page they share
+rendered once. See docs/editions.md and `paiban.edition.edition_build`.
 
 `is_edition_file` tells an edition file from a layout without parsing it (the CLI asks it first,
 and an up-to-date build never needs more than this package's light modules).

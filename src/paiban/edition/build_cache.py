@@ -1,13 +1,16 @@
 """The edition build's cache of rendered pages, kept in the output directory (``OUT/.paiban-cache/``).
 
-Entries are ``render/<key>.pdf`` with ``.png`` and ``.thumb.png`` next to it: one per page, one
-per combined edition PDF, addressed by a digest of everything that goes into them. A page's key
-(`render_key`) covers the code (`paiban.code_identity`: paiban's source, the Python and the
-libraries that shape the output), what the page draws (`drawn_page_digest`: every glyph's code
-and position, every rule, box and picture placement), the bytes of its pictures, the font files
-it draws with and, per font, the characters the whole edition draws with it (fonts are prepared
-for the edition's characters, so a new character anywhere re-renders every page set in that
-font), the PDF title and the preview settings. The cache holds only the files a build
+Entries are ``render/<key>.pdf`` (one per page, one per combined edition PDF) and
+``render/<key>.png`` with ``.thumb.png`` (a page's previews), addressed by a digest of
+everything that goes into them. A page's key (`render_key`) covers the code
+(`paiban.code_identity`: paiban's source, the Python and the libraries that shape the output),
+what the page draws (`drawn_page_digest`: every glyph's code and position, every rule, box and
+picture placement), the bytes of its pictures, the font files it draws with and, per font, the
+characters its font is prepared for (those of the page's composition: a new character re-renders
+the pages of that layout set in that font, in the editions that share it), and the PDF title. A
+preview's key (`preview_key`) is its page's key and the preview settings; the combined PDF's
+(`combined_key`) its title and its pages' keys. Editions built into one output folder share the
+cache, so a page they share is rendered once. The cache holds only the files a build
 publishes: nothing in it is code or is loaded as objects.
 
 Entries are written atomically (`write_atomic`); stray temporary files are removed at the next
@@ -41,7 +44,7 @@ from paiban.code_identity import code_identity
 from paiban.model.placed import EncodedPage
 
 __all__ = ["BuildCache", "CACHE_DIR_NAME", "combined_key", "contact_key", "drawn_page_digest", "file_digest",
-           "render_key", "write_atomic"]
+           "preview_key", "render_key", "write_atomic"]
 
 CACHE_DIR_NAME = ".paiban-cache"
 MAX_AGE_DAYS = 14
@@ -84,25 +87,34 @@ def file_stamp(path: Path | str) -> str:
 def drawn_page_digest(page: EncodedPage) -> str:
     """Digest of what a page draws: its text operators (every glyph's code and position, see
     `paiban.render.text_operators`), its code space and everything else on it (size, boxes,
-    rules, pictures, proof marks: frozen dataclasses of numbers and strings, whose `repr` is
-    exact)."""
+    rules, pictures, proof marks, press settings and slug: frozen dataclasses of numbers and
+    strings, whose `repr` is exact), and the bytes of the press profile it embeds."""
     h = _hasher()
-    _feed(h, "drawn-v2", page.number, page.width, page.height,
-          repr((page.rects, page.rules, page.images, page.markers)), "".join(page.astral), page.text)
+    _feed(h, "drawn-v3", page.number, page.width, page.height,
+          repr((page.rects, page.rules, page.images, page.markers, page.press, page.slug)),
+          "".join(page.astral), page.text)
+    if page.press.profile is not None:  # the output intent embeds the profile's bytes
+        _feed(h, "profile", file_digest(page.press.profile))
     return h.hexdigest()
 
 
 def render_key(page_digest: str, title: str, fonts: Iterable[tuple[str, str, int, str]],
-               pictures: Iterable[str], preview: object, codes: Iterable[tuple[str, int]] = ()) -> str:
-    """The key of one page's PDF and previews: `fonts` are (face key, file, index, characters);
-    `codes` the edition's codes for the page's characters beyond U+FFFF (they depend on which
-    such characters the whole edition draws: `paiban.render.text_operators.CodeSpace`)."""
+               pictures: Iterable[str]) -> str:
+    """The key of one page's PDF: `fonts` are (face key, file, index, characters). (The codes of
+    characters beyond U+FFFF, which depend on the edition's, are in `page_digest`.)"""
     h = _hasher()
-    _feed(h, "page", code_identity(), page_digest, title, repr(preview), repr(sorted(codes)))
+    _feed(h, "page-pdf", code_identity(), page_digest, title)
     for key, path, index, chars in sorted(fonts):
         _feed(h, key, file_stamp(path), index, chars)
     for path in sorted(pictures):
         _feed(h, "picture", path, file_digest(path))
+    return h.hexdigest()
+
+
+def preview_key(page_key: str, preview: object) -> str:
+    """The key of a page's preview and thumbnail: its PDF's key and the preview settings."""
+    h = _hasher()
+    _feed(h, "preview", code_identity(), page_key, repr(preview))
     return h.hexdigest()
 
 
@@ -178,29 +190,32 @@ class BuildCache:
         return self.render_dir / f"{key}{suffix}"
 
     def has_render(self, key: str, suffixes: Iterable[str]) -> bool:
-        """True if every file of the entry is there and matches its checksum (then they are
-        touched, as used); False if any is missing, cut short, damaged or has no checksum."""
+        """True if every file of the entry is there and matches its checksum (then their
+        checksums are touched, as used: the files themselves keep their time, since the
+        published editions are hard links to them); False if any is missing, cut short, damaged
+        or has no checksum."""
         paths = [self.render_path(key, s) for s in suffixes]
         if all(intact(p) for p in paths):
             for p in paths:
-                _touch(p)
                 _touch(sidecar_of(p))
             return True
         return False
 
     def prune(self, max_age_days: float = MAX_AGE_DAYS) -> int:
-        """Remove entries not used for `max_age_days`; the number removed."""
+        """Remove entries not used for `max_age_days` (a file's use is its checksum's time, see
+        `has_render`); the number of files removed."""
         limit = time.time() - max_age_days * 86400
         removed = 0
         try:
-            entries = list(os.scandir(self.render_dir))
+            entries = {entry.name: entry for entry in os.scandir(self.render_dir)}
         except FileNotFoundError:
             return 0
-        for entry in entries:
-            if entry.name == CHECKSUM_MARKER:
+        for name, entry in entries.items():
+            if name == CHECKSUM_MARKER:
                 continue
+            used = entries.get(sidecar_of(Path(name)).name, entry)  # a file by its checksum's time
             try:
-                if entry.stat().st_mtime < limit:
+                if max(entry.stat().st_mtime, used.stat().st_mtime) < limit:
                     os.unlink(entry.path)
                     removed += 1
             except OSError:

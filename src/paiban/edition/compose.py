@@ -1,34 +1,45 @@
-"""Phase one of an edition build: every layout loaded once, renumbered, flowed and composed.
+"""Compositions: the layouts of one or more editions, loaded, keyed, deduplicated and composed.
 
-For each layout file the edition lists: load it with its fonts (`pipeline.load`; a mistake is
-an `InputError` naming that file), number its pages and apply the edition's variables
-(`edition_loader.apply_edition`), read and flow its stories (`pipeline.flow`). Then every page
-of every layout is composed and encoded (`pipeline.compose_pages`) in the build's pool, and
-summed up as a `PageInfo`: its content digest, the characters it draws per font, its pictures,
-stories, overset, underset, missing glyphs and warnings.
+For each layout file an edition lists: load it with its fonts (`pipeline.load`; a mistake is an
+`InputError` naming that file), number its pages and apply the edition's variables
+(`edition_loader.apply_edition`), read its stories. What results is a `Composition`: everything
+that decides the layout's pages — the effective layout, its articles, the edition's code space
+(`CodeSpace`: the codes of characters beyond U+FFFF) and its page numbers — with a key, the
+digest of all of that. Editions that use a layout with the same inputs and variables get the same
+key, and the layout is composed once for all of them (`prepare_editions`).
 
-Functions: `prepare_layouts` (load, number, flow), `compose_layouts` (every page, in a pool).
+A composition is composed by `compose_part`: its stories flowed and its pages (all, or a run of
+them) composed and encoded, in a worker of the build's pool (forked with the compositions
+installed: `install_compositions`, `compose_job`) or here. The parts come back as encoded pages
+with their warnings, and the first part also brings what the report needs from the flow (each
+story's fit, the flow's warnings, the glyph coverage with the page of each missing glyph), so
+nothing flowed crosses a process boundary. `layout_info` sums the parts up as a `LayoutInfo`:
+each page's `PageInfo` (its content digest, the characters it draws per font, its pictures,
+stories, overset, underset, missing glyphs and warnings) and the characters the whole
+composition draws per font — which its page PDFs embed (see `paiban.edition.night`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from paiban import parallel, pipeline
+from paiban import pipeline
 from paiban.edition.build_cache import drawn_page_digest
 from paiban.edition.edition_loader import EditionSpec, apply_edition, page_numbers
 from paiban.errors import InputError, Where
 from paiban.fonts.faces import FontFace
 from paiban.model.build_warning import BuildWarning
-from paiban.model.placed import EncodedPage, MissingGlyph
+from paiban.model.placed import EncodedPage, FallbackUse, MissingGlyph
 from paiban.model.spec import Layout, RegionKind
 from paiban.render.text_operators import CodeSpace
-from paiban.report import BuildReport
+from paiban.report import BuildReport, StoryReport
 
-__all__ = ["LayoutInfo", "PageInfo", "PreparedLayout", "compose_layouts", "prepare_layouts"]
+__all__ = ["Composition", "LayoutInfo", "PageInfo", "Part", "compose_job", "compose_part", "install_compositions",
+           "layout_info", "page_title", "prepare_editions", "prepare_layouts"]
 
 
 @dataclass(frozen=True)
@@ -51,66 +62,130 @@ class PageInfo:
 
 
 @dataclass(frozen=True)
+class Composition:
+    """A layout as one or more editions use it: loaded, renumbered to their pages, with their
+    variables and styles, its stories read, and the code space of its editions' PDFs."""
+
+    key: str  # digest of everything below: the same for every edition that uses it alike
+    path: Path
+    loaded: pipeline.Loaded = field(repr=False)
+    stories: tuple[pipeline.Story, ...] = field(repr=False)
+    space: CodeSpace = field(repr=False, compare=False)
+    mapping: dict[int, int] = field(hash=False, compare=False)  # layout page → edition page
+
+    @property
+    def layout(self) -> Layout:
+        return self.loaded.layout
+
+
+@dataclass(frozen=True)
+class FlowFacts:
+    """What a composition's report needs from its flowed stories (made where they were flowed)."""
+
+    stories: tuple[StoryReport, ...]
+    warnings: tuple[BuildWarning, ...]
+    missing: tuple[tuple[MissingGlyph, int], ...]  # each with the page it is printed on
+    fallbacks: tuple[FallbackUse, ...]
+
+
+@dataclass(frozen=True)
+class Part:
+    """Pages of a composition composed and encoded (and, for its first part, the flow's facts)."""
+
+    key: str
+    pages: tuple[pipeline.ComposedPage, ...]
+    facts: FlowFacts | None
+    seconds: float
+
+
+@dataclass(frozen=True)
 class LayoutInfo:
-    """A composed layout as the edition needs it: its pages (summed up and encoded), the faces
+    """A composed composition as an edition needs it: its pages (summed up and encoded), the faces
     they draw with and its build report."""
 
+    key: str
     path: Path
     title: str
     pages: tuple[PageInfo, ...]
     encoded: tuple[EncodedPage, ...] = field(repr=False)
     faces: dict[str, FontFace] = field(hash=False, compare=False)
+    #: face key → every character the composition draws with it, sorted (its page PDFs' fonts)
+    chars: dict[str, str] = field(hash=False, compare=False)
     report: BuildReport
-    seconds: float = 0.0  # flow and compose time
+    seconds: float = 0.0  # flow and compose time, summed over its parts
     placed: tuple = ()  # the composed pages with their lines, when kept (a trace)
 
 
-@dataclass(frozen=True)
-class PreparedLayout:
-    """A layout loaded once, renumbered to the edition's pages, its stories read and flowed."""
+# ---- preparing ---------------------------------------------------------------------------------
 
-    path: Path
-    flowed: pipeline.Flowed
-    stories: tuple[pipeline.Story, ...]
-    mapping: dict[int, int] = field(hash=False, compare=False)  # layout page → edition page
-    seconds: float = 0.0
+def prepare_editions(specs: list[EditionSpec], root: Path | None = None
+                     ) -> tuple[list[list[Composition]], dict[str, Composition]]:
+    """Each edition's compositions in page order, and the distinct ones by key (in first use order).
 
-    @property
-    def layout(self) -> Layout:
-        return self.flowed.layout
-
-    @property
-    def key(self) -> str:
-        """The layout's name in the build's pool (its first edition page is unique)."""
-        return str(min(self.mapping.values()))
-
-
-def prepare_layouts(spec: EditionSpec, root: Path | None = None) -> list[PreparedLayout]:
-    """Load every layout (once), give its pages their edition numbers, read and flow its stories.
-
-    Each layout is loaded confined to `root` (default: the edition's root, `spec.root`, from
-    `load_edition(path, root)`; None there: each layout's own folder or `root:`) and with the
-    edition's limits over its own."""
+    Each layout is loaded confined to `root` (default: its edition's root, `spec.root`; None
+    there: each layout's own folder or `root:`) and with the edition's limits over its own."""
     fonts = pipeline.Fonts()
+    read: dict[tuple, tuple[tuple, str]] = {}  # the articles of layouts read before, and their digest
+    per_edition = [_prepare(spec, fonts, root, read) for spec in specs]
+    distinct: dict[str, Composition] = {}
+    chosen = [[distinct.setdefault(item.key, item) for item in items] for items in per_edition]
+    return chosen, distinct
+
+
+def prepare_layouts(spec: EditionSpec, root: Path | None = None) -> list[Composition]:
+    """One edition's compositions, in page order (see `prepare_editions`)."""
+    return prepare_editions([spec], root)[0][0]
+
+
+def _prepare(spec: EditionSpec, fonts: pipeline.Fonts, root: Path | None, memo: dict[tuple, tuple[tuple, str]]
+             ) -> list[Composition]:
     root = root if root is not None else spec.root
     source = f"the root of the edition file {spec.source.name}"
     loaded = [pipeline.load(ref.path, fonts, root=root, limits=spec.limits, root_source=source)
               for ref in spec.layouts]
     maps = page_numbers(spec, [item.layout.pages for item in loaded])
     read = []
+    digests = []
     for item, mapping in zip(loaded, maps):
         layout = apply_edition(item.layout, spec, mapping)
         _check_roles(layout, item)
-        read.append((pipeline.Loaded(layout, item.registry, item.glyphs), pipeline.read_stories(layout)))
+        stories, digest = _stories(layout, memo)
+        read.append((pipeline.Loaded(layout, item.registry, item.glyphs), stories))
+        digests.append(digest)
     # one code space for the edition: its PDF holds every page, with the same codes as the page's own
     space = CodeSpace.for_texts(text for loaded_, stories in read
                                 for text in pipeline.document_texts(loaded_.layout, stories))
-    out = []
-    for ref, (effective, stories), mapping in zip(spec.layouts, read, maps):
-        start = time.perf_counter()
-        flowed = pipeline.flow(effective, stories, space)
-        out.append(PreparedLayout(ref.path, flowed, stories, mapping, time.perf_counter() - start))
-    return out
+    return [Composition(_key(effective.layout, digest, space, mapping), ref.path, effective, tuple(stories),
+                        space, mapping)
+            for ref, (effective, stories), digest, mapping in zip(spec.layouts, read, digests, maps)]
+
+
+def _stories(layout: Layout, memo: dict[tuple, tuple[tuple, str]]) -> tuple[tuple, str]:
+    """The layout's stories with their articles, and what names the articles in a composition's
+    key (their files and limits: a composition key is compared within one run only)."""
+    key = (tuple(story.article for story in layout.stories), layout.limits)
+    hit = memo.get(key)
+    if hit is None:  # within the run, the same files and limits are the same articles: read once
+        articles = tuple(article for _, article in pipeline.read_stories(layout))
+        hit = memo[key] = (articles, repr(key))
+    articles, digest = hit
+    return tuple(zip(layout.stories, articles)), digest
+
+
+def _key(layout: Layout, articles: str, space: CodeSpace, mapping: dict[int, int]) -> str:
+    """Digest of what decides a composition's pages: the effective layout (grid, styles, regions
+    at their edition pages, stories, edition variables, fonts), its articles (read once a run)
+    and the code space. Frozen dataclasses of strings, numbers and paths, whose `repr` is exact."""
+    return _digest(repr(layout), articles, repr(space.astral), repr(sorted(mapping.items())))
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
 
 
 def _check_roles(layout: Layout, loaded: pipeline.Loaded) -> None:
@@ -122,40 +197,93 @@ def _check_roles(layout: Layout, loaded: pipeline.Loaded) -> None:
                              f"(known roles: {', '.join(sorted(known))})", Where(layout.source))
 
 
-def compose_layouts(prepared: list[PreparedLayout], pool: parallel.Pool | None, proof: bool,
-                    keep_lines: bool = False) -> list[LayoutInfo]:
-    """Every page of every layout composed and encoded: in `pool` when its workers were forked
-    with the layouts installed (`pipeline.install_layouts`, under `PreparedLayout.key`), else
-    here. Each layout's glyph coverage is checked here meanwhile."""
-    futures = [pipeline.compose_pages(item.flowed, proof, pool, item.key, keep_lines) for item in prepared]
-    coverage = [pipeline.check_coverage(item.layout, item.stories, item.flowed.glyphs) for item in prepared]
-    infos = []
-    for item, pending, found in zip(prepared, futures, coverage):
-        start = time.perf_counter()
-        composed = [future.result() for future in pending]
-        report = pipeline.build_report(item.path, item.flowed, composed, found, {})
-        faces = dict(item.flowed.glyphs.faces)
-        for page in composed:
-            faces.update(page.faces)
-        encoded = tuple(page.encoded for page in composed)
-        pages = _page_infos(item, report, composed)
-        placed = tuple(page.placed for page in composed if page.placed is not None)
-        infos.append(LayoutInfo(item.path, item.layout.title, pages, encoded, faces, report,
-                                item.seconds + time.perf_counter() - start, placed))
-    return infos
+def page_title(layout: Layout, number: int) -> str:
+    """A page PDF's title: the paper, the date and the page (西海岸新区报 2024-01-05 第5版), from the
+    composition alone, so that a page shared by several editions is the same file in each."""
+    edition = layout.edition
+    head = " ".join(text for text in (edition.paper, edition.date) if text) or layout.title
+    return f"{head} 第{number}版"
 
 
-def _page_infos(item: PreparedLayout, report: BuildReport, composed: list[pipeline.ComposedPage]
-                ) -> tuple[PageInfo, ...]:
-    layout = item.layout
-    own_number = {v: k for k, v in item.mapping.items()}
+# ---- composing ---------------------------------------------------------------------------------
+
+def compose_part(item: Composition, numbers: tuple[int, ...], proof: bool, with_facts: bool,
+                 keep_lines: bool = False) -> Part:
+    """Flow `item`'s stories and compose and encode its pages `numbers`; with `with_facts`, also
+    what its report needs from the flow."""
+    start = time.perf_counter()
+    flowed = pipeline.flow(item.loaded, item.stories, item.space)
+    pages = tuple(future.result() for future in pipeline.compose_pages(flowed, proof, None, keep_lines=keep_lines,
+                                                                       numbers=numbers))
+    facts = _facts(item, flowed) if with_facts else None
+    return Part(item.key, pages, facts, time.perf_counter() - start)
+
+
+def _facts(item: Composition, flowed: pipeline.Flowed) -> FlowFacts:
+    missing, fallbacks = pipeline.check_coverage(item.layout, item.stories, item.loaded.glyphs)
+    first = _first_pages(item.layout)
+    return FlowFacts(tuple(pipeline.story_report(s, a, f) for s, a, f in flowed.stories),
+                     tuple(w for _, _, f in flowed.stories for w in f.warnings),
+                     tuple((m, _missing_page(m, item.layout, flowed.flows, first)) for m in missing),
+                     tuple(fallbacks))
+
+
+#: in a worker process: the compositions it composes, by key (`install_compositions`)
+_installed: dict[str, Composition] = {}
+
+
+def install_compositions(compositions: dict[str, Composition]) -> None:
+    """In a forked worker, before its first job: the compositions it composes."""
+    _installed.clear()
+    _installed.update(compositions)
+
+
+def compose_job(key: str, numbers: tuple[int, ...], proof: bool, with_facts: bool) -> Part:
+    """A pool job: pages `numbers` of the installed composition `key` (see `compose_part`)."""
+    return compose_part(_installed[key], numbers, proof, with_facts)
+
+
+def layout_info(item: Composition, parts: list[Part]) -> LayoutInfo:
+    """The composition's parts (the first with the flow's facts) summed up."""
+    facts = next(part.facts for part in parts if part.facts is not None)
+    composed = sorted((page for part in parts for page in part.pages), key=lambda page: page.encoded.number)
+    warnings = [*facts.warnings, *pipeline.merged_warnings(composed)]
+    encoded = tuple(page.encoded for page in composed)
+    report = BuildReport(str(item.path), None, len(composed), facts.stories, tuple(m for m, _ in facts.missing),
+                         tuple(warnings), {}, fallbacks=facts.fallbacks,
+                         low_resolution=pipeline.low_resolution_pictures(item.layout, encoded))
+    faces = dict(item.loaded.glyphs.faces)
+    chars: dict[str, set[str]] = defaultdict(set)
+    for page in composed:
+        faces.update(page.faces)
+        for face, text in page.encoded.chars.items():
+            chars[face].update(text)
+    return LayoutInfo(item.key, item.path, item.layout.title, _page_infos(item, facts, report, encoded), encoded,
+                      faces, {face: "".join(sorted(cs)) for face, cs in sorted(chars.items())}, report,
+                      sum(part.seconds for part in parts),
+                      tuple(page.placed for page in composed if page.placed is not None))
+
+
+def _story_pages(layout: Layout) -> dict[str, list[int]]:
     story_pages: dict[str, list[int]] = defaultdict(list)
     for spec in layout.stories:
         if spec.headline_region:
             story_pages[spec.name].append(layout.regions[spec.headline_region].page)
         for name in spec.thread:
             story_pages[spec.name].append(layout.regions[name].page)
-    first_page = {name: pages_[0] for name, pages_ in story_pages.items() if pages_}
+    return story_pages
+
+
+def _first_pages(layout: Layout) -> dict[str, int]:
+    return {name: pages[0] for name, pages in _story_pages(layout).items() if pages}
+
+
+def _page_infos(item: Composition, facts: FlowFacts, report: BuildReport, encoded: tuple[EncodedPage, ...]
+                ) -> tuple[PageInfo, ...]:
+    layout = item.layout
+    own_number = {v: k for k, v in item.mapping.items()}
+    story_pages = _story_pages(layout)
+    first_page = _first_pages(layout)
     overset: dict[int, int] = defaultdict(int)
     underset: dict[int, int] = defaultdict(int)
     for spec, story in zip(layout.stories, report.stories):
@@ -164,14 +292,14 @@ def _page_infos(item: PreparedLayout, report: BuildReport, composed: list[pipeli
         for r in story.regions:
             underset[r.page] += max(0, r.capacity - r.lines)
     missing: dict[int, list[MissingGlyph]] = defaultdict(list)
-    for m in report.missing:
-        missing[_missing_page(m, layout, item.flowed.flows, first_page)].append(m)
+    for m, page in facts.missing:
+        missing[page].append(m)
     warnings: dict[int, list[BuildWarning]] = defaultdict(list)
     for w in report.warnings:  # a warning of no page (overset text) goes to its story's first page
         page = w.page if w.page is not None else first_page.get(w.story, layout.pages[0])
         warnings[page].append(w)
     out = []
-    for page in (c.encoded for c in composed):
+    for page in encoded:
         n = page.number
         low = tuple(f"picture {Path(im.path).name}: {im.dpi:.0f} dpi, below the {layout.min_dpi:.0f} dpi minimum"
                     for im in page.images if im.dpi < layout.min_dpi)

@@ -37,6 +37,7 @@ from typing import Any
 
 from paiban.errors import InputError, Where
 from paiban.input.edition_variables import edition_variables
+from paiban.input.press_settings import read_press
 from paiban.input.input_files import MAX_YAML_BYTES, read_input_text
 from paiban.input.layout_loader import StyleReader, caller_root, file_in, picture_in, read_limits, resolve_root
 from paiban.input.text_styles import STYLE_KEYS, load_style, style_as_written
@@ -46,7 +47,7 @@ from paiban.model.spec import Layout, Limits, TextStyle
 __all__ = ["EditionSpec", "LayoutRef", "PreviewSpec", "apply_edition", "load_edition", "page_numbers"]
 
 TOP_KEYS = ("edition_name", "title", "edition", "styles", "layouts", "previews", "limits", "root",
-            "allow_outside_root")
+            "allow_outside_root", "press")
 LAYOUT_KEYS = ("file", "pages")
 PREVIEW_KEYS = ("dpi", "color", "columns", "thumb_width")
 #: an edition name becomes part of file names: keep it to portable characters
@@ -100,6 +101,8 @@ class EditionSpec:
     root: Path | None = None
     #: `Limits` fields given by the edition's `limits:`, over each layout's own
     limits: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+    #: `Press` fields given by the edition's `press:` (docs/print.md), over each layout's own
+    press: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
 def load_edition(path: Path, root: Path | None = None) -> EditionSpec:
@@ -141,8 +144,9 @@ def load_edition(path: Path, root: Path | None = None) -> EditionSpec:
             raise InputError(f"layout {ref.path.name} is listed twice (first at line {seen[ref.path].line}); "
                              "a layout's pages appear once in an edition", ref.where)
         seen[ref.path] = ref.where
+    press = read_press(top.get("press"), lambda item, what, limit: _file(item, base, project, what, limit))
     return EditionSpec(path.resolve(), name, title, refs, variables, sections, _previews(top.get("previews")),
-                       _styles(top.get("styles")), project, given_limits)
+                       _styles(top.get("styles")), project, given_limits, press)
 
 
 def _styles(node: Node | None) -> tuple[tuple[str, Node], ...]:
@@ -269,7 +273,8 @@ def apply_edition(layout: Layout, spec: EditionSpec, mapping: dict[int, int]) ->
     sections.update({p: text for p, text in spec.sections.items() if p in pages})
     edition = replace(own, **spec.variables, sections=sections)
     styles = shared_styles(layout, spec)
-    return replace(layout, regions=regions, pages=pages, edition=edition, styles=styles)
+    return replace(layout, regions=regions, pages=pages, edition=edition, styles=styles,
+                   press=replace(layout.press, **spec.press))
 
 
 def shared_styles(layout: Layout, spec: EditionSpec) -> dict[str, TextStyle]:

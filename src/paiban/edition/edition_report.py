@@ -13,16 +13,34 @@ the stage times, the executor, the status and the exit status. Field by field in
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from paiban import __version__
 from paiban.report import StoryReport
 
-__all__ = ["EditionReport", "LayoutReport", "PageReport", "SCHEMA"]
+__all__ = ["EditionReport", "LayoutReport", "NightReport", "PageReport", "SCHEMA", "plain", "problems"]
 
 #: the report's format; changes only when a field changes meaning or goes away
 SCHEMA = 1
+
+
+def plain(value: Any) -> Any:
+    """`dataclasses.asdict` for a report: dataclasses as dicts, tuples as lists, all the way down,
+    without its deep copies (a 48-page edition's report in 10 ms instead of 60)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS.get(type(value))
+        if names is None:
+            names = _FIELDS[type(value)] = tuple(f.name for f in fields(value))
+        return {name: plain(getattr(value, name)) for name in names}
+    if isinstance(value, (tuple, list)):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True)
@@ -100,9 +118,9 @@ class EditionReport:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = plain(self)
         data["totals"] = self.totals
-        data["layouts"] = [dict(asdict(layout), pages=[{"layout_page": a, "page": b} for a, b in layout.pages])
+        data["layouts"] = [dict(plain(layout), pages=[{"layout_page": a, "page": b} for a, b in layout.pages])
                            for layout in self.layouts]
         return data
 
@@ -167,6 +185,56 @@ class EditionReport:
         out.append(f"time    {times}")
         out.append(f"status  {self.status} (exit {self.exit_status})")
         return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class NightReport:
+    """The reports of several editions built in one run (``paiban build ED1 ED2 …``): as JSON, one
+    object whose `editions` are their reports; the exit status is the worst of theirs."""
+
+    editions: tuple[EditionReport, ...]
+
+    @property
+    def exit_status(self) -> int:
+        return max(report.exit_status for report in self.editions)
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return tuple(f"{report.edition}: {problem}" for report in self.editions for problem in report.problems)
+
+    def night(self) -> dict[str, Any]:
+        """The run as a whole: pages, and how many distinct page files it made."""
+        pages = [page for report in self.editions for page in report.pages]
+        return {"editions": len(self.editions), "pages": len(pages),
+                "distinct_pages": len({page.key for page in pages if page.key}),
+                "distinct_pages_rendered": len({page.key for page in pages if page.rendered})}
+
+    def to_json(self) -> str:
+        status = "built" if all(r.status == "built" for r in self.editions) else \
+            next(r.status for r in self.editions if r.status != "built")
+        return json.dumps({"status": status, "exit_status": self.exit_status, "night": self.night(),
+                           "editions": [report.to_dict() for report in self.editions]}, ensure_ascii=False, indent=2)
+
+    def summary(self) -> str:
+        night = self.night()
+        last = (f"night   {night['editions']} editions, {night['pages']} pages, {night['distinct_pages']} distinct; "
+                f"{night['distinct_pages_rendered']} distinct pages rendered or previewed in this run")
+        if all(report.status == "checked" for report in self.editions):
+            last = f"night   {night['editions']} editions, {night['pages']} pages (check: no output)"
+        return "\n\n".join(report.summary() for report in self.editions) + "\n\n" + last
+
+
+def problems(infos: Any) -> tuple[str, ...]:
+    """What --strict fails on, one line each, from the composed layouts' pages (`compose.LayoutInfo`)."""
+    out = []
+    for info in infos:
+        for page in info.pages:
+            if page.overset:
+                out.append(f"page {page.number}: {page.overset} characters overset")
+            if page.missing:
+                out.append(f"page {page.number}: {len(page.missing)} missing glyphs")
+            out.extend(f"page {page.number}: {w}" for w in page.low_res)
+    return tuple(out)
 
 
 def _short(text: str, width: int) -> str:

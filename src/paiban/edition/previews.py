@@ -2,14 +2,20 @@
 
 `page_previews` rasterises a one-page PDF with pypdfium2 (PDFium, the engine of Chrome's PDF
 viewer) at the edition's preview resolution, greyscale unless colour is asked for, and returns
-the PNG (``compress_level=1``: these are proofs, fast beats small) and a thumbnail.
-`contact_sheet` lays the thumbnails out in a grid with the page number under each, with Pillow.
-Both are deterministic: the same PDF bytes give the same PNG bytes.
+the PNG and a thumbnail reduced from it. These are proofs, and fast beats small: a greyscale
+preview is a 16-level (4-bit) PNG, unfiltered, zlib level 1 (`grey_png`; 10 ms for a 72 dpi
+broadsheet page where Pillow's 8-bit PNG at its fastest takes 30 ms, and a smaller file); a colour
+one is Pillow's PNG at compress level 1. A page's preview then costs about as much as PDFium
+takes to read and draw it (~20 ms at 72 dpi). `contact_sheet` lays the thumbnails out in a grid
+with the page number under each, with Pillow. All are deterministic: the same PDF bytes give the
+same PNG bytes.
 """
 
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -29,6 +35,25 @@ def _png(image) -> bytes:
     return buf.getvalue()
 
 
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def grey_png(image) -> bytes:
+    """A greyscale ("L") image as a 4-bit greyscale PNG (PNG spec §11.2.2: colour type 0, bit
+    depth 4), every row unfiltered, zlib level 1."""
+    width, height = image.size
+    packed = image.point(_NIBBLE).tobytes("raw", "L;4")  # Pillow packs the low four bits
+    stride = (width + 1) // 2
+    rows = b"\0" + b"\0".join(packed[i * stride:(i + 1) * stride] for i in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 4, 0, 0, 0, 0))
+            + _chunk(b"IDAT", zlib.compress(rows, 1)) + _chunk(b"IEND", b""))
+
+
+#: 8-bit grey → its 4-bit level (255 stays white: 15, which a reader scales back to 255)
+_NIBBLE = [value >> 4 for value in range(256)]
+
+
 def page_previews(pdf: bytes, spec: PreviewSpec) -> tuple[bytes, bytes]:
     """The first page of `pdf` as (preview PNG, thumbnail PNG)."""
     import pypdfium2 as pdfium
@@ -46,8 +71,12 @@ def page_previews(pdf: bytes, spec: PreviewSpec) -> tuple[bytes, bytes]:
     finally:
         document.close()
     height = max(1, round(image.height * spec.thumb_width / image.width))
-    thumb = image.resize((spec.thumb_width, height), Image.Resampling.LANCZOS)
-    return _png(image), _png(thumb)
+    factor = max(1, min(image.width // spec.thumb_width, image.height // height))
+    # a box average down to near the size, then bilinear: 0.5 ms where Lanczos takes 6
+    thumb = image.reduce(factor).resize((spec.thumb_width, height), Image.Resampling.BILINEAR)
+    if spec.color:
+        return _png(image), _png(thumb)
+    return grey_png(image), _png(thumb)
 
 
 def contact_sheet(thumbs: list[tuple[str, bytes]], spec: PreviewSpec, title: str = "") -> bytes:

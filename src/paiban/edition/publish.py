@@ -16,8 +16,9 @@ the switch. Older build folders but the one before are removed after it (a reade
 the pointer a moment ago still finds its files); ``.partial`` folders of killed builds go next time.
 
 An unchanged file is hard-linked from the current build folder (the same inode and time: a hot
-folder sees no new file); the others are copied from the build cache and flushed before the
-switch. Output files of an older paiban (regular files in ``OUT``) are first taken into a build
+folder sees no new file); the others are hard-linked from the build cache, where they were
+written and flushed (copied and flushed where a link cannot be made: the cache on another file
+system), so a page that several editions share is one file on the disk. Output files of an older paiban (regular files in ``OUT``) are first taken into a build
 folder of their own, so that the first switch is atomic too.
 
     NAME.pdf            the edition, every page
@@ -267,8 +268,7 @@ def _publish(out: Path, name: str, home: Path, outputs: list[tuple[str, Path]], 
                                      or not old and _same_bytes(here, source)):
                 _reuse(here, target, _stamp(here)[1])  # unchanged: the same inode, the same time
             else:
-                shutil.copyfile(source, target)
-                sync_path(target, folder=False)
+                _reuse(source, target)  # the cache's file, flushed when it was written
             published[file] = [source.name, *_stamp(target)]
         report = partial / f"{name}-report.json"
         report.write_bytes((report_json + "\n").encode("utf-8"))

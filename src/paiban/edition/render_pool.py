@@ -1,14 +1,18 @@
-"""Phase two of an edition build: encoded pages rendered to PDF (and PNG previews) as pool jobs.
+"""Render and preview jobs of an edition build, run in the build's pool (`paiban.parallel`).
 
 A `RenderJob` is plain picklable data: the encoded pages (`EncodedPage`: text operators and
-the rest of the page), the `FontFace`s they draw with, the characters the whole edition draws
-with each face, the font conversion cache folder and the preview settings. `render_job` runs in
-a worker of the build's pool (`paiban.parallel`: this process, local processes, or a Dask
-cluster) and returns a `RenderResult`; no reportlab state crosses a process boundary, and since
-every page is rendered with the edition's characters per font, a page's PDF has the same bytes
-in any process, alone or after other pages. With a `store` (the workers are on this machine)
-the files are written straight into the build cache, under temporary names renamed when
-complete; without (Dask), their bytes come back.
+the rest of the page), the `FontFace`s they draw with, the characters each face's font is
+prepared for, the font conversion cache folder. `render_job` writes them as one PDF (a page, or
+the combined edition) in a worker of the build's pool (this process, local processes, or a Dask
+cluster) and returns a `RenderResult`; no reportlab state crosses a process boundary. A page's
+fonts are prepared for the characters of its composition (the layout with its articles and
+variables) and the combined PDF's for the edition's, so a page's PDF has the same bytes in any
+process, alone or after other pages, and in every edition that shares its composition.
+
+A `PreviewJob` makes a page's PNG preview and its thumbnail from its PDF (`previews.page_previews`).
+
+With a `store` (the workers are on this machine) the files are written straight into the build
+cache, under temporary names renamed when complete; without (Dask), their bytes come back.
 """
 
 from __future__ import annotations
@@ -26,10 +30,11 @@ from paiban.parallel import worker_name
 if TYPE_CHECKING:
     from paiban.edition.edition_loader import PreviewSpec
 
-__all__ = ["PAGE_SUFFIXES", "RenderJob", "RenderResult", "prepare_font", "render_job"]
+__all__ = ["PREVIEW_SUFFIXES", "PreviewJob", "RenderJob", "RenderResult", "prepare_font", "preview_job",
+           "render_job"]
 
-#: the files a page job makes, by suffix; a combined job makes only the PDF
-PAGE_SUFFIXES = (".pdf", ".png", ".thumb.png")
+#: the files a preview job makes, by suffix
+PREVIEW_SUFFIXES = (".png", ".thumb.png")
 
 
 @dataclass(frozen=True)
@@ -41,20 +46,28 @@ class RenderJob:
     title: str  # PDF title
     pages: tuple[EncodedPage, ...]
     faces: tuple[FontFace, ...]  # every face the pages draw with
-    font_chars: tuple[tuple[str, str], ...]  # face key → the edition's characters in that face
+    font_chars: tuple[tuple[str, str], ...]  # face key → the characters its font is prepared for
     font_cache: str | None  # font conversion cache folder (None: the worker's default)
-    preview: PreviewSpec | None  # None: no PNG
     store: str | None  # write the files here (same machine); None: return their bytes
 
 
 @dataclass(frozen=True)
+class PreviewJob:
+    """One page's previews: from its PDF (a file in the store, or its bytes), at `preview`."""
+
+    key: str  # the preview's cache key
+    pdf: str | bytes  # the PDF's path (same machine) or its bytes
+    preview: PreviewSpec
+    store: str | None
+
+
+@dataclass(frozen=True)
 class RenderResult:
-    """What a render job did: its times, its worker, and its files or their bytes."""
+    """What a render or preview job did: its time, its worker, and its files or their bytes."""
 
     key: str
     label: str
-    render_seconds: float
-    preview_seconds: float
+    seconds: float
     worker: str  # host:pid
     files: tuple[tuple[str, bytes], ...] = ()  # (suffix, bytes) when the job had no store
 
@@ -68,51 +81,50 @@ def _registry(font_cache: str | None) -> Any:
 
     hit = _registries.get(font_cache)
     if hit is None:
-        hit = _registries[font_cache] = FontRegistry(cache_dir=Path(font_cache) if font_cache else None,
-                                                       prefetch=False)
+        hit = _registries[font_cache] = FontRegistry(prefetch=False)
     return hit
 
 
 def prepare_font(face: FontFace, chars: str, font_cache: str | None) -> str:
-    """Convert (or find in the cache) the face's TrueType subset for the edition's characters."""
-    return _registry(font_cache).pdf_font_name(face, chars)
+    """Make (or find in the font cache) the face's font program for these characters, once,
+    before the render jobs that embed it (`paiban.render.cid_fonts.prepare_program`)."""
+    from paiban.render.cid_fonts import prepare_program
+    from paiban.render.text_operators import metrics_advance
+
+    return prepare_program(face, chars, metrics_advance(_registry(font_cache), {face.key: face}))
 
 
 def render_job(job: RenderJob) -> RenderResult:
-    """Render `job`: the PDF, and for a page job its preview and thumbnail PNGs. With a store, the
-    files are written there (to a temporary name, then renamed); without, they are returned."""
+    """Write `job`'s PDF: into the store (to a temporary name, then renamed), or return its bytes."""
     import tempfile
 
-    from paiban.edition.build_cache import write_atomic
     from paiban.render.pdf_writer import write_pdf
     from paiban.render.text_operators import metrics_advance
 
     registry = _registry(job.font_cache)
     faces = {face.key: face for face in job.faces}
 
-    def namer(key: str, chars: Any) -> str:
-        return registry.pdf_font_name(faces[key], chars)
-
     start = time.perf_counter()
     with contextlib.ExitStack() as stack:
         folder = Path(job.store) if job.store else Path(stack.enter_context(
             tempfile.TemporaryDirectory(prefix="paiban-render-")))
         target = folder / f"{job.key}.pdf"
-        write_pdf(job.title, job.pages, target, namer, metrics_advance(registry, faces),
+        write_pdf(job.title, job.pages, target, faces, metrics_advance(registry, faces),
                   font_chars=dict(job.font_chars))
-        rendered = time.perf_counter()
-        made: list[tuple[str, bytes]] = []
-        if job.preview is not None or not job.store:
-            data = target.read_bytes()
-            made.append((".pdf", data))
-            if job.preview is not None:
-                from paiban.edition.previews import page_previews
+        made = () if job.store else ((".pdf", target.read_bytes()),)
+    return RenderResult(job.key, job.label, time.perf_counter() - start, worker_name(), made)
 
-                png, thumb = page_previews(data, job.preview)
-                made += [(".png", png), (".thumb.png", thumb)]
-        if job.store:
-            for suffix, blob in made[1:]:  # the PDF is there already
-                write_atomic(folder / f"{job.key}{suffix}", blob)
-            made = []
-    done = time.perf_counter()
-    return RenderResult(job.key, job.label, rendered - start, done - rendered, worker_name(), tuple(made))
+
+def preview_job(job: PreviewJob) -> RenderResult:
+    """Make the page's preview and thumbnail PNGs: into the store, or return their bytes."""
+    from paiban.edition.build_cache import write_atomic
+    from paiban.edition.previews import page_previews
+
+    start = time.perf_counter()
+    pdf = job.pdf if isinstance(job.pdf, bytes) else Path(job.pdf).read_bytes()
+    made = tuple(zip(PREVIEW_SUFFIXES, page_previews(pdf, job.preview)))
+    if job.store:
+        for suffix, blob in made:
+            write_atomic(Path(job.store) / f"{job.key}{suffix}", blob)
+        made = ()
+    return RenderResult(job.key, "preview", time.perf_counter() - start, worker_name(), made)

@@ -79,12 +79,14 @@ def state_file(cache_root: Path, edition: Path) -> Path:
 
 
 def save_state(cache_root: Path, edition: Path, proof: bool, previews: bool, inputs: list[Path], report: Any,
-               published: dict[str, list]) -> None:
+               published: dict[str, list], fonts: tuple | None = None) -> None:
     """Record the finished build (a cache folder that cannot take it is noted, not raised: the
-    next build then takes the full path)."""
+    next build then takes the full path). `report`: the report or its `to_dict`; `fonts`: the
+    `font_stamps` when the caller has them (the editions of one run share them)."""
     state = {"edition": str(edition), "code": code_identity(), "options": [proof, previews],
-             "inputs": [_stamp(p) for p in sorted({str(p) for p in inputs})], "fonts": font_stamps(),
-             "environment": _environment(), "report": report.to_dict(), "published": published}
+             "inputs": [_stamp(p) for p in sorted({str(p) for p in inputs})], "fonts": fonts if fonts is not None else font_stamps(),
+             "environment": _environment(), "report": report if isinstance(report, dict) else report.to_dict(),
+             "published": published}
     try:
         write_atomically(state_file(cache_root, edition), seal(json.dumps(state, ensure_ascii=False).encode("utf-8")),
                          0o644, durable=False)

@@ -5,24 +5,31 @@ region is on another page, the segment's last line ends with the 下转 jump tex
 reserved in that line's measure, so a jump line never overflows) and the continuation's first
 line starts with the 上接 text (on a line of its own when a paragraph starts there). Text left
 when the slots run out is *overset*: counted and located, never dropped silently.
+
+What the breakers could not do well is reported with the paragraph and the character where it
+is: a line broken against the rules (forced-break), a justified line looser than its style's
+`max_stretch` (loose-line), a number or word wider than the line cut into characters
+(overlong-unit), a paragraph too long for total fit broken greedily (total-fit-too-long).
+Every step is linear in a paragraph's length.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from math import inf
 from operator import attrgetter
-from typing import Callable
+from typing import Callable, Sequence
 
 from paiban.flow.frames import Frame, Slot, thread_slots
-from paiban.linebreak.greedy import BreakOptions, break_paragraph_fitted
+from paiban.linebreak.greedy import BreakOptions, break_paragraph_fitted, stretch_per_gap, too_loose
 from paiban.model.article import Article, ParagraphKind
 from paiban.model.build_warning import BuildWarning
 from paiban.model.flowed import FlowLine, Overset, RegionFill, StoryFlow
 from paiban.model.items import LineBreak, Unit
-from paiban.linebreak.total_fit import break_total_fit
-from paiban.model.spec import Breaker, Layout, StorySpec, TextStyle
+from paiban.linebreak import total_fit
+from paiban.model.spec import Align, Breaker, Layout, StorySpec, TextStyle
 from paiban.text.itemize import unit_stats
 from paiban.units import chinese_numeral
 
@@ -39,12 +46,18 @@ def style_name(story: StorySpec, kind: ParagraphKind) -> str:
 
 
 def break_options(style: TextStyle) -> BreakOptions:
-    return BreakOptions(style.kinsoku, style.max_squeeze, style.avoid_orphans, style.orphan_pull_down)
+    """The style's breaking options; only justified lines are stretched, so only they have a
+    looseness limit."""
+    max_stretch = style.max_stretch if style.align is Align.JUSTIFY else inf
+    return BreakOptions(style.kinsoku, style.max_squeeze, style.avoid_orphans, style.orphan_pull_down, max_stretch)
 
 
-def paragraph_breaker(style: TextStyle):
-    """The line breaker the style asks for (greedy or total-fit); both take the same arguments."""
-    return break_total_fit if style.breaker is Breaker.TOTAL_FIT else break_paragraph_fitted
+def paragraph_breaker(style: TextStyle, units: tuple[Unit, ...]):
+    """The line breaker the style asks for (greedy or total-fit); both take the same arguments.
+    A paragraph of more than total_fit.MAX_UNITS units is broken greedily (the flow says so)."""
+    if style.breaker is Breaker.TOTAL_FIT and len(units) <= total_fit.MAX_UNITS:
+        return total_fit.break_total_fit
+    return break_paragraph_fitted
 
 
 class _JumpTexts:
@@ -157,14 +170,16 @@ def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Item
         style = styles.get(para.kind)
         if style is None:
             style = styles[para.kind] = layout.styles[style_name(story, para.kind)]
-        units = split_overlong(itemize(para.text, style), narrowest / style.size - style.indent,
-                               lambda text: itemize(text, style))
+        whole = itemize(para.text, style)
+        limit = narrowest / style.size - style.indent
+        units = split_overlong(whole, limit, lambda text: itemize(text, style))
+        notes = _paragraph_notes(whole, units, limit, style)
         is_last = pi == len(paragraphs) - 1
         lines, orphan = _start_paragraph(cur, article, pi, style, units, is_last, jump_slots)
         if orphan:  # on the paragraph's last line, whose slot is the line count on from here
             cur.warn("orphan", pi, " ends on one hanzi (no quote or bracket to squeeze above it)",
                      cur.s + len(lines) - 1)
-        overset = _place_lines(cur, article, pi, style, units, lines, is_last)
+        overset = _place_lines(cur, article, pi, style, units, lines, is_last, notes)
         if overset is not None:
             break
     out = cur.out
@@ -174,20 +189,48 @@ def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Item
                      *_fill_report(out, frames, slots, layout, cur.fill))
 
 
+def _paragraph_notes(whole: tuple[Unit, ...], units: tuple[Unit, ...], limit: float,
+                     style: TextStyle) -> list[tuple[int, str, str]]:
+    """What to report about a paragraph before its lines are broken, as (character offset,
+    kind, message), in offset order: the units `split_overlong` cut, total fit not taken."""
+    notes = [(offset, "overlong-unit", f" at character {offset + 1}: {_excerpt(text)} is wider than the "
+              f"narrowest line ({limit:g} em); cut between its characters")
+             for offset, text in (overlong_units(whole, limit) if units is not whole else ())]
+    if style.breaker is Breaker.TOTAL_FIT and len(units) > total_fit.MAX_UNITS:
+        notes.insert(0, (0, "total-fit-too-long", f" has {len(units):,} units, more than total fit takes "
+                         f"({total_fit.MAX_UNITS:,}); broken first-fit (greedy)"))
+    return notes
+
+
 def _place_lines(cur: _Cursor, article: Article, pi: int, style: TextStyle, units: tuple[Unit, ...],
-                 lines: list[LineBreak], is_last: bool) -> Overset | None:
+                 lines: list[LineBreak], is_last: bool, notes: Sequence[tuple[int, str, str]] = ()) -> Overset | None:
     """Put a paragraph's lines in the next slots, with the jump texts of jump and continuation
-    slots; the overset when the slots run out first."""
+    slots; the overset when the slots run out first. Each of `notes` is reported on the page of
+    the line that holds its character (no page when that line is overset)."""
     slots, frames, jumps = cur.slots, cur.frames, cur.jumps
     story_name, kind, style_name_ = cur.story.name, article.paragraphs[pi].kind, style.name
     chars = unit_stats(units).offsets
     offset = chars[lines[0].start] if lines else 0
     last = len(lines) - 1
+    max_stretch = cur.break_options(style).max_stretch
+    next_note = 0
     for k, line in enumerate(lines):
         s = cur.s
+        line_chars = chars[line.end] - chars[line.start]
+        while next_note < len(notes) and (notes[next_note][0] < offset + line_chars or k == last):
+            _, note_kind, message = notes[next_note]
+            cur.warn(note_kind, pi, message, s)
+            next_note += 1
         if line.forced:
-            cur.warn("forced-break", pi, ": no permitted break fits a line; broke against the rules", s)
+            cur.warn("forced-break", pi, f" at character {offset + 1}: no permitted break fits a line; "
+                     "broke against the rules", s)
+        elif k < last and too_loose(units, line, max_stretch):
+            cur.warn("loose-line", pi, f" at character {offset + 1}: a line stretched "
+                     f"{stretch_per_gap(units, line):.2f} em between units, more than max_stretch ({max_stretch:g}); "
+                     "no permitted break avoids it", s)
         if s >= len(slots):
+            for _, note_kind, message in notes[next_note:]:
+                cur.warn(note_kind, pi, message, s)
             return _overset(article, pi, units, line.start)
         slot = slots[s]
         frame = frames[slot.frame]
@@ -196,7 +239,6 @@ def _place_lines(cur: _Cursor, article: Article, pi: int, style: TextStyle, unit
             prefix = jumps.from_page(slot.jump_from, style)
         if slot.jump_to is not None and not (is_last and k == last):  # the story goes on
             suffix = jumps.to_page(slot.jump_to, style)
-        line_chars = chars[line.end] - chars[line.start]
         cur.placed += line_chars
         # as _Cursor.place, inlined (this runs for every line of the edition)
         if slot.headline_line is not None and cur.on_headline_slot is not None:
@@ -339,16 +381,36 @@ def _fill_report(lines: list[FlowLine], frames: list[Frame], slots: list[Slot], 
 def split_overlong(units: tuple[Unit, ...], limit: float, itemize_text: Callable[[str], tuple[Unit, ...]]
                    ) -> tuple[Unit, ...]:
     """A number or Latin word wider than the narrowest line is cut into its characters (an
-    emergency break, as a professional system does with a long URL) instead of running over."""
+    emergency break, as a professional system does with a long URL) instead of running over;
+    `overlong_units` says which (the flow reports them). `units` itself when none is."""
     if limit <= 0 or unit_stats(units).widest <= limit:
         return units
     out: list[Unit] = []
+    pieces: dict[str, tuple[Unit, ...]] = {}  # each character's units, itemized once
     for u in units:
         if u.width > limit and len(u.text) > 1:
-            out.extend(piece for ch in u.text for piece in itemize_text(ch))
+            for k, ch in enumerate(u.text):
+                got = pieces.get(ch)
+                if got is None:
+                    got = pieces[ch] = itemize_text(ch)
+                # the cut run stays one run: no justification space inside it
+                out += [replace(p, joined=True) for p in got] if k < len(u.text) - 1 else got[:-1] + (
+                    replace(got[-1], joined=u.joined),)
         else:
             out.append(u)
     return tuple(out)
+
+
+def overlong_units(units: tuple[Unit, ...], limit: float) -> list[tuple[int, str]]:
+    """(character offset, text) of each unit that `split_overlong` cuts."""
+    if limit <= 0 or unit_stats(units).widest <= limit:
+        return []
+    offsets = unit_stats(units).offsets
+    return [(offsets[i], u.text) for i, u in enumerate(units) if u.width > limit and len(u.text) > 1]
+
+
+def _excerpt(text: str, most: int = 24) -> str:
+    return f"“{text}”" if len(text) <= most else f"“{text[:most]}…” ({len(text):,} characters)"
 
 
 def _break_rest(cur: _Cursor, units: tuple[Unit, ...], style: TextStyle, is_last: bool,
@@ -376,8 +438,8 @@ def _break_rest(cur: _Cursor, units: tuple[Unit, ...], style: TextStyle, is_last
     first = bisect_left(jump_slots, s)
     last = bisect_left(jump_slots, s + len(units) + 1, first)
     jump_lines = frozenset(j - s for j in jump_slots[first:last]) if last > first else _NO_JUMPS
-    breaker = paragraph_breaker(style)
-    if is_last and jump_lines:
+    breaker = paragraph_breaker(style, units)
+    if is_last and jump_lines and _may_end_by(units, measure(False), min(jump_lines), options.max_squeeze):
         lines, orphan = breaker(units, measure(False), style.indent, options, 0, True, _NO_JUMPS,
                                 style.squeeze_for_jump)
         if len(lines) - 1 <= min(jump_lines):
@@ -386,6 +448,22 @@ def _break_rest(cur: _Cursor, units: tuple[Unit, ...], style: TextStyle, is_last
 
 
 _NO_JUMPS: frozenset[int] = frozenset()
+
+
+def _may_end_by(units: tuple[Unit, ...], measure: Callable[[int], float], line: int, max_squeeze: float) -> bool:
+    """Could the units fit in lines 0 to `line`? False only when they cannot, whatever the
+    breaker: a line is at most its measure and a squeeze wide, and holds units whose widths sum to
+    at most that and the two edge trims of the widest unit (with 0 <= end width <= width,
+    `UnitStats.ordered`, and line-start widths of at least 0, as itemize makes them)."""
+    stats = unit_stats(units)
+    if not stats.ordered:
+        return True
+    total, room = stats.width_sums[-1], 0.0
+    for k in range(line + 1):
+        room += measure(k) + max(0.0, max_squeeze) + 2 * stats.widest
+        if room >= total:
+            return True
+    return False
 
 
 def jump_problems(flow: StoryFlow, layout: Layout) -> list[str]:

@@ -1,17 +1,16 @@
-"""Fonts: finding them, measuring them, and making them drawable in a PDF.
+"""Fonts: finding them, measuring them, and handing them to the PDF writer.
 
 - `faces`: `FontFace`, one face of one font file.
 - `discovery`: finding font files ($PAIBAN_FONT_PATH, fontconfig, standard dirs), opening faces.
 - `metrics`: per-character coverage, advance and ink extent with fontTools (`load_metrics`).
-- `convert`: CFF -> TrueType conversion of subsets, in a content-addressed cache.
 - `registry`: `FontRegistry`, roles (song, hei, kai, ...) as fallback chains of faces.
 - `coverage`: which face draws a character in a role (primary, fallback, missing); set coverage.
 - `charsets`: GB 2312 and 通用规范汉字表 reference sets; emoji and private use (never drawn).
-- `reportlab_fonts`: registering fonts with reportlab; its ToUnicode maps fixed beyond U+FFFF.
-- `disk_cache`: what is read from font files (face names, metrics, digests), kept on disk per
-  file version, so a build whose fonts have not changed does not import fontTools.
+- `disk_cache`: what is read from font files (face names, metrics) and the font programs the PDF
+  writer embeds, kept on disk per file version, so a build whose fonts have not changed does not
+  import fontTools.
 
-Importing this package does not import reportlab; only `FontRegistry.pdf_font_name` does.
+This package never imports reportlab: the PDF writer (`paiban.render`) embeds the faces itself.
 """
 
 from paiban.fonts.discovery import find_face_index, find_font_file, open_face

@@ -1,4 +1,4 @@
-"""Small on-disk caches of facts read from font files: face names, metrics, file digests.
+"""Small on-disk caches: facts read from font files (face names, metrics), font programs, pictures.
 
 A build reads the same facts from the same font files every time; reading them again costs tens
 of milliseconds a file and the import of fontTools. So each is kept in the cache folder
@@ -23,23 +23,27 @@ reads (an entry of the wrong shape is a miss).
   that is missing, unreadable, damaged, of an older format or holds another key is a miss
   (None), never an error. A cache folder that cannot be written only costs speed: the first
   failure is recorded once for the folder (`paiban.cache_health.cache_warnings`).
+* **Size.** After a font program is stored, the binary entries (``programs/``, ``pictures/``,
+  ``metrics/``) are trimmed to ``$PAIBAN_CACHE_MAX_MB`` (default 1024 MB), oldest first, sparing
+  entries written in the last 10 minutes (`auto_prune`); ``paiban fonts cache --prune MB`` trims
+  them by hand (`prune`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from paiban.atomic_files import write_atomically
-from paiban.cache_health import note_unusable, scratch_dir, seal, unseal
+from paiban.cache_health import note_unusable, seal, unseal
 from paiban.code_identity import code_identity
 
-__all__ = ["default_cache_dir", "entry_path", "file_stamp", "read_binary_entry", "read_entry",
-           "write_binary_entry", "write_entry"]
+__all__ = ["auto_prune", "cache_entries", "cache_max_bytes", "default_cache_dir", "entry_path", "file_stamp",
+           "prune", "read_binary_entry", "read_entry", "write_binary_entry", "write_entry"]
 
 #: one stat result, as a key part: (absolute path, size, mtime_ns, inode)
 FileStamp = tuple[str, int, int, int]
@@ -146,7 +150,91 @@ def _write(kind: str, key: str, entry: dict[str, Any], payload: bytes | None) ->
         write_atomically(path, sealed, mode=0o644, durable=False)
     except OSError as exc:
         note_unusable(path.parent.parent, exc, "font cache folder")
-        # converted fonts will go to the scratch folder: make it now, in the process that reads
-        # the fonts' facts first, so that the workers it forks later share it and it goes with it
-        with contextlib.suppress(OSError):
-            scratch_dir()
+
+
+# ---- size --------------------------------------------------------------------------------------
+
+#: default size limit of the cache (``$PAIBAN_CACHE_MAX_MB`` overrides it)
+DEFAULT_CACHE_MAX_MB = 1024
+#: automatic pruning never removes entries used this recently (a running build may need them)
+RECENT_SECONDS = 600.0
+#: (folder, file suffix) of the entries the size limit applies to: the compressed font programs
+#: and CMYK pictures the PDF writer keeps (`paiban.render.cid_fonts`, `paiban.render.pictures`)
+#: and the fonts' metrics
+PRUNED = (("programs", ".bin"), ("metrics", ".bin"), ("pictures", ".bin"))
+#: temporary files of a killed writer are removed after this long
+STALE_TEMPORARY_SECONDS = 3600.0
+
+
+def cache_max_bytes() -> int:
+    """The cache size limit: ``$PAIBAN_CACHE_MAX_MB`` megabytes, default `DEFAULT_CACHE_MAX_MB`."""
+    raw = os.environ.get("PAIBAN_CACHE_MAX_MB", "").strip()
+    try:
+        mb = float(raw) if raw else DEFAULT_CACHE_MAX_MB
+    except ValueError:
+        mb = DEFAULT_CACHE_MAX_MB
+    return max(0, int(mb * 1024 * 1024))
+
+
+def _listing(directory: Path) -> list[Path]:
+    """The files of a cache folder; none if it is missing or cannot be read."""
+    try:
+        return list(directory.iterdir())
+    except OSError:
+        return []
+
+
+def cache_entries(cache_dir: Path) -> list[tuple[Path, int, float]]:
+    """Every entry the size limit applies to: ``(file, size, mtime)``, oldest first."""
+    entries: list[tuple[Path, int, float]] = []
+    for sub, suffix in PRUNED:
+        for p in _listing(Path(cache_dir) / sub):
+            if p.name.startswith(".tmp-") or p.suffix != suffix:
+                continue
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            entries.append((p, st.st_size, st.st_mtime))
+    entries.sort(key=lambda e: (e[2], e[0].name))
+    return entries
+
+
+def auto_prune(cache_dir: Path) -> list[Path]:
+    """`prune` to `cache_max_bytes`, sparing entries used in the last `RECENT_SECONDS`."""
+    limit = cache_max_bytes()
+    if sum(size for _, size, _ in cache_entries(cache_dir)) <= limit:
+        return []
+    return prune(cache_dir, limit, keep_newer_than=RECENT_SECONDS)
+
+
+def prune(cache_dir: Path, max_bytes: int, keep_newer_than: float = 0.0) -> list[Path]:
+    """Delete the least recently written entries (oldest mtime first) until the rest total at
+    most ``max_bytes``, keeping those written less than ``keep_newer_than`` seconds ago; also
+    temporary files of a killed writer older than an hour. The deleted paths."""
+    removed: list[Path] = []
+    now = time.time()
+    for sub, _ in PRUNED:
+        for p in _listing(Path(cache_dir) / sub):
+            try:
+                if p.name.startswith(".tmp-") and now - p.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                    p.unlink()
+                    removed.append(p)
+            except OSError:
+                pass
+    entries = cache_entries(cache_dir)
+    total = sum(size for _, size, _ in entries)
+    for p, size, mtime in entries:
+        if total <= max_bytes:
+            break
+        if keep_newer_than and now - mtime < keep_newer_than:
+            continue
+        try:
+            p.unlink()
+            removed.append(p)
+        except FileNotFoundError:
+            pass
+        except OSError:
+            continue  # a read-only cache: nothing can go
+        total -= size
+    return removed

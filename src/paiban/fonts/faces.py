@@ -3,7 +3,7 @@
 A face is named by its file and its index inside the file (a TrueType/OpenType collection, `.ttc`,
 holds several faces; a plain `.ttf`/`.otf` has index 0). Reading the file to fill in the family
 name and outline kind is done by `paiban.fonts.discovery.open_face`; this module holds only the
-data and the rule that turns a face into a short ASCII `key` (used as a reportlab font-name stem).
+data and the rule that turns a face into a short ASCII `key` (it names the face's PDF font resource).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ class FontFace:
 
     ``path`` is absolute; ``index`` is the face index in a collection (0 for a plain font);
     ``family`` comes from the font's name table (name ID 1, e.g. ``"Noto Serif CJK SC"``);
-    ``outlines`` is ``"glyf"`` (TrueType, reportlab draws it directly) or ``"CFF"`` (PostScript
-    outlines, e.g. Noto CJK: converted to TrueType before drawing); ``key`` is a stable short
+    ``outlines`` is ``"glyf"`` (TrueType, embedded as ``FontFile2``) or ``"CFF"`` (PostScript
+    outlines, e.g. Noto CJK, embedded as they are: ``FontFile3``/``CIDFontType0C``); ``key`` is a stable short
     ASCII id without spaces, e.g. ``"NotoSerifCJK-Regular-2"``.
     """
 
@@ -37,7 +37,7 @@ class FontFace:
 
     @property
     def is_cff(self) -> bool:
-        """True if the outlines are PostScript (CFF/CFF2) and need conversion for reportlab."""
+        """True if the outlines are PostScript (CFF): embedded as a CIDFontType0C subset."""
         return self.outlines == "CFF"
 
     def __str__(self) -> str:

@@ -4,11 +4,8 @@ A role is an ordered fallback chain of faces, defined in a roles YAML (the packa
 ``paiban/data/font_roles.yaml``; its comments describe the schema). A layout may put its own
 font first in a role's chain (``overrides``). For each character the first face whose cmap has
 it is used (`FontRegistry.face_for`); layout measures with `FontRegistry.metrics`, and the PDF
-renderer gets a reportlab font name with `FontRegistry.pdf_font_name`.
-
-reportlab is imported only inside `pdf_font_name` (through
-`paiban.fonts.reportlab_fonts.register_font`), so layout code that uses the registry for metrics
-never imports it.
+renderer embeds the faces themselves (`paiban.render.cid_fonts`). The registry never imports
+reportlab.
 """
 
 from __future__ import annotations
@@ -18,11 +15,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
-from paiban.fonts.convert import converted_font, default_cache_dir
 from paiban.fonts.discovery import find_face_index, find_font_file, open_face, prefetch_font_files
 from paiban.fonts.faces import FontFace
 from paiban.fonts.metrics import FaceMetrics, load_metrics
-from paiban.fonts.reportlab_fonts import register_font
 
 __all__ = ["FontRegistry", "UnknownRole", "default_roles_file"]
 
@@ -203,21 +198,18 @@ class FontRegistry:
         self,
         roles_file: Path | None = None,
         overrides: dict[str, tuple[Path, int]] | None = None,
-        cache_dir: Path | None = None,
         prefetch: bool = True,
     ):
         """``prefetch``: find the installed font files now
         (`paiban.fonts.discovery.prefetch_font_files`) rather than when the first role is
-        resolved; a registry that only draws faces it is given (`pdf_font_name`) never needs
+        resolved; a registry that only measures faces it is given (a render worker) never needs
         them, and passes False."""
         if prefetch:
             prefetch_font_files()
         self.roles_file = Path(roles_file) if roles_file is not None else default_roles_file()
         self._roles = _load_roles(self.roles_file)
         self._base_dir = self.roles_file.parent
-        self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self._overrides: dict[str, FontFace] = {}
-        self._pdf_names: dict[tuple, str] = {}  # (face, characters) → registered name
         for role, spec in (overrides or {}).items():
             if role not in self._roles:  # a layout may add a role of its own: its font, then the fallback
                 tail = ["fallback"] if "fallback" in self._roles else []
@@ -339,31 +331,6 @@ class FontRegistry:
 
     def metrics(self, face: FontFace) -> FaceMetrics:
         return load_metrics(face)
-
-    # -- PDF --
-
-    def pdf_font_name(self, face: FontFace, chars: Iterable[str]) -> str:
-        """Make ``face`` drawable by reportlab and return its registered font name.
-
-        A glyf face is registered as is (name ``face.key``). A CFF face is subset to the
-        characters of ``chars`` it covers (``chars`` may hold single characters or strings),
-        converted to TrueType into the cache (see `paiban.fonts.convert`) and registered under
-        ``<face.key>-<the first 10 hex digits of its subset id>``; characters outside ``chars`` are
-        drawn as .notdef by that font, so pass every character the face will draw in the PDF.
-        """
-        if face.outlines == "glyf":
-            return register_font(face.key, face.path, face.index)
-        chars = tuple(chars)
-        name = self._pdf_names.get((face, chars))
-        if name is None:  # an edition's render worker asks again for every page
-            m = load_metrics(face)
-            wanted = sorted({c for s in chars for c in s if m.has(c)})
-            path, subset = converted_font(face.path, face.index, wanted, self.cache_dir)
-            name = register_font(f"{face.key}-{subset[:10]}", path, 0)
-            if len(self._pdf_names) >= 64:
-                self._pdf_names.clear()
-            self._pdf_names[(face, chars)] = name
-        return name
 
     def __repr__(self) -> str:
         return f"FontRegistry({str(self.roles_file)!r}, roles={self.roles()})"

@@ -51,7 +51,8 @@ MAX_ARTICLE_BYTES = 1 << 30
 
 JUMP_LINE = re.compile(r"[（(](?:下转|转)第[一二三四五六七八九十百〇零\d]+版[）)]\s*$")
 CONTINUED_LINE = re.compile(r"^\s*[（(]上接第[一二三四五六七八九十百〇零\d]+版[）)]")
-DASH_RUN = re.compile(r"—{2,}")
+#: the OCR's three-stroke dash `———`, alone (a longer run is the author's and is kept)
+DASH_RUN = re.compile(r"(?<!—)———(?!—)")
 #: a subhead: short, ends with a 2-em dash (the seed's 小标题 end with `——`)
 SUBHEAD_MAX_CHARS = 30
 

@@ -31,6 +31,7 @@ from paiban.input.input_files import (MAX_YAML_BYTES, FileProblem, check_picture
                                       inside, read_input_text, regular_file_size)
 from paiban.input.yaml_source import Node, did_you_mean, parse_yaml
 from paiban.model.spec import (
+    Press,
     Grid,
     JumpTemplates,
     Box,
@@ -45,6 +46,7 @@ from paiban.model.spec import (
     TextStyle,
 )
 from paiban.input.edition_variables import MAX_PAGE, edition_variables
+from paiban.input.press_settings import read_press
 from paiban.input.text_styles import DEFAULT_STYLES, STYLE_KEYS, load_style
 from paiban.units import HAO_SIZES_PT, PAGE_SIZES_MM, PT_PER_MM, parse_length, parse_type_size
 
@@ -64,7 +66,7 @@ STYLE_ROLES: dict[str, str] = {
 }
 
 TOP_KEYS = ("title", "fonts", "page", "grid", "jumps", "font_files", "styles", "pages", "stories", "edition",
-            "preflight", "limits", "root", "allow_outside_root")
+            "preflight", "limits", "root", "allow_outside_root", "press")
 PAGE_KEYS = ("size", "margins")
 MARGIN_KEYS = ("top", "bottom", "left")
 GRID_KEYS = ("body_size", "columns", "column_chars", "gutter_chars", "line_pitch", "rows")
@@ -360,6 +362,7 @@ class _Loader:
                                f"{did_you_mean(region.picture.caption_style, styles)} styles: {', '.join(styles)}")
         edition = self.load_edition(root.get("edition"))
         min_dpi = _opt(root, "preflight", self.load_min_dpi, 150.0)
+        press = Press(**read_press(root.get("press"), self.file_path))
         return Layout(
             source=self.path.resolve(),
             title=title,
@@ -375,6 +378,7 @@ class _Loader:
             edition=edition,
             min_dpi=min_dpi,
             limits=self.limits,
+            press=press,
         )
 
     def load_min_dpi(self, node: Node) -> float:

@@ -38,8 +38,8 @@ DEFAULT_STYLES: dict[str, dict[str, Any]] = {
 }  # fmt: skip
 
 STYLE_KEYS = ("font", "size", "leading", "indent", "punctuation", "kinsoku", "kinsoku_level", "breaker",
-              "orphan_pull_down", "align", "avoid_orphans", "squeeze_for_jump", "max_squeeze", "latin_spacing",
-              "max_lines", "shrink_to_fit", "min_size", "tracking")  # fmt: skip
+              "orphan_pull_down", "align", "avoid_orphans", "squeeze_for_jump", "max_squeeze", "max_stretch",
+              "latin_spacing", "max_lines", "shrink_to_fit", "min_size", "tracking")  # fmt: skip
 
 
 def load_style(loader: Any, name: str, defaults: dict[str, Any], node: Node | None, grid: Grid,
@@ -72,7 +72,8 @@ def load_style(loader: Any, name: str, defaults: dict[str, Any], node: Node | No
              "align": (Align, "alignment")}  # fmt: skip
     for key, (enum, what) in enums.items():
         pick(key, lambda item, enum=enum, what=what: enum(item.as_choice([e.value for e in enum], what)), enum)
-    for key, maximum in (("indent", 100.0), ("max_squeeze", 10.0), ("latin_spacing", 10.0), ("tracking", 5.0)):
+    for key, maximum in (("indent", 100.0), ("max_squeeze", 10.0), ("max_stretch", 100.0), ("latin_spacing", 10.0),
+                         ("tracking", 5.0)):
         pick(key, lambda item, maximum=maximum: item.as_number(minimum=0, maximum=maximum), float)
     pick("max_lines", lambda item: item.as_int(minimum=0, maximum=100), int)
     pick("min_size", loader.type_size, parse_type_size)
@@ -90,6 +91,7 @@ def style_as_written(style: TextStyle) -> dict[str, Any]:
         "kinsoku_level": style.kinsoku_level.value, "breaker": style.breaker.value, "align": style.align.value,
         "avoid_orphans": style.avoid_orphans, "orphan_pull_down": style.orphan_pull_down,
         "squeeze_for_jump": style.squeeze_for_jump, "max_squeeze": style.max_squeeze,
+        "max_stretch": style.max_stretch,
         "latin_spacing": style.latin_spacing, "max_lines": style.max_lines, "shrink_to_fit": style.shrink_to_fit,
         "tracking": style.tracking,
     }

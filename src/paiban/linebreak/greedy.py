@@ -18,10 +18,21 @@ scan (`_scan`, still used for the house rules' extra squeeze and for unusual wid
 grid a line's natural width comes from the width sums (`_line_natural`) instead of adding its
 units (`_natural`): tests/test_fast_paths.py checks both shortcuts against what they shortcut.
 
+Looseness limit (`BreakOptions.max_stretch`, em per gap between units): a line that would be
+stretched more than that when justified ends at the next permitted break instead if squeezing
+(up to `max_squeeze`, push-in, whatever the policy) gets it there; a loose line left is one no
+permitted break avoids, and the flow reports it (`stretch_per_gap`).
+
 House rules of the seed paper (typography.md §1), applied per paragraph after the first pass:
 * orphan: a paragraph must not end on a line holding one hanzi: squeeze quotes/brackets on the
-  first earlier line where that pulls text up (`avoid_orphans`);
+  first earlier line, of the `ORPHAN_REACH` above the last, where that pulls text up
+  (`avoid_orphans`);
 * jump fit (flow/thread_flow.py): squeeze the line nearest the jump line to end on a clause.
+
+Linear time, whatever the paragraph: each line costs the units it holds (and a bisection); a
+squeeze search scans no further than the squeeze can reach; re-breaking a paragraph from a line
+on stops where the new lines meet the old ones again (`_Breaker.lines`, `resync`), and the house
+rules try a bounded number of lines.
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
+from math import inf
 from typing import Callable, Sequence
 
 from paiban.model.items import PUNCT_CLASSES, CharClass, LineBreak, Unit
@@ -42,6 +54,10 @@ ORPHAN_SQUEEZE = BRACKET_CLASSES
 #: the classes that may be squeezed for kinsoku push-in or to keep a jump line (any mark)
 ANY_MARK = PUNCT_CLASSES
 
+#: the orphan rule squeezes one of this many lines above a paragraph's last (not one further up,
+#: which would re-break most of a long paragraph to pull one character up)
+ORPHAN_REACH = 40
+
 
 @dataclass(frozen=True)
 class BreakOptions:
@@ -52,6 +68,31 @@ class BreakOptions:
     avoid_orphans: bool = True
     #: when no squeeze saves an orphan, break the line above one unit earlier
     orphan_pull_down: bool = False
+    #: the most a justified line may be stretched, em per gap between units (inf: no limit)
+    max_stretch: float = inf
+
+
+def open_gaps(units: Sequence[Unit], start: int, end: int) -> int:
+    """The gaps of the line [start, end) that justification stretches (page/justify.py): between
+    units, but not inside a joined run (a URL, a hyphenated word) nor beside the word spaces at
+    the line's edges."""
+    lo, hi = start, end - 1
+    while lo < hi and units[lo].cls is CharClass.LATIN_SPACE:
+        lo += 1
+    while hi > lo and units[hi].cls is CharClass.LATIN_SPACE:
+        hi -= 1
+    return sum(1 for k in range(lo, hi) if not units[k].joined)
+
+
+def stretch_per_gap(units: Sequence[Unit], line: LineBreak) -> float:
+    """How much justifying `line` puts into each gap it stretches, em (all of its slack when it
+    has no such gap)."""
+    return line.slack / max(1, open_gaps(units, line.start, line.end))
+
+
+def too_loose(units: Sequence[Unit], line: LineBreak, max_stretch: float) -> bool:
+    """Is `line` stretched more than `max_stretch` em per gap when justified?"""
+    return line.slack > max_stretch + EPS and stretch_per_gap(units, line) > max_stretch + EPS
 
 
 def line_width(units: Sequence[Unit], start: int, end: int, indent: float = 0.0) -> float:
@@ -80,12 +121,13 @@ def has_mark(units: Sequence[Unit], start: int, end: int, classes: frozenset[Cha
 
 def _next_break(units: Sequence[Unit], stats: UnitStats, start: int, measure: float, indent: float,
                 options: BreakOptions, allow: float, allow_classes: frozenset[CharClass],
-                stop: int | None) -> LineBreak:
+                stop: int | None, bounded: bool = False) -> LineBreak:
     """The line starting at `start`: first fit at natural widths, then the kinsoku policy.
 
     `allow` lets this line be squeezed by up to that many em when it holds a mark of
     `allow_classes` (the orphan and jump-fit rules); push-in kinsoku uses `options.max_squeeze`.
     `stop` ends the line at that unit at the latest (a permitted break). `stats` are `units`'.
+    `bounded`: no unit has a negative width or end width (`_Breaker.bounded`).
     """
     n = len(units) if stop is None else stop
     room = measure + (allow if allow > 0 else 0.0)
@@ -101,18 +143,44 @@ def _next_break(units: Sequence[Unit], stats: UnitStats, start: int, measure: fl
     elif last_ok == i:  # the unit that overflows may start the next line
         end = i
     else:  # kinsoku: units[i] cannot start a line (or units[i-1] cannot end one)
-        end = _kinsoku_end(units, start, i, last_ok, indent, measure, options)
-        if end is None:  # no permitted break fits, nor does squeezing reach one: force
+        end = _kinsoku_end(units, stats, start, i, last_ok, indent, measure, options, bounded)
+        if end is None:  # no permitted break fits, nor does squeezing reach one
+            end = _hyphen_end(units, start, start, i, indent, measure)
+        if end is None:  # nor a hyphenation point: force
             end = max(i, start + 1)
             return LineBreak(start, end, indent, measure, _line_natural(units, stats, start, end, indent),
                              forced=True)
-    return LineBreak(start, end, indent, measure, _line_natural(units, stats, start, end, indent))
+    line = LineBreak(start, end, indent, measure, _line_natural(units, stats, start, end, indent))
+    if end < n and too_loose(units, line, options.max_stretch):
+        # the next-best break: squeeze the units up to the next permitted break in, else hyphenate
+        better = _push_in_end(units, stats, start, i, indent, measure, options.max_squeeze, bounded)
+        if better is None or not end < better <= n:
+            better = _hyphen_end(units, start, end, min(i, n), indent, measure)
+        if better is not None:
+            return LineBreak(start, better, indent, measure, _line_natural(units, stats, start, better, indent))
+    return line
 
 
-def _kinsoku_end(units: Sequence[Unit], start: int, i: int, last_ok: int, indent: float, measure: float,
-                 options: BreakOptions) -> int | None:
+def _hyphen_end(units: Sequence[Unit], start: int, lo: int, hi: int, indent: float, measure: float) -> int | None:
+    """The last break in (lo, hi] at a hyphenation point (`Unit.hyphen`: the line ends with a
+    hyphen, in the unit's end width) where the line from `start` fits `measure`, or None."""
+    best = None
+    width = indent  # natural width of units [start, j) with the last one at its mid-line width
+    for j in range(start, hi):
+        u = units[j]
+        mid = line_start_width(u, indent) if j == start else u.width
+        if j >= lo and u.hyphen and not units[j + 1].no_break_before:
+            end_w = (mid + u.end_width - u.width) if j == start else u.end_width
+            if width + end_w <= measure + EPS:
+                best = j + 1
+        width += mid
+    return best
+
+
+def _kinsoku_end(units: Sequence[Unit], stats: UnitStats, start: int, i: int, last_ok: int, indent: float,
+                 measure: float, options: BreakOptions, bounded: bool = False) -> int | None:
     """Where a line ends when units[i] overflows and may not start the next line, by policy."""
-    pushed_in = _push_in_end(units, start, i, indent, measure, options.max_squeeze)
+    pushed_in = _push_in_end(units, stats, start, i, indent, measure, options.max_squeeze, bounded)
     policy = options.policy
     if policy is KinsokuPolicy.PUSH_IN and pushed_in is not None:
         return pushed_in
@@ -141,13 +209,15 @@ def _scan(units: Sequence[Unit], start: int, n: int, room: float, measure: float
     width = indent  # natural width of units [start, i) with the last one at its mid-line width
     i = start
     last_ok = -1
+    marked = False  # has_mark(units, start, i + 1, allow_classes), kept as units are added
     while i < n:
         u = units[i]
         mid = line_start_width(u, indent) if i == start else u.width
         end_w = (mid + u.end_width - u.width) if i == start else u.end_width
         if width + end_w > room + EPS:
             break
-        if allow > 0 and width + end_w > measure + EPS and not has_mark(units, start, i + 1, allow_classes):
+        marked = marked or u.cls in allow_classes
+        if allow > 0 and width + end_w > measure + EPS and not marked:
             break
         width += mid
         i += 1
@@ -222,16 +292,27 @@ def _last_break(units: Sequence[Unit], start: int, i: int) -> int:
     return -1
 
 
-def _push_in_end(units: Sequence[Unit], start: int, i: int, indent: float, measure: float,
-                 max_squeeze: float) -> int | None:
-    """End of the line if the units up to the next permitted break are squeezed in, or None."""
+def _push_in_end(units: Sequence[Unit], stats: UnitStats, start: int, i: int, indent: float, measure: float,
+                 max_squeeze: float, bounded: bool = False) -> int | None:
+    """End of the line if the units up to the next permitted break are squeezed in, or None.
+
+    When `bounded` (no width or end width is negative), the search for that break stops where the
+    middle units' widths alone pass what a squeeze can take (they are a lower bound of the line's
+    width): a run without a permitted break costs no more than a line."""
     if max_squeeze <= 0:
         return None
+    n = len(units)
+    sums = stats.width_sums
+    # the units [start + 1, j - 1) take sums[j - 1] - sums[start + 1] of the line [start, j)
+    reach = None if not bounded else \
+        measure + max_squeeze + WINDOW_MARGIN - indent - line_start_width(units[start], indent) + sums[start + 1]
     j = i + 1
-    while j < len(units) and not can_break_before(units, j):
+    while j < n and (units[j].no_break_before or units[j - 1].no_break_after):  # not can_break_before
+        if reach is not None and j - 1 > start + 1 and sums[j - 1] > reach:
+            return None
         j += 1
-    j = min(j, len(units))
-    natural = line_width(units, start, j, indent)
+    j = min(j, n)
+    natural = _line_natural(units, stats, start, j, indent)
     if natural - measure <= max_squeeze + EPS and has_mark(units, start, j, ANY_MARK):
         return j
     return None
@@ -264,11 +345,14 @@ class _Breaker:
     """One paragraph's line breaking, with its unit stats and measures looked up once; the
     house rules re-break it from a given line on (the lines above do not change)."""
 
-    __slots__ = ("units", "stats", "options", "measure_of", "indent", "first_indent")
+    __slots__ = ("units", "stats", "options", "measure_of", "indent", "first_indent", "bounded")
 
     def __init__(self, units: Sequence[Unit], measure: float | MeasureFn, indent: float, options: BreakOptions,
                  first_indent: bool):
         self.units, self.stats, self.options = units, unit_stats(units), options
+        #: no negative width or end width (a hyphenation unit's end width is more than its width)
+        self.bounded = self.stats.ordered or (min(self.stats.widths, default=0.0) >= 0.0
+                                              and min((u.end_width for u in units), default=0.0) >= 0.0)
         self.measure_of = measure if callable(measure) else (lambda _k, m=measure: m)
         self.indent, self.first_indent = indent, first_indent
 
@@ -277,19 +361,27 @@ class _Breaker:
         """Line `k` of the paragraph, starting at unit `pos`."""
         ind = self.indent if (k == 0 and self.first_indent) else 0.0
         return _next_break(self.units, self.stats, pos, self.measure_of(k), ind, self.options, allow, classes,
-                           stop)
+                           stop, self.bounded)
 
     def lines(self, lines: list[LineBreak], pos: int, squeezes: dict[int, tuple[float, frozenset[CharClass]]],
-              stops: dict[int, int]) -> list[LineBreak]:
-        """Append to `lines` (the paragraph's first lines, up to unit `pos`) the lines to its end."""
+              stops: dict[int, int], resync: list[LineBreak] | None = None) -> list[LineBreak]:
+        """Append to `lines` (the paragraph's first lines, up to unit `pos`) the lines to its end.
+
+        `resync`: the paragraph broken before with the same squeezes and stops from line
+        len(lines) on; where a new line would start where one of those starts with the same line
+        number, the rest are those lines (a line depends on nothing but its number, its start and
+        its squeeze and stop)."""
         units, stats, measure_of, options = self.units, self.stats, self.measure_of, self.options
         n = len(units)
         while pos < n:
             k = len(lines)
+            if resync is not None and k < len(resync) and resync[k].start == pos:
+                lines.extend(resync[k:])
+                return lines
             allow, classes = squeezes.get(k, _NO_SQUEEZE) if squeezes else _NO_SQUEEZE
             ind = self.indent if (k == 0 and self.first_indent) else 0.0
             line = _next_break(units, stats, pos, measure_of(k), ind, options, allow, classes,
-                               stops.get(k) if stops else None)
+                               stops.get(k) if stops else None, self.bounded)
             lines.append(line)
             pos = line.end
         return lines
@@ -304,7 +396,7 @@ class _Breaker:
         first = self.line(k, base[k].start, allow, classes)
         if first.end == base[k].end:
             return base
-        return self.lines(base[:k] + [first], first.end, squeezes, {})
+        return self.lines(base[:k] + [first], first.end, squeezes, {}, base)
 
 
 def is_orphan(units: Sequence[Unit], line: LineBreak) -> bool:
@@ -340,7 +432,7 @@ def break_paragraph_fitted(units: Sequence[Unit], measure: float | MeasureFn, in
     breaker = _Breaker(units, measure, indent, options, first_indent)
     lines = breaker.lines([], start, {}, {})
     if options.avoid_orphans and len(lines) > 1 and is_orphan(units, lines[-1]):
-        for k in range(len(lines) - 1):
+        for k in range(max(0, len(lines) - 1 - ORPHAN_REACH), len(lines) - 1):
             trial_sq = {k: (options.max_squeeze, ORPHAN_SQUEEZE)}
             trial = breaker.squeezed(lines, k, trial_sq)
             if trial is lines:
@@ -363,10 +455,9 @@ def break_paragraph_fitted(units: Sequence[Unit], measure: float | MeasureFn, in
                     squeezes = trial_sq
                     break
             else:
-                lines = _end_jump_line_on_clause(units, lines, j, measure, indent, options, start,
-                                                 first_indent, squeezes)
+                lines = _end_jump_line_on_clause(breaker, lines, j, squeezes)
     if options.orphan_pull_down and len(lines) > 1 and is_orphan(units, lines[-1]):
-        lines = _pull_down(units, lines, measure)
+        lines = _pull_down(units, lines, measure, options.max_stretch)
     orphan = len(lines) > 1 and is_orphan(units, lines[-1])
     return lines, orphan
 
@@ -375,16 +466,19 @@ def break_paragraph_fitted(units: Sequence[Unit], measure: float | MeasureFn, in
 JUMP_CLAUSE_SLACK = 2.0
 
 
-def _end_jump_line_on_clause(units: Sequence[Unit], lines: list[LineBreak], j: int, measure, indent: float,
-                             options: BreakOptions, start: int, first_indent: bool,
+def _end_jump_line_on_clause(breaker: _Breaker, lines: list[LineBreak], j: int,
                              squeezes: dict[int, tuple[float, frozenset[CharClass]]]) -> list[LineBreak]:
-    """End jump line `j` earlier, after its last clause, if that leaves at most JUMP_CLAUSE_SLACK."""
-    line = lines[j]
+    """End jump line `j` earlier, after its last clause, if that leaves at most JUMP_CLAUSE_SLACK
+    (and does not stretch it past `max_stretch`)."""
+    units, line = breaker.units, lines[j]
     for e in range(line.end - 1, line.start, -1):
         if units[e - 1].cls in (CharClass.POINT, CharClass.CLOSE) and can_break_before(units, e):
-            if line.measure - line_width(units, line.start, e, line.indent) > JUMP_CLAUSE_SLACK + EPS:
+            shorter = _line(units, line.start, e, line.indent, line.measure)
+            if shorter.slack > JUMP_CLAUSE_SLACK + EPS or too_loose(units, shorter, breaker.options.max_stretch):
                 return lines
-            return break_paragraph(units, measure, indent, options, start, first_indent, squeezes, {j: e})
+            allow, classes = squeezes.get(j, _NO_SQUEEZE)
+            first = breaker.line(j, line.start, allow, classes, e)
+            return breaker.lines(lines[:j] + [first], first.end, squeezes, {}, lines)
     return lines
 
 
@@ -392,7 +486,8 @@ def _end_jump_line_on_clause(units: Sequence[Unit], lines: list[LineBreak], j: i
 PULL_DOWN_MAX_SLACK = 3.0
 
 
-def _pull_down(units: Sequence[Unit], lines: list[LineBreak], measure: float | MeasureFn) -> list[LineBreak]:
+def _pull_down(units: Sequence[Unit], lines: list[LineBreak], measure: float | MeasureFn,
+               max_stretch: float = inf) -> list[LineBreak]:
     """Break the last-but-one line at its previous permitted break, so the last line gains text."""
     measure_of = measure if callable(measure) else (lambda _k, m=measure: m)
     above, last = lines[-2], lines[-1]
@@ -402,7 +497,8 @@ def _pull_down(units: Sequence[Unit], lines: list[LineBreak], measure: float | M
             continue
         new_above = _line(units, above.start, b, above.indent, above.measure)
         new_last = _line(units, b, last.end, 0.0, measure_of(k))
-        if new_last.natural > new_last.measure + EPS or new_above.slack > PULL_DOWN_MAX_SLACK:
+        if new_last.natural > new_last.measure + EPS or new_above.slack > PULL_DOWN_MAX_SLACK \
+                or too_loose(units, new_above, max_stretch):
             return lines
         if not is_orphan(units, new_last):
             return lines[:-2] + [new_above, new_last]

@@ -25,7 +25,7 @@ class CharClass(str, Enum):
     DIGIT = "digit"  # ASCII digits and what sticks to them inside a number
     LATIN = "latin"  # Latin letters
     LATIN_SPACE = "latin_space"  # ASCII space between Latin words
-    OTHER = "other"  # any other narrow character (ASCII symbols)
+    OTHER = "other"  # any other narrow character: ASCII symbols, % ‰ ℃ ° and kin, super/subscripts
 
 
 #: the classes of punctuation marks (标点): the ones with a blank side that line edges trim and
@@ -48,6 +48,13 @@ class Unit:
     #: Han–Latin spacing (clreq §3.2.2) inside `width`, before and after the text; it may shrink by half
     pad_before: float = 0.0
     pad_after: float = 0.0
+    #: the next unit goes on the same run (a URL, an e-mail address, a long number, a hyphenated
+    #: word cut at its break points): justification puts no space between them
+    joined: bool = False
+    #: a hyphenation point follows (`no_break_after` holds: a breaker may end a line here only when
+    #: no permitted break fits); a line ending here draws a hyphen, which `end_width` includes
+    #: unless the unit ends with one
+    hyphen: bool = False
 
     @property
     def is_mark(self) -> bool:

@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from paiban.model.spec import Press
+
 
 @dataclass(frozen=True)
 class PlacedLine:
@@ -134,6 +136,8 @@ class EncodedPage:
     markers: tuple[Marker, ...] = ()
     rects: tuple[Rect, ...] = ()
     images: tuple[PlacedImage, ...] = ()
+    press: Press = Press()  # the layout's press settings (docs/print.md)
+    slug: str = ""  # the slug line under the page: paper, date, page, edition (`paiban.render.press`)
 
 
 def chars_by_face(pages: Iterable[PlacedPage]) -> dict[str, set[str]]:

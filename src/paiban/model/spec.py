@@ -84,6 +84,9 @@ class TextStyle:
     squeeze_for_jump: bool = True
     #: total em a line may be squeezed by (push-in); the renderer takes it from marks' blank by ink
     max_squeeze: float = 0.5
+    #: the most a justified line may be stretched, em per gap between units: a looser line ends at
+    #: the next permitted break when a squeeze reaches it, else it is reported (loose-line)
+    max_stretch: float = 0.5
     #: space between Han and Latin/digits, em (clreq allows ¼); 0 in the seed's paper
     latin_spacing: float = 0.0
     #: headlines: at most this many lines (0: any); shrink the size (down to min_size) to fit
@@ -310,6 +313,22 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Press:
+    """What the printing plant receives (docs/print.md, ``press:`` in a layout or edition file)."""
+
+    pdfx: str = "x-4"  # "x-4" (PDF/X-4) or "x-1a" (PDF/X-1a:2001)
+    #: the printing condition's CMYK ICC profile; None: Ghostscript's default_cmyk.icc
+    profile: Path | None = None
+    #: the output intent's OutputConditionIdentifier ("" : the profile's description), e.g. IFRA26
+    output_condition_identifier: str = ""
+    output_condition: str = ""  # a description of the printing condition (paper, process)
+    registry_name: str = ""  # where the identifier is registered, e.g. http://www.color.org
+    bleed: float = 3 * 72 / 25.4  # pt beyond the trim on every side
+    marks: bool = True  # crop and registration marks and the slug line; false for proofs
+    rendering_intent: str = "perceptual"  # pictures → CMYK: perceptual, relative, saturation, absolute
+
+
+@dataclass(frozen=True)
 class Layout:
     """A layout file, validated and in points: page, grid, styles, regions and stories."""
 
@@ -332,3 +351,5 @@ class Layout:
     min_dpi: float = 150.0
     #: the input limits the layout was checked against (articles are read against them too)
     limits: Limits = field(default_factory=Limits)
+    #: the press PDF's settings: PDF/X version, output profile, bleed, marks
+    press: Press = field(default_factory=Press)

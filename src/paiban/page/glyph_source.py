@@ -95,12 +95,11 @@ class GlyphSource:
         return table.__getitem__
 
     def latin_advance(self, role: str) -> LatinAdvance:
+        """The advance (em) of a character in ``role`` (½ em when no face has it), as a dict's
+        ``__getitem__``: itemizing and justifying Latin words and numbers call it per character."""
         hit = self._latin.get(role)
         if hit is None:
-            def advance(ch: str) -> float:
-                info = self.info(role, ch)
-                return info.advance if info is not None else HALF_WIDTH
-            hit = self._latin[role] = advance
+            hit = self._latin[role] = _RoleAdvances(self, role).__getitem__
         return hit
 
     def scan_segments(self, segments: Iterable[TextSegment]) -> tuple[list[MissingGlyph], list[FallbackUse]]:
@@ -142,6 +141,20 @@ class GlyphSource:
                 alternatives = "|".join(re.escape(ch) for ch in sorted(found))
                 odd[role] = (found, re.compile(alternatives))
         return odd
+
+
+class _RoleAdvances(dict):
+    """char → advance (em) in one role, from `GlyphSource.info` on a miss (½ em without a glyph)."""
+
+    def __init__(self, source: GlyphSource, role: str):
+        super().__init__()
+        self.source = source
+        self.role = role
+
+    def __missing__(self, ch: str) -> float:
+        info = self.source.info(self.role, ch)
+        advance = self[ch] = info.advance if info is not None else HALF_WIDTH
+        return advance
 
 
 class _RoleGlyphs(dict):

@@ -4,7 +4,12 @@
   space first from the blank side of its marks, as far as the font's ink allows (xeCJK's
   method), then evenly from the gaps between units.
 * A justified line spreads its slack evenly over the gaps between units, never inside `——`,
-  `……`, numbers or Latin words; a paragraph's last line is set at natural width.
+  `……`, numbers or Latin words, nor between the `joined` units of a URL, a long number or a
+  hyphenated word; word spaces at the line's edges (0 wide there) take no share, so a Latin line
+  is flush on both sides. A paragraph's last line is set at natural width.
+* A number's digits sit in ½-em cells and its other characters (`.`, `%`, `℃`, a unit) at their
+  advance, the whole centred in the unit's grid width; a line ending on a hyphenation point
+  (`Unit.hyphen`) gets its hyphen drawn.
 * Inside its cell a glyph sits by its ink: marks keep their ink on the side the font puts it and
   lose the blank on the other side (a font that centres `。` gets it moved into the half cell);
   other glyphs are centred on their cell. U+2014 glyphs are stretched to join into a solid rule.
@@ -12,13 +17,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, NamedTuple, Sequence
 
 from paiban.model.items import CharClass, Unit
 from paiban.model.spec import Align
-from paiban.text.charclass import HALF_WIDTH
-from paiban.text.itemize import line_start_width
+from paiban.text.itemize import line_start_width, number_cells
 
 #: smallest blank (em) a squeezed mark keeps between its ink and the cell edge
 INK_MARGIN = 0.04
@@ -48,9 +52,16 @@ class PositionedGlyph(NamedTuple):
 
 
 def unit_cells(u: Unit, width: float, latin_advance: LatinAdvance) -> list[tuple[str, float]]:
-    """Split a unit of the given width into (char, cell width) pairs; extra width goes last.
+    """Split a unit of the given width into (char, cell width) pairs; extra width goes last, or
+    for a number half before and half after it. A hyphenation unit given its line-end width ends
+    with the hyphen's cell.
 
-    Han–Latin padding is a cell of its own, with the character "" (nothing is drawn there)."""
+    Han–Latin padding and a number's extra width are cells of their own, with the character ""
+    (nothing is drawn there)."""
+    if u.hyphen and u.end_width > u.width and width >= u.end_width - 1e-9:
+        hyphen = u.end_width - u.width
+        core = replace(u, end_width=u.width, hyphen=False)
+        return unit_cells(core, width - hyphen, latin_advance) + [("-", hyphen)]
     if u.pad_before or u.pad_after:
         return _padded_cells(u, width, latin_advance)
     if len(u.text) == 1:
@@ -58,10 +69,12 @@ def unit_cells(u: Unit, width: float, latin_advance: LatinAdvance) -> list[tuple
     if u.cls in (CharClass.DASH, CharClass.ELLIPSIS, CharClass.HAN, CharClass.SPACE):
         cells = [(c, 1.0) for c in u.text]
     elif u.cls is CharClass.DIGIT:
-        cells = [(c, HALF_WIDTH) for c in u.text]
+        cells = number_cells(u.text, latin_advance)
     else:
         cells = [(c, latin_advance(c)) for c in u.text]
     extra = width - sum(w for _, w in cells)
+    if extra > 1e-9 and u.cls is CharClass.DIGIT:
+        return [("", extra / 2), *cells, ("", extra / 2)]
     if abs(extra) > 1e-9:
         c, w = cells[-1]
         cells[-1] = (c, w + extra)
@@ -70,7 +83,7 @@ def unit_cells(u: Unit, width: float, latin_advance: LatinAdvance) -> list[tuple
 
 def _padded_cells(u: Unit, width: float, latin_advance: LatinAdvance) -> list[tuple[str, float]]:
     plain = Unit(u.text, u.cls, u.width - u.pad_before - u.pad_after, u.width, u.width,
-                 u.no_break_before, u.no_break_after)
+                 u.no_break_before, u.no_break_after, joined=u.joined)
     core = unit_cells(plain, plain.width, latin_advance)
     pads = u.pad_before + u.pad_after
     shrink = u.width - width  # trimmed at a line edge, or squeezed: taken from the padding
@@ -152,17 +165,25 @@ def justify_glyphs(units: Sequence[Unit], measure: float, indent: float, lookup:
             body = [c - take * cap / total_cap for c, cap in zip(body, caps)]
         rest = need - take
         if rest > 1e-9 and n_gaps:
-            for i in range(n_gaps):
-                gaps[i] = -rest / n_gaps
+            open_gaps = _open_gaps(units, False) or range(n_gaps)
+            for i in open_gaps:
+                gaps[i] = -rest / len(open_gaps)
     else:
         slack = room - natural
         if suffix and units:
             if justify:
-                gaps = [slack / len(units)] * len(units)
+                gaps = _spread(units, slack, True)
             else:
                 gaps[-1] += slack
         elif justify and n_gaps:
-            gaps = [slack / n_gaps] * n_gaps + [0.0]
+            usual = units[0].cls is not _SPACE and units[-1].cls is not _SPACE
+            if usual:
+                for u in units:  # (a plain loop: the fastest test on a line of hanzi)
+                    if u.joined:
+                        usual = False
+                        break
+            # the usual line: the slack shared by every gap between units
+            gaps = [slack / n_gaps] * n_gaps + [0.0] if usual else _spread(units, slack, False)
         elif align is Align.CENTER:
             shift = slack / 2
         elif align is Align.RIGHT:
@@ -184,6 +205,35 @@ def justify_glyphs(units: Sequence[Unit], measure: float, indent: float, lookup:
         _, m3 = _place(suffix, suf_cells, measure - suf_w, [0.0] * len(suffix), lookup, latin_advance, out)
         missing = missing or m3
     return out._replace(missing=missing) if missing else out
+
+
+def _spread(units: Sequence[Unit], slack: float, trailing: bool) -> list[float]:
+    """The gap after each unit of a justified line: `slack` shared by the gaps that stretch
+    (`_open_gaps`), and by the one after the last unit too when `trailing` (a 下转 jump text
+    follows). A line without such a gap keeps its slack at the end."""
+    gaps = [0.0] * len(units)
+    open_gaps = _open_gaps(units, trailing)
+    for i in open_gaps:
+        gaps[i] = slack / len(open_gaps)
+    return gaps
+
+
+_SPACE = CharClass.LATIN_SPACE
+
+
+def _open_gaps(units: Sequence[Unit], trailing: bool) -> list[int]:
+    """The units after which justification may put space: not inside a joined run, not around
+    the word spaces at the line's edges (they are 0 wide there: a share beside them would leave
+    the line short of the edge); and the last unit when `trailing`."""
+    lo, hi = 0, len(units) - 1
+    while lo < hi and units[lo].cls is _SPACE:
+        lo += 1
+    while hi > lo and units[hi].cls is _SPACE:
+        hi -= 1
+    out = [i for i in range(lo, hi) if not units[i].joined]
+    if trailing:
+        out.append(len(units) - 1)
+    return out
 
 
 def _place(units: Sequence[Unit], cells: Sequence[float], x: float, gaps: Sequence[float],

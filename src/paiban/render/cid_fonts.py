@@ -10,45 +10,59 @@ its own. Here each face the document draws becomes one font (PDF 1.7 §9.7):
   character's code point (characters beyond U+FFFF get the codes U+D800–U+DFFF; see
   `paiban.render.text_operators.CodeSpace`), so every character has a CID of its own and
   ``ToUnicode`` is exact even where two characters share a glyph;
-* its ``/CIDFontType2`` descendant: ``/CIDToGIDMap`` is a stream mapping each CID to its glyph
-  in the embedded font program, ``/DW 1000`` and ``/W`` for the advances that are not one em,
-  from the same metrics composition used;
-* the font program: a converted CFF face is already a subset for this document's characters and
-  is embedded as it is; other faces go through reportlab's TrueType subsetter (``makeSubset``,
-  any number of glyphs), glyph 0 first and then the characters' glyphs in code order. Each
-  program is compressed once: kept per process, and on disk in the font cache (``programs/``, a
-  binary entry of `paiban.fonts.disk_cache` keyed by the font file's path, size, mtime and
-  inode, the characters and the code identity, sealed with its SHA-256: a damaged entry is
-  compressed again and rewritten);
+* its descendant, ``/DW 1000`` and ``/W`` for the advances that are not one em, from the same
+  metrics composition used, and one of two kinds:
+
+  - a **CFF** face (Noto CJK): ``/CIDFontType0`` with its own outlines as a subset
+    ``/FontFile3 /Subtype /CIDFontType0C`` whose charset maps each CID to its glyph
+    (`paiban.render.cff_subset`);
+  - a **TrueType** face: ``/CIDFontType2``, ``/CIDToGIDMap`` a stream mapping each CID to its
+    glyph in the ``/FontFile2`` program, cut from the font's bytes
+    (`paiban.render.truetype_subset`), glyph 0 first and then the characters' glyphs in code
+    order (a small single-face file is embedded whole);
+
+  each program is made and compressed once: kept per process, and on disk in the font cache
+  (``programs/``, a binary entry of `paiban.fonts.disk_cache` keyed by the font file's path,
+  size, mtime and inode, the codes and the code identity, sealed with its SHA-256: a damaged
+  entry is made again and rewritten);
 * ``/ToUnicode`` maps every CID to its character in UTF-16BE (surrogate pairs beyond U+FFFF).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import re
+import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.pdfbase import pdfdoc
 
-from paiban.fonts.disk_cache import file_stamp, read_binary_entry, write_binary_entry
-from paiban.fonts.reportlab_fonts import utf16_hex
+from paiban.fonts.disk_cache import auto_prune, default_cache_dir, file_stamp, read_binary_entry, \
+    write_binary_entry
+from paiban.fonts.faces import FontFace
+from paiban.fonts.metrics import load_metrics
+from paiban.render.cff_bytes import cmap_glyphs, sfnt_tables
+from paiban.render.cff_subset import cff_program
 from paiban.render.text_operators import Advance, CodeSpace, resource_name
+from paiban.render.truetype_subset import font_facts, glyph_order, truetype_subset
 
 #: bfchar entries per block (PDF 1.7 §9.10.3: at most 100)
 _BFCHAR_BLOCK = 100
-#: TrueType collections: never embedded whole
-_COLLECTION_TAG = b"ttcf"
-#: (file, face, size, code points or None for the whole file) → (compressed program, length, tag)
-_programs: dict[tuple, tuple[bytes, int, str]] = {}
 #: programs kept per process at most (a render worker renders an edition's pages with the same few)
 MEMO_PROGRAMS = 32
-#: font cache folders whose files are named by the hash of their content (see `program_stamp`)
-CONTENT_ADDRESSED = ("converted", "whole")
-_HEX_NAME = re.compile(r"[0-9a-f]{64}")
+#: program key → `Program`
+_programs: dict[tuple, "Program"] = {}
+
+
+@dataclass(frozen=True)
+class Program:
+    """A face's compressed font program for one set of codes, and its font descriptor's facts."""
+
+    compressed: bytes
+    length: int  # uncompressed (``/Length1`` of a TrueType program)
+    tag: str  # the subset tag, from the program's bytes
+    descriptor: dict  # PostScript name, FontBBox, Ascent, Descent, CapHeight, ItalicAngle, Flags, StemV
 
 
 @dataclass(frozen=True)
@@ -58,95 +72,117 @@ class FontParts:
     on the benchmark), so its render workers would otherwise build the same arrays and
     compress the same maps for every page (~5 ms a PDF)."""
 
-    code_points: tuple[int, ...]
-    whole_file: bool  # the file is already a subset for these characters: embedded as it is
+    codes: tuple[tuple[int, int], ...]  # (CID, code point) of every character drawn, by CID
+    glyphs: tuple[int, ...]  # a TrueType face: each code's glyph in the font file
+    whole_file: bool  # a TrueType file that is already a subset for these characters: embedded as it is
     widths: bytes  # the /W array, formatted
-    cid_to_gid: bytes  # compressed
+    cid_to_gid: bytes | None  # compressed; None for a CFF face (its charset maps CIDs)
     to_unicode: bytes  # compressed
 
 
-#: (face key, reportlab font name, font file, characters, code space) → FontParts; cleared when full
+#: (face, characters, code space) → FontParts; cleared when full
 _parts: dict[tuple, FontParts] = {}
 
 
 class CidFont:
     """One face as a Type 0 font, added to a reportlab document at the end of a render."""
 
-    def __init__(self, face_key: str, font, chars: list[str], space: CodeSpace, advance: Advance):
-        """``font`` is the registered reportlab ``TTFont`` of the face; ``chars`` the characters
-        it draws in this document."""
-        self.font = font
-        self.resource = resource_name(face_key)
-        # the font's name and file stand for its metrics (`advance` reads the same file's)
-        key = (face_key, font.fontName, font.face.filename, "\0".join(chars), space.astral)
+    def __init__(self, face: FontFace, chars: list[str], space: CodeSpace, advance: Advance):
+        """``chars``: the characters the face draws in this document."""
+        self.face = face
+        self.resource = resource_name(face.key)
+        key = (face, "\0".join(chars), space.astral)
         parts = _parts.get(key)
         if parts is None:
             if len(_parts) >= MEMO_PROGRAMS:
                 _parts.clear()
-            parts = _parts[key] = font_parts(face_key, font.face, chars, space, advance)
+            parts = _parts[key] = font_parts(face, chars, space, advance)
         self.parts = parts
+
+    def program(self) -> Program:
+        """The face's program for this document's codes (per process, disk cache, or made)."""
+        return font_program(self.face, self.parts)
 
     def add_to(self, doc) -> None:
         """Add the font's objects to reportlab's document and its font resources."""
-        face = self.font.face
         parts = self.parts
-        program, tag = _font_program(face, list(parts.code_points), parts.whole_file)
-        base = f"{tag}+{face.name.decode('latin-1')}"
+        program = self.program()
+        info = program.descriptor
+        base = f"{program.tag}+{info['name']}"
+        stream = pdfdoc.PDFStream(content=program.compressed)
+        stream.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
+        if self.face.is_cff:
+            stream.dictionary["Subtype"] = pdfdoc.PDFName("CIDFontType0C")
+        else:
+            stream.dictionary["Length1"] = program.length
         descriptor = pdfdoc.PDFDictionary({
             "Type": "/FontDescriptor",
             "FontName": pdfdoc.PDFName(base),
-            "Flags": (face.flags & ~(1 << 5)) | (1 << 2),  # symbolic, not non-symbolic
-            "FontBBox": pdfdoc.PDFArray(face.bbox),
-            "ItalicAngle": face.italicAngle,
-            "Ascent": face.ascent,
-            "Descent": face.descent,
-            "CapHeight": face.capHeight,
-            "StemV": face.stemV,
-            "FontFile2": doc.Reference(program, f"cidFontFile:{base}"),
+            "Flags": info["flags"],
+            "FontBBox": pdfdoc.PDFArray(info["bbox"]),
+            "ItalicAngle": info["italic"],
+            "Ascent": info["ascent"],
+            "Descent": info["descent"],
+            "CapHeight": info["cap_height"],
+            "StemV": info["stem_v"],
+            "FontFile3" if self.face.is_cff else "FontFile2": doc.Reference(stream, f"cidFontFile:{base}"),
         })
-        descendant = pdfdoc.PDFDictionary({
+        descendant = {
             "Type": "/Font",
-            "Subtype": "/CIDFontType2",
+            "Subtype": "/CIDFontType0" if self.face.is_cff else "/CIDFontType2",
             "BaseFont": pdfdoc.PDFName(base),
             "CIDSystemInfo": pdfdoc.PDFDictionary({"Registry": "(Adobe)", "Ordering": "(Identity)",
                                                    "Supplement": 0}),
             "FontDescriptor": doc.Reference(descriptor, f"cidFontDescriptor:{base}"),
             "DW": 1000,
             "W": parts.widths,
-            "CIDToGIDMap": doc.Reference(_flate_stream(parts.cid_to_gid), f"cidToGid:{base}"),
-        })
+        }
+        if parts.cid_to_gid is not None:
+            descendant["CIDToGIDMap"] = doc.Reference(_flate_stream(parts.cid_to_gid), f"cidToGid:{base}")
         type0 = pdfdoc.PDFDictionary({
             "Type": "/Font",
             "Subtype": "/Type0",
             "BaseFont": pdfdoc.PDFName(base),
             "Encoding": "/Identity-H",
-            "DescendantFonts": pdfdoc.PDFArray([doc.Reference(descendant, f"cidFont:{base}")]),
+            "DescendantFonts": pdfdoc.PDFArray([doc.Reference(pdfdoc.PDFDictionary(descendant),
+                                                              f"cidFont:{base}")]),
             "ToUnicode": doc.Reference(_flate_stream(parts.to_unicode), f"cidToUnicode:{base}"),
         })
         name = self.resource[1:]
         doc.idToObject["BasicFonts"].dict[name] = doc.Reference(type0, name)
 
 
-def font_parts(face_key: str, ttf, chars: list[str], space: CodeSpace, advance: Advance) -> FontParts:
-    """The `FontParts` of the reportlab TrueType face `ttf` for `chars`."""
-    to_glyph = ttf.charToGlyph
-    drawn = sorted({c for c in chars if ord(c) in to_glyph}, key=space.cid)
+def _truetype_glyphs(face: FontFace, chars: list[str]) -> tuple[dict[int, int], bool]:
+    """Code point → glyph of ``chars`` in a TrueType face, and whether the face's file is small
+    enough to embed whole (one face with at most about twice the glyphs drawn), read from the
+    file's bytes: a build whose programs are cached never parses the font."""
+    tables, collection = sfnt_tables(face.path, face.index, ("cmap", "maxp"))
+    glyphs = cmap_glyphs(tables["cmap"], sorted({ord(c) for c in chars}))
+    count = struct.unpack_from(">H", tables["maxp"], 4)[0]
+    return glyphs, not collection and count <= 2 * len(glyphs) + 16
+
+
+def font_parts(face: FontFace, chars: list[str], space: CodeSpace, advance: Advance) -> FontParts:
+    """The `FontParts` of ``face`` for ``chars``."""
+    to_glyph: dict[int, int] = {}
+    whole_file = False
+    if face.is_cff:
+        has = load_metrics(face).has
+    else:
+        to_glyph, whole_file = _truetype_glyphs(face, chars)
+        has = lambda c: ord(c) in to_glyph  # noqa: E731
+    drawn = sorted({c for c in chars if has(c)}, key=space.cid)
     cids = [space.cid(c) for c in drawn]
     code_points = [ord(c) for c in drawn]
-    widths = [advance(face_key, c) * 1000 for c in drawn]
-    whole_file = _is_small_subset(ttf, len(drawn))
-    if whole_file:
-        gids = [to_glyph[cp] for cp in code_points]
-    else:
-        old_to_new = {0: 0}
-        gids = []
-        for cp in code_points:  # makeSubset numbers new glyphs in this order
-            old_to_new.setdefault(to_glyph[cp], len(old_to_new))
-            gids.append(old_to_new[to_glyph[cp]])
+    widths = [advance(face.key, c) * 1000 for c in drawn]
+    cid_to_gid = None
+    sources = tuple(to_glyph[cp] for cp in code_points) if not face.is_cff else ()
+    if not face.is_cff:
+        gids = list(sources) if whole_file else glyph_order(list(sources))[1]
+        cid_to_gid = zlib.compress(cid_to_gid_map(cids, gids))
     # formatted here once: reportlab copies bytes into the file as they are
     widths_pdf = pdfdoc.format(pdfdoc.PDFArray(width_array(cids, widths)), None)
-    return FontParts(tuple(code_points), whole_file, widths_pdf,
-                     zlib.compress(cid_to_gid_map(cids, gids)),
+    return FontParts(tuple(zip(cids, code_points)), sources, whole_file, widths_pdf, cid_to_gid,
                      zlib.compress(to_unicode_cmap(cids, code_points).encode("ascii")))
 
 
@@ -179,6 +215,14 @@ def cid_to_gid_map(cids: list[int], gids: list[int]) -> bytes:
     return bytes(table)
 
 
+def utf16_hex(code_point: int) -> str:
+    """The UTF-16BE code units of ``code_point`` in upper-case hex (4 digits, or 8 for a pair)."""
+    if code_point <= 0xFFFF:
+        return "%04X" % code_point
+    v = code_point - 0x10000
+    return "%04X%04X" % (0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF))
+
+
 def to_unicode_cmap(cids: list[int], code_points: list[int]) -> str:
     """A ToUnicode CMap: each two-byte CID → its character (UTF-16BE)."""
     lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
@@ -193,60 +237,65 @@ def to_unicode_cmap(cids: list[int], code_points: list[int]) -> str:
     return "\n".join(lines)
 
 
-def _is_small_subset(face, characters: int) -> bool:
-    """A single-font file with at most about twice the glyphs the document draws from it."""
-    return face._ttf_data[:4] != _COLLECTION_TAG and face.numGlyphs <= 2 * characters + 16
-
-
-def _font_program(face, code_points: list[int], whole_file: bool) -> tuple["pdfdoc.PDFStream", str]:
-    """The FontFile2 stream (compressed once per process) and the subset tag."""
-    key = (face.filename, getattr(face, "subfontIndex", 0), len(face._ttf_data),
-           None if whole_file else tuple(code_points))
-    hit = _programs.get(key)
-    if hit is None:
-        if len(_programs) >= MEMO_PROGRAMS:  # a long-lived worker renders many editions
-            _programs.clear()
-        hit = _programs[key] = _stored_program(face, code_points, whole_file)
-    compressed, length, tag = hit
-    stream = pdfdoc.PDFStream(content=compressed)
-    stream.dictionary["Length1"] = length
-    stream.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
-    return stream, tag
-
-
-def _stored_program(face, code_points: list[int], whole_file: bool) -> tuple[bytes, int, str]:
-    """(compressed program, length, tag), from the disk cache (`paiban.fonts.disk_cache`, kind
-    ``programs``: the compressed program as the payload, ``{"length": …, "tag": …}`` as the
-    header) when the font file and the characters are the same as when it was stored. The code
-    identity in every key covers reportlab's version (the subsetter's glyph numbering is its own)."""
+def font_program(face: FontFace, parts: FontParts) -> Program:
+    """The face's `Program` for ``parts``: kept per process, else from the disk cache
+    (`paiban.fonts.disk_cache`, kind ``programs``: the compressed program as the payload, the rest
+    as the header) when the font file and the codes are the same as when it was stored, else made.
+    The code identity in every key covers the code that cuts programs (and fontTools' version)."""
+    codes = None if parts.whole_file else parts.codes
     try:
-        stamp = program_stamp(Path(face.filename))
+        stamp = file_stamp(Path(face.path))
     except OSError:
         stamp = None
-    digest = hashlib.sha256(repr(None if whole_file else code_points).encode("ascii")).hexdigest()
-    key = f"program|{stamp}|{getattr(face, 'subfontIndex', 0)}|{digest}"
-    stored = read_binary_entry("programs", key) if stamp is not None else None
-    if stored is not None:
-        header, compressed = stored
-        if isinstance(header, dict) and isinstance(header.get("length"), int) \
-                and not isinstance(header["length"], bool) and isinstance(header.get("tag"), str):
-            return compressed, header["length"], header["tag"]
-    data = bytes(face._ttf_data) if whole_file else face.makeSubset(code_points)
-    made = (zlib.compress(data), len(data), _subset_tag(data))
-    if stamp is not None:
-        write_binary_entry("programs", key, {"length": made[1], "tag": made[2]}, made[0])
-    return made
+    digest = hashlib.sha256(repr(codes).encode("ascii")).hexdigest()
+    key = f"program|{'cff' if face.is_cff else 'ttf'}|{stamp}|{face.index}|{digest}"
+    hit = _programs.get(key)
+    if hit is not None:
+        return hit
+    hit = _stored(key) if stamp is not None else None
+    if hit is None:
+        hit = _make_cff(face, parts) if face.is_cff else _make_ttf(face, parts)
+        if stamp is not None:
+            write_binary_entry("programs", key, {"length": hit.length, "tag": hit.tag, "descriptor": hit.descriptor},
+                               hit.compressed)
+            auto_prune(default_cache_dir())
+    if len(_programs) >= MEMO_PROGRAMS:  # a long-lived worker renders many editions
+        _programs.clear()
+    _programs[key] = hit
+    return hit
 
 
-def program_stamp(path: Path) -> tuple:
-    """What identifies a font file's content for the programs cache. A conversion in the font
-    cache (``converted/`` or ``whole/``, `paiban.fonts.convert`) is named by the hash of what it
-    holds, and is touched on every use so that pruning drops the least recently used: its path
-    and size say it all, and its mtime must not count (it would miss on every build, and store
-    a new program each time). Any other font file: path, size, mtime and inode."""
-    if path.parent.name in CONTENT_ADDRESSED and _HEX_NAME.fullmatch(path.stem):
-        return os.path.abspath(path), path.stat().st_size
-    return file_stamp(path)
+_DESCRIPTOR_KEYS = {"name": str, "flags": int, "bbox": list, "italic": (int, float), "ascent": int,
+                    "descent": int, "cap_height": int, "stem_v": int}
+
+
+def _stored(key: str) -> Program | None:
+    stored = read_binary_entry("programs", key)
+    if stored is None:
+        return None
+    header, compressed = stored
+    if not isinstance(header, dict):
+        return None
+    length, tag, descriptor = header.get("length"), header.get("tag"), header.get("descriptor")
+    if not (isinstance(length, int) and not isinstance(length, bool) and isinstance(tag, str)
+            and isinstance(descriptor, dict) and descriptor.keys() == _DESCRIPTOR_KEYS.keys()
+            and all(isinstance(descriptor[k], t) for k, t in _DESCRIPTOR_KEYS.items())):
+        return None
+    return Program(compressed, length, tag, descriptor)
+
+
+def _make_ttf(face: FontFace, parts: FontParts) -> Program:
+    data = (Path(face.path).read_bytes() if parts.whole_file
+            else truetype_subset(face.path, face.index, list(parts.glyphs)))
+    return Program(zlib.compress(data), len(data), _subset_tag(data), font_facts(face.path, face.index))
+
+
+def _make_cff(face: FontFace, parts: FontParts) -> Program:
+    made = cff_program(face.path, face.index, list(parts.codes))
+    descriptor = {"name": made.ps_name, "flags": 1 << 2,  # symbolic
+                  "bbox": list(made.bbox), "italic": made.italic_angle, "ascent": made.ascent,
+                  "descent": made.descent, "cap_height": made.cap_height, "stem_v": 80}
+    return Program(zlib.compress(made.data), len(made.data), _subset_tag(made.data), descriptor)
 
 
 def _flate_stream(compressed: bytes) -> "pdfdoc.PDFStream":
@@ -261,4 +310,16 @@ def _subset_tag(program: bytes) -> str:
     return "".join(chr(ord("A") + b % 26) for b in digest[:6])
 
 
-__all__ = ["CidFont", "FontParts", "cid_to_gid_map", "font_parts", "to_unicode_cmap", "width_array"]
+
+
+def prepare_program(face: FontFace, chars: str, advance: Advance) -> str:
+    """Make the face's font program for ``chars`` so that it is in the font cache before the
+    render jobs ask for it (an edition's fonts, made once instead of by every worker); the
+    program's subset tag. Characters beyond U+FFFF are coded as in a document of ``chars``
+    alone: where the edition's code space differs, the render jobs make their own program."""
+    font = CidFont(face, sorted(set(chars)), CodeSpace(c for c in chars if ord(c) > 0xFFFF), advance)
+    return font.program().tag
+
+
+__all__ = ["CidFont", "FontParts", "Program", "cid_to_gid_map", "font_parts", "font_program", "prepare_program",
+           "to_unicode_cmap", "utf16_hex", "width_array"]

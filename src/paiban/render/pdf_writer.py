@@ -1,45 +1,74 @@
-"""The PDF backend: encoded pages (`paiban.model.placed.EncodedPage`) → a PDF file, with reportlab.
+"""The PDF backend: encoded pages (`paiban.model.placed.EncodedPage`) → a press PDF, with reportlab.
 
 Glyphs are drawn exactly where composition put them: one text object per line, a per-line
 character spacing (`Tc`, 5 decimals so the pen does not drift) for the even spread, `TJ`
 adjustments only where a glyph deviates from it (squeezed marks, unit boundaries), `Tz` where a
-dash glyph is stretched. Each face is one Type 0 font with two-byte codes (`cid_fonts`), so a
-line switches fonts only where its face changes; CFF faces were converted to TrueType by the font
-registry. The initial font is one of ours so no unembedded Helvetica appears, and `invariant=1`
-makes the output byte-identical for identical input. The file is written to a temporary name in
-the target directory and renamed into place, so a crash never leaves a half-written PDF.
+dash glyph is stretched. Each face is one Type 0 font with two-byte codes (`cid_fonts`), with
+the face's own outlines (CFF or TrueType), so a line switches fonts only where its face changes.
+
+The file is what a printing plant's preflight accepts (`paiban.render.press`, docs/print.md):
+PDF/X-4 (or X-1a) with its version keys, XMP metadata and an output intent with the CMYK
+profile; every page has a TrimBox (the page as designed), a BleedBox and a MediaBox with crop
+and registration marks and the slug line; tints, boxes and pictures that touch the trim run on
+into the bleed. Colour is CMYK only: pictures are converted to the output profile
+(`paiban.render.pictures`) and embedded under content-derived names; black text, rules and
+outlines are K only and overprint (``/OP true /op true /OPM 1``) so misregistration shows no
+white halo; tints and pictures knock out. Nothing reportlab would add on its own is left in:
+no initial Helvetica, no RGB default colour. `invariant=1` (or ``SOURCE_DATE_EPOCH``) fixes the
+dates, so the output is byte-identical for identical input. The file is written to a temporary
+name in the target directory and renamed into place, so a crash never leaves half a PDF.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Callable, Iterable, Sequence
-
+import hashlib
 import zlib
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Sequence
 
 from reportlab import rl_config
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
 from paiban.atomic_files import temporary_path
-from paiban.model.placed import EncodedPage
+from paiban.fonts.faces import FontFace
+from paiban.fonts.metrics import load_metrics
+from paiban.model.placed import EncodedPage, PlacedImage, Rect
+from paiban.model.spec import Press
+from paiban.render import press as pressing
 from paiban.render.cid_fonts import CidFont
-from paiban.render.text_operators import Advance, CodeSpace
+from paiban.render.pictures import cmyk_picture
+from paiban.render.text_operators import Advance, CodeSpace, UnplannedCharacter
 
-#: (FontFace.key, characters) → the registered reportlab font name; the registry prepares fonts
-FontNamer = Callable[[str, Iterable[str]], str]
+#: the overprinting graphics state of black text, rules and outlines
+OVERPRINT = "/GSop gs"
+BLACK = (0.0, 0.0, 0.0, 1.0)
+#: how close to the trim an element must come to run on into the bleed (pt)
+TOUCHING = 0.01
 
 
-def write_pdf(title: str, pages: Sequence[EncodedPage], path: Path, font_namer: FontNamer, advance: Advance,
-              author: str = "paiban", font_chars: dict[str, str] | None = None) -> None:
-    """Write the encoded pages to `path` as one PDF, atomically.
+class _Canvas(Canvas):
+    """reportlab's canvas without its page preamble's initial font (an unembedded Helvetica
+    unless the initial font is a TrueType one) and default RGB colours: every page of ours sets
+    its own font and CMYK colours."""
 
-    `advance` gives the metrics composition used (the fonts' /W arrays agree with the glyph
-    positions). `font_chars` (face → characters) names the characters each font is prepared
-    for; by default those the pages draw. An edition passes the characters of all its pages, so
-    that every page, rendered alone or in any process, embeds subsets of the same converted
-    fonts: same bytes. Every page must use the same code space (`EncodedPage.astral`)."""
+    def _make_preamble(self) -> None:
+        self._preamble = "1 0 0 1 0 0 cm"
+
+
+def write_pdf(title: str, pages: Sequence[EncodedPage], path: Path, faces: Mapping[str, FontFace],
+              advance: Advance, author: str = "paiban", font_chars: dict[str, str] | None = None) -> None:
+    """Write the encoded pages to `path` as one press PDF, atomically.
+
+    `faces` maps each FontFace.key the pages draw with to its face; `advance` gives the metrics
+    composition used (the fonts' /W arrays agree with the glyph positions). `font_chars` (face →
+    characters) names the characters each font is made for; by default those the pages draw. An
+    edition passes the characters of all its pages, so that every page, rendered alone or in any
+    process, embeds the same font subsets: same bytes. Every page must use the same code space
+    (`EncodedPage.astral`) and the same press settings."""
     used: dict[str, set[str]] = {}
     for page in pages:
         for face, chars in page.chars.items():
@@ -50,29 +79,153 @@ def write_pdf(title: str, pages: Sequence[EncodedPage], path: Path, font_namer: 
     if len(spaces) > 1:
         raise ValueError("the pages of one PDF were encoded with different code spaces")
     space = CodeSpace(spaces.pop() if spaces else ())
-    names = {face: font_namer(face, sorted(chars)) for face, chars in sorted(used.items())}
-    fonts = [CidFont(face, pdfmetrics.getFont(names[face]), sorted(used[face]), space, advance)
-             for face in sorted(names)]
+    settings = {page.press for page in pages}
+    if len(settings) > 1:
+        raise ValueError("the pages of one PDF have different press settings")
+    press = settings.pop() if settings else Press()
+    slug_face = _slug_face(pages, used, faces, space) if press.marks else None
+    if slug_face is not None:
+        used[slug_face].update(c for page in pages for c in page.slug)
+    fonts = {key: CidFont(faces[key], sorted(used[key]), space, advance) for key in sorted(used)}
+    profile, profile_compressed, description = pressing.icc_profile(press)
     with temporary_path(path) as tmp:
-        first = pages[0] if pages else None
-        size = (first.width, first.height) if first else (595.0, 842.0)
         rl_config.useA85 = 0  # binary streams: smaller, and reportlab's pure-Python ASCII85 is slow
-        # a TrueType font as the initial font: reportlab then sets none in the page preamble
-        # (with its default it would add an unembedded Helvetica)
-        initial = {"initialFontName": names[min(names)]} if names else {}
-        canvas = Canvas(str(tmp), pagesize=size, invariant=1, pageCompression=1, lang="zh-CN", **initial)
+        canvas = _Canvas(str(tmp), invariant=1, pageCompression=1, lang="zh-CN")
+        doc = canvas._doc
+        doc._pdfVersion = pressing.pdf_version(press)
         canvas.setTitle(title)
         canvas.setAuthor(author)
         canvas.setCreator("paiban")
         canvas.setSubject(title)
+        overprint = doc.Reference(pdfdoc.PDFDictionary({"Type": "/ExtGState", "OP": "true", "op": "true",
+                                                        "OPM": 1}), "GSoverprint")
+        pictures: dict[str, object] = {}
+        drawn: list[tuple[dict[str, object], pressing.PageBoxes]] = []
         for page in pages:
-            _draw_page(canvas, page)
+            boxes = pressing.page_boxes(page.width, page.height, press)
+            canvas.setPageSize(boxes.media[2:])
+            used_pictures = _draw_page(canvas, page, boxes, profile, press, pictures)
+            if press.marks:
+                canvas._code.append(pressing.marks_operators(boxes))
+                if slug_face is not None and page.slug:
+                    canvas._code.append(_slug_text(page.slug, fonts[slug_face], space, boxes))
             canvas.showPage()
-        for pdf_page in canvas._doc.Pages.pages:
+            drawn.append((used_pictures, boxes))
+        references: dict[str, object] = {}
+        for pdf_page, (used_pictures, boxes) in zip(doc.Pages.pages, drawn):
             _compress_contents(pdf_page)
-        for font in fonts:
-            font.add_to(canvas._doc)
+            pdf_page.MediaBox = pdfdoc.PDFArray(list(boxes.media))
+            pdf_page.TrimBox = pdfdoc.PDFArray(list(boxes.trim))
+            pdf_page.BleedBox = pdfdoc.PDFArray(list(boxes.bleed_box))
+            pdf_page.ExtGState = pdfdoc.PDFDictionary({"GSop": overprint})
+            if used_pictures:
+                for name, picture in used_pictures.items():
+                    if name not in references:
+                        references[name] = doc.Reference(_image_stream(picture), f"picture:{name}")
+                pdf_page.XObjects = pdfdoc.PDFDictionary({name: references[name] for name in sorted(used_pictures)})
+                pdf_page.hasImages = 1
+        for font in fonts.values():
+            font.add_to(doc)
+        _add_press_objects(doc, title, press, profile_compressed, description, pages)
         canvas.save()
+
+
+def _slug_face(pages: Sequence[EncodedPage], used: dict[str, set[str]], faces: Mapping[str, FontFace],
+               space: CodeSpace) -> str | None:
+    """The face that draws the slug lines: the first (by key) that has all their characters,
+    else the one that has most of them; None without slugs or faces."""
+    text = {c for page in pages for c in page.slug if not c.isspace()}
+    if not text or not used:
+        return None
+    covered = {}
+    for key in sorted(used):
+        has = load_metrics(faces[key]).has
+        covered[key] = sum(1 for c in text if has(c) and _in_space(space, c))
+        if covered[key] == len(text):
+            return key
+    return max(sorted(covered), key=lambda k: covered[k])
+
+
+def _in_space(space: CodeSpace, char: str) -> bool:
+    try:
+        space.cid(char)
+        return True
+    except UnplannedCharacter:
+        return False
+
+
+def _slug_text(slug: str, font: CidFont, space: CodeSpace, boxes: pressing.PageBoxes) -> str:
+    """The slug line in registration colour, with the codes its font has (others are left out)."""
+    drawable = {cid for cid, _ in font.parts.codes}
+    codes = []
+    for char in slug:
+        if char == " ":
+            codes.append(None)
+        elif _in_space(space, char) and space.cid(char) in drawable:
+            codes.append(space.cid(char))
+    x, y = pressing.slug_origin(boxes)
+    runs, parts = [], []
+    for code in codes:
+        if code is None:
+            if parts:
+                runs.append("<" + "".join(parts) + ">")
+                parts = []
+            runs.append("-500")  # half an em between the slug's fields
+        else:
+            parts.append(f"{code:04X}")
+    if parts:
+        runs.append("<" + "".join(parts) + ">")
+    return (f"q 1 1 1 1 k BT {font.resource} {pressing.SLUG_SIZE:g} Tf 1 0 0 1 {x:.3f} {y:.3f} Tm "
+            f"[{' '.join(runs)}] TJ ET Q")
+
+
+def _add_press_objects(doc, title: str, press: Press, profile_compressed: bytes, description: str,
+                       pages: Sequence[EncodedPage]) -> None:
+    """The output intent, the XMP metadata and the PDF/X keys of the document information."""
+    icc = pdfdoc.PDFStream(content=profile_compressed)
+    icc.dictionary["N"] = 4
+    icc.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
+    intent = {
+        "Type": "/OutputIntent",
+        "S": "/GTS_PDFX",
+        "OutputConditionIdentifier": pdfdoc.PDFString(press.output_condition_identifier or description),
+        "Info": pdfdoc.PDFString(description),
+        "DestOutputProfile": doc.Reference(icc, "outputProfile"),
+    }
+    if press.output_condition:
+        intent["OutputCondition"] = pdfdoc.PDFString(press.output_condition)
+    if press.registry_name:
+        intent["RegistryName"] = pdfdoc.PDFString(press.registry_name)
+    catalog = doc.Catalog
+    catalog.__NoDefault__ = [*catalog.__NoDefault__, "OutputIntents"]
+    catalog.OutputIntents = pdfdoc.PDFArray([pdfdoc.PDFDictionary(intent)])
+    # the settings and the profile's content, not its path: the same bytes in any checkout
+    content = pressing.content_id(title, [page.text for page in pages]
+                                  + [repr(replace(press, profile=None)), hashlib.sha256(profile_compressed).hexdigest()])
+    xmp = pdfdoc.PDFStream(dictionary=pdfdoc.PDFDictionary({"Type": "/Metadata", "Subtype": "/XML"}),
+                           content=pressing.xmp_packet(title, press, doc._timeStamp.t, content), filters=[])
+    catalog.Metadata = xmp  # uncompressed, as PDF/X asks, so that any tool finds the packet
+    info = doc.info
+    doc.info = _PressInfo(pressing.version_keys(press))
+    doc.info.__dict__.update({k: v for k, v in info.__dict__.items() if k != "extra"})
+
+
+class _PressInfo(pdfdoc.PDFInfo):
+    """The document information with the PDF/X version keys."""
+
+    def __init__(self, extra: dict[str, str]):
+        super().__init__()
+        self.extra = extra
+
+    def format(self, document):
+        D = {"Title": pdfdoc.PDFString(self.title), "Author": pdfdoc.PDFString(self.author),
+             "Producer": pdfdoc.PDFString(self.producer), "Creator": pdfdoc.PDFString(self.creator),
+             "Subject": pdfdoc.PDFString(self.subject), "Keywords": pdfdoc.PDFString(self.keywords),
+             "Trapped": pdfdoc.PDFName(self.trapped)}
+        D["ModDate"] = D["CreationDate"] = pdfdoc.PDFDate(ts=document._timeStamp,
+                                                          dateFormatter=self._dateFormatter)
+        D.update({key: pdfdoc.PDFString(value) for key, value in self.extra.items()})
+        return pdfdoc.PDFDictionary(D).format(document)
 
 
 #: zlib level of the pages' content streams: 3 compresses the text operators of a broadsheet page
@@ -108,26 +261,98 @@ def _compress_contents(page) -> None:
     page.Contents = stream
 
 
-def _draw_page(canvas: Canvas, page: EncodedPage) -> None:
-    canvas.setPageSize((page.width, page.height))
+def _image_stream(picture) -> PDFStream:
+    stream = PDFStream(content=picture.compressed)
+    stream.dictionary.dict.update({"Type": pdfdoc.PDFName("XObject"), "Subtype": pdfdoc.PDFName("Image"),
+                              "Width": picture.width, "Height": picture.height,
+                              "ColorSpace": pdfdoc.PDFName("DeviceCMYK"), "BitsPerComponent": 8,
+                              "Filter": pdfdoc.PDFName("FlateDecode")})
+    return stream
+
+
+def _n(v: float) -> str:
+    return f"{v:.4f}".rstrip("0").rstrip(".")
+
+
+def _cmyk(values, op: str) -> str:
+    return " ".join(_n(v) for v in values) + " " + op
+
+
+def _bled(x: float, y: float, w: float, h: float, page: EncodedPage, bleed: float
+          ) -> tuple[float, float, float, float]:
+    """A box that touches the trim extended by the bleed on the sides where it touches."""
+    x0, y0, x1, y1 = x, y, x + w, y + h
+    if x0 <= TOUCHING:
+        x0 = -bleed
+    if y0 <= TOUCHING:
+        y0 = -bleed
+    if x1 >= page.width - TOUCHING:
+        x1 = page.width + bleed
+    if y1 >= page.height - TOUCHING:
+        y1 = page.height + bleed
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def _draw_page(canvas: Canvas, page: EncodedPage, boxes: pressing.PageBoxes, profile: bytes, press: Press,
+               pictures: dict[str, object]) -> dict[str, object]:
+    """The page's content, shifted onto the trim; the pictures it draws, by resource name."""
+    code = canvas._code
+    code.append(f"q 1 0 0 1 {_n(boxes.offset)} {_n(boxes.offset)} cm")
     for rect in page.rects:
-        if rect.fill_cmyk is not None:
-            canvas.setFillColorCMYK(*rect.fill_cmyk)
-        if rect.stroke > 0:
-            canvas.setStrokeColorCMYK(*rect.stroke_cmyk)
-            canvas.setLineWidth(rect.stroke)
-        canvas.rect(rect.x, rect.y, rect.w, rect.h, stroke=1 if rect.stroke > 0 else 0,
-                    fill=1 if rect.fill_cmyk is not None else 0)
-    canvas.setFillColorCMYK(0, 0, 0, 1)
+        code.append(_rect_operators(rect, page, press.bleed))
+    used: dict[str, object] = {}
     for image in page.images:
-        canvas.drawImage(image.path, image.x, image.y, image.w, image.h)
+        picture = cmyk_picture(image.path, profile, press.rendering_intent)
+        used[picture.name] = pictures.setdefault(picture.name, picture)
+        code.append(_image_operators(image, picture.name, page, press.bleed))
     for rule in page.rules:
-        canvas.setStrokeColorCMYK(*rule.cmyk)
-        canvas.setLineWidth(rule.width)
-        canvas.line(rule.x0, rule.y0, rule.x1, rule.y1)
+        black = tuple(rule.cmyk) == BLACK
+        code.append(("q " + OVERPRINT + " " if black else "") + _cmyk(rule.cmyk, "K") + f" {_n(rule.width)} w "
+                    f"{_n(rule.x0)} {_n(rule.y0)} m {_n(rule.x1)} {_n(rule.y1)} l S" + (" Q" if black else ""))
     if page.text:
-        canvas._code.append(page.text)
+        code.append(f"q {OVERPRINT} 0 0 0 1 k")
+        code.append(page.text)
+        code.append("Q")
     for m in page.markers:
-        canvas.setStrokeColorCMYK(0, 1, 1, 0)
-        canvas.setLineWidth(0.8)
-        canvas.rect(m.x, m.y, m.w, m.h, stroke=1, fill=0)
+        code.append(f"0 1 1 0 K .8 w {_n(m.x)} {_n(m.y)} {_n(m.w)} {_n(m.h)} re S")
+    code.append("Q")
+    return used
+
+
+def _rect_operators(rect: Rect, page: EncodedPage, bleed: float) -> str:
+    ops = []
+    if rect.fill_cmyk is not None:
+        x, y, w, h = _bled(rect.x, rect.y, rect.w, rect.h, page, bleed)
+        black = tuple(rect.fill_cmyk) == BLACK
+        ops.append(("q " + OVERPRINT + " " if black else "") + _cmyk(rect.fill_cmyk, "k")
+                   + f" {_n(x)} {_n(y)} {_n(w)} {_n(h)} re f" + (" Q" if black else ""))
+    if rect.stroke > 0:
+        black = tuple(rect.stroke_cmyk) == BLACK
+        ops.append(("q " + OVERPRINT + " " if black else "") + _cmyk(rect.stroke_cmyk, "K")
+                   + f" {_n(rect.stroke)} w {_n(rect.x)} {_n(rect.y)} {_n(rect.w)} {_n(rect.h)} re S"
+                   + (" Q" if black else ""))
+    return "\n".join(ops)
+
+
+def _image_operators(image: PlacedImage, name: str, page: EncodedPage, bleed: float) -> str:
+    """Draw a picture in its frame; one that touches the trim fills its frame run on into the
+    bleed, scaled up by as little as covers it (centred, clipped to the extended frame)."""
+    x, y, w, h = _bled(image.x, image.y, image.w, image.h, page, bleed)
+    if (x, y, w, h) == (image.x, image.y, image.w, image.h):
+        return f"q {_n(w)} 0 0 {_n(h)} {_n(x)} {_n(y)} cm /{name} Do Q"
+    scale = max(w / image.w, h / image.h)
+    dw, dh = image.w * scale, image.h * scale
+    dx = _anchored(x, w, dw, image.x <= TOUCHING, image.x + image.w >= page.width - TOUCHING)
+    dy = _anchored(y, h, dh, image.y <= TOUCHING, image.y + image.h >= page.height - TOUCHING)
+    return (f"q {_n(x)} {_n(y)} {_n(w)} {_n(h)} re W n "
+            f"{_n(dw)} 0 0 {_n(dh)} {_n(dx)} {_n(dy)} cm /{name} Do Q")
+
+
+def _anchored(start: float, length: float, drawn: float, low: bool, high: bool) -> float:
+    """Where a picture scaled to ``drawn`` starts: the side that does not touch the trim keeps
+    its edge (the crop falls in the bleed); centred when both or neither side touch."""
+    if low and not high:
+        return start + length - drawn
+    if high and not low:
+        return start
+    return start + (length - drawn) / 2

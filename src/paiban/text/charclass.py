@@ -8,6 +8,11 @@ Sources:
   their opening half; 破折号 and 省略号 take two character cells and are never split).
 * xeCJK (CTeX-org/ctex-kit xeCJK.dtx) punctuation styles quanjiao/kaiming/banjiao/hangmobanjiao.
 * ../shared/reference/typography.md §1–3 for what the seed newspaper shows.
+* Unicode UAX #14 (Line Breaking Algorithm): LB22 (no break before the ellipsis, class IN), LB25
+  (a number keeps its prefix PR and postfix PO signs), and the classes PR/PO it names; W3C JLREQ
+  Appendix A cl-19/cl-20 (prefixed and postfixed abbreviations: `¥ $ £ €`, `° ′ ″ ℃ % ‰ ¢`).
+* CSS Text Module Level 3 §5.3 `line-break`: a break before the inseparable `‥ …` only at `loose`.
+* BIPM SI Brochure (9th ed.) §5.4.3: a value and its unit symbol are one quantity.
 """
 
 from __future__ import annotations
@@ -25,14 +30,23 @@ MIDDLES = frozenset("·・／")
 #: sentence-end points that kaiming keeps at 1 em (xeCJK kaiming)
 FULL_STOPS = frozenset("。？！")
 
-#: clreq §3.1.7 basic level: characters that must not start a line
-NOT_AT_LINE_START = frozenset("、，。：；！？" "”’」』）〕】］｝〗〙》〉" "–—～" "·・" "/／" "％%")
+#: the ellipsis never starts a line at any level paiban offers (all three are newspaper styles):
+#: UAX #14 LB22 (× IN) and CSS Text 3 `line-break` (a break before `‥ …` only at `loose`)
+ELLIPSES = frozenset("…‥")
+#: superscripts and subscripts (`m²`, `CO₂`, `10⁻³`) belong to what they follow: narrow (the font's
+#: advance, never a hanzi cell) and never at a line start, at every level (UAX #14 gives them the
+#: classes of letters, AL/AI, so they break as part of their word)
+SUPER_SUBSCRIPTS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+
+#: clreq §3.1.7 basic level: characters that must not start a line (plus ELLIPSES, SUPER_SUBSCRIPTS)
+NOT_AT_LINE_START = frozenset("、，。：；！？" "”’」』）〕】］｝〗〙》〉" "–—～" "·・" "/／" "％%") | ELLIPSES \
+    | SUPER_SUBSCRIPTS
 #: clreq §3.1.7 basic level: characters that must not end a line
 NOT_AT_LINE_END = frozenset("“‘「『（〔【［｛〖〘《〈" "￥＄")
 
 #: GB/T 15834—2011 §5.1.10 (标点符号的位置): 句号、逗号、顿号、分号、冒号、问号、叹号 and the closing half of
 #: quotes, brackets and book-title marks never start a line; their opening half never ends one
-NOT_AT_LINE_START_GB = frozenset("、，。：；！？" "”’」』）〕】］｝〗〙》〉")
+NOT_AT_LINE_START_GB = frozenset("、，。：；！？" "”’」』）〕】］｝〗〙》〉") | ELLIPSES | SUPER_SUBSCRIPTS
 NOT_AT_LINE_END_GB = frozenset("“‘「『（〔【［｛〖〘《〈")
 #: strict level: clreq basic plus the JIS X 4051 / CSS `line-break: strict` additions: ellipsis,
 #: iteration marks, small kana, prolonged sound mark, wave dash, degree and prime signs
@@ -47,10 +61,35 @@ KINSOKU_LEVELS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "strict": (NOT_AT_LINE_START_STRICT, NOT_AT_LINE_END_STRICT),
 }
 
-#: characters that join a digit run when followed by a digit (25.9, 2023-2025, 1,300, 3:2)
-NUMBER_JOINERS = frozenset(".,:-/")
-#: characters that end a digit run and stay with it (25.9%, 100℃)
-NUMBER_SUFFIXES = frozenset("%‰℃")
+#: characters that join a digit run when followed by a digit (25.9, 2023-2025, 1,300, 3:2, 120°12′30″)
+NUMBER_JOINERS = frozenset(".,:-/°′")
+#: signs that stay before a number (UAX #14 class PR, JLREQ cl-19; `+ − ±` as signs)
+NUMBER_PREFIXES = frozenset("$£¥€₩₹＄￥￡+−±")
+#: signs that end a number and stay with it (UAX #14 class PO, JLREQ cl-20): 25.9%, 100℃, 3‰
+NUMBER_SUFFIXES = frozenset("%‰‱°′″‴℃℉¢％￠")
+#: proportional symbols: set at the font's advance, never in a grid cell (Noto Serif CJK SC draws
+#: `%` 0.92 em and `‰ ℃` 1 em wide: in a ½-em cell they overprint the digit before them)
+PROPORTIONAL_SYMBOLS = NUMBER_PREFIXES | NUMBER_SUFFIXES
+#: unit symbols that stay with the number before them, with or without a space (SI Brochure
+#: §5.4.3: the value and the unit are one quantity; the units news copy prints), longest first
+#: where one begins another
+NUMBER_UNITS = ("km/h", "m/s²", "m/s", "km²", "km³", "cm²", "cm³", "mm²", "dm³", "m²", "m³", "°C", "°F",
+                "kWh", "kW", "MW", "GW", "mAh", "kHz", "MHz", "GHz", "Hz", "kPa", "MPa", "hPa", "Pa",
+                "kV", "mA", "dB", "GB", "MB", "TB", "km", "cm", "mm", "nm", "μm", "kg", "mg", "μg",
+                "mL", "ml", "min", "m", "g", "t", "h", "s")
+#: a number longer than this with hyphens in it (an ISBN `978-7-5086-1234-5`, a phone number) may
+#: break after a hyphen; `2024-05-01` and `2023-2025` stay whole
+LONG_NUMBER = 10
+
+#: URLs and e-mail addresses break after these (a run of them counts as one: `https://`), never
+#: after `.` (which would read as a sentence end), and take no justification space inside
+URL_BREAK_AFTER = frozenset("/-?&")
+#: Latin words wider than this (em) get hyphenation points, used only when a line holds nothing
+#: else (a word longer than the measure); longer than HYPHENATE_MAX_CHARS is no word: left whole
+HYPHENATE_MIN_WIDTH = 5.0
+HYPHENATE_MAX_CHARS = 100
+#: pyphen's dictionary (the Hunspell/LibreOffice hyphenation patterns it ships)
+HYPHENATION_LANGUAGE = "en_US"
 
 
 def classify(ch: str) -> CharClass:
@@ -75,7 +114,7 @@ def classify(ch: str) -> CharClass:
         return CharClass.LATIN_SPACE
     if ch.isascii() and ch.isalpha() or "\u00c0" <= ch <= "\u024f":
         return CharClass.LATIN
-    if ch.isascii() or ch in "％‰℃":
+    if ch.isascii() or ch in PROPORTIONAL_SYMBOLS or ch in SUPER_SUBSCRIPTS:
         return CharClass.OTHER
     return CharClass.HAN
 
@@ -115,5 +154,10 @@ TRIM_AFTER_INDENT = True
 #: styles that compress an adjacent pair of marks (`”。` `，“` `》！`) by ½ em (GB/T 15834 §5.1.10)
 PAIR_COMPRESSION = frozenset({"quanjiao", "kaiming"})
 
-#: width of the grid's half-width characters: digits and number punctuation (seed, typography.md §1)
+#: width of the grid's half-width characters (seed, typography.md §1): a digit's cell; a number
+#: unit (digits at ½ em, its other characters at the font's advance) is as wide as the next multiple
 HALF_WIDTH = 0.5
+#: a digit wider than this (em) keeps its advance instead of the ½-em cell: its ink would not fit
+#: there (Noto Serif CJK SC's digits are 0.47–0.56 em wide with ink within 0.47 em: ½-em cells, as
+#: the seed's paper prints them; Noto Sans CJK SC Bold's are 0.59 em with ink up to 0.54 em)
+DIGIT_CELL_MAX_ADVANCE = 0.575

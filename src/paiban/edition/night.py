@@ -1,0 +1,425 @@
+"""The night: one or more editions built in one pool, their work scheduled by its graph.
+
+    reports = run_night(editions, distinct, cache, options, clock, progress)
+
+The graph of a night's work, each node a job of the build's pool (`paiban.parallel`):
+
+* **compose** a composition (`compose.compose_job`: flow its stories, compose and encode its
+  pages), once for every edition that uses it alike (`compose.prepare_editions`); a night of
+  fewer compositions than workers splits each into runs of pages (each run flows the stories
+  itself: the flow is a fraction of composing);
+* **font**: a CFF face converted once for the characters its PDFs are prepared for, before the
+  first PDF that needs it (not by every worker at once);
+* **render** a page's PDF once its composition is composed and its fonts are ready. A page PDF
+  embeds fonts prepared for the characters of its composition, and its title names the paper,
+  the date and the page (`compose.page_title`), so it is a function of its composition alone:
+  the same bytes whichever edition, process or machine renders it, and a page that several
+  editions share is rendered once (deduplicated by its cache key, `build_cache.render_key`);
+* **preview** a page's PNG and thumbnail once its PDF is made (once per page and preview setting);
+* **combined**: an edition's PDF, once all its compositions are composed (fonts prepared for the
+  edition's characters).
+
+Jobs go to the pool as soon as their inputs are ready, the first edition's before the next's
+(a priority queue; at most two per worker wait in the pool, so that a later-ready job of an
+earlier edition does not queue behind the whole night), so the CPUs stay busy from the first
+composition to the last preview while each edition is finished, checked and published (its
+contact sheet made, its files published as a set: `publish`) as soon as its last job is done.
+What the cache already has is not rendered again. Where the pool's workers are not forked from
+this process (Dask, spawned processes), or the lines are kept (a trace), this process composes,
+one composition at a time between the pool's results, and the pool renders.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from paiban import parallel
+from paiban.edition import render_pool
+from paiban.edition.build_cache import (BuildCache, combined_key, contact_key, font_ready, mark_font_ready,
+                                        preview_key, render_key, write_atomic)
+from paiban.edition.compose import (Composition, LayoutInfo, Part, compose_job, compose_part, install_compositions,
+                                    layout_info, page_title)
+from paiban.edition.edition_build import RenderFailed
+from paiban.edition.publish import page_file
+
+if TYPE_CHECKING:
+    from paiban.edition.edition_loader import EditionSpec
+    from paiban.fonts.faces import FontFace
+
+__all__ = ["EditionWork", "run_night"]
+
+#: job kinds, in the order they go to the pool within one edition
+FONT, COMPOSE, RENDER, COMBINED, PREVIEW = range(5)
+
+
+@dataclass
+class EditionWork:
+    """One edition of the night: its file, spec and compositions, and what became of it."""
+
+    path: Path  # the edition file, absolute
+    spec: EditionSpec
+    comps: list[Composition]
+    strict: bool = False
+    infos: list[LayoutInfo] = field(default_factory=list)
+    keys: dict[int, str] = field(default_factory=dict)  # edition page → its PDF's key
+    previews: dict[int, str] = field(default_factory=dict)  # edition page → its preview's key
+    combined: str = ""
+    problems: tuple[str, ...] = ()
+    waiting: set[str] = field(default_factory=set)  # keys of files it still waits for
+    phase: str = "composing"  # composing → rendering → done
+    timings: dict[str, float] = field(default_factory=dict)
+    report: Any = None
+    published: dict[str, list] = field(default_factory=dict)
+
+
+class _Night:
+    """The graph's state: what is composed, made, running and waiting (see the module docstring)."""
+
+    def __init__(self, editions: list[EditionWork], distinct: dict[str, Composition], cache: BuildCache,
+                 options: Any, pool: parallel.Pool, progress: Callable[[str], None], finish: Callable):
+        self.editions, self.distinct, self.cache = editions, distinct, cache
+        self.options, self.pool, self.progress, self.finish = options, pool, progress, finish
+        self.start = time.perf_counter()
+        self.font_cache_dir = _font_cache_dir()
+        self.font_cache = str(self.font_cache_dir) if pool.local_files else None
+        self.store = str(cache.render_dir) if pool.local_files else None
+        self.local_compose = not pool.forked or options.trace is not None
+        self.limit = 2 * max(1, options.jobs) + 2 if isinstance(pool, parallel.ProcessPool) else math.inf
+        self.queue: list[tuple] = []  # (edition rank, kind, sequence, function, args, node)
+        self.sequence = 0
+        self.running: dict[Any, tuple] = {}  # future → node
+        self.users: dict[str, list[EditionWork]] = {}  # composition → the editions that use it
+        for work in editions:
+            for item in work.comps:
+                self.users.setdefault(item.key, []).append(work)
+        self.rank = {key: min(editions.index(w) for w in users) for key, users in self.users.items()}
+        self.parts: dict[str, list[Part]] = {key: [] for key in distinct}
+        self.parts_left: dict[str, int] = {}
+        self.infos: dict[str, LayoutInfo] = {}
+        self.state: dict[str, str] = {}  # file key → "waiting" (its fonts), "queued", "done"
+        self.after_font: dict[tuple[str, str], list[tuple]] = {}  # font → the nodes waiting for it
+        self.fonts: dict[tuple[str, str], bool] = {}  # (face key, characters) → ready
+        self.faces: dict[str, FontFace] = {}
+        self.results: dict[str, render_pool.RenderResult] = {}
+        self.watchers: dict[str, list[EditionWork]] = {}  # file key → editions waiting for it
+        self.counts = {"pages": 0, "pages_done": 0, "previews": 0, "previews_done": 0}
+
+    # ---- the loop -------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self._submit_composes()
+        while self.queue or self.running:
+            composed_here = self._fill()
+            if not self.running:
+                continue
+            if composed_here and any(item[1] == COMPOSE for item in self.queue):
+                done = [future for future in self.running if future.done()]  # and compose the next
+            else:
+                done, _ = self.pool.wait_first(list(self.running))
+            for future in done:
+                node = self.running.pop(future)
+                self._done(node, _result(future, node[0]))
+        left = [w.spec.name for w in self.editions if w.phase != "done"]
+        if left:  # a bug: a node nobody submitted
+            raise RenderFailed(f"the night ended with editions unfinished: {', '.join(left)}")
+
+    def _push(self, rank: int, kind: int, function: Callable, args: tuple, node: tuple) -> None:
+        self.sequence += 1
+        heapq.heappush(self.queue, (rank, kind, self.sequence, function, args, node))
+
+    def _fill(self) -> bool:
+        """Submit the most urgent queued jobs, up to the limit; a composition that this process
+        composes (not forked workers, or a trace), one at a time: then True."""
+        while self.queue and len(self.running) < self.limit:
+            rank, kind, _, function, args, node = heapq.heappop(self.queue)
+            if kind == COMPOSE and self.local_compose:
+                item = self.distinct[args[0]]
+                self._done(node, compose_part(item, args[1], args[2], args[3], self.options.trace is not None))
+                return True  # back to the pool's results before composing the next
+            self.running[self.pool.submit(function, *args)] = node
+        return False
+
+    # ---- compose --------------------------------------------------------------------------------
+
+    def _submit_composes(self) -> None:
+        workers = max(1, self.options.jobs)
+        splits = 1 if self.local_compose or len(self.distinct) >= workers else math.ceil(workers / len(self.distinct))
+        for key, item in self.distinct.items():
+            pages = item.layout.pages
+            runs = max(1, min(len(pages), splits))
+            size = math.ceil(len(pages) / runs)
+            chunks = [tuple(pages[i:i + size]) for i in range(0, len(pages), size)]
+            self.parts_left[key] = len(chunks)
+            for i, chunk in enumerate(chunks):
+                self._push(self.rank[key], COMPOSE, compose_job, (key, chunk, self.options.proof, i == 0),
+                           (COMPOSE, key))
+        self._say()
+
+    def _composed(self, key: str, part: Part) -> None:
+        self.parts[key].append(part)
+        self.parts_left[key] -= 1
+        if self.parts_left[key]:
+            return
+        info = self.infos[key] = layout_info(self.distinct[key], self.parts.pop(key))
+        self._add_faces(info)
+        for work in self.users[key]:
+            if all(item.key in self.infos for item in work.comps):
+                self._edition_composed(work)
+            elif not work.strict:
+                self._want_pages(work, info)
+        self._say()
+
+    def _add_faces(self, info: LayoutInfo) -> None:
+        """The night's faces by key: one key must mean one font file everywhere."""
+        from paiban.errors import InputError, Where
+
+        for key, face in info.faces.items():
+            have = self.faces.setdefault(key, face)
+            if (have.path, have.index) != (face.path, face.index):
+                raise InputError(f"font {face.path} face {face.index} has the key {key!r} of {have.path} face "
+                                 f"{have.index}; give one of the files another name",
+                                 Where(info.path, key="font_files"))
+
+    def _edition_composed(self, work: EditionWork) -> None:
+        from paiban.edition.edition_report import problems
+
+        work.infos = [self.infos[item.key] for item in work.comps]
+        work.timings["compose"] = time.perf_counter()
+        work.problems = problems(work.infos)
+        if work.strict and work.problems:
+            work.phase = "done"
+            self.finish(work, "strict-failed", self.results, self.pool.description)
+            return
+        for info in work.infos:
+            self._want_pages(work, info)
+        self._want_combined(work)
+        work.phase = "rendering"  # now that it waits for every file it needs
+        self._check(work)
+
+    # ---- page PDFs, previews, the combined PDF ------------------------------------------------------
+
+    def _want_pages(self, work: EditionWork, info: LayoutInfo) -> None:
+        item = self.distinct[info.key]
+        for page, encoded in zip(info.pages, info.encoded):
+            if page.number in work.keys:
+                continue
+            title = page_title(item.layout, page.number)
+            fonts = [(k, str(self.faces[k].path), self.faces[k].index, info.chars[k]) for k in page.chars]
+            key = work.keys[page.number] = render_key(page.digest, title, fonts, page.pictures)
+            if self.options.previews:
+                work.previews[page.number] = preview_key(key, work.spec.previews)
+                work.waiting.add(work.previews[page.number])
+            work.waiting.add(key)
+            self.watchers.setdefault(key, []).append(work)
+            if key in self.state:
+                if self.state[key] == "done":
+                    self._pdf_made(key)  # made for another edition: this one's preview
+                continue
+            if not self.options.force and self.cache.has_render(key, (".pdf",)):
+                self.state[key] = "done"
+                self._pdf_made(key)
+                continue
+            used = sorted(page.chars)
+            job = render_pool.RenderJob(key, f"page {page.number}", title, (encoded,),
+                                        tuple(self.faces[k] for k in used), tuple((k, info.chars[k]) for k in used),
+                                        self.font_cache, self.store)
+            self.counts["pages"] += 1
+            self._when_fonts(key, [(k, info.chars[k]) for k in used],
+                             (self.rank[info.key], RENDER, render_pool.render_job, (job,), (RENDER, key)))
+
+    def _want_combined(self, work: EditionWork) -> None:
+        spec = work.spec
+        keys = [work.keys[n] for n in sorted(work.keys)]
+        key = work.combined = combined_key(spec.title, keys)
+        work.waiting.add(key)
+        self.watchers.setdefault(key, []).append(work)
+        if key in self.state:
+            return
+        if not self.options.force and self.cache.has_render(key, (".pdf",)):
+            self.state[key] = "done"
+            work.waiting.discard(key)
+            return
+        chars: dict[str, set[str]] = {}
+        for info in work.infos:
+            for face, text in info.chars.items():
+                chars.setdefault(face, set()).update(text)
+        font_chars = {face: "".join(sorted(cs)) for face, cs in sorted(chars.items())}
+        pages = tuple(sorted((page for info in work.infos for page in info.encoded), key=lambda p: p.number))
+        job = render_pool.RenderJob(key, "combined", spec.title, pages, tuple(self.faces[k] for k in font_chars),
+                                    tuple(font_chars.items()), self.font_cache, self.store)
+        self._when_fonts(key, list(font_chars.items()),
+                         (self.editions.index(work), COMBINED, render_pool.render_job, (job,), (COMBINED, key)))
+
+    def _when_fonts(self, key: str, fonts: list[tuple[str, str]], node: tuple) -> None:
+        """Queue `node` once every CFF font of `fonts` is prepared (queueing their preparation)."""
+        self.state[key] = "waiting"
+        missing = []
+        for font in fonts:
+            face = self.faces[font[0]]
+            if font not in self.fonts:
+                ready = not face.is_cff or font_ready(self.font_cache_dir, _font_stamp(face), font[1])
+                self.fonts[font] = ready
+                if not ready:
+                    self._push(node[0], FONT, render_pool.prepare_font, (face, font[1], self.font_cache), (FONT, font))
+            if not self.fonts[font]:
+                missing.append(font)
+                self.after_font.setdefault(font, []).append(node)
+        if not missing:
+            self.state[key] = "queued"
+            self._push(*node)
+
+    def _font_ready(self, font: tuple[str, str]) -> None:
+        self.fonts[font] = True
+        mark_font_ready(self.font_cache_dir, _font_stamp(self.faces[font[0]]), font[1])
+        for node in self.after_font.pop(font, []):
+            key = node[4][1]
+            if self.state.get(key) == "waiting" and all(self.fonts.get(f, False) for f in self._fonts_of(node)):
+                self.state[key] = "queued"
+                self._push(*node)
+
+    @staticmethod
+    def _fonts_of(node: tuple) -> list[tuple[str, str]]:
+        job = node[3][0]
+        return list(job.font_chars)
+
+    def _pdf_made(self, key: str) -> None:
+        for work in self.watchers.get(key, []):
+            if key not in work.waiting:
+                continue
+            work.waiting.discard(key)
+            if self.options.previews:
+                for number, pkey in work.previews.items():
+                    if work.keys[number] == key:
+                        self._want_preview(work, pkey, key)
+            self._check(work)
+
+    def _want_preview(self, work: EditionWork, pkey: str, pdf_key: str) -> None:
+        self.watchers.setdefault(pkey, [])
+        if work not in self.watchers[pkey]:
+            self.watchers[pkey].append(work)
+        if pkey in self.state:
+            if self.state[pkey] == "done":
+                work.waiting.discard(pkey)
+            return
+        if not self.options.force and self.cache.has_render(pkey, render_pool.PREVIEW_SUFFIXES):
+            self.state[pkey] = "done"
+            work.waiting.discard(pkey)
+            return
+        self.state[pkey] = "queued"
+        self.counts["previews"] += 1
+        path = self.cache.render_path(pdf_key, ".pdf")
+        job = render_pool.PreviewJob(pkey, str(path) if self.store else path.read_bytes(), work.spec.previews,
+                                     self.store)
+        self._push(self.editions.index(work), PREVIEW, render_pool.preview_job, (job,), (PREVIEW, pkey))
+
+    # ---- results ----------------------------------------------------------------------------------
+
+    def _done(self, node: tuple, result: Any) -> None:
+        kind, key = node
+        if kind == COMPOSE:
+            self._composed(key, result)
+            return
+        if kind == FONT:
+            self._font_ready(key)
+            return
+        for suffix, data in result.files:  # a cluster's worker sends the bytes back
+            write_atomic(self.cache.render_path(result.key, suffix), data)
+        self.results[key] = result
+        self.state[key] = "done"
+        if kind == RENDER:
+            self.counts["pages_done"] += 1
+            self._pdf_made(key)
+        else:
+            if kind == PREVIEW:
+                self.counts["previews_done"] += 1
+            for work in self.watchers.get(key, []):
+                work.waiting.discard(key)
+                self._check(work)
+        self._say()
+
+    def _check(self, work: EditionWork) -> None:
+        """Finish an edition whose files are all made: its contact sheet, its report, publishing."""
+        if work.phase != "rendering" or work.waiting:
+            return
+        work.phase = "done"
+        work.timings["render"] = time.perf_counter()
+        self.finish(work, "built", self.results, self.pool.description)
+        self._say()
+
+    def _say(self) -> None:
+        """One line: pages rendered and previews made of those to make, layouts composed, editions done."""
+        c = self.counts
+        done = sum(1 for w in self.editions if w.phase == "done")
+        layouts = f"layouts composed {len(self.infos)}/{len(self.distinct)}"
+        head = (f"rendering page {c['pages_done']}/{c['pages']}"
+                + (f" · previews {c['previews_done']}/{c['previews']}" if self.options.previews else "")
+                + f" · {layouts}") if c["pages"] else layouts
+        self.progress(f"{head} · editions done {done}/{len(self.editions)}")
+
+
+def run_night(editions: list[EditionWork], distinct: dict[str, Composition], cache: BuildCache, options: Any,
+              progress: Callable[[str], None], finish: Callable) -> None:
+    """Compose, render and preview every edition of the night in one pool; `finish(work, status,
+    results, executor)` is called for each edition as soon as it is done (or has failed --strict)."""
+    with parallel.open_pool(options.jobs, options.scheduler, inherit=(install_compositions, (distinct,)),
+                            connect_timeout=options.scheduler_connect_timeout, deadline=options.scheduler_deadline,
+                            retries=options.scheduler_retries) as pool:
+        _Night(editions, distinct, cache, options, pool, progress, finish).run()
+
+
+def contact_sheet(work: EditionWork, cache: BuildCache, force: bool) -> Path:
+    """The edition's contact sheet in the cache (made unless it is there)."""
+    from paiban.edition.previews import contact_sheet as sheet_of
+
+    spec = work.spec
+    numbers = sorted(work.keys)
+    key = contact_key((spec.previews, spec.name, spec.title), [work.previews[n] for n in numbers])
+    path = cache.render_path(key, ".contact.png")
+    if force or not cache.has_render(key, (".contact.png",)):
+        thumbs = [(str(n), cache.render_path(work.previews[n], ".thumb.png").read_bytes()) for n in numbers]
+        date = spec.variables.get("date", "")
+        write_atomic(path, sheet_of(thumbs, spec.previews, f"{spec.name} {date} - {len(numbers)} pages"))
+    return path
+
+
+def outputs(work: EditionWork, cache: BuildCache, previews: bool, force: bool) -> list[tuple[str, Path]]:
+    """(output name, file in the cache) of everything the edition publishes."""
+    name, count = work.spec.name, len(work.keys)
+    made = [(f"{name}.pdf", cache.render_path(work.combined, ".pdf"))]
+    for n in sorted(work.keys):
+        made.append((page_file(name, n, count, ".pdf"), cache.render_path(work.keys[n], ".pdf")))
+        if previews:
+            made.append((page_file(name, n, count, ".png"), cache.render_path(work.previews[n], ".png")))
+    if previews:
+        made.append((f"{name}-contact.png", contact_sheet(work, cache, force)))
+    return made
+
+
+def _result(future: Any, kind: int) -> Any:
+    from paiban.errors import PaibanError
+
+    try:
+        return future.result()
+    except (KeyboardInterrupt, SystemExit, parallel.PoolError, PaibanError):  # said as they are, in one line
+        raise
+    except Exception as exc:  # a worker died, a bug
+        what = {COMPOSE: "composing", FONT: "font preparation", PREVIEW: "a preview"}.get(kind, "rendering")
+        raise RenderFailed(f"{what} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _font_cache_dir() -> Path:
+    from paiban.fonts.disk_cache import default_cache_dir
+
+    return default_cache_dir()
+
+
+def _font_stamp(face: FontFace) -> str:
+    from paiban.edition.build_cache import file_stamp
+
+    return f"{file_stamp(face.path)}#{face.index}"
