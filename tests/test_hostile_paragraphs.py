@@ -170,3 +170,14 @@ def test_push_in_reaches_across_a_run_of_marks():
     units = itemize("中中中中”。中中", "banjiao")
     lines, _ = break_paragraph_fitted(units, 4.2, 0.0, BreakOptions(KinsokuPolicy.PUSH_IN, 1.0, False))
     assert (lines[0].end, lines[0].natural) == (6, 5.0)
+
+
+def test_the_article_reader_keeps_every_dash_of_a_long_run(tmp_path):
+    """Only the OCR's lone three-stroke dash `———` becomes `——`; an author's longer run is text."""
+    from paiban.input.article_reader import read_article
+
+    path = tmp_path / "dashes.txt"
+    path.write_text("---\nheadline: 破折号\n---\n\n" + "——" * 5000 + "\n\n前文———后文\n", encoding="utf-8")
+    paragraphs = [p.text for p in read_article(path).paragraphs]
+    assert paragraphs[0] == "——" * 5000
+    assert paragraphs[1] == "前文——后文"
