@@ -48,7 +48,7 @@ def run(paragraphs: list[str], breaker: str, style: str, policy: KinsokuPolicy) 
         for text in paragraphs:
             units = itemize(text, style)
             lines, orphan = BREAKERS[breaker](units, 15.0, 2.0, options)
-            orphans += orphan
+            orphans += orphan is not None
             for k, ln in enumerate(lines):
                 squeezed += ln.natural - ln.measure > 1e-9  # set narrower than its natural width
                 if k < len(lines) - 1:

@@ -118,8 +118,8 @@ def region_text(pdf, layout, region_name: str) -> str:
     grid, page = layout.grid, layout.page
     left = page.margin_left + grid.column_x(region.first_column) - 1
     right = page.margin_left + grid.column_x(region.last_column) + grid.column_chars * grid.body_size + 1
-    top = page.type_top - (region.first_line - 1) * grid.line_pitch + 1
-    bottom = page.type_top - region.last_line * grid.line_pitch + 3  # the leading below the last line
+    top = layout.grid_top(region.page) - (region.first_line - 1) * grid.line_pitch + 1
+    bottom = layout.grid_top(region.page) - region.last_line * grid.line_pitch + 3  # the leading below the last line
     index = layout.pages.index(region.page)
     x, y = pdf[index].get_trimbox()[:2]  # the page as designed lies at the TrimBox (marks around it)
     return pdf[index].get_textpage().get_text_bounded(left + x, bottom + y, right + x, top + y)

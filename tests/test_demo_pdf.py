@@ -43,9 +43,11 @@ def test_every_story_reads_back_from_the_pdf_exactly_once_in_order(demo):
     pdf = pdfium.PdfDocument(str(out))
     try:
         assert_stories_read_back(pdf, layout)
-        # the lead's headline is printed once, above its body
+        # the lead's headline is printed once, above its body, between the layout's kicker and subtitle
         head = SPACE.sub("", region_text(pdf, layout, "lead-head"))
-        assert head == SPACE.sub("", read_article(layout.stories[0].article).headline.main)
+        lead = layout.stories[0]
+        parts = (lead.kicker_text, read_article(lead.article).headline.main, lead.subtitle_text)
+        assert head == SPACE.sub("", "".join(parts))
     finally:
         pdf.close()
 
@@ -121,7 +123,7 @@ def test_page_one_renders_ink_in_the_story_columns_and_none_beside_them(demo):
         pdf.close()
     scale = 30 / 72
     layout = result.layout
-    top = layout.page.height - layout.page.type_top + trim_y
+    top = layout.page.height - layout.grid_top(layout.pages[0]) + trim_y
 
     def darkness(x0, x1, line0, line1) -> float:
         box = (int((x0 + trim_x) * scale), int((top + (line0 - 1) * layout.grid.line_pitch) * scale),

@@ -107,7 +107,7 @@ def test_an_edition_build_writes_pages_edition_previews_contact_sheet_and_report
     first = pdfium.PdfDocument(out / "small-01.pdf")
     assert len(first) == 1 and "（下转第二版）" in first[0].get_textpage().get_text_range()
     third = pdfium.PdfDocument(out / "small-03.pdf")[0].get_textpage().get_text_range()
-    assert "第3版" in third and "文化" in third  # the single layout's page 1 is the edition's page 3
+    assert "第三版" in third and "文化" in third  # (page_numerals: chinese) the single layout's page 1 is the edition's page 3
     data = report(out)
     assert data["status"] == "built" and data["exit_status"] == 0 and data["schema"] == 1
     assert [p["page"] for p in data["pages"]] == [1, 2, 3]

@@ -86,8 +86,9 @@ def test_flow_warnings_carry_kind_page_story_and_the_whole_message():
     # paragraph 3 ends on page 2 with one hanzi on its last line, and no mark above to squeeze
     flow = flow_story(layout.stories[0], article("中" * 8, "中" * 9 + "。", "中" * 19 + "。"), layout, itemizer)
     assert full_text(flow.lines[-1]) == "中。" and flow.lines[-1].page == 2
-    assert flow.warnings == (BuildWarning("orphan", "story s: paragraph 3 ends on one hanzi (no quote or bracket "
-                                                    "to squeeze above it)", 2, "s"),)
+    assert flow.warnings == (BuildWarning("orphan", "story s: paragraph 3 ends on one hanzi (no quote or bracket, "
+                                                    "nor a point wider than ½ em, to squeeze above it; "
+                                                    "orphan_pull_down is off)", 2, "s"),)
     assert str(flow.warnings[0]) == flow.warnings[0].message
     # a run of marks no line may start with: broken against the rules on page 1 and on page 2
     flow = flow_story(layout.stories[0], article("中" * 8, "中" + "！" * 30), layout, itemizer)

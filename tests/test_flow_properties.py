@@ -77,7 +77,8 @@ def test_flow_warnings_name_their_story_and_the_page_of_their_line(regions, text
     flow = flow_story(layout.stories[0], article, layout, itemizer)
     text_lines = [ln for ln in flow.lines if ln.role == "text"]
     for w in flow.warnings:
-        assert w.story == "s" and w.kind in ("orphan", "forced-break", "loose-line", "overlong-unit")
+        assert w.story == "s" and w.kind in ("orphan", "forced-break", "loose-line", "overlong-unit",
+                                                "jump-mid-word")
         pi = int(w.message.removeprefix("story s: paragraph ").split(" ")[0].rstrip(":")) - 1
         assert w.message.startswith(f"story s: paragraph {pi + 1}")
         if w.page is None:
@@ -85,7 +86,7 @@ def test_flow_warnings_name_their_story_and_the_page_of_their_line(regions, text
         elif w.kind == "orphan":
             last = next(ln for ln in text_lines if ln.paragraph == pi and ln.last_of_paragraph)
             assert w.page == last.page
-        else:  # a forced break, a loose line, a cut unit: the page of the line at its character
+        else:  # a forced break, a loose line, a cut unit, a jump: the page of the line at its character
             at = int(w.message.split(" at character ")[1].split(":")[0]) - 1
             line = next(ln for ln in text_lines if ln.paragraph == pi
                         and ln.char_offset <= at < ln.char_offset + sum(len(u.text) for u in ln.units))

@@ -132,11 +132,12 @@ def test_no_permitted_break_nor_hyphenation_point_is_a_forced_break():
 
 def test_house_rules_do_not_make_a_line_looser_than_the_limit():
     # the jump line would end on its clause (，) 2 em short: within JUMP_CLAUSE_SLACK, but that is
-    # 1 em per gap over 甲乙， and the limit is ½: the jump line stays 甲乙，丙丁
+    # 1 em per gap over 甲乙， and the limit is ½: the jump line ends later (甲乙，丙丁, or
+    # 甲乙，丙 where the segmenter puts a word boundary: ⅓ em per gap), never looser than ½ em
     units = tuple(han("甲乙") + [point()] + han("丙丁戊己庚辛壬癸子丑寅卯"))
     free, _ = break_paragraph_fitted(units, 4.5, 0.0, options(), jump_lines=frozenset({0}))
     limited, _ = break_paragraph_fitted(units, 4.5, 0.0, options(max_stretch=0.5), jump_lines=frozenset({0}))
-    assert free[0].end == 3 and limited[0].end == 5
+    assert free[0].end == 3 and limited[0].end in (4, 5) and stretch_per_gap(units, limited[0]) <= 0.5
 
 
 # ---------------------------------------------------------------- total fit

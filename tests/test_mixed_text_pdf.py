@@ -124,7 +124,7 @@ def line_chars(built, fl) -> list[Char]:
     result, chars = built.result, built.chars
     layout = result.layout
     left = layout.page.margin_left + fl.x
-    top = grid_line_top(layout, fl.grid_line)
+    top = grid_line_top(layout, fl.grid_line, fl.page)
     size = layout.grid.body_size
     mine = [c for c in chars if left - 1 < (c.loose[0] + c.loose[2]) / 2 < left + fl.measure + 1
             and top - size < (c.loose[1] + c.loose[3]) / 2 < top]

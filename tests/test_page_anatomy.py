@@ -11,6 +11,7 @@ from conftest import DEMO, ROOT, full_text, placed_glyphs
 
 from paiban import pipeline
 from paiban.model.spec import RegionKind
+from paiban.units import chinese_numeral
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +106,7 @@ def test_running_head_on_every_page_but_the_first_with_date_weekday_and_page(dem
     assert [ln for ln in pages[0].lines if ln.kind == "masthead"], "page 1 carries the masthead"
     for page in pages[1:]:
         texts = " ".join(ln.text for ln in page.lines if ln.kind == "running_head")
-        assert f"第{page.number}版" in texts
+        assert f"第{chinese_numeral(page.number)}版" in texts  # page_numerals: chinese, as the jump lines
         assert "2024年1月5日 星期五" in texts  # 5 January 2024 was a Friday
         assert "西海岸新区报" in texts and "责任编辑" in texts
         head_y = min(ln.y for ln in page.lines if ln.kind == "running_head")
@@ -178,7 +179,8 @@ def test_two_em_dash_prints_as_one_solid_rule_in_a_font_whose_dash_is_narrower(d
 
 
 def test_kicker_tracking_spaces_its_characters(demo):
-    kicker = next(ln for ln in demo.document.pages[0].lines if ln.kind == "kicker")
+    # the port story's kicker: the `kicker` style, with tracking (the lead's lead-kicker has none)
+    kicker = next(ln for ln in demo.document.pages[0].lines if ln.kind == "kicker" and ln.story == "port")
     glyphs = list(zip(kicker.chars, kicker.xs))
     steps = {round(xb - xa, 3) for (a, xa), (b, xb) in zip(glyphs, glyphs[1:])
              if "\u4e00" <= a <= "\u9fff" and "\u4e00" <= b <= "\u9fff"}
@@ -192,7 +194,7 @@ def _warning_variant(tmp_path):
     def change(text: str) -> str:
         return text.replace("images/reading-room-placeholder.png", "images/tiny.png") \
                    .replace("images/harbour-placeholder.png", "images/tiny.png") \
-                   .replace("small-head: {font: hei, size: 三号", "small-head: {font: hei, size: 一号")
+                   .replace("brief-headline: {font: hei, size: 三号", "brief-headline: {font: hei, size: 一号")
     path = write_variant(tmp_path, change)
     Image.new("RGB", (40, 30), (200, 200, 200)).save(path.parent / "images" / "tiny.png")
     return path

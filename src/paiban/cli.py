@@ -359,7 +359,8 @@ def _build_layout(args: argparse.Namespace, out: _Output) -> tuple[Any, int, str
 
         write_atomically(args.trace, text_trace(result.document).encode("utf-8"))
     code = EXIT_STRICT if args.strict and not result.report.clean else EXIT_OK
-    return result.report, code, "the build has overset text, missing glyphs or low-resolution pictures"
+    return result.report, code, ("the build has overset text, missing glyphs, low-resolution pictures or "
+                                 "errors the layout's preflight asks for (single_hanzi_lines)")
 
 
 def _run_edition(args: argparse.Namespace, out: _Output) -> tuple[Any, int, str]:

@@ -33,6 +33,7 @@ from pathlib import Path
 from paiban import parallel
 from paiban.cache_health import cache_warnings, clear_cache_warnings
 from paiban.errors import InputError, PaibanError, Where
+from paiban.flow.holes import holes
 from paiban.flow.thread_flow import flow_story, jump_problems, style_name
 from paiban.fonts.faces import FontFace
 from paiban.fonts.registry import FontRegistry, UnknownRole
@@ -49,6 +50,7 @@ from paiban.page.furniture import page_label
 from paiban.page.glyph_source import GlyphSource, TextSegment
 from paiban.render.text_operators import CodeSpace, GlyphCodes, encode_page, metrics_advance
 from paiban.report import BuildReport, StoryReport
+from paiban.text import phrases
 from paiban.text.itemize import itemize
 
 Story = tuple[StorySpec, Article]
@@ -248,7 +250,9 @@ def install_layouts(flowed: dict[str, Flowed]) -> None:
 
 def compose_page_job(key: str, number: int, proof: bool) -> ComposedPage:
     """A pool job: page `number` of the installed layout `key`, composed and encoded."""
-    return _composers[key].page(number, proof)
+    page = _composers[key].page(number, proof)
+    phrases.save()  # the words this worker segmented, for the next build
+    return page
 
 
 def compose_pages(flowed: Flowed, proof: bool, pool: parallel.Pool | None = None, key: str = "",
@@ -352,14 +356,22 @@ def story_report(story: StorySpec, article: Article, flow: StoryFlow) -> StoryRe
 def build_report(source: Path, flowed: Flowed, composed: Sequence[ComposedPage],
                  coverage: tuple[list[MissingGlyph], list[FallbackUse]], timings: dict[str, float]) -> BuildReport:
     missing, fallbacks = coverage
-    warnings = [w for _, _, f in flowed.stories for w in f.warnings]
+    warnings = [w for _, _, f in flowed.stories for w in f.warnings] + holes(flowed.layout, flowed.stories)
     warnings += merged_warnings(composed)
     warnings += [BuildWarning("cache", text) for text in cache_warnings()]
     encoded = [page.encoded for page in composed]
     return BuildReport(str(source), None, len(composed),
                        tuple(story_report(s, a, f) for s, a, f in flowed.stories),
                        tuple(missing), tuple(warnings), timings, fallbacks=tuple(fallbacks),
-                       low_resolution=low_resolution_pictures(flowed.layout, encoded))
+                       low_resolution=low_resolution_pictures(flowed.layout, encoded),
+                       errors=preflight_errors(flowed.layout, warnings))
+
+
+def preflight_errors(layout: Layout, warnings: Iterable[BuildWarning]) -> tuple[str, ...]:
+    """The warnings the layout's `preflight` makes errors: 单字成行 with `single_hanzi_lines: error`."""
+    if layout.single_hanzi_lines != "error":
+        return ()
+    return tuple(f"单字成行 (preflight single_hanzi_lines: error): {w.message}" for w in warnings if w.kind == "orphan")
 
 
 # ---- the whole build --------------------------------------------------------------------------
@@ -401,6 +413,7 @@ def build(path: Path, options: BuildOptions = BuildOptions(), jobs: int = 1) -> 
             coverage = check_coverage(layout, stories, loaded.glyphs)
         with timer.stage("compose"):
             composed = [future.result() for future in futures]
+    phrases.save()  # the words segmented here (subheads, jump ends; all of them with one process)
     report = build_report(path, flowed, composed, coverage, timer.timings)
     encoded = tuple(page.encoded for page in composed)
     placed = tuple(page.placed for page in composed if page.placed is not None)
@@ -442,6 +455,7 @@ def _pool(jobs: int, flowed: dict[str, Flowed]):
     if jobs <= 1 or not parallel.can_fork():
         yield None
         return
+    phrases.preload()  # the workers break headlines between words: the words found before, read once here
     with parallel.open_pool(jobs, inherit=(install_layouts, (flowed,))) as pool:
         yield pool
 

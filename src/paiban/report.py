@@ -59,6 +59,8 @@ class BuildReport:
     fallbacks: tuple[FallbackUse, ...] = ()
     #: pictures below the layout's print resolution (preflight); `--strict` fails on them
     low_resolution: tuple[str, ...] = ()
+    #: warnings the layout's preflight makes errors (`single_hanzi_lines: error`); `--strict` fails on them
+    errors: tuple[str, ...] = ()
 
     @property
     def overset(self) -> int:
@@ -66,7 +68,7 @@ class BuildReport:
 
     @property
     def clean(self) -> bool:
-        return not (self.overset or self.missing or self.low_resolution)
+        return not (self.overset or self.missing or self.low_resolution or self.errors)
 
     def to_json(self) -> str:
         import json  # only for --json: a build that prints the summary does not import it
@@ -103,6 +105,7 @@ class BuildReport:
                           f" role {f.role} -> {f.family or f.face} ({f.face})")
         for w in self.warnings:
             out.append(f"warning: {w.message}")
+        out += [f"error: {e}" for e in self.errors]
         times = "  ".join(f"{k} {v * 1000:.0f}ms" for k, v in self.timings.items())
         out.append(f"time    {times}")
         return "\n".join(out)

@@ -93,3 +93,11 @@ def chinese_numeral(n: int) -> str:
             return head + ("零" + CHINESE_DIGITS[rest] if rest else "")
         return head + CHINESE_DIGITS[rest // 10] + "十" + (CHINESE_DIGITS[rest % 10] if rest % 10 else "")
     return str(n)
+
+
+PAGE_NUMERALS = ("chinese", "arabic")
+
+
+def page_numeral(n: int, numerals: str = "chinese") -> str:
+    """A page number as the running head and the jump lines print it: 二 (chinese) or 2 (arabic)."""
+    return str(n) if numerals == "arabic" else chinese_numeral(n)

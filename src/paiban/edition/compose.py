@@ -32,10 +32,12 @@ from paiban.edition.build_cache import drawn_page_digest
 from paiban.edition.edition_loader import EditionSpec, apply_edition, page_numbers
 from paiban.errors import InputError, Where
 from paiban.fonts.faces import FontFace
+from paiban.flow.holes import holes
 from paiban.model.build_warning import BuildWarning
 from paiban.model.placed import EncodedPage, FallbackUse, MissingGlyph
 from paiban.model.spec import Layout, RegionKind
 from paiban.render.text_operators import CodeSpace
+from paiban.text import phrases
 from paiban.report import BuildReport, StoryReport
 
 __all__ = ["Composition", "LayoutInfo", "PageInfo", "Part", "compose_job", "compose_part", "install_compositions",
@@ -129,6 +131,7 @@ def prepare_editions(specs: list[EditionSpec], root: Path | None = None
     per_edition = [_prepare(spec, fonts, root, read) for spec in specs]
     distinct: dict[str, Composition] = {}
     chosen = [[distinct.setdefault(item.key, item) for item in items] for items in per_edition]
+    phrases.preload()  # the pool's workers set display type between words: the words found before, read once here
     return chosen, distinct
 
 
@@ -216,6 +219,7 @@ def compose_part(item: Composition, numbers: tuple[int, ...], proof: bool, with_
     pages = tuple(future.result() for future in pipeline.compose_pages(flowed, proof, None, keep_lines=keep_lines,
                                                                        numbers=numbers))
     facts = _facts(item, flowed) if with_facts else None
+    phrases.save()  # the words segmented for these pages, for the next build
     return Part(item.key, pages, facts, time.perf_counter() - start)
 
 
@@ -223,7 +227,7 @@ def _facts(item: Composition, flowed: pipeline.Flowed) -> FlowFacts:
     missing, fallbacks = pipeline.check_coverage(item.layout, item.stories, item.loaded.glyphs)
     first = _first_pages(item.layout)
     return FlowFacts(tuple(pipeline.story_report(s, a, f) for s, a, f in flowed.stories),
-                     tuple(w for _, _, f in flowed.stories for w in f.warnings),
+                     (*(w for _, _, f in flowed.stories for w in f.warnings), *holes(item.layout, flowed.stories)),
                      tuple((m, _missing_page(m, item.layout, flowed.flows, first)) for m in missing),
                      tuple(fallbacks))
 

@@ -22,6 +22,7 @@ from functools import partial
 from itertools import repeat
 from typing import NamedTuple
 
+from paiban.model.picture_frame import picture_frame
 from paiban.model.spec import Grid, Layout, Region
 
 
@@ -51,13 +52,14 @@ class Slot(NamedTuple):
     headline_line: int | None = None
 
 
-def region_frames(grid: Grid, region: Region, obstacles: tuple[Region, ...] = ()) -> list[Frame]:
+def region_frames(grid: Grid, region: Region, obstacles: tuple[tuple[Region, int], ...] = ()) -> list[Frame]:
     """The region's text columns (their geometry is the region's: `Region.text_column_x`,
-    `Region.measure`), inside a box's padding; a picture over a column cuts the lines it covers
-    out of it (the column goes on below the picture), so text flows around pictures."""
+    `Region.measure`), inside a box's padding; a picture over a column cuts the lines it keeps
+    (`obstacles`: picture regions with those lines, `picture_frame`) out of it (the column goes
+    on below the picture), so text flows around pictures."""
     measure = region.measure(grid)
     inset = region.box.padding * grid.body_size if region.box is not None else 0.0
-    edges = [(pic.left(grid), pic.right(grid), pic) for pic in obstacles]
+    edges = [(pic.left(grid), pic.right(grid), pic, lines) for pic, lines in obstacles]
     frames: list[Frame] = []
     for i in range(region.text_columns):
         x = region.text_column_x(grid, i)
@@ -67,9 +69,9 @@ def region_frames(grid: Grid, region: Region, obstacles: tuple[Region, ...] = ()
             right = inset if i == region.text_columns - 1 else 0.0
             x, width = x + left, width - left - right
         blocked = set()
-        for px0, px1, pic in edges:
+        for px0, px1, pic, lines in edges:
             if px0 < x + width - 0.5 and x < px1 - 0.5:
-                blocked.update(range(pic.first_line, pic.last_line + 1))
+                blocked.update(range(pic.first_line, pic.first_line + lines))
         first, last = region.first_line, region.last_line
         if region.box is not None:  # a line of padding above and below the text
             first, last = first + 1, last - 1
@@ -83,9 +85,10 @@ def region_frames(grid: Grid, region: Region, obstacles: tuple[Region, ...] = ()
     return frames
 
 
-def pictures_on(layout: Layout, region: Region) -> tuple[Region, ...]:
-    """Picture regions on the same page whose lines and columns meet `region`."""
-    return tuple(other for other in layout.regions.values()
+def pictures_on(layout: Layout, region: Region) -> tuple[tuple[Region, int], ...]:
+    """Picture regions on the same page whose lines and columns meet `region`, each with the
+    lines it keeps from text (`picture_frame`)."""
+    return tuple((other, picture_frame(layout, other).lines) for other in layout.regions.values()
                  if other.picture is not None and other.page == region.page
                  and other.first_line <= region.last_line and region.first_line <= other.last_line
                  and other.first_column <= region.last_column and region.first_column <= other.last_column)

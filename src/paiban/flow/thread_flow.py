@@ -9,7 +9,9 @@ when the slots run out is *overset*: counted and located, never dropped silently
 What the breakers could not do well is reported with the paragraph and the character where it
 is: a line broken against the rules (forced-break), a justified line looser than its style's
 `max_stretch` (loose-line), a number or word wider than the line cut into characters
-(overlong-unit), a paragraph too long for total fit broken greedily (total-fit-too-long).
+(overlong-unit), a paragraph too long for total fit broken greedily (total-fit-too-long), a
+paragraph ending on one hanzi with the rule that could not remove it (orphan: 单字成行), a page's
+segment that ends inside a word before its 下转 line (jump-mid-word, with the text around it).
 Every step is linear in a paragraph's length.
 """
 
@@ -23,7 +25,9 @@ from operator import attrgetter
 from typing import Callable, Sequence
 
 from paiban.flow.frames import Frame, Slot, thread_slots
-from paiban.linebreak.greedy import BreakOptions, break_paragraph_fitted, stretch_per_gap, too_loose
+from paiban.linebreak.display_breaks import break_display_fitted
+from paiban.linebreak.greedy import (BreakOptions, break_paragraph_fitted, jump_ends_well, stretch_per_gap,
+                                     too_loose)
 from paiban.model.article import Article, ParagraphKind
 from paiban.model.build_warning import BuildWarning
 from paiban.model.flowed import FlowLine, Overset, RegionFill, StoryFlow
@@ -31,7 +35,7 @@ from paiban.model.items import LineBreak, Unit
 from paiban.linebreak import total_fit
 from paiban.model.spec import Align, Breaker, Layout, StorySpec, TextStyle
 from paiban.text.itemize import unit_stats
-from paiban.units import chinese_numeral
+from paiban.units import page_numeral
 
 Itemizer = Callable[[str, TextStyle], tuple[Unit, ...]]
 
@@ -54,7 +58,10 @@ def break_options(style: TextStyle) -> BreakOptions:
 
 def paragraph_breaker(style: TextStyle, units: tuple[Unit, ...]):
     """The line breaker the style asks for (greedy or total-fit); both take the same arguments.
-    A paragraph of more than total_fit.MAX_UNITS units is broken greedily (the flow says so)."""
+    A paragraph of more than total_fit.MAX_UNITS units is broken greedily (the flow says so).
+    Display type (`word_breaks`: subheads) breaks between words only (linebreak/display_breaks.py)."""
+    if style.word_breaks:
+        return break_display_fitted
     if style.breaker is Breaker.TOTAL_FIT and len(units) <= total_fit.MAX_UNITS:
         return total_fit.break_total_fit
     return break_paragraph_fitted
@@ -70,7 +77,7 @@ class _JumpTexts:
     def units(self, template: str, page: int, style: TextStyle) -> tuple[Unit, ...]:
         key = (template, page, style.name)
         if key not in self._cache:
-            self._cache[key] = self.itemize(template.format(page=chinese_numeral(page)), style)
+            self._cache[key] = self.itemize(template.format(page=page_numeral(page, self.layout.edition.page_numerals)), style)
         return self._cache[key]
 
     def to_page(self, page: int, style: TextStyle) -> tuple[Unit, ...]:
@@ -177,8 +184,9 @@ def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Item
         is_last = pi == len(paragraphs) - 1
         lines, orphan = _start_paragraph(cur, article, pi, style, units, is_last, jump_slots)
         if orphan:  # on the paragraph's last line, whose slot is the line count on from here
-            cur.warn("orphan", pi, " ends on one hanzi (no quote or bracket to squeeze above it)",
-                     cur.s + len(lines) - 1)
+            # the breakers say why no rule removed it; display type (subheads) only that it is left
+            why = orphan if isinstance(orphan, str) else "its lines break only between words"
+            cur.warn("orphan", pi, f" ends on one hanzi ({why})", cur.s + len(lines) - 1)
         overset = _place_lines(cur, article, pi, style, units, lines, is_last, notes)
         if overset is not None:
             break
@@ -239,6 +247,9 @@ def _place_lines(cur: _Cursor, article: Article, pi: int, style: TextStyle, unit
             prefix = jumps.from_page(slot.jump_from, style)
         if slot.jump_to is not None and not (is_last and k == last):  # the story goes on
             suffix = jumps.to_page(slot.jump_to, style)
+            if k < last and not jump_ends_well(units, line):
+                cur.warn("jump-mid-word", pi, f" at character {offset + line_chars}: the segment on page "
+                         f"{frame.page} ends inside a word, {_around(units, line.end)}", s)
         cur.placed += line_chars
         # as _Cursor.place, inlined (this runs for every line of the edition)
         if slot.headline_line is not None and cur.on_headline_slot is not None:
@@ -252,7 +263,7 @@ def _place_lines(cur: _Cursor, article: Article, pi: int, style: TextStyle, unit
 
 
 def _start_paragraph(cur: _Cursor, article: Article, pi: int, style: TextStyle, units: tuple[Unit, ...],
-                     is_last: bool, jump_slots: list[int]) -> tuple[list[LineBreak], bool]:
+                     is_last: bool, jump_slots: list[int]) -> tuple[list[LineBreak], str | None]:
     """Put out what precedes a paragraph (续题, 上接 line), apply the keep rules, break its lines."""
     para = article.paragraphs[pi]
     for _ in range(3):  # a keep rule may move the paragraph to the next column, at most a few times
@@ -409,12 +420,18 @@ def overlong_units(units: tuple[Unit, ...], limit: float) -> list[tuple[int, str
     return [(offsets[i], u.text) for i, u in enumerate(units) if u.width > limit and len(u.text) > 1]
 
 
+def _around(units: Sequence[Unit], at: int, most: int = 6) -> str:
+    """`…前文|后文…`: the text on both sides of the break before unit `at`."""
+    before = "".join(u.text for u in units[max(0, at - most):at])
+    return f"“{before}|{''.join(u.text for u in units[at:at + most])}”"
+
+
 def _excerpt(text: str, most: int = 24) -> str:
     return f"“{text}”" if len(text) <= most else f"“{text[:most]}…” ({len(text):,} characters)"
 
 
 def _break_rest(cur: _Cursor, units: tuple[Unit, ...], style: TextStyle, is_last: bool,
-                jump_slots: list[int]) -> tuple[list[LineBreak], bool]:
+                jump_slots: list[int]) -> tuple[list[LineBreak], str | None]:
     """Break a paragraph into lines for the slots from the cursor's on, reserving jump-line space."""
     slots, s, jumps = cur.slots, cur.s, cur.jumps
     size = style.size
@@ -476,12 +493,12 @@ def jump_problems(flow: StoryFlow, layout: Layout) -> list[str]:
     for i, ln in enumerate(text_lines):
         if ln.suffix:
             target = next((x.page for x in text_lines[i + 1:] if x.page != ln.page), None)
-            wanted = layout.jumps.to_page.format(page=chinese_numeral(target)) if target else None
+            wanted = layout.jumps.to_page.format(page=page_numeral(target, layout.edition.page_numerals)) if target else None
             if "".join(u.text for u in ln.suffix) != wanted:
                 problems.append(f"story {flow.story}: jump line on page {ln.page} does not name page {target}")
         if ln.prefix:
             source = next((x.page for x in reversed(text_lines[:i]) if x.page != ln.page), None)
-            wanted = layout.jumps.from_page.format(page=chinese_numeral(source)) if source else None
+            wanted = layout.jumps.from_page.format(page=page_numeral(source, layout.edition.page_numerals)) if source else None
             if "".join(u.text for u in ln.prefix) != wanted:
                 problems.append(f"story {flow.story}: continuation on page {ln.page} does not name page {source}")
     return problems

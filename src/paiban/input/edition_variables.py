@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from paiban.input.yaml_source import Node
+from paiban.units import PAGE_NUMERALS
 
 MAX_PAGE = 9999
 EDITION_KEYS = ("paper", "date", "issue", "serial", "cn", "credits", "sections", "page_label", "running_head",
-                "masthead_image")
+                "masthead_image", "page_numerals")
 EDITION_TEXT_VARS = ("paper", "issue", "serial", "cn", "credits", "page_label")
 
 
@@ -53,6 +54,10 @@ def edition_variables(node: Node | None, resolve_picture: Callable[[Node, str], 
             sections[page] = value.as_str(coerce=True, allow_empty=True).strip()
     if (item := node.get("running_head")) is not None:
         values["running_head"] = item.as_bool()
+    if (item := node.get("page_numerals")) is not None:
+        values["page_numerals"] = item.as_str(coerce=True).strip()
+        if values["page_numerals"] not in PAGE_NUMERALS:
+            raise item.error(f"expected one of {', '.join(PAGE_NUMERALS)}, got {values['page_numerals']!r}")
     if (item := node.get("masthead_image")) is not None:
         values["masthead_image"], values["masthead_pixels"] = resolve_picture(item, "masthead image")
     return values, sections

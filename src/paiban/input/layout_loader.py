@@ -68,16 +68,23 @@ STYLE_ROLES: dict[str, str] = {
 TOP_KEYS = ("title", "fonts", "page", "grid", "jumps", "font_files", "styles", "pages", "stories", "edition",
             "preflight", "limits", "root", "allow_outside_root", "press")
 PAGE_KEYS = ("size", "margins")
-MARGIN_KEYS = ("top", "bottom", "left")
+MARGIN_KEYS = ("top", "bottom", "left", "running_head")
 GRID_KEYS = ("body_size", "columns", "column_chars", "gutter_chars", "line_pitch", "rows")
 JUMP_KEYS = ("to_page", "from_page")
 PAGE_ENTRY_KEYS = ("page", "regions")
 REGION_KEYS = ("name", "kind", "columns", "lines", "text_columns", "gutter_chars", "image", "caption",
-               "caption_style", "box", "column_rules", "rule_below")
+               "caption_style", "fit", "focus", "box", "column_rules", "rule_below")
 BOX_KEYS = ("padding", "stroke", "tint")
-PREFLIGHT_KEYS = ("min_dpi",)
+PICTURE_FITS = ("fill", "fit", "contain")  # how a picture takes its region (`Picture.fit`)
+PREFLIGHT_KEYS = ("min_dpi", "single_hanzi_lines")
+#: how a paragraph left ending on one hanzi is reported (spec.Layout.single_hanzi_lines)
+SINGLE_HANZI_LEVELS = ("warn", "error")
 STORY_FLAGS = ("balance", "keep_subhead_with_next", "no_lone_first_line", "repeat_headline")
-STORY_KEYS = ("name", "article", "headline", "thread", "styles") + STORY_FLAGS
+STORY_KEYS = ("name", "article", "headline", "thread", "rank", "kicker", "subtitle", "styles") + STORY_FLAGS
+#: A story's `rank` → the prefix of its headline styles (lead-headline, brief-kicker …): sizes
+#: and weights fall with the rank (头条, secondary story, brief); `styles:` overrides any of them.
+RANKS = {"lead": "lead-", "secondary": "", "brief": "brief-"}
+RANKED_ROLES = ("headline", "kicker", "subtitle")
 FONT_FILE_KEYS = ("file", "face")
 #: `limits:` keys (the `Limits` fields) → (unit, smallest, largest)
 LIMIT_KEYS: dict[str, tuple[str, int, int]] = {
@@ -344,7 +351,8 @@ class _Loader:
         width, height, top, bottom, left_node = self.load_page(root.get("page"))
         grid = self.load_grid(root.require("grid"), width, height, top, bottom)
         left = self.place_type_area(grid, width, left_node, root.require("grid"))
-        page = PageGeometry(width=width, height=height, margin_top=top, margin_left=left)
+        page = PageGeometry(width=width, height=height, margin_top=top, margin_left=left,
+                            head_lines=self.head_lines(root.get("page"), grid, top))
         jumps = self.load_jumps(root.get("jumps"))
         overrides = self.load_font_files(root.get("font_files"))
         fonts_node = root.get("fonts")
@@ -353,7 +361,7 @@ class _Loader:
         if self.font_roles is not None:
             self.known_roles = set(self.font_roles(roles_file, overrides))
         styles = self.load_styles(root.get("styles"), grid, set(overrides))
-        pages, regions, region_nodes = self.load_pages(root.require("pages"), grid)
+        pages, regions, region_nodes = self.load_pages(root.require("pages"), grid, page.head_lines)
         stories = self.load_stories(root.require("stories"), styles, regions, region_nodes)
         for name, region in regions.items():
             if region.picture is not None and region.picture.caption_style not in styles:
@@ -362,6 +370,8 @@ class _Loader:
                                f"{did_you_mean(region.picture.caption_style, styles)} styles: {', '.join(styles)}")
         edition = self.load_edition(root.get("edition"))
         min_dpi = _opt(root, "preflight", self.load_min_dpi, 150.0)
+        single_hanzi = _opt(root, "preflight", lambda n: _opt(
+            n, "single_hanzi_lines", lambda v: v.as_choice(SINGLE_HANZI_LEVELS, "single_hanzi_lines"), "warn"), "warn")
         press = Press(**read_press(root.get("press"), self.file_path))
         return Layout(
             source=self.path.resolve(),
@@ -377,6 +387,7 @@ class _Loader:
             roles_file=roles_file,
             edition=edition,
             min_dpi=min_dpi,
+            single_hanzi_lines=single_hanzi,
             limits=self.limits,
             press=press,
         )
@@ -524,7 +535,20 @@ class _Loader:
             styles[name] = load_style(self, name, DEFAULT_STYLES.get(name, {}), given.get(name), grid, roles)
         return styles
 
-    def load_pages(self, node: Node, grid: Grid) -> tuple[tuple[int, ...], dict[str, Region], dict[str, Node]]:
+    def head_lines(self, node: Node | None, grid: Grid, top: float) -> int:
+        """`margins.running_head`: the part of the top margin the running head takes, in whole
+        grid lines (a page with the masthead has no running head and takes them as grid lines)."""
+        margins = node.get("margins") if node is not None else None
+        item = margins.get("running_head") if margins is not None else None
+        if item is None:
+            return 0
+        room = self.length(item)
+        if room > top + _EPS:
+            raise item.error(f"the running head's room ({_mm(room)}) is more than the top margin ({_mm(top)})")
+        return math.floor(room / grid.line_pitch + _EPS)
+
+    def load_pages(self, node: Node, grid: Grid, head_lines: int = 0
+                   ) -> tuple[tuple[int, ...], dict[str, Region], dict[str, Node]]:
         entries = node.as_list("a list of pages (- page: 1 …)")
         if not entries:
             raise node.error("at least one page is needed")
@@ -543,8 +567,12 @@ class _Loader:
             regions_node = entry.get("regions")
             if regions_node is None or regions_node.is_null:
                 continue
-            for item in regions_node.as_list("a list of regions (- name: …)"):
-                region, box = self.region(item, number, grid)
+            items = regions_node.as_list("a list of regions (- name: …)")
+            # a page with the masthead has no running head: its grid takes the running head's lines
+            masthead = any(item.is_mapping and (kind := item.get("kind")) is not None
+                           and kind.value == RegionKind.MASTHEAD.value for item in items)
+            for item in items:
+                region, box = self.region(item, number, grid, grid.rows + (head_lines if masthead else 0))
                 if region.name in regions:
                     first = region_nodes[region.name].where.line
                     raise item.require("name").error(
@@ -565,14 +593,14 @@ class _Loader:
                 region_nodes[region.name] = item
         return tuple(numbers), regions, region_nodes
 
-    def region(self, node: Node, page: int, grid: Grid) -> tuple[Region, _Box]:
+    def region(self, node: Node, page: int, grid: Grid, rows: int) -> tuple[Region, _Box]:
         node.as_mapping("a region (a mapping with keys name, kind, columns, lines …)")
         node.check_keys(REGION_KEYS, required=("name", "columns", "lines"))
         name = self.name(node.require("name"))
         kind = _opt(node, "kind", lambda n: RegionKind(n.as_choice([k.value for k in RegionKind], "region kind")),
                     RegionKind.TEXT)
         first_col, last_col = self.span(node.require("columns"), grid.columns, "column", "columns")
-        first_line, last_line = self.span(node.require("lines"), grid.rows, "line", "lines")
+        first_line, last_line = self.span(node.require("lines"), rows, "line", "lines")
         span = last_col - first_col + 1
         gutter_node = node.get("gutter_chars")
         gutter = gutter_node.as_number(minimum=0, maximum=MAX_CHARS) if gutter_node is not None else grid.gutter_chars
@@ -600,9 +628,11 @@ class _Loader:
                 raise node.error("a picture region needs an image: path to a JPEG or PNG file", at_key=True)
             image, pixels = self.picture(image_node, "image")
             picture = Picture(image, _opt(node, "caption", lambda n: n.as_str(coerce=True).strip(), ""),
-                              _opt(node, "caption_style", self.name, "caption"), pixels)
+                              _opt(node, "caption_style", self.name, "caption"), pixels,
+                              _opt(node, "fit", lambda n: n.as_choice(list(PICTURE_FITS), "picture fit"), "fill"),
+                              _opt(node, "focus", _focus, (0.5, 0.5)))
         else:
-            for key in ("image", "caption", "caption_style"):
+            for key in ("image", "caption", "caption_style", "fit", "focus"):
                 if (item := node.get(key)) is not None:
                     raise item.error(f"{key} applies to picture regions only (kind: picture)", at_key=True)
         box = self.load_box(node.get("box"))
@@ -676,7 +706,10 @@ class _Loader:
             if not thread_items:
                 raise thread_node.error("a thread needs at least one text region")
             thread = tuple(self.region_ref(item, regions, RegionKind.TEXT, used, name) for item in thread_items)
-            fields: dict[str, str] = {}
+            rank = _opt(entry, "rank", lambda n: n.as_choice(tuple(RANKS), "rank"), "secondary")
+            fields: dict[str, str | None] = {STYLE_ROLES[role]: RANKS[rank] + role for role in RANKED_ROLES}
+            for key in ("kicker", "subtitle"):  # the layout's 引题 / 副题 over the article's
+                fields[f"{key}_text"] = _opt(entry, key, lambda n: n.as_str().strip(), None)
             if (styles_node := entry.get("styles")) is not None:
                 styles_node.as_mapping("a mapping of role → style name")
                 styles_node.check_keys(tuple(STYLE_ROLES))
@@ -716,6 +749,14 @@ class StyleReader(_Loader):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, None, None)  # type: ignore[arg-type]
+
+
+def _focus(node: Node) -> tuple[float, float]:
+    """A picture's focal point ``[x, y]``: fractions of the image from its left and top edges."""
+    values = node.as_list("a focal point [x, y], each 0 to 1 (from the image's left and top edges)")
+    if len(values) != 2:
+        raise node.error(f"a focal point has 2 values [x, y], got {len(values)}")
+    return tuple(v.as_number(minimum=0, maximum=1) for v in values)
 
 
 def _opt(node: Node, key: str, read: Callable[[Node], Any], default: Any) -> Any:

@@ -18,15 +18,31 @@ from paiban.units import parse_type_size
 #: size; a number `leading` is a multiple of the size, None the grid's line pitch.
 DEFAULT_STYLES: dict[str, dict[str, Any]] = {
     "body": {"font": "song", "size": None, "indent": 2, "punctuation": "banjiao", "kinsoku": "push-out",
-             "align": "justify"},
+             "align": "justify", "orphan_pull_down": True},
     "subhead": {"font": "hei", "size": None, "indent": 2, "punctuation": "banjiao", "kinsoku": "push-out",
-                "align": "justify", "avoid_orphans": True, "orphan_pull_down": True},
+                "align": "left", "avoid_orphans": True, "orphan_pull_down": True, "word_breaks": True},
     "byline": {"font": "kai", "size": None, "indent": 2, "punctuation": "banjiao", "align": "left"},
     "headline": {"font": "hei", "size": "一号", "leading": 1.25, "indent": 0, "punctuation": "quanjiao",
                  "kinsoku": "push-in", "align": "center", "max_lines": 2, "shrink_to_fit": True, "min_size": "小二"},
     "kicker": {"font": "song", "size": "小三", "leading": 1.4, "indent": 0, "punctuation": "quanjiao",
                "align": "center"},
     "subtitle": {"font": "song", "size": "四号", "leading": 1.4, "indent": 0, "punctuation": "quanjiao", "align": "center"},
+    # headline ranks (a story's `rank:`, layout_loader.RANKS): the 头条's 引题/主题/副题 largest, a
+    # brief's smallest; `headline`/`kicker`/`subtitle` above are the secondary stories'
+    "lead-headline": {"font": "biaosong", "size": "初号", "leading": 1.15, "indent": 0, "punctuation": "quanjiao",
+                      "kinsoku": "push-in", "align": "center", "max_lines": 2, "shrink_to_fit": True,
+                      "min_size": "小初", "tracking": 0.15},
+    "lead-kicker": {"font": "song", "size": "三号", "leading": 1.4, "indent": 0, "punctuation": "quanjiao",
+                    "align": "center"},
+    "lead-subtitle": {"font": "hei", "size": "小二", "leading": 1.4, "indent": 0, "punctuation": "quanjiao",
+                      "align": "center"},
+    "brief-headline": {"font": "hei", "size": "三号", "leading": 1.25, "indent": 0, "punctuation": "quanjiao",
+                       "kinsoku": "push-in", "align": "center", "max_lines": 2, "shrink_to_fit": True,
+                       "min_size": "四号"},
+    "brief-kicker": {"font": "song", "size": "五号", "leading": 1.4, "indent": 0, "punctuation": "quanjiao",
+                     "align": "center"},
+    "brief-subtitle": {"font": "song", "size": "五号", "leading": 1.4, "indent": 0, "punctuation": "quanjiao",
+                       "align": "center"},
     "continued": {"font": "hei", "size": None, "indent": 0, "punctuation": "quanjiao", "align": "center"},
     "dateline": {"font": "hei", "size": None, "indent": 2, "punctuation": "banjiao", "kinsoku": "push-out",
                  "align": "justify"},
@@ -39,7 +55,7 @@ DEFAULT_STYLES: dict[str, dict[str, Any]] = {
 
 STYLE_KEYS = ("font", "size", "leading", "indent", "punctuation", "kinsoku", "kinsoku_level", "breaker",
               "orphan_pull_down", "align", "avoid_orphans", "squeeze_for_jump", "max_squeeze", "max_stretch",
-              "latin_spacing", "max_lines", "shrink_to_fit", "min_size", "tracking")  # fmt: skip
+              "latin_spacing", "max_lines", "shrink_to_fit", "min_size", "tracking", "word_breaks")  # fmt: skip
 
 
 def load_style(loader: Any, name: str, defaults: dict[str, Any], node: Node | None, grid: Grid,
@@ -77,7 +93,7 @@ def load_style(loader: Any, name: str, defaults: dict[str, Any], node: Node | No
         pick(key, lambda item, maximum=maximum: item.as_number(minimum=0, maximum=maximum), float)
     pick("max_lines", lambda item: item.as_int(minimum=0, maximum=100), int)
     pick("min_size", loader.type_size, parse_type_size)
-    for key in ("avoid_orphans", "orphan_pull_down", "squeeze_for_jump", "shrink_to_fit"):
+    for key in ("avoid_orphans", "orphan_pull_down", "squeeze_for_jump", "shrink_to_fit", "word_breaks"):
         pick(key, lambda item: item.as_bool(), bool)
     return TextStyle(name=name, **fields)
 
@@ -93,7 +109,7 @@ def style_as_written(style: TextStyle) -> dict[str, Any]:
         "squeeze_for_jump": style.squeeze_for_jump, "max_squeeze": style.max_squeeze,
         "max_stretch": style.max_stretch,
         "latin_spacing": style.latin_spacing, "max_lines": style.max_lines, "shrink_to_fit": style.shrink_to_fit,
-        "tracking": style.tracking,
+        "tracking": style.tracking, "word_breaks": style.word_breaks,
     }
     if style.leading is not None:
         out["leading"] = style.leading / style.size

@@ -24,10 +24,21 @@ stretched more than that when justified ends at the next permitted break instead
 permitted break avoids, and the flow reports it (`stretch_per_gap`).
 
 House rules of the seed paper (typography.md §1), applied per paragraph after the first pass:
-* orphan: a paragraph must not end on a line holding one hanzi: squeeze quotes/brackets on the
-  first earlier line, of the `ORPHAN_REACH` above the last, where that pulls text up
-  (`avoid_orphans`);
-* jump fit (flow/thread_flow.py): squeeze the line nearest the jump line to end on a clause.
+* orphan (单字成行): a paragraph must not end on a line holding one hanzi (`avoid_orphans`):
+  1. pull it up: squeeze an eligible mark on the first earlier line, of the `ORPHAN_REACH` above
+     the last, where that pulls text up. Eligible (`orphan_mark`): quotes and brackets always,
+     a point mark only where it is set wider than its ½-em floor (quanjiao, kaiming's 。？！); in
+     banjiao, the seed's style, points are at their floor (typography.md §1 case 1, clreq's
+     reduction order: brackets before point marks);
+  2. push a character down (`orphan_pull_down`): end one of the `PULL_REACH` lines above the last
+     at its previous permitted break, so the last line gains text, where no line ends up looser
+     than `max_stretch` nor more than `PULL_DOWN_MAX_SLACK` short;
+  what could not remove an orphan is returned as the reason (the flow reports it).
+* jump fit (flow/thread_flow.py): a line that carries a 下转 jump line ends on a clause: squeeze
+  the nearest line above that makes it end on one, else end it earlier after its last clause
+  (at most `JUMP_CLAUSE_SLACK` short); failing both it ends at least between two words (the
+  segmenter's boundaries, text/phrases.py): squeeze a line above to pull the rest of the word up,
+  else push the word's start down, within `max_stretch` (`jump_ends_well` checks it).
 
 Linear time, whatever the paragraph: each line costs the units it holds (and a bisection); a
 squeeze search scans no further than the squeeze can reach; re-breaking a paragraph from a line
@@ -47,16 +58,22 @@ from paiban.model.items import PUNCT_CLASSES, CharClass, LineBreak, Unit
 from paiban.model.spec import KinsokuPolicy
 from paiban.text.itemize import (BRACKET_CLASSES, GRID, MAX_GRID_SUM, UnitStats, can_break_before,
                                  line_start_width, unit_stats)
+from paiban.text.phrases import boundaries
 
 EPS = 1e-9
-#: the classes that may be squeezed to save an orphan (quotes/brackets, typography.md §1 case 1)
+#: the classes that may always be squeezed to save an orphan (quotes/brackets, typography.md §1 case 1)
 ORPHAN_SQUEEZE = BRACKET_CLASSES
+#: a point mark's width floor, em: one set wider may give the excess to save an orphan (clreq §3.1.6)
+POINT_FLOOR = 0.5
 #: the classes that may be squeezed for kinsoku push-in or to keep a jump line (any mark)
 ANY_MARK = PUNCT_CLASSES
 
 #: the orphan rule squeezes one of this many lines above a paragraph's last (not one further up,
 #: which would re-break most of a long paragraph to pull one character up)
 ORPHAN_REACH = 40
+#: the units past a line's end that a squeeze of `max_squeeze` may pull into it (½ em: a hanzi,
+#: or a few narrow units)
+SQUEEZE_REACH = 3
 
 
 @dataclass(frozen=True)
@@ -418,64 +435,139 @@ def ends_clause(units: Sequence[Unit], line: LineBreak) -> bool:
     return line.end > line.start and units[line.end - 1].cls in (CharClass.POINT, CharClass.CLOSE)
 
 
+def between_words(units: Sequence[Unit], end: int) -> bool:
+    """Does a break before unit `end` fall between two words (text/phrases.boundaries)?"""
+    if end <= 0 or end >= len(units):
+        return True
+    offsets = unit_stats(units).offsets
+    return offsets[end] in boundaries("".join(u.text for u in units))
+
+
+def jump_ends_well(units: Sequence[Unit], line: LineBreak) -> bool:
+    """May a page's segment end with `line` (before its 下转 line): on a clause or between words?"""
+    return ends_clause(units, line) or between_words(units, line.end)
+
+
+def orphan_mark(u: Unit) -> bool:
+    """May `u` be squeezed to save an orphan: a quote or bracket, or a point mark set wider than
+    its ½-em floor (module docstring)?"""
+    return u.cls in ORPHAN_SQUEEZE or (u.cls is CharClass.POINT and u.width > POINT_FLOOR + EPS)
+
+
 def break_paragraph_fitted(units: Sequence[Unit], measure: float | MeasureFn, indent: float = 2.0,
                            options: BreakOptions = BreakOptions(), start: int = 0,
                            first_indent: bool = True, jump_lines: frozenset[int] = frozenset(),
-                           squeeze_for_jump: bool = True) -> tuple[list[LineBreak], bool]:
-    """Break a paragraph and apply the house rules. Returns (lines, orphan_left).
-
-    * orphan: squeeze quotes/brackets on the first earlier line where that pulls text up;
-    * jump fit: for a line in `jump_lines` (it carries a 下转 jump line and the paragraph goes
-      on) that does not end on a clause, squeeze the nearest line above that makes it end on one.
-    """
-    squeezes: dict[int, tuple[float, frozenset[CharClass]]] = {}
+                           squeeze_for_jump: bool = True) -> tuple[list[LineBreak], str | None]:
+    """Break a paragraph and apply the house rules (module docstring). Returns (lines, orphan):
+    `orphan` is None unless the last line holds one hanzi, else why no rule removed it."""
     breaker = _Breaker(units, measure, indent, options, first_indent)
     lines = breaker.lines([], start, {}, {})
+    squeezes: dict[int, tuple[float, frozenset[CharClass]]] = {}
+    why_not_up = "avoid_orphans is off"
     if options.avoid_orphans and len(lines) > 1 and is_orphan(units, lines[-1]):
-        for k in range(max(0, len(lines) - 1 - ORPHAN_REACH), len(lines) - 1):
-            trial_sq = {k: (options.max_squeeze, ORPHAN_SQUEEZE)}
-            trial = breaker.squeezed(lines, k, trial_sq)
-            if trial is lines:
-                continue  # squeezing this line pulls nothing up
-            if len(trial) <= len(lines) and not is_orphan(units, trial[-1]):
-                lines, squeezes = trial, trial_sq
+        lines, squeezes, why_not_up = _pull_orphan_up(breaker, lines)
+    if squeeze_for_jump:
+        lines = _fit_jumps(breaker, lines, squeezes, jump_lines)
+    if not (len(lines) > 1 and is_orphan(units, lines[-1])):
+        return lines, None
+    if not options.orphan_pull_down:
+        return lines, f"{why_not_up}; orphan_pull_down is off"
+    lines, why_not_down = _push_down(breaker, lines, squeezes, jump_lines)
+    return lines, None if why_not_down is None else f"{why_not_up}; {why_not_down}"
+
+
+Squeezes = dict[int, tuple[float, frozenset[CharClass]]]
+
+
+def _pull_orphan_up(breaker: _Breaker, lines: list[LineBreak]) -> tuple[list[LineBreak], Squeezes, str]:
+    """Squeeze an eligible mark on the first earlier line where that pulls the orphan up: the
+    lines and squeezes, and (when nothing did) why."""
+    units, options = breaker.units, breaker.options
+    lo = max(0, len(lines) - 1 - ORPHAN_REACH)
+    if options.max_squeeze <= 0:
+        return lines, {}, "max_squeeze is 0"
+    if not any(orphan_mark(units[i]) for i in range(lines[lo].start, lines[-1].start)):
+        return lines, {}, "no quote or bracket, nor a point wider than ½ em, to squeeze above it"
+    # the seed's banjiao has no point above its floor: only brackets may then take the squeeze
+    wide_points = any(u.cls is CharClass.POINT and orphan_mark(u) for u in units)
+    classes = ANY_MARK if wide_points else ORPHAN_SQUEEZE
+    for k in range(lo, len(lines) - 1):
+        line = lines[k]
+        if not any(orphan_mark(units[i]) for i in range(line.start, min(line.end + SQUEEZE_REACH, len(units)))):
+            continue  # no eligible mark on the line or in the units a squeeze may pull into it
+        trial_sq = {k: (options.max_squeeze, classes)}
+        trial = breaker.squeezed(lines, k, trial_sq)
+        if trial is lines:
+            continue  # squeezing this line pulls nothing up
+        squeezed = trial[k]
+        if squeezed.natural > squeezed.measure + EPS and \
+                not any(orphan_mark(units[i]) for i in range(squeezed.start, squeezed.end)):
+            continue  # only marks at their floor would take the squeeze
+        if len(trial) <= len(lines) and not is_orphan(units, trial[-1]):
+            return trial, trial_sq, ""
+    return lines, {}, "squeezing the marks above pulls nothing up"
+
+
+def _fit_jumps(breaker: _Breaker, lines: list[LineBreak], squeezes: Squeezes,
+               jump_lines: frozenset[int]) -> list[LineBreak]:
+    """End each line of `jump_lines` (it carries a 下转 line and the paragraph goes on) on a
+    clause, else between words (module docstring)."""
+    units = breaker.units
+    unstopped = lines  # broken with `squeezes` and no stops
+    for j in sorted(jump_lines):
+        if j >= len(lines) - 1 or ends_clause(units, lines[j]):
+            continue
+        for ends in (ends_clause, jump_ends_well):
+            if ends is jump_ends_well and ends(units, lines[j]):
                 break
-    if squeeze_for_jump and options.max_squeeze > 0:
-        unstopped = lines  # broken with `squeezes` and no stops
-        for j in sorted(jump_lines):
-            if j >= len(lines) - 1 or ends_clause(units, lines[j]):
-                continue
-            for k in range(j - 1, max(-1, j - 4), -1):
-                if k in squeezes:
-                    continue
-                trial_sq = {**squeezes, k: (options.max_squeeze, ANY_MARK)}
-                trial = breaker.squeezed(unstopped, k, trial_sq)
-                if j < len(trial) and ends_clause(units, trial[j]):
-                    lines = unstopped = trial
-                    squeezes = trial_sq
-                    break
-            else:
-                lines = _end_jump_line_on_clause(breaker, lines, j, squeezes)
-    if options.orphan_pull_down and len(lines) > 1 and is_orphan(units, lines[-1]):
-        lines = _pull_down(units, lines, measure, options.max_stretch)
-    orphan = len(lines) > 1 and is_orphan(units, lines[-1])
-    return lines, orphan
+            got = _squeeze_above(breaker, unstopped, squeezes, j, ends)
+            if got is not None:
+                lines = unstopped = got[0]
+                squeezes = got[1]
+                break
+            shorter = _end_jump_line_earlier(breaker, lines, j, squeezes, ends)
+            if shorter is not lines:
+                lines = shorter
+                break
+    return lines
 
 
-#: a jump line may end this many em short of its measure to end on a clause
+def _squeeze_above(breaker: _Breaker, unstopped: list[LineBreak], squeezes: Squeezes, j: int,
+                   ends: Callable[[Sequence[Unit], LineBreak], bool]) -> tuple[list[LineBreak], Squeezes] | None:
+    """Squeeze any mark on the nearest of the three lines above jump line `j` (or on `j`
+    itself) that makes it end as `ends` asks: the lines and squeezes, or None."""
+    options = breaker.options
+    if options.max_squeeze <= 0:
+        return None
+    for k in range(j - 1 if ends is ends_clause else j, max(-1, j - 4), -1):
+        if k in squeezes:
+            continue
+        trial_sq = {**squeezes, k: (options.max_squeeze, ANY_MARK)}
+        trial = breaker.squeezed(unstopped, k, trial_sq)
+        if j < len(trial) and ends(breaker.units, trial[j]):
+            return trial, trial_sq
+    return None
+
+
+#: a jump line may end this many em short of its measure to end on a clause, this many between words
 JUMP_CLAUSE_SLACK = 2.0
+JUMP_WORD_SLACK = 3.0
 
 
-def _end_jump_line_on_clause(breaker: _Breaker, lines: list[LineBreak], j: int,
-                             squeezes: dict[int, tuple[float, frozenset[CharClass]]]) -> list[LineBreak]:
-    """End jump line `j` earlier, after its last clause, if that leaves at most JUMP_CLAUSE_SLACK
-    (and does not stretch it past `max_stretch`)."""
+def _end_jump_line_earlier(breaker: _Breaker, lines: list[LineBreak], j: int, squeezes: Squeezes,
+                           ends: Callable[[Sequence[Unit], LineBreak], bool]) -> list[LineBreak]:
+    """End jump line `j` earlier, at its last break where it ends as `ends` asks, if that leaves
+    it at most JUMP_CLAUSE_SLACK (JUMP_WORD_SLACK between words) short and not looser than
+    `max_stretch`; else `lines`."""
     units, line = breaker.units, lines[j]
+    most = JUMP_CLAUSE_SLACK if ends is ends_clause else JUMP_WORD_SLACK
     for e in range(line.end - 1, line.start, -1):
-        if units[e - 1].cls in (CharClass.POINT, CharClass.CLOSE) and can_break_before(units, e):
-            shorter = _line(units, line.start, e, line.indent, line.measure)
-            if shorter.slack > JUMP_CLAUSE_SLACK + EPS or too_loose(units, shorter, breaker.options.max_stretch):
-                return lines
+        if not can_break_before(units, e):
+            continue
+        shorter = _line(units, line.start, e, line.indent, line.measure)
+        if shorter.slack > most + EPS or too_loose(units, shorter, breaker.options.max_stretch):
+            return lines
+        if ends(units, shorter):
             allow, classes = squeezes.get(j, _NO_SQUEEZE)
             first = breaker.line(j, line.start, allow, classes, e)
             return breaker.lines(lines[:j] + [first], first.end, squeezes, {}, lines)
@@ -484,22 +576,36 @@ def _end_jump_line_on_clause(breaker: _Breaker, lines: list[LineBreak], j: int,
 
 #: a line that gives a character to the paragraph's last line may end up this many em short
 PULL_DOWN_MAX_SLACK = 3.0
+#: the lines above the last that may give it a character (each carries one on to the next)
+PULL_REACH = 3
 
 
-def _pull_down(units: Sequence[Unit], lines: list[LineBreak], measure: float | MeasureFn,
-               max_stretch: float = inf) -> list[LineBreak]:
-    """Break the last-but-one line at its previous permitted break, so the last line gains text."""
-    measure_of = measure if callable(measure) else (lambda _k, m=measure: m)
-    above, last = lines[-2], lines[-1]
-    k = len(lines) - 1
-    for b in range(above.end - 1, above.start, -1):
-        if not can_break_before(units, b):
-            continue
-        new_above = _line(units, above.start, b, above.indent, above.measure)
-        new_last = _line(units, b, last.end, 0.0, measure_of(k))
-        if new_last.natural > new_last.measure + EPS or new_above.slack > PULL_DOWN_MAX_SLACK \
-                or too_loose(units, new_above, max_stretch):
-            return lines
-        if not is_orphan(units, new_last):
-            return lines[:-2] + [new_above, new_last]
-    return lines
+def _push_down(breaker: _Breaker, lines: list[LineBreak], squeezes: Squeezes,
+               jump_lines: frozenset[int]) -> tuple[list[LineBreak], str | None]:
+    """End one of the `PULL_REACH` lines above the last at an earlier permitted break, so the
+    last line gains text: the lines, and None, or (when nothing did) `lines` and why."""
+    units, max_stretch = breaker.units, breaker.options.max_stretch
+    n = len(lines)
+    loosest = None  # the least stretch per gap that a push down would have needed
+    for k in range(n - 2, max(-1, n - 2 - PULL_REACH), -1):
+        line = lines[k]
+        for b in range(line.end - 1, line.start, -1):
+            if not can_break_before(units, b):
+                continue
+            shorter = _line(units, line.start, b, line.indent, line.measure)
+            if shorter.slack > PULL_DOWN_MAX_SLACK + EPS:
+                break
+            trial = breaker.lines(lines[:k], line.start, squeezes, {k: b})
+            if len(trial) > n or is_orphan(units, trial[-1]) or \
+                    any(jump_ends_well(units, lines[j]) and not jump_ends_well(units, trial[j])
+                        for j in jump_lines if j < n - 1 and j < len(trial) - 1):
+                continue
+            worst = max((stretch_per_gap(units, ln) for ln in trial[k:-1] if too_loose(units, ln, max_stretch)),
+                        default=None)
+            if worst is None:
+                return trial, None
+            loosest = worst if loosest is None else min(loosest, worst)
+    if loosest is None:
+        return lines, "no line above may end earlier"
+    return lines, (f"pushing a character down would stretch a line {loosest:.2f} em between units, more than "
+                   f"max_stretch ({max_stretch:g})")

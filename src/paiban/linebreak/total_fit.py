@@ -11,7 +11,8 @@ line on a clause.
 The paragraph minimises the sum of demerits (LINE_PENALTY + badness)² plus penalties:
 
 * `ORPHAN_DEMERITS` when the last line holds one hanzi (the orphan rule as a cost);
-* `JUMP_DEMERITS` when a line that carries a jump line (flow) does not end on a clause;
+* `JUMP_DEMERITS` when a line that carries a jump line (flow) ends inside a word (text/phrases.py
+  boundaries), `JUMP_WORD_DEMERITS` when it ends between words but not on a clause;
 * `HYPHEN_DEMERITS` for a line that ends at a hyphenation point (`Unit.hyphen`: not a permitted
   break, the last resort before a loose line).
 
@@ -33,9 +34,10 @@ from operator import attrgetter
 from typing import Sequence
 
 from paiban.linebreak.greedy import BreakOptions, MeasureFn, break_paragraph_fitted, is_orphan
+from paiban.text.phrases import boundaries
 from paiban.model.items import CharClass, LineBreak, Unit
 from paiban.model.spec import KinsokuPolicy
-from paiban.text.itemize import can_break_before, line_start_width
+from paiban.text.itemize import can_break_before, line_start_width, unit_stats
 
 #: stretch of one inter-unit gap, em (a 15-em line of 14 gaps stretches 2.1 em at ratio 1)
 STRETCH = 0.15
@@ -46,6 +48,7 @@ MARK_SHRINK = 0.5
 MAX_RATIO = 3.0
 ORPHAN_DEMERITS = 1e8  # as TeX adds a penalty p as p², a widow penalty of 10000
 JUMP_DEMERITS = 1e7
+JUMP_WORD_DEMERITS = 1e6
 #: the demerits of a line stretched to ratio 2 (0.3 em per gap), (10 + 100 · 2³)²: a word is
 #: hyphenated rather than set that loose
 HYPHEN_DEMERITS = 810.0 ** 2
@@ -91,8 +94,9 @@ def _measure_fn(measure: float | MeasureFn) -> MeasureFn:
 def break_total_fit(units: Sequence[Unit], measure: float | MeasureFn, indent: float = 2.0,
                     options: BreakOptions = BreakOptions(), start: int = 0, first_indent: bool = True,
                     jump_lines: frozenset[int] = frozenset(), squeeze_for_jump: bool = True
-                    ) -> tuple[list[LineBreak], bool]:
-    """Break units[start:] minimising total demerits. Returns (lines, orphan_left). A paragraph
+                    ) -> tuple[list[LineBreak], str | None]:
+    """Break units[start:] minimising total demerits. Returns (lines, orphan) as
+    `greedy.break_paragraph_fitted` does (why a one-hanzi last line stayed, or None). A paragraph
     of more than `MAX_UNITS` units is broken greedily (`break_paragraph_fitted`)."""
     n = len(units)
     if start >= n:
@@ -141,6 +145,12 @@ def break_total_fit(units: Sequence[Unit], measure: float | MeasureFn, indent: f
         return _Node(b, k, demerits, previous, ind, measure_of(k), width[b], first.width,
                      line_start_width(first, ind), marks[b], squeeze_for_jump and k in jump_lines)
 
+    # character offsets between words, for the jump lines (only segmented when there are some)
+    words: frozenset[int] = frozenset()
+    offsets: list[int] = []
+    if squeeze_for_jump and jump_lines:
+        words = boundaries("".join(u.text for u in units))
+        offsets = unit_stats(units).offsets
     breakpoints = [b for b in range(start + 1, n + 1)
                    if can_break_before(units, b) or (b < n and units[b - 1].hyphen and not units[b].no_break_before)]
     active: list[_Node] = [node(start, 0, 0.0, None)]
@@ -183,7 +193,7 @@ def break_total_fit(units: Sequence[Unit], measure: float | MeasureFn, indent: f
             if is_end and avoid_orphans and _one_hanzi(units, nd.position, b):
                 demerits += ORPHAN_DEMERITS
             if nd.jump and not is_end and off_clause:
-                demerits += JUMP_DEMERITS
+                demerits += JUMP_WORD_DEMERITS if offsets[b] in words else JUMP_DEMERITS
             key = nd.line + 1
             best = candidates.get(key)
             if best is None or demerits < best.demerits:
@@ -218,8 +228,10 @@ def break_total_fit(units: Sequence[Unit], measure: float | MeasureFn, indent: f
         ind = line_indent(k)
         lines.append(LineBreak(a, nd.position, ind, measure_of(k), natural(a, nd.position, ind)))
         a = nd.position
-    orphan = len(lines) > 1 and is_orphan(units, lines[-1])
-    return lines, orphan
+    if len(lines) > 1 and is_orphan(units, lines[-1]):
+        return lines, ("total fit found no breaks that avoid it within max_squeeze and max_stretch"
+                       if avoid_orphans else "avoid_orphans is off")
+    return lines, None
 
 
 _rank = attrgetter("demerits", "position", "line")

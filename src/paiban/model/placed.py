@@ -90,6 +90,9 @@ class PlacedImage:
     h: float
     pixels: tuple[int, int]  # width, height in pixels
     dpi: float  # effective resolution at this size
+    #: the whole picture's rectangle (x, bottom, w, h) when it covers more than the frame above
+    #: and is cropped to it (fill, fit); None: the picture is the frame
+    crop: tuple[float, float, float, float] | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 
 
@@ -95,6 +96,8 @@ class TextStyle:
     min_size: float | None = None
     #: extra space between characters of a line that is not justified (headlines: 字距), em
     tracking: float = 0.0
+    #: display type in the flow (subheads): break only between words (linebreak/display_breaks.py)
+    word_breaks: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,10 @@ class PageGeometry:
     height: float
     margin_top: float
     margin_left: float  # the type area's left edge
+    #: whole grid lines of the top margin the running head takes (`margins.running_head`): a
+    #: page with the masthead has no running head, so its type area starts that many lines
+    #: higher and has as many more lines (`Layout.grid_top`, `Layout.rows_on`)
+    head_lines: int = 0
 
     @property
     def type_top(self) -> float:
@@ -172,6 +179,12 @@ class Picture:
     #: the image's size in pixels, read (and the image decoded once) when the layout was loaded;
     #: (0, 0): unknown, read from the file when the page is composed
     pixels: tuple[int, int] = (0, 0)
+    #: how the image takes its frame (`PictureFit`): fill crops to cover the region, fit takes the
+    #: region's width and as many whole lines as the image needs, contain fits inside, centred
+    fit: str = "fill"
+    #: the point to keep in view when cropping (fill, fit), as fractions of the image from its
+    #: left and top edges
+    focus: tuple[float, float] = (0.5, 0.5)
 
 
 @dataclass(frozen=True)
@@ -267,6 +280,9 @@ class StorySpec:
     no_lone_first_line: bool = False
     #: repeat the main headline (续题) above the 上接 line where the story continues on another page
     repeat_headline: bool = False
+    #: the layout's kicker (引题) and subtitle (副题), over the article's (a scanned column has none)
+    kicker_text: str | None = None
+    subtitle_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -288,7 +304,8 @@ class Edition:
     cn: str = ""  # CN 37-0001
     credits: str = ""  # 责任编辑：… 美编：… 校对：…
     sections: dict[int, str] = field(hash=False, default_factory=dict)  # page → 要闻
-    page_label: str = "第{page}版"  # {page}: the page number; {page_cn}: 二, 十二
+    page_label: str = "第{page}版"  # {page}: the page number in page_numerals; {page_cn}: 二, 十二
+    page_numerals: str = "chinese"  # {page} of the page label and the jump lines: 二 (chinese) or 2 (arabic)
     running_head: bool = True  # 版眉 on every page but page 1
     masthead_image: Path | None = None  # the paper's name as an image instead of type
     masthead_pixels: tuple[int, int] = (0, 0)  # its size in pixels; (0, 0): unknown
@@ -349,7 +366,24 @@ class Layout:
     edition: Edition = field(default_factory=Edition)
     #: pictures below this effective resolution are reported (print preflight)
     min_dpi: float = 150.0
+    #: a paragraph left ending on one hanzi (单字成行) is reported as a "warn"ing or an "error"
+    #: that makes the build unclean (`--strict` fails): `preflight: {single_hanzi_lines: …}`
+    single_hanzi_lines: str = "warn"
     #: the input limits the layout was checked against (articles are read against them too)
     limits: Limits = field(default_factory=Limits)
     #: the press PDF's settings: PDF/X version, output profile, bleed, marks
     press: Press = field(default_factory=Press)
+
+    @cached_property
+    def _masthead_pages(self) -> frozenset[int]:
+        return frozenset(r.page for r in self.regions.values() if r.kind is RegionKind.MASTHEAD)
+
+    def grid_top(self, page: int) -> float:
+        """The top of grid line 1 on `page` (PDF coordinates): the type area's top, or
+        `PageGeometry.head_lines` lines higher on a page with the masthead."""
+        top = self.page.type_top
+        return top + self.page.head_lines * self.grid.line_pitch if page in self._masthead_pages else top
+
+    def rows_on(self, page: int) -> int:
+        """Grid lines on `page`: `Grid.rows`, and `PageGeometry.head_lines` more with the masthead."""
+        return self.grid.rows + (self.page.head_lines if page in self._masthead_pages else 0)

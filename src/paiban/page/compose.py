@@ -2,15 +2,16 @@
 
 Body lines sit on the page grid: grid line r's em box starts (r − 1) line pitches below the type
 area's top, its baseline 0.88 em lower (the CJK ideographic em box of the fonts in use). A
-headline block (引题 / 主题 / 副题) is set in its own styles, each part broken into lines
-(quanjiao by default) and centred, the whole block centred vertically in its headline region.
+headline block (引题 / 主题 / 副题) is set in its own styles (chosen by the story's rank), each
+part broken between words into balanced lines (linebreak/display_breaks.py), the three parts in
+one alignment, the whole block centred vertically in its headline region.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from paiban.linebreak.greedy import BreakOptions, break_paragraph
+from paiban.linebreak.display_breaks import break_display, manual_parts
 from paiban.model.article import Article
 from paiban.model.build_warning import BuildWarning
 from paiban.model.flowed import FlowLine, StoryFlow
@@ -101,7 +102,7 @@ def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, S
         page = pages.get(region.page)
         if page is None:
             continue
-        top = grid_line_top(layout, region.first_line)
+        top = grid_line_top(layout, region.first_line, region.page)
         if region.kind is RegionKind.MASTHEAD:
             add(page, furniture.masthead(layout, region, glyphs, top), REGIONS, i)
         elif region.kind is RegionKind.PICTURE:
@@ -150,13 +151,14 @@ def overset_marker(layout: Layout, story: StorySpec, flow: StoryFlow) -> tuple[i
     grid = layout.grid
     size = grid.body_size
     right = region.right(grid, layout.page.margin_left)
-    y = grid_line_top(layout, region.last_line) - grid.line_pitch
+    y = grid_line_top(layout, region.last_line, region.page) - grid.line_pitch
     note = f"overset {flow.overset.characters} characters from: {flow.overset.sentence}"
     return region.page, Marker(right - size, y, size, size, note)
 
 
-def grid_line_top(layout: Layout, grid_line: int) -> float:
-    return layout.page.type_top - (grid_line - 1) * layout.grid.line_pitch
+def grid_line_top(layout: Layout, grid_line: int, page: int) -> float:
+    """The top of `grid_line` on `page` (a page with the masthead starts higher: `Layout.grid_top`)."""
+    return layout.grid_top(page) - (grid_line - 1) * layout.grid.line_pitch
 
 
 def _run_in(layout: Layout, fl: FlowLine, glyphs: GlyphSource, run_in: tuple[int, str] | None):
@@ -200,7 +202,7 @@ class LinePlacer:
             fl.units, fl.measure / size, fl.brk.indent, lookup, latin_advance,
             justified and not fl.last_of_paragraph, align, fl.prefix, fl.suffix,
             _run_in(layout, fl, self.glyphs, run_in))
-        y = grid_line_top(layout, fl.grid_line) - BASELINE * size
+        y = grid_line_top(layout, fl.grid_line, fl.page) - BASELINE * size
         kind = fl.kind.value if fl.role == "text" else fl.role
         # the text is the glyphs' characters: justify places every character of the line once, in order
         return placed_line(fl.story, fl.region, fl.column, fl.grid_line, kind, self._left + fl.x, y, fl.measure,
@@ -238,45 +240,58 @@ def placed_line(story: str, region: str, column: int, grid_line: int, kind: str,
 
 def headline_block(layout: Layout, story: StorySpec, article: Article,
                    glyphs: GlyphSource) -> tuple[list[PlacedLine], list[Marker], list[BuildWarning]]:
-    """The kicker, main headline and subtitle, centred in the story's headline region.
+    """The kicker (引题), main headline (主题) and subtitle (副题), in the story's headline region.
 
-    Each part is broken into balanced lines (no short last line); a main headline that needs
-    more than its style's `max_lines`, or a block taller than the region, is set smaller down to
-    `min_size` when the style may shrink, and reported when it still does not fit (warnings
-    "headline-shrunk" and "headline-does-not-fit", about the headline region's page)."""
+    Each part is broken between words (and at the author's `|` or line breaks) into balanced
+    lines; the three share the main headline's alignment (centred unless it says left or right),
+    and the block is centred vertically. A
+    main headline that needs more than its style's `max_lines`, that can only break inside a
+    word, or a block taller than the region, is set smaller down to `min_size` when the style may
+    shrink, and reported when it still does not fit (warnings "headline-shrunk",
+    "headline-does-not-fit", and "display-breaks-word" for any part that breaks inside a word,
+    about the headline region's page)."""
     region = layout.regions[story.headline_region]
     x0 = region.left(layout.grid, layout.page.margin_left)
     width = region.width(layout.grid)
     height = region.lines * layout.grid.line_pitch
-    parts = [(article.headline.kicker, story.kicker_style, "kicker"),
-             (article.headline.main, story.headline_style, "headline"),
-             (article.headline.subtitle, story.subtitle_style, "subtitle")]
+    kicker = article.headline.kicker if story.kicker_text is None else story.kicker_text
+    subtitle = article.headline.subtitle if story.subtitle_text is None else story.subtitle_text
+    parts = [(kicker, story.kicker_style, "kicker"), (article.headline.main, story.headline_style, "headline"),
+             (subtitle, story.subtitle_style, "subtitle")]
     parts = [(text, layout.styles[name], kind) for text, name, kind in parts if text]
     if not parts:
         return [], [], []
     notes: list[BuildWarning] = []
     main_style = next((st for _, st, kind in parts if kind == "headline"), None)
+    align = (main_style or parts[0][1]).align
+    if align is Align.JUSTIFY:  # no line of a headline is justified: a style that does not say is centred
+        align = Align.CENTER
+    parts = [(text, replace(style, align=align), kind) for text, style, kind in parts]
     scale = 1.0
     while True:
         rows = []
-        too_many = False
+        too_many = cut_words = False
+        broken_parts: list[str] = []
         for text, style, kind in parts:
             st = replace(style, size=style.size * scale, leading=(style.leading or style.size * 1.25) * scale) \
                 if kind == "headline" else style
-            lines = list(_headline_lines(text, st, width, glyphs))
+            lines, in_word = _headline_lines(text, st, width, glyphs)
             if kind == "headline" and st.max_lines and len(lines) > st.max_lines:
                 too_many = True
+            if in_word:
+                broken_parts.append(kind)
+                cut_words = cut_words or kind == "headline"
             rows += [(line_text, st, kind, positioned, st.leading or st.size * 1.25)
                      for line_text, positioned in lines]
         block_h = sum(r[4] for r in rows)
-        fits = not too_many and block_h <= height + 1e-6
+        fits = not too_many and not cut_words and block_h <= height + 1e-6
         if fits or main_style is None or not main_style.shrink_to_fit:
             break
         floor = (main_style.min_size or main_style.size) / main_style.size
         if scale <= floor + 1e-9:
             break
         scale = max(floor, scale * 0.92)
-    if not fits:
+    if not fits and (too_many or block_h > height + 1e-6):
         why = f"needs more than {main_style.max_lines} lines" if too_many else \
             f"is {block_h:.0f} pt tall in a {height:.0f} pt region"
         action = "even at its smallest size" if main_style is not None and main_style.shrink_to_fit else \
@@ -288,7 +303,11 @@ def headline_block(layout: Layout, story: StorySpec, article: Article,
         notes.append(BuildWarning("headline-shrunk", f"story {story.name}: headline set at "
                                   f"{main_style.size * scale:.1f} pt to fit (style {main_style.size:g} pt)",
                                   region.page, story.name))
-    top = grid_line_top(layout, region.first_line)
+    for kind in broken_parts:
+        text = next(t for t, _, k in parts if k == kind)
+        notes.append(BuildWarning("display-breaks-word", f"story {story.name}: the {kind} {text!r} breaks inside "
+                                  "a word in its measure (write a | where it may break)", region.page, story.name))
+    top = grid_line_top(layout, region.first_line, region.page)
     y_top = top - max(0.0, (height - block_h) / 2)
     out: list[PlacedLine] = []
     markers: list[Marker] = []
@@ -302,33 +321,26 @@ def headline_block(layout: Layout, story: StorySpec, article: Article,
     return out, markers, notes
 
 
-def _headline_lines(text: str, style: TextStyle, width: float, glyphs: GlyphSource):
-    """Lines of a headline part, balanced: the narrowest measure that keeps the line count."""
+def _headline_lines(text: str, style: TextStyle, width: float, glyphs: GlyphSource
+                    ) -> tuple[list[tuple[str, LineGlyphs]], int]:
+    """Lines of a headline part, broken at the author's manual breaks and between words, and
+    balanced (linebreak/display_breaks.py); and how many breaks cut a word."""
     measure = width / style.size
-    for part in text.split("\n"):
-        units = itemize(part, style.punctuation.value, glyphs.latin_advance(style.font), style.latin_spacing,
-                        style.kinsoku_level.value)
-        options = BreakOptions(style.kinsoku, style.max_squeeze, False)
+    lines, in_word = [], 0
+    lookup, latin_advance = glyphs.lookup(style.font), glyphs.latin_advance(style.font)
+    for part in manual_parts(text):
+        units = itemize(part, style.punctuation.value, latin_advance, style.latin_spacing, style.kinsoku_level.value)
         if style.tracking:  # break as if every unit carried its tracking (the last one's is free)
-            measure_for_breaking = measure + style.tracking
-            units_for_breaking = tuple(replace(u, width=u.width + style.tracking, start_width=u.start_width
-                                               + style.tracking, end_width=u.end_width + style.tracking)
-                                       for u in units)
+            tracked = tuple(replace(u, width=u.width + style.tracking, start_width=u.start_width + style.tracking,
+                                    end_width=u.end_width + style.tracking) for u in units)
+            broken = break_display(tracked, measure + style.tracking)
         else:
-            measure_for_breaking, units_for_breaking = measure, units
-        breaks = break_paragraph(units_for_breaking, measure_for_breaking, 0.0, options, first_indent=False)
-        if len(breaks) > 1:
-            low, high = 1.0, measure_for_breaking
-            while high - low > 0.25:
-                mid = (low + high) / 2
-                if len(break_paragraph(units_for_breaking, mid, 0.0, options, first_indent=False)) == len(breaks):
-                    high = mid
-                else:
-                    low = mid
-            breaks = break_paragraph(units_for_breaking, high, 0.0, options, first_indent=False)
-        for brk in breaks:
+            broken = break_display(units, measure)
+        in_word += broken.in_word
+        for brk in broken.lines:
             line_units = units[brk.start:brk.end]
-            positioned = justify_glyphs(line_units, measure=measure, indent=0.0, lookup=glyphs.lookup(style.font),
-                                      latin_advance=glyphs.latin_advance(style.font), justify=False,
-                                      align=style.align, tracking=style.tracking)
-            yield "".join(u.text for u in line_units), positioned
+            positioned = justify_glyphs(line_units, measure=measure, indent=0.0, lookup=lookup,
+                                        latin_advance=latin_advance, justify=False, align=style.align,
+                                        tracking=style.tracking)
+            lines.append(("".join(u.text for u in line_units), positioned))
+    return lines, in_word

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from paiban.linebreak.greedy import BreakOptions, break_paragraph
+from paiban.model.picture_frame import picture_frame
+from paiban.linebreak.display_breaks import break_display, manual_parts
 from paiban.model.build_warning import BuildWarning
 from paiban.model.placed import Marker, PlacedImage, PlacedLine, Rect, Rule
-from paiban.model.spec import Align, Layout, Region, TextStyle
+from paiban.model.spec import Align, Layout, Picture, Region, TextStyle
 from paiban.page.glyph_source import GlyphSource
 from paiban.page.justify import justify_glyphs
 from paiban.text.itemize import itemize
-from paiban.units import chinese_numeral, mm
+from paiban.units import chinese_numeral, mm, page_numeral
 
 WEEKDAYS = "一二三四五六日"
 BASELINE = 0.88
@@ -45,7 +46,8 @@ def chinese_date(iso: str) -> str:
 
 
 def page_label(layout: Layout, number: int) -> str:
-    return layout.edition.page_label.format(page=number, page_cn=chinese_numeral(number))
+    return layout.edition.page_label.format(page=page_numeral(number, layout.edition.page_numerals),
+                                            page_cn=chinese_numeral(number))
 
 
 def set_text(out: Furniture, text: str, style: TextStyle, glyphs: GlyphSource, x: float, baseline: float,
@@ -107,8 +109,8 @@ def masthead(layout: Layout, region: Region, glyphs: GlyphSource, top: float) ->
     info_h = info_style.size * 2.2
     name_h = height - info_h
     if edition.masthead_image is not None:
-        out.images.append(_image(layout, edition.masthead_image, edition.masthead_pixels, left, top - name_h,
-                                 width, name_h, out, region.page))
+        out.images.append(_image(layout, None, left, top - name_h, width, name_h, out, region.page,
+                                 edition.masthead_image, edition.masthead_pixels))
     elif edition.paper:
         style = layout.styles["masthead"]
         size = min(style.size, name_h * 0.8, width / max(1, len(edition.paper)) * 0.9)
@@ -133,52 +135,76 @@ def masthead(layout: Layout, region: Region, glyphs: GlyphSource, top: float) ->
 
 
 def picture(layout: Layout, region: Region, glyphs: GlyphSource, top: float) -> Furniture:
-    """The image, fitted inside the region above its caption lines; text flows around the region."""
+    """The image in its frame (`model.picture_frame`: fill, fit or contain) and under it its
+    caption, on the body grid from the next line, as wide as the image and starting at its left
+    edge; text flows around the lines the frame keeps."""
     out = Furniture()
     pic = region.picture
     grid = layout.grid
     left, width = _span(layout, region)
-    style = layout.styles[pic.caption_style]
-    caption_lines = _caption_lines(pic.caption, style, width, glyphs) if pic.caption else []
-    pitch = style.leading or grid.line_pitch
-    caption_h = len(caption_lines) * pitch
-    gap = grid.line_pitch / 2  # between the picture and its caption, and under the caption
-    image_h = region.lines * grid.line_pitch - caption_h - gap * (2 if caption_lines else 1)
-    if image_h <= grid.line_pitch:
+    frame = picture_frame(layout, region)
+    if frame.image_lines < 2:
         out.warnings.append(BuildWarning("picture-room", f"picture region {region.name}: no room for the image "
                                          "above its caption", region.page))
         return out
-    out.images.append(_image(layout, pic.image, pic.pixels, left, top - image_h, width, image_h, out,
-                             region.page))
-    baseline = top - image_h - gap - BASELINE * style.size
-    for text in caption_lines:
-        set_text(out, text, style, glyphs, left, baseline, width, "caption", region.name, region.first_line)
-        baseline -= pitch
+    image_h = frame.image_lines * grid.line_pitch - (grid.line_pitch - grid.body_size)
+    image = _image(layout, pic, left, top - image_h, width, image_h, out, region.page)
+    out.images.append(image)
+    if not pic.caption:
+        return out
+    style = layout.styles[pic.caption_style]
+    caption_lines = _caption_lines(pic.caption, style, image.w, glyphs)
+    if len(caption_lines) > frame.caption_lines:
+        out.warnings.append(BuildWarning("picture-room", f"picture region {region.name}: the caption takes "
+                                         f"{len(caption_lines)} lines, {frame.caption_lines} were kept for it",
+                                         region.page))
+    for k, text in enumerate(caption_lines):
+        line = frame.image_lines + k  # 0-based from the region's first line
+        baseline = top - line * grid.line_pitch - BASELINE * grid.body_size  # on the body grid
+        set_text(out, text, style, glyphs, image.x, baseline, image.w, "caption", region.name,
+                 region.first_line + line, Align.LEFT)
     return out
 
 
 def _caption_lines(text: str, style: TextStyle, width: float, glyphs: GlyphSource) -> list[str]:
-    units = itemize(text, style.punctuation.value, glyphs.latin_advance(style.font), style.latin_spacing)
-    lines = break_paragraph(units, width / style.size, 0.0, BreakOptions(style.kinsoku, style.max_squeeze, False))
-    return ["".join(u.text for u in units[ln.start:ln.end]) for ln in lines]
+    """The caption's lines, broken between words (and at the author's `|`); the last may be short."""
+    out = []
+    for part in manual_parts(text):
+        units = itemize(part, style.punctuation.value, glyphs.latin_advance(style.font), style.latin_spacing)
+        out += ["".join(u.text for u in units[ln.start:ln.end])
+                for ln in break_display(units, width / style.size, balance=False).lines]
+    return out
 
 
-def _image(layout: Layout, path, pixels: tuple[int, int], left: float, bottom: float, width: float,
-           height: float, out: Furniture, page: int) -> PlacedImage:
-    """Fit the image inside the box (aspect kept, centred), and check its effective resolution
-    (a warning about `page` when it is below the layout's minimum). `pixels`: its size, read
-    when the layout was loaded (the picture was checked and decoded then, within the layout's
-    limits); the file is not opened again unless it is unknown ((0, 0): a layout made in code)."""
+def _image(layout: Layout, pic: Picture | None, left: float, bottom: float, width: float, height: float,
+           out: Furniture, page: int, path=None, pixels: tuple[int, int] = (0, 0)) -> PlacedImage:
+    """The image in the box: `contain` fits it inside (aspect kept, centred); `fill` and `fit`
+    cover the box and crop what lies outside, keeping the picture's focal point as central as
+    the image allows. Its effective resolution is checked (a warning about `page` when it is
+    below the layout's minimum). The size in pixels was read when the layout was loaded (the
+    picture was checked and decoded then, within the layout's limits); the file is not opened
+    again unless it is unknown ((0, 0): a layout made in code). `pic` None: the masthead's image
+    at `path` with `pixels`, contained."""
+    if pic is not None:
+        path, pixels = pic.image, pic.pixels
     px_w, px_h = pixels
     if px_w <= 0 or px_h <= 0:
         from PIL import Image
 
         with Image.open(path) as im:  # the header only; Pillow's own decompression-bomb check applies
             px_w, px_h = im.size
-    scale = min(width / px_w, height / px_h)
+    cover = pic is not None and pic.fit != "contain"
+    scale = (max if cover else min)(width / px_w, height / px_h)
     w, h = px_w * scale, px_h * scale
     dpi = px_w / (w / 72.0)
-    placed = PlacedImage(str(path), left + (width - w) / 2, bottom + (height - h), w, h, (px_w, px_h), dpi)
+    if cover:
+        fx, fy = pic.focus
+        dx = min(max(fx * w - width / 2, 0.0), w - width)  # cut off at the left
+        dy = min(max(fy * h - height / 2, 0.0), h - height)  # cut off at the top
+        crop = (left - dx, bottom + height + dy - h, w, h) if (w, h) != (width, height) else None
+        placed = PlacedImage(str(path), left, bottom, width, height, (px_w, px_h), dpi, crop)
+    else:
+        placed = PlacedImage(str(path), left + (width - w) / 2, bottom + (height - h), w, h, (px_w, px_h), dpi)
     if dpi < layout.min_dpi:
         out.warnings.append(BuildWarning("low-resolution", f"picture {path.name}: {dpi:.0f} dpi at "
                                          f"{w / 72 * 25.4:.0f} mm wide, below the {layout.min_dpi:.0f} dpi "

@@ -335,15 +335,19 @@ def _rect_operators(rect: Rect, page: EncodedPage, bleed: float) -> str:
 
 
 def _image_operators(image: PlacedImage, name: str, page: EncodedPage, bleed: float) -> str:
-    """Draw a picture in its frame; one that touches the trim fills its frame run on into the
-    bleed, scaled up by as little as covers it (centred, clipped to the extended frame)."""
+    """Draw a picture in its frame, a cropped one (`PlacedImage.crop`) clipped to it; one that
+    touches the trim fills its frame run on into the bleed, scaled up by as little as covers it
+    (centred, clipped to the extended frame)."""
     x, y, w, h = _bled(image.x, image.y, image.w, image.h, page, bleed)
-    if (x, y, w, h) == (image.x, image.y, image.w, image.h):
+    cx, cy, cw, ch = image.crop or (image.x, image.y, image.w, image.h)
+    if (x, y, w, h) == (cx, cy, cw, ch):
         return f"q {_n(w)} 0 0 {_n(h)} {_n(x)} {_n(y)} cm /{name} Do Q"
-    scale = max(w / image.w, h / image.h)
-    dw, dh = image.w * scale, image.h * scale
-    dx = _anchored(x, w, dw, image.x <= TOUCHING, image.x + image.w >= page.width - TOUCHING)
-    dy = _anchored(y, h, dh, image.y <= TOUCHING, image.y + image.h >= page.height - TOUCHING)
+    dx, dy, dw, dh = cx, cy, cw, ch
+    if not (cx <= x and cy <= y and x + w <= cx + cw and y + h <= cy + ch):
+        scale = max(w / image.w, h / image.h)
+        dw, dh = cw * scale, ch * scale
+        dx = _anchored(x, w, dw, image.x <= TOUCHING, image.x + image.w >= page.width - TOUCHING)
+        dy = _anchored(y, h, dh, image.y <= TOUCHING, image.y + image.h >= page.height - TOUCHING)
     return (f"q {_n(x)} {_n(y)} {_n(w)} {_n(h)} re W n "
             f"{_n(dw)} 0 0 {_n(dh)} {_n(dx)} {_n(dy)} cm /{name} Do Q")
 
