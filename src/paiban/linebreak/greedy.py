@@ -435,12 +435,19 @@ def ends_clause(units: Sequence[Unit], line: LineBreak) -> bool:
     return line.end > line.start and units[line.end - 1].cls in (CharClass.POINT, CharClass.CLOSE)
 
 
+#: units on each side of a break that the segmenter reads to tell whether it falls between words
+#: (a window, not the paragraph: a hostile paragraph of a megabyte is segmented in constant time)
+WORD_CONTEXT = 24
+
+
 def between_words(units: Sequence[Unit], end: int) -> bool:
-    """Does a break before unit `end` fall between two words (text/phrases.boundaries)?"""
+    """Does a break before unit `end` fall between two words (text/phrases.boundaries of the
+    `WORD_CONTEXT` units around it)?"""
     if end <= 0 or end >= len(units):
         return True
     offsets = unit_stats(units).offsets
-    return offsets[end] in boundaries("".join(u.text for u in units))
+    lo, hi = max(0, end - WORD_CONTEXT), min(len(units), end + WORD_CONTEXT)
+    return offsets[end] - offsets[lo] in boundaries("".join(u.text for u in units[lo:hi]))
 
 
 def jump_ends_well(units: Sequence[Unit], line: LineBreak) -> bool:

@@ -33,11 +33,10 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Sequence
 
-from paiban.linebreak.greedy import BreakOptions, MeasureFn, break_paragraph_fitted, is_orphan
-from paiban.text.phrases import boundaries
+from paiban.linebreak.greedy import BreakOptions, MeasureFn, between_words, break_paragraph_fitted, is_orphan
 from paiban.model.items import CharClass, LineBreak, Unit
 from paiban.model.spec import KinsokuPolicy
-from paiban.text.itemize import can_break_before, line_start_width, unit_stats
+from paiban.text.itemize import can_break_before, line_start_width
 
 #: stretch of one inter-unit gap, em (a 15-em line of 14 gaps stretches 2.1 em at ratio 1)
 STRETCH = 0.15
@@ -145,12 +144,6 @@ def break_total_fit(units: Sequence[Unit], measure: float | MeasureFn, indent: f
         return _Node(b, k, demerits, previous, ind, measure_of(k), width[b], first.width,
                      line_start_width(first, ind), marks[b], squeeze_for_jump and k in jump_lines)
 
-    # character offsets between words, for the jump lines (only segmented when there are some)
-    words: frozenset[int] = frozenset()
-    offsets: list[int] = []
-    if squeeze_for_jump and jump_lines:
-        words = boundaries("".join(u.text for u in units))
-        offsets = unit_stats(units).offsets
     breakpoints = [b for b in range(start + 1, n + 1)
                    if can_break_before(units, b) or (b < n and units[b - 1].hyphen and not units[b].no_break_before)]
     active: list[_Node] = [node(start, 0, 0.0, None)]
@@ -193,7 +186,7 @@ def break_total_fit(units: Sequence[Unit], measure: float | MeasureFn, indent: f
             if is_end and avoid_orphans and _one_hanzi(units, nd.position, b):
                 demerits += ORPHAN_DEMERITS
             if nd.jump and not is_end and off_clause:
-                demerits += JUMP_WORD_DEMERITS if offsets[b] in words else JUMP_DEMERITS
+                demerits += JUMP_WORD_DEMERITS if between_words(units, b) else JUMP_DEMERITS
             key = nd.line + 1
             best = candidates.get(key)
             if best is None or demerits < best.demerits:
