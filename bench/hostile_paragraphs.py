@@ -8,7 +8,8 @@ Each case is one story of one paragraph in a small two-page layout (two 15-chara
 page, a jump line between the pages), its `limits:` raised so the paragraph is read (article_size
 8 MB, paragraph_chars 4,000,000: the limits are the layout's, never bypassed). Every build runs
 in a new process, as `paiban build LAYOUT -o OUT` would (pipeline.build: read, itemize, break,
-flow, compose the two pages, write the PDF), after one warm-up build that puts the fonts in the
+flow, compose the two pages, write the PDF), after a warm-up build per case that puts the fonts
+and the segmented words around its jump line (text/phrases.py) in the
 cache. A row gives the build's time (in the process, imports excluded), its flow stage, the
 process's peak resident memory (getrusage ru_maxrss: Python, fonts and all), and whether every
 character of the file is placed or reported as overset (placed + overset = the file's paragraph).
@@ -118,7 +119,8 @@ def main() -> None:
     if args.one:
         print(json.dumps(one(args.one[0], float(args.one[1]))))
         return
-    in_process("hanzi", 0.01)  # warm-up: the fonts into the cache
+    for case in args.cases.split(","):  # warm-up: the fonts, and the words around each case's jump
+        in_process(case, 0.01)            # line (jieba's dictionary, ~0.4 s once), into the cache
     fractions = [float(f) for f in args.fractions.split(",")]
     print("| case | size | characters | build s | flow s | peak MB | placed + overset = characters | warnings |")
     print("|---|---|---|---|---|---|---|---|")
