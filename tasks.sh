@@ -31,6 +31,22 @@ missing_packages() {
   echo "$missing"
 }
 
+# apt_install WHAT PACKAGE...: as root, from Debian's archive
+apt_install() {
+  local what=$1; shift
+  say "installing $what: $*"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# fetch_debs DOWNLOAD_DIR UNPACK_DIR PACKAGE...: as a user, the .deb files unpacked, not installed
+fetch_debs() {
+  local dir=$1 root=$2; shift 2
+  mkdir -p "$dir" "$root"
+  (cd "$dir" && apt-get download "$@")
+  for deb in "$dir"/*.deb; do dpkg-deb -x "$deb" "$root"; done
+}
+
 install_fonts() {
   if [ -d "$DEB_CACHE/root/usr/share/fonts" ]; then
     export PAIBAN_FONT_PATH="$DEB_CACHE/root/usr/share/fonts${PAIBAN_FONT_PATH:+:$PAIBAN_FONT_PATH}"
@@ -39,14 +55,10 @@ install_fonts() {
   local missing; missing=$(missing_packages $FONT_PACKAGES)
   [ -z "$missing" ] && return 0
   if [ "$(id -u)" = 0 ]; then
-    say "installing fonts:$missing"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    apt_install "fonts" $missing
   elif [ ! -d "$DEB_CACHE/root/usr/share/fonts" ]; then
     say "not root: fetching$missing into $DEB_CACHE"
-    mkdir -p "$DEB_CACHE/root"
-    (cd "$DEB_CACHE" && apt-get download $missing)
-    for deb in "$DEB_CACHE"/*.deb; do dpkg-deb -x "$deb" "$DEB_CACHE/root"; done
+    fetch_debs "$DEB_CACHE" "$DEB_CACHE/root" $missing
     export PAIBAN_FONT_PATH="$DEB_CACHE/root/usr/share/fonts${PAIBAN_FONT_PATH:+:$PAIBAN_FONT_PATH}"
   fi
 }
@@ -92,14 +104,10 @@ install_press() {
   local missing; missing=$(missing_packages $PRESS_PACKAGES)
   [ -z "$missing" ] && return 0
   if [ "$(id -u)" = 0 ]; then
-    say "installing print tools:$missing"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    apt_install "print tools" $missing
   elif [ ! -f "/$PROFILE" ] && [ ! -f "$DEB_CACHE/press/$PROFILE" ]; then
     say "not root: fetching libgs-common (the CMYK profile) into $DEB_CACHE/press; without ghostscript, --separations is unavailable"
-    mkdir -p "$DEB_CACHE/press"
-    (cd "$DEB_CACHE/press" && apt-get download libgs-common)
-    for deb in "$DEB_CACHE"/press/*.deb; do dpkg-deb -x "$deb" "$DEB_CACHE/press"; done
+    fetch_debs "$DEB_CACHE/press" "$DEB_CACHE/press" libgs-common
     export PAIBAN_CMYK_PROFILE="$DEB_CACHE/press/$PROFILE"
   fi
 }
