@@ -192,9 +192,8 @@ def _warning_variant(tmp_path):
     from PIL import Image
 
     def change(text: str) -> str:
-        return text.replace("images/reading-room-placeholder.png", "images/tiny.png") \
-                   .replace("images/harbour-placeholder.png", "images/tiny.png") \
-                   .replace("brief-headline: {font: hei, size: 三号", "brief-headline: {font: hei, size: 一号")
+        return re.sub(r"images/[\w-]+\.png", "images/tiny.png", text) \
+                 .replace("brief-headline: {font: hei, size: 三号", "brief-headline: {font: hei, size: 一号")
     path = write_variant(tmp_path, change)
     Image.new("RGB", (40, 30), (200, 200, 200)).save(path.parent / "images" / "tiny.png")
     return path

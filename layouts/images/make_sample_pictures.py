@@ -35,6 +35,8 @@ PICTURES: dict[str, tuple[float, float, str, str]] = {
     'ad-sports.png': (567, 371, 'ad:运动用品店', ''),
     'ad-theatre.png': (567, 329, 'ad:大剧院演出季', ''),
     'ad-travel.png': (567, 273, 'ad:海岛旅行社', ''),
+    'demo-audience.png': (423, 392, 'choir', '茂腔剧场里，等待开演的观众。（示例图片，绘制）'),
+    'demo-ship.png': (279, 182, 'harbour', '驶出港湾的船只。（示例图片，绘制）'),
     'city-alley.png': (567, 294, 'alley', '整治后的槐树巷：石板路面、墙根花池和巷口的老槐树。（示例图片，绘制）'),
     'city-elevator.png': (711, 336, 'elevator', '东山路小区三号楼新加装的外挂电梯，玻璃井道立在楼前。（示例图片，绘制）'),
     'city-library.png': (423, 112, 'library', '晚上七点的社区图书室，书架前的长桌边坐满了读者。（示例图片，绘制）'),
