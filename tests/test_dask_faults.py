@@ -33,7 +33,7 @@ CITY = ROOT / "layouts" / "editions" / "city.yaml"
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[distributed.LocalCluster]:
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None) as local:
+                                  dashboard_address=":0") as local:  # dashboard on any free port: 8787 may be taken
         yield local
 
 

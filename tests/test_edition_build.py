@@ -131,7 +131,7 @@ def test_jobs_2_and_a_dask_cluster_give_the_same_bytes_as_one_process(small, tmp
     assert outputs(pool) == expected
     distributed = pytest.importorskip("dask.distributed")
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:  # dashboard on any free port: 8787 may be taken
         dask_out = tmp_path / "dask"
         paiban("build", str(path), "-o", str(dask_out), "--scheduler", cluster.scheduler_address, check=True)
     assert report(dask_out)["executor"].startswith("Dask scheduler")

@@ -152,7 +152,7 @@ def test_the_night_on_a_dask_cluster_gives_the_same_files(night, tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     editions, _, _ = night
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:  # dashboard on any free port: 8787 may be taken
         out = tmp_path / "dask"
         paiban("build", *map(str, editions), "-o", str(out), "--scheduler", cluster.scheduler_address, check=True)
     for path in editions:  # (built now: other work on the tree may change paiban's output meanwhile)
