@@ -4,6 +4,8 @@
 #   bash tasks.sh test    set everything up, then run the test suite
 #   bash tasks.sh setup   only install: CJK fonts (Debian packages) and a virtualenv in .venv
 #   bash tasks.sh bench   run the stage benchmark (bench/stage_times.py)
+#   bash tasks.sh messages  extract paiban's messages (Babel, babel.cfg), update the Chinese catalog
+#                         src/paiban/locale/zh_CN/LC_MESSAGES/paiban.po and compile its .mo (see paiban/i18n.py)
 # As root, fonts come from `apt-get install`; as a user, the .deb files are fetched with
 # `apt-get download` and unpacked into ~/.cache/paiban/debs (PAIBAN_FONT_PATH points there).
 # fonts-hanazono covers CJK Extension B (𠀀 𪚥) as the last fallback; unicode-data carries Unihan,
@@ -112,6 +114,19 @@ install_press() {
   fi
 }
 
+# The live page's browser test (tests/test_serve_browser.py) drives Debian's Chromium headless
+# with playwright; as a user without it the test is skipped (in CI, CI=true, it fails instead).
+install_browser() {
+  command -v dpkg-query >/dev/null || return 0
+  local missing; missing=$(missing_packages chromium chromium-driver)
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" = 0 ]; then
+    apt_install "the browser of the live-page test" $missing
+  else
+    say "not root: no$missing; tests/test_serve_browser.py will be skipped (apt-get install chromium)"
+  fi
+}
+
 setup() { install_fonts; install_press; install_python; }
 
 case "${1:-}" in
@@ -122,10 +137,19 @@ case "${1:-}" in
     say "wrote out/demo.pdf" ;;
   test)
     setup
+    install_browser
     shift
     "$VENV/bin/python" -m pytest "$@" ;;
   bench)
     setup
     "$VENV/bin/python" bench/stage_times.py ;;
+  messages)
+    install_python
+    pot=$(mktemp)
+    "$VENV/bin/pybabel" extract -F babel.cfg --no-location --sort-output --omit-header -o "$pot" .
+    "$VENV/bin/pybabel" update -i "$pot" -d src/paiban/locale -D paiban -l zh_CN --no-fuzzy-matching \
+      --ignore-obsolete --ignore-pot-creation-date -w 120
+    rm -f "$pot"
+    "$VENV/bin/pybabel" compile -d src/paiban/locale -D paiban --statistics ;;
   *) sed -n '2,9p' "$0"; exit 2 ;;
 esac

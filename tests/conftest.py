@@ -42,6 +42,10 @@ def pytest_configure(config):
     folder = tempfile.mkdtemp(prefix="paiban-test-cache-")
     config.stash[_saved_cache_variable] = (os.environ.get(_CACHE_VARIABLE), folder)
     os.environ[_CACHE_VARIABLE] = folder
+    # the tests read paiban's English messages; a Chinese shell would otherwise make them Chinese
+    # (tests/test_i18n_cli.py sets its own locale variables for each run it makes)
+    os.environ["LC_ALL"] = "C.UTF-8"
+    os.environ.pop("LANGUAGE", None)
 
 
 def pytest_unconfigure(config):

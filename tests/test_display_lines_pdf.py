@@ -23,7 +23,7 @@ from conftest import ROOT
 from paiban.text import phrases
 
 DISPLAY_KINDS = ("headline", "kicker", "subtitle", "subhead", "caption")
-TRACE_LINE = re.compile(r"^\s+L(\d+) c(\d+) x=\S+ w=\S+ (\w+): (.*)$")
+TRACE_LINE = re.compile(r"^\s+L(\d+) c(\d+) x=\S+ ([wh])=\S+ (\w+): (.*)$")
 BUILDS = {"demo": ROOT / "layouts" / "demo.yaml",
           "city": ROOT / "layouts" / "editions" / "city.yaml",
           "coast": ROOT / "layouts" / "editions" / "coast.yaml"}
@@ -38,6 +38,7 @@ class TraceLine:
     grid_line: int
     kind: str
     text: str
+    vertical: bool = False  # a vertical line (竖排): the trace gives its length down the column
 
 
 def read_trace(path: Path) -> list[TraceLine]:
@@ -48,7 +49,7 @@ def read_trace(path: Path) -> list[TraceLine]:
         elif raw.startswith("  region "):
             region = raw[len("  region "):]
         elif m := TRACE_LINE.match(raw):
-            out.append(TraceLine(page, region, int(m[2]), int(m[1]), m[3], m[4]))
+            out.append(TraceLine(page, region, int(m[2]), int(m[1]), m[4], m[5], vertical=m[3] == "h"))
     return out
 
 

@@ -25,6 +25,8 @@ import shutil
 import threading
 from pathlib import Path
 
+from paiban.i18n import N_, _
+
 __all__ = ["cache_warnings", "clear_cache_warnings", "note_unusable", "release_scratch", "scratch_dir", "seal",
            "unseal"]
 
@@ -73,7 +75,7 @@ _lock = threading.Lock()
 _warnings: dict[str, str] = {}  # cache folder → the warning about it
 
 
-def note_unusable(folder: Path | str, error: BaseException, what: str = "cache folder") -> None:
+def note_unusable(folder: Path | str, error: BaseException, what: str = N_("cache folder")) -> None:
     """Record that ``folder`` (a cache's top folder) could not be used because of ``error``: one
     warning per folder and process, however often it fails."""
     key = os.path.abspath(folder)
@@ -84,7 +86,8 @@ def note_unusable(folder: Path | str, error: BaseException, what: str = "cache f
             reason = error.strerror + (f": {error.filename}" if error.filename else "")
         else:
             reason = f"{type(error).__name__}: {error}"
-        _warnings[key] = f"{what} {key} cannot be used ({reason}); the build goes on without it, more slowly"
+        _warnings[key] = _("{what} {folder} cannot be used ({reason}); the build goes on without it, more "
+                           "slowly").format(what=_(what), folder=key, reason=reason)
 
 
 def cache_warnings() -> list[str]:

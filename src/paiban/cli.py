@@ -28,7 +28,10 @@ A crash is never 1. An interrupted or failed build leaves no partial file. With 
 and `check` always print exactly one JSON object on stdout: the report, or on any failure
 ``{"exit_status": 2, "status": "input-error", "error": "…"}`` (statuses: input-error,
 usage-error, failed, render-failed, scheduler-error, internal-error, interrupted) — for a
-layout as for an edition. Messages go to stderr, one line each. A reader that goes away
+layout as for an edition. Messages go to stderr, one line each; they, the report and ``--help``
+are in Chinese when the locale is (``LANG=zh_CN.UTF-8``) or with ``--lang zh`` (`paiban.i18n`).
+JSON keys and statuses stay English; its texts (``error``, warnings) are the messages as shown,
+in the chosen language. A reader that goes away
 (`paiban build … | head -1`) ends the output quietly; the exit code is the build's.
 """
 
@@ -45,6 +48,7 @@ from paiban.batch_gc import tune_for_batch
 from paiban.errors import InputError, PaibanError, Where
 from paiban.interrupts import BuildInterrupted, interrupt_on_sigterm
 from paiban.fonts_command import add_fonts_parser, run_fonts
+from paiban.i18n import LANGUAGES, N_, ArgumentParser, _, argparse_message, language_from_environment, use_language
 
 EXIT_OK, EXIT_STRICT, EXIT_INPUT, EXIT_FAILED = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
@@ -62,67 +66,90 @@ class _Failure(Exception):
         self.code, self.status = code, status
 
 
-class _Parser(argparse.ArgumentParser):
+class _Parser(ArgumentParser):
     """A parser whose usage errors are one line (and a JSON object with --json), exit 2."""
 
     def error(self, message: str) -> NoReturn:
-        raise _Failure(EXIT_INPUT, "usage-error", f"{message} (see {self.prog} --help)")
+        raise _Failure(EXIT_INPUT, "usage-error", _("{message} (see {prog} --help)").format(
+            message=argparse_message(message), prog=self.prog))
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="paiban", description="Typeset Chinese newspaper pages from articles and a YAML layout.")
-    p.add_argument("--version", action="version", version=f"paiban {__version__}")
-    p.add_argument("--debug", action="store_true", help="on an internal error, print the traceback too")
+    p = _Parser(prog="paiban", description=_("Typeset Chinese newspaper pages from articles and a YAML layout."))
+    p.add_argument("--version", action="version", version=f"paiban {__version__}",
+                   help=_("show the version and exit"))
+    p.add_argument("--debug", action="store_true", help=_("on an internal error, print the traceback too"))
     sub = p.add_subparsers(dest="command", required=True)
-    for name, helptext in (("build", "typeset a layout or a whole edition into PDF"),
-                           ("check", "typeset without writing the PDF")):
-        c = sub.add_parser(name, help=helptext)
-        c.add_argument("layout", type=Path, help="layout YAML file, or an edition file (top-level `layouts:`)")
+    for name, helptext in (("build", N_("typeset a layout or a whole edition into PDF")),
+                           ("check", N_("typeset without writing the PDF"))):
+        c = sub.add_parser(name, help=_(helptext))
+        c.add_argument("layout", type=Path, help=_("layout YAML file, or an edition file (top-level `layouts:`)"))
         c.add_argument("more", type=Path, nargs="*", metavar="EDITION",
-                       help="more edition files, built in the same run: a layout shared alike is composed once "
-                            "and a shared page rendered once; each edition gets its own files and report")
-        c.add_argument("--strict", action="store_true", help="fail (exit 1) on overset text or missing glyphs")
-        c.add_argument("--json", action="store_true", help="print the report as JSON (on a failure, a JSON "
-                       "object with exit_status, status and error)")
-        c.add_argument("--trace", type=Path, help="also write a text trace (page → region → line) to this file")
-        c.add_argument("--proof", action="store_true", help="draw proof markers: a red box where a story is overset")
+                       help=_("more edition files, built in the same run: a layout shared alike is composed "
+                              "once and a shared page rendered once; each edition gets its own files and report"))
+        c.add_argument("--strict", action="store_true", help=_("fail (exit 1) on overset text or missing glyphs"))
+        c.add_argument("--json", action="store_true", help=_("print the report as JSON (on a failure, a JSON "
+                                                             "object with exit_status, status and error)"))
+        c.add_argument("--trace", type=Path, help=_("also write a text trace (page → region → line) to this file"))
+        c.add_argument("--proof", action="store_true", help=_("draw proof markers: a red box where a story is overset"))
         c.add_argument("--root", type=Path, metavar="DIR",
-                       help="the project folder: every article, picture and font file must lie in it "
-                            "(default: the folder of the layout or edition file, or its root: key)")
+                       help=_("the project folder: every article, picture and font file must lie in it "
+                              "(default: the folder of the layout or edition file, or its root: key)"))
         c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                       help="on an internal error (exit 3), print the traceback too")
+                       help=_("on an internal error (exit 3), print the traceback too"))
         if name == "build":
-            c.add_argument("-o", "--output", type=Path, default=Path("out"), help="output directory (default: out)")
+            c.add_argument("-o", "--output", type=Path, default=Path("out"), help=_("output directory (default: out)"))
             c.add_argument("--no-marks", action="store_true",
-                           help="layouts: no crop or registration marks and no slug line (proofs; MediaBox = BleedBox)")
+                           help=_("layouts: no crop or registration marks and no slug line (proofs; MediaBox = BleedBox)"))
             c.add_argument("--separations", action="store_true",
-                           help="layouts: also write a PNG per plate (C, M, Y, K) of each page beside the PDF")
+                           help=_("layouts: also write a PNG per plate (C, M, Y, K) of each page beside the PDF"))
             c.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
-                           help="use N processes (default: the number of CPUs): an edition renders its pages "
-                                "with N workers; a layout composes its pages in N processes")
+                           help=_("use N processes (default: the number of CPUs): an edition renders its pages "
+                                  "with N workers; a layout composes its pages in N processes"))
             c.add_argument("--scheduler", metavar="ADDRESS",
-                           help="editions: render on this Dask scheduler (tcp://host:8786; needs paiban[dask])")
+                           help=_("editions: render on this Dask scheduler (tcp://host:8786; needs paiban[dask])"))
             c.add_argument("--scheduler-connect-timeout", type=_seconds, metavar="S",
-                           help="editions on Dask: seconds to reach the scheduler and hear it answer "
-                                "(default: $PAIBAN_DASK_CONNECT_TIMEOUT, else 10)")
+                           help=_("editions on Dask: seconds to reach the scheduler and hear it answer (default: "
+                                  "$PAIBAN_DASK_CONNECT_TIMEOUT, else 10)"))
             c.add_argument("--scheduler-deadline", type=_seconds, metavar="S",
-                           help="editions on Dask: seconds the cluster has for all the build's jobs "
-                                "(default: $PAIBAN_DASK_DEADLINE, else 600)")
-            c.add_argument("--force", action="store_true", help="editions: compose and render everything again")
+                           help=_("editions on Dask: seconds the cluster has for all the build's jobs (default: "
+                                  "$PAIBAN_DASK_DEADLINE, else 600)"))
+            c.add_argument("--force", action="store_true", help=_("editions: compose and render everything again"))
             c.add_argument("--no-previews", action="store_true",
-                           help="editions: no PNG previews and no contact sheet")
+                           help=_("editions: no PNG previews and no contact sheet"))
             c.add_argument("--progress", action="store_true",
-                           help="editions: report progress on stderr, one line a step, even when it is not a "
-                                "terminal (on a terminal it is shown anyway, unless --json)")
+                           help=_("editions: report progress on stderr, one line a step, even when it is not a "
+                                  "terminal (on a terminal it is shown anyway, unless --json)"))
     add_fonts_parser(sub)
-    pre = sub.add_parser("preflight", help="check a PDF against the press rules (PDF/X, boxes, CMYK, fonts, "
-                         "black overprint); a line per finding, exit 1 if any")
+    pre = sub.add_parser("preflight", help=_("check a PDF against the press rules (PDF/X, boxes, CMYK, fonts, black "
+                                             "overprint); a line per finding, exit 1 if any"))
     pre.add_argument("pdf", type=Path, metavar="FILE.pdf")
     pre.add_argument("--min-dpi", type=float, default=150.0, metavar="N",
-                     help="pictures drawn below this resolution are findings (default 150)")
+                     help=_("pictures drawn below this resolution are findings (default 150)"))
     pre.add_argument("--separations", type=Path, metavar="DIR",
-                     help="also write a PNG per plate (C, M, Y, K) of each page into DIR")
+                     help=_("also write a PNG per plate (C, M, Y, K) of each page into DIR"))
+    live = sub.add_parser("serve", help=_("the live page: a local web server that shows the pages and rebuilds them on "
+                                          "every save (needs paiban[serve])"))
+    live.add_argument("layout", type=Path, help=_("layout YAML file, or an edition file"))
+    live.add_argument("--port", type=int, default=8000, metavar="N", help=_("port (default 8000; 0: any free port)"))
+    live.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default 127.0.0.1: this machine only)"))
+    live.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
+                      help=_("where the page PDFs are written (default: a temporary folder)"))
+    live.add_argument("--root", type=Path, metavar="DIR", help=_("the project folder, as for build"))
     return p
+
+
+def _language(argv: list[str]) -> str:
+    """The language `argv` asks for (``--lang zh``, ``--lang=zh``, the last one wins), else the
+    locale's: chosen before the parser is built, so that ``--help`` is in it too."""
+    chosen = language_from_environment()
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else arg[7:] if arg.startswith("--lang=") else None
+        if value in LANGUAGES:
+            chosen = value
+    return chosen
 
 
 def _number(cast: Any, what: str, fits: Any, range_message: str) -> Any:
@@ -131,16 +158,17 @@ def _number(cast: Any, what: str, fits: Any, range_message: str) -> Any:
         try:
             value = cast(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(_("expected {what}, got {text!r}").format(
+                what=_(what), text=text)) from None
         if not fits(value):
-            raise argparse.ArgumentTypeError(range_message.format(text=text, value=value))
+            raise argparse.ArgumentTypeError(_(range_message).format(text=text, value=value))
         return value
     return parse
 
 
-_seconds = _number(float, "a number of seconds", lambda v: 0 < v < 10**7,  # also refuses nan and inf
-                   "must be more than 0 seconds (and finite), got {text}")
-_jobs = _number(int, "a whole number of processes", lambda v: 1 <= v <= 256, "must be 1–256, got {value}")
+_seconds = _number(float, N_("a number of seconds"), lambda v: 0 < v < 10**7,  # also refuses nan and inf
+                   N_("must be more than 0 seconds (and finite), got {text}"))
+_jobs = _number(int, N_("a whole number of processes"), lambda v: 1 <= v <= 256, N_("must be 1–256, got {value}"))
 
 
 # ---- output ------------------------------------------------------------------------------------
@@ -184,7 +212,8 @@ class _Output:
     def failed(self, code: int, status: str, message: str, *, internal: bool = False) -> int:
         """One line on stderr and, with --json, the failure as the one JSON object; `code`."""
         self.before_message()
-        _stderr(f"paiban: {'internal error' if internal else 'error'}: {_one_line(message)}")
+        line = _("paiban: internal error: {message}") if internal else _("paiban: error: {message}")
+        _stderr(line.format(message=_one_line(message)))
         if self.json and not self.printed:
             import json
 
@@ -201,13 +230,13 @@ class _Output:
         if isinstance(exc, InputError):
             return self.failed(EXIT_INPUT, "input-error", str(exc))
         if isinstance(exc, BuildInterrupted):
-            return self.failed(EXIT_TERMINATED, "interrupted", "terminated (SIGTERM); no output written")
+            return self.failed(EXIT_TERMINATED, "interrupted", _("terminated (SIGTERM); no output written"))
         if isinstance(exc, KeyboardInterrupt):
-            return self.failed(EXIT_INTERRUPTED, "interrupted", "interrupted; no output written")
+            return self.failed(EXIT_INTERRUPTED, "interrupted", _("interrupted; no output written"))
         if isinstance(exc, PoolError):  # the scheduler cannot be reached, Dask is missing
             return self.failed(EXIT_FAILED, "scheduler-error", str(exc))
         if isinstance(exc, MemoryError):
-            return self.failed(EXIT_FAILED, "failed", "out of memory; no output written")
+            return self.failed(EXIT_FAILED, "failed", _("out of memory; no output written"))
         if isinstance(exc, OSError):  # the disk or the system, not the input
             if exc.filename is not None and exc.strerror:
                 return self.failed(EXIT_FAILED, "failed", f"{exc.filename}: {exc.strerror}")
@@ -224,7 +253,7 @@ class _Output:
             return self.failed(EXIT_FAILED, "internal-error", str(exc), internal=True)
         detail = _one_line(str(exc))
         shown = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-        hint = "" if self.debug else " (a bug in paiban; run again with --debug for the traceback)"
+        hint = "" if self.debug else _(" (a bug in paiban; run again with --debug for the traceback)")
         return self.failed(EXIT_FAILED, "internal-error", shown[:500] + hint, internal=True)
 
 
@@ -236,8 +265,14 @@ def _one_line(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command for `argv` (default: sys.argv[1:]); the exit code. Never raises for a
-    failure of the build or a bug: every one ends in an exit code and one line on stderr."""
+    failure of the build or a bug: every one ends in an exit code and one line on stderr.
+    Messages are in the language `argv` or the locale asks for (the one before is restored)."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    with use_language(_language(argv)):
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     out = _Output(json_wanted="--json" in argv, debug="--debug" in argv)
     try:
         tune_for_batch()
@@ -246,13 +281,15 @@ def main(argv: list[str] | None = None) -> int:
         except SystemExit as exc:  # --help, --version, or a `paiban fonts` usage error (said on stderr)
             if exc.code in (0, None) or not out.json:
                 raise
-            return out.failed(EXIT_INPUT, "usage-error", "wrong command line (see above)")
+            return out.failed(EXIT_INPUT, "usage-error", _("wrong command line (see above)"))
         out.json = bool(getattr(args, "json", False))
         out.debug = bool(getattr(args, "debug", False))
         if args.command == "fonts":
             return run_fonts(args)
         if args.command == "preflight":
             return _preflight(args)
+        if args.command == "serve":
+            return _serve(args)
         return _build_or_check(args, out)
     except BrokenPipeError:  # the reader of our output went away (`paiban fonts | head -1`): done
         _silence_stdout()
@@ -261,22 +298,36 @@ def main(argv: list[str] | None = None) -> int:
         return out.exception(exc)
 
 
+def _serve(args: argparse.Namespace) -> int:
+    """`paiban serve FILE`: the live page until interrupted (paiban.serve.server)."""
+    _check_input_file(args.layout)
+    try:
+        from paiban.serve.server import serve
+    except ImportError as exc:
+        raise _Failure(EXIT_FAILED, "failed", _("paiban serve needs {name}: pip install 'paiban[serve]'").format(
+            name=exc.name)) from None
+    try:
+        return serve(args.layout, args.output, args.host, args.port, args.root)
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
 def _build_or_check(args: argparse.Namespace, out: _Output) -> int:
     """`paiban build|check FILE`: a layout or an edition; the report on stdout, the exit code."""
     scheduler = getattr(args, "scheduler", None)
     if scheduler is not None and not scheduler.strip():
-        return out.failed(EXIT_INPUT, "input-error", "--scheduler: the address is empty; give the Dask "
-                          "scheduler's address (tcp://host:8786) or leave --scheduler out")
+        return out.failed(EXIT_INPUT, "input-error", _("--scheduler: the address is empty; give the Dask scheduler's address "
+                                                       "(tcp://host:8786) or leave --scheduler out"))
     for path in (args.layout, *args.more):
         _check_input_file(path)
     from paiban.edition import is_edition_file
 
     run = _run_edition if is_edition_file(args.layout) else _build_layout
     if args.more and (run is _build_layout or not all(map(is_edition_file, args.more))):
-        return out.failed(EXIT_INPUT, "usage-error", "several files are built together only when each is an "
-                          "edition file (a YAML file with a top-level `layouts:` list); build layouts one by one")
+        return out.failed(EXIT_INPUT, "usage-error", _("several files are built together only when each is an edition file (a YAML file "
+                                                       "with a top-level `layouts:` list); build layouts one by one"))
     if args.more and args.trace:
-        return out.failed(EXIT_INPUT, "usage-error", "--trace is for one edition at a time")
+        return out.failed(EXIT_INPUT, "usage-error", _("--trace is for one edition at a time"))
     try:
         with interrupt_on_sigterm():  # finally blocks stop worker processes
             report, code, why = run(args, out)
@@ -284,7 +335,7 @@ def _build_or_check(args: argparse.Namespace, out: _Output) -> int:
         return out.exception(exc)
     out.stdout(report.to_json() if args.json else report.summary())
     if code == EXIT_STRICT:
-        _stderr(f"paiban: --strict: {why}; no PDF written")
+        _stderr(_("paiban: --strict: {why}; no PDF written").format(why=why))
     return code
 
 
@@ -293,7 +344,7 @@ def _preflight(args: argparse.Namespace) -> int:
     from paiban.render.preflight import check_pdf
 
     if not args.pdf.is_file():
-        raise InputError("not a file", Where(args.pdf))
+        raise InputError(_("not a file"), Where(args.pdf))
     findings = check_pdf(args.pdf, args.min_dpi)
     for finding in findings:
         _print_line(f"{args.pdf}: {finding}")
@@ -301,9 +352,9 @@ def _preflight(args: argparse.Namespace) -> int:
         from paiban.render.separations import write_separations
 
         for path in write_separations(args.pdf, args.separations, args.pdf.stem):
-            _stderr(f"paiban: wrote {path}")
+            _stderr(_("paiban: wrote {path}").format(path=path))
     if not findings:
-        _print_line(f"{args.pdf}: passes")
+        _print_line(_("{pdf}: passes").format(pdf=args.pdf))
     return EXIT_STRICT if findings else EXIT_OK
 
 
@@ -330,7 +381,7 @@ def _check_input_file(path: Path) -> None:
     from paiban.input.input_files import MAX_YAML_BYTES, FileProblem, regular_file_size
 
     try:
-        regular_file_size(path, "the file", MAX_YAML_BYTES)
+        regular_file_size(path, _("the file"), MAX_YAML_BYTES)
     except FileProblem as exc:
         if not path.is_dir():
             raise InputError(str(exc), Where(path)) from None
@@ -342,8 +393,8 @@ def _build_layout(args: argparse.Namespace, out: _Output) -> tuple[Any, int, str
     """`paiban build|check LAYOUT`: (the report, the exit code, what --strict stopped on)."""
     given = _given(args, EDITION_ONLY, (None, False))
     if given:
-        raise _invalid(f"{args.layout}: {given[0]} is for edition files (a YAML file with a top-level "
-                       "`layouts:` list); this is a layout")
+        raise _invalid(_("{layout}: {option} is for edition files (a YAML file with a top-level "
+                         "`layouts:` list); this is a layout").format(layout=args.layout, option=given[0]))
     from paiban import pipeline  # imported here so `paiban --help` stays fast
 
     pdf = args.output / (args.layout.stem + ".pdf") if args.command == "build" else None
@@ -359,8 +410,8 @@ def _build_layout(args: argparse.Namespace, out: _Output) -> tuple[Any, int, str
 
         write_atomically(args.trace, text_trace(result.document).encode("utf-8"))
     code = EXIT_STRICT if args.strict and not result.report.clean else EXIT_OK
-    return result.report, code, ("the build has overset text, missing glyphs, low-resolution pictures or "
-                                 "errors the layout's preflight asks for (single_hanzi_lines)")
+    return result.report, code, _("the build has overset text, missing glyphs, low-resolution pictures or "
+                                  "errors the layout's preflight asks for (single_hanzi_lines)")
 
 
 def _run_edition(args: argparse.Namespace, out: _Output) -> tuple[Any, int, str]:
@@ -370,14 +421,15 @@ def _run_edition(args: argparse.Namespace, out: _Output) -> tuple[Any, int, str]
 
     building = args.command == "build"
     if building and (args.no_marks or args.separations):
-        raise _invalid("--no-marks and --separations are for layouts; an edition file sets press: {marks: false}, "
-                       "and paiban preflight PAGE.pdf --separations DIR shows a page's plates")
+        raise _invalid(_("--no-marks and --separations are for layouts; an edition file sets press: "
+                         "{marks: false}, and paiban preflight PAGE.pdf --separations DIR shows a page's "
+                         "plates"))
     if building and args.jobs is not None and args.scheduler:
-        raise _invalid("--jobs and --scheduler: give one (--scheduler renders on the Dask cluster)")
+        raise _invalid(_("--jobs and --scheduler: give one (--scheduler renders on the Dask cluster)"))
     lonely = _given(args, SCHEDULER_ONLY, (None,))
     if building and lonely and not args.scheduler:
-        raise _invalid(f"{lonely[0]} is for a build on a Dask cluster (--scheduler ADDRESS); without "
-                       "--scheduler it would mean nothing")
+        raise _invalid(_("{option} is for a build on a Dask cluster (--scheduler ADDRESS); without "
+                         "--scheduler it would mean nothing").format(option=lonely[0]))
     dask = ({"scheduler_connect_timeout": args.scheduler_connect_timeout,
              "scheduler_deadline": args.scheduler_deadline} if building and args.scheduler else {})
     options = BuildOptions(

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paiban.errors import InputError, Where
+from paiban.i18n import ArgumentParser, _, argparse_message
 
 if TYPE_CHECKING:  # imported lazily at run time: `paiban --help` stays fast
     from paiban.fonts.coverage import SetCoverage
@@ -46,48 +47,48 @@ def _add_source_options(p: argparse.ArgumentParser, suppress: bool) -> None:
     default: Any = argparse.SUPPRESS if suppress else None
     group = p.add_mutually_exclusive_group()
     group.add_argument("--roles", type=Path, default=default, metavar="FILE",
-                       help="font roles YAML (default: the packaged one)")
+                       help=_("font roles YAML (default: the packaged one)"))
     group.add_argument("--layout", type=Path, default=default, metavar="LAYOUT",
-                       help="use the roles file and font_files of this layout")
+                       help=_("use the roles file and font_files of this layout"))
 
 
 def _add_list_options(p: argparse.ArgumentParser, suppress: bool) -> None:
     default: Any = argparse.SUPPRESS if suppress else []
     p.add_argument("--article", type=Path, action="append", default=default, metavar="FILE",
-                   help="also show each role's coverage of this article (repeatable)")
+                   help=_("also show each role's coverage of this article (repeatable)"))
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
-                   help="print JSON")
+                   help=_("print JSON"))
 
 
-class _OneLineErrors(argparse.ArgumentParser):
+class _OneLineErrors(ArgumentParser):
     """A parser whose usage errors are one line on stderr (exit 2), like every paiban error."""
 
     def error(self, message: str) -> Any:  # argparse's signature: NoReturn
-        self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(EXIT_INPUT, _("{prog}: error: {message} (see {prog} --help)").format(
+            prog=self.prog, message=argparse_message(message)) + "\n")
 
 
 def add_fonts_parser(subparsers: Any) -> None:
     """Add ``fonts`` and its actions to the ``paiban`` command's subparsers."""
     fonts = subparsers.add_parser(
-        "fonts", help="list font roles, their files and coverage; check an article; the cache folder",
-        description="Font roles on this machine: the files they resolve to and what they cover.")
+        "fonts", help=_("list font roles, their files and coverage; check an article; the cache folder"),
+        description=_("Font roles on this machine: the files they resolve to and what they cover."))
     fonts.error = _OneLineErrors.error.__get__(fonts)  # type: ignore[method-assign]
     _add_source_options(fonts, suppress=False)
     _add_list_options(fonts, suppress=False)
     actions = fonts.add_subparsers(dest="fonts_action", metavar="ACTION", parser_class=_OneLineErrors)
-    lister = actions.add_parser("list", help="roles, files and coverage (the default)")
+    lister = actions.add_parser("list", help=_("roles, files and coverage (the default)"))
     _add_source_options(lister, suppress=True)
     _add_list_options(lister, suppress=True)
-    check = actions.add_parser("check", help="which characters of an article fall back or are missing")
-    check.add_argument("article", type=Path, help="article file (UTF-8 text, as for a layout)")
-    check.add_argument("--role", default="song", help="font role to check against (default: song)")
-    check.add_argument("--strict", action="store_true", help="exit 1 if any character is missing")
-    check.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
+    check = actions.add_parser("check", help=_("which characters of an article fall back or are missing"))
+    check.add_argument("article", type=Path, help=_("article file (UTF-8 text, as for a layout)"))
+    check.add_argument("--role", default="song", help=_("font role to check against (default: song)"))
+    check.add_argument("--strict", action="store_true", help=_("exit 1 if any character is missing"))
+    check.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=_("print JSON"))
     _add_source_options(check, suppress=True)
-    cache = actions.add_parser("cache", help="show the cache folder (font programs, pictures, metrics); "
-                               "--prune trims it")
+    cache = actions.add_parser("cache", help=_("show the cache folder (font programs, pictures, metrics); --prune trims it"))
     cache.add_argument("--prune", type=float, metavar="MB",
-                       help="delete the oldest entries until the cache is at most MB megabytes")
+                       help=_("delete the oldest entries until the cache is at most MB megabytes"))
 
 
 def run_fonts(args: argparse.Namespace) -> int:
@@ -101,10 +102,10 @@ def run_fonts(args: argparse.Namespace) -> int:
             return _check(args, registry)
         return _list(args, registry)
     except InputError as exc:
-        print(f"paiban: error: {exc}", file=sys.stderr)
+        print(_("paiban: error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print("paiban: interrupted", file=sys.stderr)
+        print(_("paiban: interrupted"), file=sys.stderr)
         return 130
 
 
@@ -123,7 +124,7 @@ def _registry(args: argparse.Namespace) -> FontRegistry:
         overrides = dict(layout.font_overrides)
         where = Where(layout_file, key="font_files")
     elif roles_file is not None and not roles_file.is_file():
-        raise InputError("font roles file not found", Where(roles_file))
+        raise InputError(_("font roles file not found"), Where(roles_file))
     try:
         return FontRegistry(roles_file, overrides)
     except (UnknownRole, FileNotFoundError, ValueError, OSError) as exc:
@@ -144,7 +145,8 @@ def _input_error(message: str, roles_file: Path | None, where: Where) -> InputEr
 def _role(registry: FontRegistry, role: str) -> str:
     if role not in registry.roles():
         known = ", ".join(registry.roles())
-        raise InputError(f"unknown font role {role!r} (known roles: {known})", Where(registry.roles_file))
+        raise InputError(_("unknown font role {role!r} (known roles: {known})").format(
+            role=role, known=known), Where(registry.roles_file))
     return role
 
 
@@ -159,11 +161,11 @@ def _reference_sets() -> tuple[list[tuple[str, str, frozenset[str]]], str]:
     source = find_unihan_file()
     table = tongyong_guifan(source) if source is not None else None
     if table is None:
-        note = TONGYONG_GUIFAN_SOURCE_HINT if source is None else \
-            f"通用规范汉字表: {source} has no kTGH data (Unihan before Unicode 11); not shown"
+        note = _(TONGYONG_GUIFAN_SOURCE_HINT) if source is None else \
+            _("通用规范汉字表: {source} has no kTGH data (Unihan before Unicode 11); not shown").format(source=source)
     else:
         sets.append(("tongyong_guifan", "通用规范汉字表", frozenset(table)))
-        note = f"通用规范汉字表: {len(table)} characters, from {source} (Unihan kTGH)"
+        note = _("通用规范汉字表: {count} characters, from {source} (Unihan kTGH)").format(count=len(table), source=source)
     return sets, note
 
 
@@ -174,14 +176,15 @@ def article_characters(article: Article) -> str:
 
 
 def _coverage_line(title: str, cov: SetCoverage) -> str:
-    text = f"    {title}: {cov.covered}/{cov.total} ({cov.percent():.1f}%), first face {cov.primary}"
+    text = _("    {title}: {covered}/{total} ({percent:.1f}%), first face {primary}").format(
+        title=title, covered=cov.covered, total=cov.total, percent=cov.percent(), primary=cov.primary)
     if cov.fallback:
-        text += f", fallback {cov.fallback}"
+        text += _(", fallback {count}").format(count=cov.fallback)
     if cov.missing:
         named = "".join(cov.missing[:NAMED]) + ("…" if len(cov.missing) > NAMED else "")
-        text += f", missing {len(cov.missing)}: {named}"
+        text += _(", missing {count}: {chars}").format(count=len(cov.missing), chars=named)
         if cov.refused:
-            text += f" ({len(cov.refused)} emoji/private use, never drawn)"
+            text += _(" ({count} emoji/private use, never drawn)").format(count=len(cov.refused))
     return text
 
 
@@ -192,26 +195,31 @@ def _list(args: argparse.Namespace, registry: FontRegistry) -> int:
 
     sets, note = _reference_sets()
     for path in getattr(args, "article", None) or []:
-        sets.append((f"article:{path}", f"article {path}", frozenset(article_characters(read_article(path)))))
+        sets.append((f"article:{path}", _("article {path}").format(path=path),
+                     frozenset(article_characters(read_article(path)))))
     out: dict[str, Any] = {"roles_file": str(registry.roles_file), "cache_dir": str(default_cache_dir()),
                            "reference_note": note, "roles": []}
-    lines = [f"font roles: {registry.roles_file}", f"cache:      {default_cache_dir()}",
-             f"GB 2312 hanzi: {len(sets[0][2])} characters (rows 16–87, from Python's gb2312 codec)", note, ""]
+    lines = [_("font roles: {file}").format(file=registry.roles_file),
+             _("cache:      {folder}").format(folder=default_cache_dir()),
+             _("GB 2312 hanzi: {count} characters (rows 16–87, from Python's gb2312 codec)").format(
+                 count=len(sets[0][2])),
+             note, ""]
     for role in registry.roles():
         faces = registry.chain_sources(role)
         entry: dict[str, Any] = {"name": role, "description": registry.description(role), "faces": [],
                                  "not_installed": registry.unresolved_entries(role), "coverage": {}}
         lines.append(f"{role} — {registry.description(role)}" if registry.description(role) else role)
         if not faces:
-            lines.append("    no installed font: every character of this role would be missing")
+            lines.append(_("    no installed font: every character of this role would be missing"))
         for i, (face, source) in enumerate(faces, start=1):
             kind = "CFF, embedded as CIDFontType0C" if face.is_cff else "TrueType"
-            via = f"  (via {source})" if source != role else ""
-            lines.append(f"  {i}. {face.family}: {face.path} face {face.index} [{kind}]{via}")
+            via = _("  (via {role})").format(role=source) if source != role else ""
+            lines.append(_("  {number}. {family}: {path} face {index} [{kind}]{via}").format(
+                number=i, family=face.family, path=face.path, index=face.index, kind=kind, via=via))
             entry["faces"].append({"file": str(face.path), "face": face.index, "family": face.family,
                                    "outlines": face.outlines, "key": face.key, "from_role": source})
         for skipped in entry["not_installed"]:
-            lines.append(f"     skipped: {skipped.split(': ', 1)[-1]}")
+            lines.append(_("     skipped: {reason}").format(reason=skipped.split(": ", 1)[-1]))
         for set_id, title, chars in sets:
             cov = set_coverage(registry, role, chars)
             entry["coverage"][set_id] = {
@@ -267,27 +275,32 @@ def _check(args: argparse.Namespace, registry: FontRegistry) -> int:
                 fallbacks.append(item)
     primary = registry.primary_face(role)
     chars = article_characters(article)
-    first = f"{primary.family} ({primary.path.name}#{primary.index})" if primary else "no installed font"
-    lines = [f"{args.article}: {len(chars)} characters ({len(set(chars))} distinct), role {role}, first face {first}"]
-    lines += [f"fallback {item['char']} {item['codepoint']:>8}  {_place(item)}  -> {item['family']}"
-              f" ({Path(item['file']).name}#{item['face_index']})" for item in fallbacks]
-    lines += [f"missing  {item['char']!r} {item['codepoint']:>8}  {_place(item)}: {item['reason']}"
-              for item in missing]
-    lines.append(f"{len(fallbacks)} fallback ({len({i['char'] for i in fallbacks})} distinct), "
-                 f"{len(missing)} missing ({len({i['char'] for i in missing})} distinct)")
+    first = f"{primary.family} ({primary.path.name}#{primary.index})" if primary else _("no installed font")
+    lines = [_("{article}: {count} characters ({distinct} distinct), role {role}, first face {first}").format(
+        article=args.article, count=len(chars), distinct=len(set(chars)), role=role, first=first)]
+    lines += [_("fallback {char} {codepoint:>8}  {place}  -> {family} ({file}#{index})").format(
+        char=item["char"], codepoint=item["codepoint"], place=_place(item), family=item["family"],
+        file=Path(item["file"]).name, index=item["face_index"]) for item in fallbacks]
+    lines += [_("missing  {char!r} {codepoint:>8}  {place}: {reason}").format(
+        char=item["char"], codepoint=item["codepoint"], place=_place(item), reason=_(item["reason"])) for item in missing]
+    lines.append(_("{fallbacks} fallback ({fallback_distinct} distinct), {missing} missing ({missing_distinct} "
+                   "distinct)").format(fallbacks=len(fallbacks), fallback_distinct=len({i["char"] for i in fallbacks}),
+                                       missing=len(missing), missing_distinct=len({i["char"] for i in missing})))
     _print(args, {"article": str(args.article), "role": role, "primary_face": primary.key if primary else None,
                   "fallbacks": fallbacks, "missing": missing}, lines)
     if args.strict and missing:
-        print(f"paiban: --strict: {len(missing)} characters are missing in role {role}", file=sys.stderr)
+        print(_("paiban: --strict: {count} characters are missing in role {role}").format(
+            count=len(missing), role=role),
+              file=sys.stderr)
         return EXIT_STRICT
     return EXIT_OK
 
 
 def _place(item: dict[str, Any]) -> str:
-    where = f"paragraph {item['paragraph']}" if item["paragraph"] else item["part"]
+    where = _("paragraph {number}").format(number=item["paragraph"]) if item["paragraph"] else _(item["part"])
     if item["line"]:
-        where += f" (line {item['line']})"
-    return f"{where}, offset {item['offset']}"
+        where += _(" (line {line})").format(line=item["line"])
+    return _("{where}, offset {offset}").format(where=where, offset=item["offset"])
 
 
 # ---- cache -------------------------------------------------------------------------------------
@@ -298,12 +311,13 @@ def _cache(args: argparse.Namespace) -> int:
     cache_dir = default_cache_dir()
     if args.prune is not None:
         if args.prune < 0:
-            raise InputError("needs a size in megabytes >= 0", Where("--prune"))
+            raise InputError(_("needs a size in megabytes >= 0"), Where("--prune"))
         removed = prune(cache_dir, int(args.prune * 1024 * 1024))
-        print(f"removed {len(removed)} entries")
+        print(_("removed {count} entries").format(count=len(removed)))
     entries = cache_entries(cache_dir)
     counts = ", ".join(f"{sum(1 for e in entries if e[0].parent.name == kind)} {kind}" for kind, _ in PRUNED)
     total = sum(size for _, size, _ in entries) / 2**20
-    print(f"cache: {cache_dir}")
-    print(f"  {counts}, {total:.1f} MB (limit {cache_max_bytes() / 2**20:.0f} MB: $PAIBAN_CACHE_MAX_MB)")
+    print(_("cache: {folder}").format(folder=cache_dir))
+    print(_("  {counts}, {total:.1f} MB (limit {limit:.0f} MB: $PAIBAN_CACHE_MAX_MB)").format(
+        counts=counts, total=total, limit=cache_max_bytes() / 2**20))
     return EXIT_OK

@@ -46,6 +46,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from paiban.i18n import _
 
 __all__ = ["CONNECT_TIMEOUT", "DEADLINE", "DaskPool", "InlinePool", "Pool", "PoolError", "ProcessPool", "RETRIES",
            "dask_settings", "open_pool", "worker_name"]
@@ -217,9 +218,10 @@ def dask_settings(connect_timeout: float | None = None, deadline: float | None =
         try:
             value = kind(given if given is not None else text)
         except (TypeError, ValueError):
-            raise PoolError(f"the Dask {label} must be a number: {source}") from None
+            raise PoolError(_("the Dask {label} must be a number: {source}").format(
+                label=label, source=source)) from None
         if not (0 <= value < 100 if kind is int else 0 < value < float("inf")):
-            raise PoolError(f"the Dask {label} is out of range: {source}")
+            raise PoolError(_("the Dask {label} is out of range: {source}").format(label=label, source=source))
         return value
 
     return (setting(connect_timeout, CONNECT_TIMEOUT_ENV, "connect timeout (seconds)", CONNECT_TIMEOUT, float),
@@ -243,13 +245,14 @@ def _check_address(address: str, connection_args: dict) -> None:
     """A `PoolError` for an address Dask cannot connect to: no scheme, host or port, an unknown
     or unavailable scheme, ``tls://`` without certificates."""
     def bad(why: str) -> PoolError:
-        return PoolError(f"not a Dask scheduler address: {address!r} ({why}); give one like tcp://host:8786")
+        return PoolError(_("not a Dask scheduler address: {address!r} ({why}); give one like tcp://host:8786").format(
+            address=address, why=why))
 
     from distributed.comm import get_address_host_port, parse_address
     from distributed.comm.registry import get_backend
 
     try:  # (an empty address never comes here: `DaskPool` refuses it first)
-        scheme, _ = parse_address(address)  # host:port is tcp://host:port
+        scheme = parse_address(address)[0]  # host:port is tcp://host:port
         get_backend(scheme).get_connector()
         port = get_address_host_port(address)[1] if scheme in ("tcp", "tls") else None
     except (ValueError, TypeError) as exc:
@@ -257,8 +260,9 @@ def _check_address(address: str, connection_args: dict) -> None:
     if port is not None and not 0 < int(port) < 65536:
         raise bad(f"port {port}")
     if scheme in ("tls", "wss") and connection_args.get("ssl_context") is None:
-        raise PoolError(f"{address}: a {scheme}:// scheduler needs the cluster's certificates in Dask's configuration "
-                        "(distributed.comm.tls.ca-file, .client.cert, .client.key)")
+        raise PoolError(_("{address}: a {scheme}:// scheduler needs the cluster's certificates in Dask's "
+                          "configuration (distributed.comm.tls.ca-file, .client.cert, .client.key)").format(
+                              address=address, scheme=scheme))
 
 
 def _check_scheduler(address: str, timeout: float, security: Any) -> dict:
@@ -270,7 +274,8 @@ def _check_scheduler(address: str, timeout: float, security: Any) -> dict:
     try:
         connection_args = security.get_connection_args("client")
     except Exception as exc:  # noqa: BLE001 - bad TLS settings
-        raise PoolError(f"cannot use Dask's TLS settings for {address}: {_one_line(exc)}") from None
+        raise PoolError(_("cannot use Dask's TLS settings for {address}: {detail}").format(
+            address=address, detail=_one_line(exc))) from None
     _check_address(address, connection_args)
     try:
         # distributed's connect gives up connecting after `timeout` (an OSError); past that, the
@@ -280,17 +285,19 @@ def _check_scheduler(address: str, timeout: float, security: Any) -> dict:
     except (KeyboardInterrupt, SystemExit):
         raise
     except TimeoutError:
-        raise PoolError(f"the Dask scheduler at {address} does not answer: it accepts the connection, but "
-                        f"no reply came within {timeout:g} s") from None
+        raise PoolError(_("the Dask scheduler at {address} does not answer: it accepts the connection, but "
+                          "no reply came within {timeout:g} s").format(address=address, timeout=timeout)) from None
     except BaseException as exc:  # noqa: BLE001 - anything a foreign peer makes distributed raise
         if isinstance(exc, OSError) and str(exc).startswith("Timed out trying to connect"):
             cause = re.sub(r"^in <[^>]*>: ", "", _one_line(exc.__cause__ or exc))
-            raise PoolError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({cause})") from None
-        raise PoolError(f"{address} is not a Dask scheduler: it does not speak Dask's protocol "
-                        f"({_one_line(exc, with_type=True)})") from None
+            raise PoolError(_("cannot reach the Dask scheduler at {address} within {timeout:g} s ({cause})").format(
+                address=address, timeout=timeout, cause=cause)) from None
+        raise PoolError(_("{address} is not a Dask scheduler: it does not speak Dask's protocol ({detail})").format(
+            address=address, detail=_one_line(exc, with_type=True))) from None
     if not isinstance(identity, dict) or identity.get("type") != "Scheduler":
         kind = identity.get("type") if isinstance(identity, dict) else type(identity).__name__
-        raise PoolError(f"{address} is not a Dask scheduler (it answered as {kind!s:.40})")
+        raise PoolError(_("{address} is not a Dask scheduler (it answered as {kind!s:.40})").format(
+            address=address, kind=kind))
     return identity
 
 
@@ -357,8 +364,11 @@ def _client(address: str, timeout: float, security: Any) -> Any:
         box["abandoned"] = True
     error = box.get("error")
     if error is None:
-        raise PoolError(f"the Dask scheduler at {address} does not answer: no client connection within {timeout:g} s")
-    raise PoolError(f"cannot connect to the Dask scheduler at {address}: {_one_line(error)}")
+        raise PoolError(_("the Dask scheduler at {address} does not answer: no client connection within {timeout:g} "
+                          "s").format(
+            address=address, timeout=timeout))
+    raise PoolError(_("cannot connect to the Dask scheduler at {address}: {detail}").format(
+        address=address, detail=_one_line(error)))
 
 
 class _DaskJob:
@@ -385,11 +395,12 @@ class DaskPool(Pool):
                  retries: int | None = None):
         self.connect_timeout, self.deadline, self.retries = dask_settings(connect_timeout, deadline, retries)
         if not isinstance(address, str) or not address.strip():
-            raise PoolError(f"not a Dask scheduler address: {address!r}; give one like tcp://host:8786")
+            raise PoolError(_("not a Dask scheduler address: {address!r}; give one like tcp://host:8786").format(
+                address=address))
         try:
             from dask.distributed import Security
         except ImportError:
-            raise PoolError("--scheduler needs Dask: pip install 'paiban[dask]'") from None
+            raise PoolError(_("--scheduler needs Dask: pip install 'paiban[dask]'")) from None
         self.address = address
         self._jobs: list[_DaskJob] = []
         self._ends = time.monotonic() + self.deadline
@@ -404,8 +415,8 @@ class DaskPool(Pool):
                     identity = self.client.sync(self.client.scheduler.identity, n_workers=0,
                                                 callback_timeout=self.connect_timeout)
                 except Exception:  # noqa: BLE001 - a timeout, or the scheduler went away
-                    raise PoolError(f"the Dask scheduler at {address} has no workers "
-                                    f"(waited {self.connect_timeout:g} s)") from None
+                    raise PoolError(_("the Dask scheduler at {address} has no workers (waited {timeout:g} s)").format(
+                        address=address, timeout=self.connect_timeout)) from None
                 workers = int(identity.get("n_workers") or 0)
         except BaseException:
             self._close_client()
@@ -419,8 +430,9 @@ class DaskPool(Pool):
         return left
 
     def _late(self) -> PoolError:
-        return PoolError(f"the Dask cluster at {self.address} did not finish within {self.deadline:g} s "
-                         f"(the deadline; {DEADLINE_ENV})")
+        return PoolError(_("the Dask cluster at {address} did not finish within {deadline:g} s (the "
+                           "deadline; {variable})").format(
+                               address=self.address, deadline=self.deadline, variable=DEADLINE_ENV))
 
     def _submit(self, fn: Callable[..., Any], args: tuple) -> Any:
         import warnings
@@ -458,7 +470,8 @@ class DaskPool(Pool):
                     job.resubmitted += 1
                     job.future = self._submit(job.fn, job.args)
                     continue
-                raise PoolError(f"the Dask cluster at {self.address} lost a job: {_one_line(exc)}") from None
+                raise PoolError(_("the Dask cluster at {address} lost a job: {detail}").format(
+                    address=self.address, detail=_one_line(exc))) from None
 
     def as_completed(self, futures: Iterable[Any]) -> Iterator[Any]:
         from dask.distributed import as_completed

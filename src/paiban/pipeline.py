@@ -46,12 +46,16 @@ from paiban.model.items import Unit
 from paiban.model.placed import Document, EncodedPage, FallbackUse, MissingGlyph, PlacedPage
 from paiban.model.spec import Layout, StorySpec, TextStyle
 from paiban.page.compose import FlowIndex, Rank, compose_some_pages, flow_index
+from paiban.page.compose_memo import ComposeMemo
 from paiban.page.furniture import page_label
 from paiban.page.glyph_source import GlyphSource, TextSegment
+from paiban.page.proof_overlay import ProofShape, proof_shapes
 from paiban.render.text_operators import CodeSpace, GlyphCodes, encode_page, metrics_advance
 from paiban.report import BuildReport, StoryReport
 from paiban.text import phrases
 from paiban.text.itemize import itemize
+from paiban.text.vertical_rules import story_itemizer
+from paiban.i18n import _
 
 Story = tuple[StorySpec, Article]
 FlowedStory = tuple[StorySpec, Article, StoryFlow]
@@ -62,7 +66,9 @@ class BuildOptions:
     """What to build (how it runs — `jobs`, a scheduler — is the caller's separate choice)."""
 
     output: Path | None = None  # the PDF; None: compose and report only
-    proof: bool = False  # red proof boxes where text is overset
+    #: proof overlays in the PDF (grid, regions and their fill, overset, jump links, missing glyphs,
+    #: low-resolution pictures: `paiban.page.proof_overlay`); the PDF is then not for press
+    proof: bool = False
     strict: bool = False  # no PDF when the build has overset text, missing glyphs or low-res pictures
     keep_lines: bool = True  # keep the composed pages with their lines (`BuildResult.document`)
     #: the folder every input file must lie in (the layout too); None: the layout's folder, or the
@@ -149,8 +155,9 @@ def _read_article(path: Path, layout: Layout) -> Article:
     article = read_article(path, limits.article_size, "limits.article_size")  # at most the limit + 1 bytes
     for paragraph in article.paragraphs:
         if len(paragraph.text) > limits.paragraph_chars:
-            raise InputError(f"a paragraph of {len(paragraph.text):,} characters is longer than the limit "
-                             f"(limits.paragraph_chars = {limits.paragraph_chars:,})",
+            raise InputError(_("a paragraph of {count:,} characters is longer than the limit "
+                               "(limits.paragraph_chars = {paragraph_chars:,})").format(
+                                   count=len(paragraph.text), paragraph_chars=limits.paragraph_chars),
                              Where(path, paragraph.source_line or None))
     return article
 
@@ -190,12 +197,23 @@ def flow(loaded: Loaded, stories: Sequence[Story], space: CodeSpace | None = Non
     by default those of this layout's texts."""
     layout = loaded.layout
     itemizer = make_itemizer(loaded.glyphs)
-    flowed = tuple((s, a, flow_story(s, a, layout, itemizer)) for s, a in stories)
+    flowed = tuple((s, a, flow_one_story(s, a, layout, itemizer)) for s, a in stories)
+    check_jumps(flowed, layout)
+    space = space if space is not None else CodeSpace.for_texts(document_texts(layout, stories))
+    return Flowed(layout, loaded.glyphs, flowed, space, flow_index(list(flowed)))
+
+
+def check_jumps(flowed: Iterable[FlowedStory], layout: Layout) -> None:
+    """Every jump line of the flowed stories must name the page its story goes on or comes from."""
     problems = [p for _, _, f in flowed for p in jump_problems(f, layout)]
     if problems:
         raise PaibanError("jump lines did not settle: " + "; ".join(problems))
-    space = space if space is not None else CodeSpace.for_texts(document_texts(layout, stories))
-    return Flowed(layout, loaded.glyphs, flowed, space, flow_index(list(flowed)))
+
+
+def flow_one_story(story: StorySpec, article: Article, layout: Layout,
+                   itemizer: Callable[[str, TextStyle], tuple[Unit, ...]]) -> StoryFlow:
+    """One story flowed as `flow` flows each (`paiban.serve` flows only the stories that changed)."""
+    return flow_story(story, article, layout, story_itemizer(story, layout, itemizer))
 
 
 def document_texts(layout: Layout, stories: Iterable[Story]) -> list[str]:
@@ -224,14 +242,14 @@ class ComposedPage:
 class _Composer:
     """A flowed layout as one process composes its pages: the glyph codes are made once."""
 
-    def __init__(self, flowed: Flowed):
-        self.flowed = flowed
-        glyphs = flowed.glyphs
-        self.codes = GlyphCodes(flowed.space, metrics_advance(glyphs.registry, glyphs.faces))
+    def __init__(self, flowed: Flowed, codes: GlyphCodes | None = None, memo: ComposeMemo | None = None):
+        self.flowed, self.memo = flowed, memo
+        self.codes = codes if codes is not None else glyph_codes(flowed)
 
     def page(self, number: int, proof: bool, keep_lines: bool = False) -> ComposedPage:
         f = self.flowed
-        (page,), warnings = compose_some_pages(f.layout, list(f.stories), f.glyphs, proof, {number}, f.index)
+        (page,), warnings = compose_some_pages(f.layout, list(f.stories), f.glyphs, proof, {number}, f.index,
+                                               self.memo)
         encoded = replace(encode_page(self.codes, page), press=f.layout.press, slug=slug_line(f.layout, number))
         faces = f.glyphs.faces
         return ComposedPage(encoded, tuple(warnings), {key: faces[key] for key in encoded.chars},
@@ -255,15 +273,23 @@ def compose_page_job(key: str, number: int, proof: bool) -> ComposedPage:
     return page
 
 
+def glyph_codes(flowed: Flowed) -> GlyphCodes:
+    """The PDF codes and advances of `flowed`'s glyphs, made as pages need them (a caller that
+    composes the same layout again, with the same code space and fonts, may keep them)."""
+    return GlyphCodes(flowed.space, metrics_advance(flowed.glyphs.registry, flowed.glyphs.faces))
+
+
 def compose_pages(flowed: Flowed, proof: bool, pool: parallel.Pool | None = None, key: str = "",
-                  keep_lines: bool = True, numbers: Sequence[int] | None = None) -> list:
+                  keep_lines: bool = True, numbers: Sequence[int] | None = None,
+                  codes: GlyphCodes | None = None, memo: ComposeMemo | None = None) -> list:
     """A future of each page of `flowed` (or of its pages `numbers`) composed and encoded, in
     layout order: in `pool` when its workers were forked with `flowed` installed under `key`
-    (`install_layouts`) and the lines are not kept, else here (the futures are then done)."""
+    (`install_layouts`) and the lines are not kept, else here (the futures are then done), with
+    `codes` (`glyph_codes`) when given, and `memo` (what the last compositions made) when given."""
     numbers = flowed.layout.pages if numbers is None else numbers
     if pool is not None and pool.forked and not keep_lines:
         return [pool.submit(compose_page_job, key, number, proof) for number in numbers]
-    composer, here = _Composer(flowed), parallel.InlinePool()
+    composer, here = _Composer(flowed, codes, memo), parallel.InlinePool()
     return [here.submit(composer.page, number, proof, keep_lines) for number in numbers]
 
 
@@ -319,11 +345,13 @@ def furniture_texts(layout: Layout) -> list[tuple[str, str, str]]:
 # ---- 6. write ---------------------------------------------------------------------------------
 
 def write(title: str, pages: Sequence[EncodedPage], faces: dict[str, FontFace], registry: FontRegistry,
-          output: Path, font_chars: dict[str, str] | None = None) -> None:
-    """The PDF of `pages` at `output`, atomically (reportlab is imported here, when a PDF is written)."""
+          output: Path, font_chars: dict[str, str] | None = None,
+          proof: Mapping[int, Sequence[ProofShape]] | None = None) -> None:
+    """The PDF of `pages` at `output`, atomically (reportlab is imported here, when a PDF is
+    written); with `proof`, each page's proof overlays (a proof, not for press)."""
     from paiban.render.pdf_writer import write_pdf
 
-    write_pdf(title, pages, output, faces, metrics_advance(registry, faces), font_chars=font_chars)
+    write_pdf(title, pages, output, faces, metrics_advance(registry, faces), font_chars=font_chars, proof=proof)
 
 
 def slug_line(layout: Layout, number: int) -> str:
@@ -371,7 +399,8 @@ def preflight_errors(layout: Layout, warnings: Iterable[BuildWarning]) -> tuple[
     """The warnings the layout's `preflight` makes errors: 单字成行 with `single_hanzi_lines: error`."""
     if layout.single_hanzi_lines != "error":
         return ()
-    return tuple(f"单字成行 (preflight single_hanzi_lines: error): {w.message}" for w in warnings if w.kind == "orphan")
+    return tuple(_("单字成行 (preflight single_hanzi_lines: error): {message}").format(message=w.message)
+                 for w in warnings if w.kind == "orphan")
 
 
 # ---- the whole build --------------------------------------------------------------------------
@@ -405,10 +434,11 @@ def build(path: Path, options: BuildOptions = BuildOptions(), jobs: int = 1) -> 
     with timer.stage("flow"):
         flowed = flow(loaded, stories)
     layout = flowed.layout
-    jobs = jobs if len(layout.pages) > 1 and not options.keep_lines else 1
+    keep_lines = options.keep_lines or (options.proof and options.output is not None)  # the overlays read them
+    jobs = jobs if len(layout.pages) > 1 and not keep_lines else 1
     with _pool(jobs, {"": flowed}) as pool:
         with timer.stage("compose"):
-            futures = compose_pages(flowed, options.proof, pool, "", options.keep_lines)
+            futures = compose_pages(flowed, options.proof, pool, "", keep_lines)
         with timer.stage("coverage"):  # while the workers compose
             coverage = check_coverage(layout, stories, loaded.glyphs)
         with timer.stage("compose"):
@@ -417,7 +447,7 @@ def build(path: Path, options: BuildOptions = BuildOptions(), jobs: int = 1) -> 
     report = build_report(path, flowed, composed, coverage, timer.timings)
     encoded = tuple(page.encoded for page in composed)
     placed = tuple(page.placed for page in composed if page.placed is not None)
-    document = Document(layout.title, placed) if options.keep_lines else None
+    document = Document(layout.title, placed, layout) if keep_lines else None
     result = BuildResult(layout, report, encoded, flowed.flows, loaded.registry, loaded.glyphs, document)
     if options.output is None or (options.strict and not report.clean):
         return result
@@ -425,9 +455,10 @@ def build(path: Path, options: BuildOptions = BuildOptions(), jobs: int = 1) -> 
     for page in composed:
         faces.update(page.faces)
     with timer.stage("render"):
-        write(layout.title, encoded, faces, loaded.registry, options.output)
+        shapes = proof_shapes(document, report) if options.proof and document is not None else None
+        write(layout.title, encoded, faces, loaded.registry, options.output, proof=shapes)
     with timer.stage("preflight"):
-        checked = preflight(options.output)
+        checked = preflight(options.output, proof=options.proof)
     if options.separations:
         from paiban.render.separations import write_separations
 
@@ -437,15 +468,16 @@ def build(path: Path, options: BuildOptions = BuildOptions(), jobs: int = 1) -> 
     return replace(result, report=replace(report, output=str(options.output), timings=timer.timings))
 
 
-def preflight(pdf: Path) -> tuple[BuildWarning, ...]:
+def preflight(pdf: Path, proof: bool = False) -> tuple[BuildWarning, ...]:
     """`paiban.render.preflight` on a PDF just written: its findings as warnings (kind
     ``preflight``; they do not fail the build, as the PDF is written). paiban's own output
     passes: a finding is a bug to report. Pictures below the layout's resolution are reported
-    by composition already (``low-resolution``), so preflight leaves them out here."""
+    by composition already (``low-resolution``), so preflight leaves them out here. A `proof`
+    makes no PDF/X claim (`paiban.render.proof_drawing`): only its pages are checked."""
     from paiban.render.preflight import check_pdf
 
-    return tuple(BuildWarning("preflight", f"preflight: {finding}", page=finding.page or None)
-                 for finding in check_pdf(pdf, min_dpi=0))
+    return tuple(BuildWarning("preflight", _("preflight: {finding}").format(finding=finding), page=finding.page or None)
+                 for finding in check_pdf(pdf, min_dpi=0) if finding.page or not proof)
 
 
 @contextmanager

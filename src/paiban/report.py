@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from paiban.i18n import N_, _, ljust, rjust
 from paiban.model.build_warning import BuildWarning
 from paiban.model.flowed import RegionFill
 
@@ -79,35 +80,45 @@ class BuildReport:
         return json.dumps(data, ensure_ascii=False, indent=2)
 
     def summary(self) -> str:
-        out = [f"layout  {self.layout}"]
+        """The report for people, in the active language (`paiban.i18n`)."""
+        out = [_("layout  {layout}").format(layout=self.layout)]
         if self.output:
-            out.append(f"output  {self.output}")
+            out.append(_("output  {output}").format(output=self.output))
         lines = sum(s.lines for s in self.stories)
-        out.append(f"pages   {self.pages}   stories {len(self.stories)}   lines {lines}")
-        out.append(f"  {'story':12s} {'region':14s} {'page':>4s} {'lines':>9s} {'chars':>6s}  fit")
+        out.append(_("pages   {pages}   stories {stories}   lines {lines}").format(
+            pages=self.pages, stories=len(self.stories), lines=lines))
+        story, region, page, lines_, chars, fit, every = (
+            _("story"), _("region"), _("page"), _("lines"), _("chars"), _("fit"), _("(all)"))
+        out.append(f"  {ljust(story, 12)} {ljust(region, 14)} {rjust(page, 4)} {rjust(lines_, 9)} {rjust(chars, 6)}  {fit}")
         for s in self.stories:
             if s.overset:
-                state = f"overset {s.overset} chars from paragraph {s.overset_paragraph}: {s.overset_sentence}"
+                state = _("overset {overset} chars from paragraph {paragraph}: {sentence}").format(
+                    overset=s.overset, paragraph=s.overset_paragraph, sentence=s.overset_sentence)
             elif s.underset_lines:
-                state = f"fits; {s.underset_lines} lines ({s.underset_characters} chars) left to fill"
+                state = _("fits; {lines} lines ({chars} chars) left to fill").format(
+                    lines=s.underset_lines, chars=s.underset_characters)
             else:
-                state = "fits exactly"
-            out.append(f"  {s.name:12s} {'(all)':14s} {'':>4s} {s.lines:>9d} {s.placed:>6d}  {state}")
+                state = _("fits exactly")
+            out.append(f"  {ljust(s.name, 12)} {ljust(every, 14)} {'':>4s} {s.lines:>9d} {s.placed:>6d}  {state}")
             for r in s.regions:
-                out.append(f"  {'':12s} {r.region:14s} {r.page:>4d} {r.lines:>4d}/{r.capacity:<4d}"
+                out.append(f"  {'':12s} {ljust(r.region, 14)} {r.page:>4d} {r.lines:>4d}/{r.capacity:<4d}"
                            f" {r.characters:>6d}")
-        _listed(out, "missing glyphs", self.missing, "(not drawn; red proof boxes):",
-                lambda m: f"{m.char!r} U+{ord(m.char):04X} in story {m.story}, {_where(m)}, offset {m.offset}"
-                          f" (role {m.role}): {m.reason}")
-        _listed(out, "fallback glyphs", self.fallbacks,
-                f"({len({f.char for f in self.fallbacks})} distinct, drawn by a later font of the role):",
-                lambda f: f"{f.char!r} U+{ord(f.char):04X} in story {f.story}, {_where(f)}, offset {f.offset}:"
-                          f" role {f.role} -> {f.family or f.face} ({f.face})")
+        _listed(out, _("missing glyphs"), self.missing, _("(not drawn; red proof boxes):"),
+                lambda m: _("{char!r} U+{code:04X} in story {story}, {where}, offset {offset} (role {role}): "
+                            "{reason}").format(char=m.char, code=ord(m.char), story=m.story, where=_where(m),
+                                               offset=m.offset, role=m.role, reason=_(m.reason)))
+        _listed(out, _("fallback glyphs"), self.fallbacks,
+                _("({count} distinct, drawn by a later font of the role):").format(
+                    count=len({f.char for f in self.fallbacks})),
+                lambda f: _("{char!r} U+{code:04X} in story {story}, {where}, offset {offset}: role {role} -> "
+                            "{family} ({face})").format(char=f.char, code=ord(f.char), story=f.story, where=_where(f),
+                                                        offset=f.offset, role=f.role, family=f.family or f.face,
+                                                        face=f.face))
         for w in self.warnings:
-            out.append(f"warning: {w.message}")
-        out += [f"error: {e}" for e in self.errors]
+            out.append(_("warning: {message}").format(message=w.message))
+        out += [_("error: {message}").format(message=e) for e in self.errors]
         times = "  ".join(f"{k} {v * 1000:.0f}ms" for k, v in self.timings.items())
-        out.append(f"time    {times}")
+        out.append(_("time    {times}").format(times=times))
         return "\n".join(out)
 
 
@@ -119,10 +130,10 @@ def _listed(out: list[str], label: str, items: Sequence, header: str, line: Call
     out.append(f"{label} {len(items)} {header}")
     out += [f"  {line(item)}" for item in items[:SHOWN]]
     if len(items) > SHOWN:
-        out.append(f"  … and {len(items) - SHOWN} more")
+        out.append(_("  … and {count} more").format(count=len(items) - SHOWN))
 
 
 def _where(item: MissingGlyph | FallbackUse) -> str:
     if item.paragraph:
-        return f"paragraph {item.paragraph}"
-    return item.part or "headline"
+        return _("paragraph {number}").format(number=item.paragraph)
+    return _(item.part or N_("headline"))

@@ -8,6 +8,7 @@ newspaper sheet sizes (broadsheet/对开 ≈ 390 × 546 mm, tabloid/四开 ≈ 2
 from __future__ import annotations
 
 import re
+from paiban.i18n import _
 
 PT_PER_MM = 72.0 / 25.4
 
@@ -58,7 +59,7 @@ def parse_length(value: object, default_unit: str = "mm") -> float:
         if m:
             unit = m.group(2) or default_unit
             return float(m.group(1)) * _FACTORS[unit]
-    raise ValueError(f"expected a length such as 12mm or 9pt, got {value!r}")
+    raise ValueError(_("expected a length such as 12mm or 9pt, got {value!r}").format(value=value))
 
 
 def parse_type_size(value: object) -> float:
@@ -69,9 +70,10 @@ def parse_type_size(value: object) -> float:
         size = parse_length(value, default_unit="pt")
     except ValueError:
         names = "、".join(HAO_SIZES_PT)
-        raise ValueError(f"expected a type size in pt or a 号 name ({names}), got {value!r}") from None
+        raise ValueError(_("expected a type size in pt or a 号 name ({names}), got {value!r}").format(
+            names=names, value=value)) from None
     if size <= 0:
-        raise ValueError(f"type size must be positive, got {value!r}")
+        raise ValueError(_("type size must be positive, got {value!r}").format(value=value))
     return size
 
 
@@ -81,7 +83,7 @@ CHINESE_DIGITS = "〇一二三四五六七八九"
 def chinese_numeral(n: int) -> str:
     """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (page numbers in jump lines)."""
     if n <= 0:
-        raise ValueError("page numbers start at 1")
+        raise ValueError(_("page numbers start at 1"))
     if n < 10:
         return CHINESE_DIGITS[n]
     if n < 100:

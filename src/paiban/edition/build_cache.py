@@ -41,6 +41,7 @@ from typing import Any
 from paiban.atomic_files import CHECKSUM_MARKER, intact, sidecar_of, write_atomically
 from paiban.cache_health import note_unusable, scratch_dir, seal, unseal
 from paiban.code_identity import code_identity
+from paiban.i18n import N_
 from paiban.model.placed import EncodedPage
 
 __all__ = ["BuildCache", "CACHE_DIR_NAME", "combined_key", "contact_key", "drawn_page_digest", "file_digest",
@@ -167,7 +168,7 @@ class BuildCache:
                 write_atomic(tag, b"Signature: 8a477f597d28d172789f06886806bc55\n"
                                   b"# paiban's edition build cache; safe to delete.\n")
         except OSError as exc:
-            note_unusable(self.root, exc, "edition build cache")
+            note_unusable(self.root, exc, N_("edition build cache"))
             self.usable = False
             scratch = scratch_dir() / "edition-cache"
             self.render_dir = scratch / "render"
@@ -250,7 +251,7 @@ def mark_font_ready(font_cache: Path, face_stamp: str, chars: str) -> None:
     try:
         write_atomically(marker, seal(_marker_text(marker)), 0o644, durable=False)
     except OSError as exc:
-        note_unusable(font_cache, exc, "font cache folder")
+        note_unusable(font_cache, exc, N_("font cache folder"))
 
 
 def _marker_text(marker: Path) -> bytes:

@@ -39,6 +39,7 @@ from paiban.model.spec import Layout, RegionKind
 from paiban.render.text_operators import CodeSpace
 from paiban.text import phrases
 from paiban.report import BuildReport, StoryReport
+from paiban.i18n import _
 
 __all__ = ["Composition", "LayoutInfo", "PageInfo", "Part", "compose_job", "compose_part", "install_compositions",
            "layout_info", "page_title", "prepare_editions", "prepare_layouts"]
@@ -196,8 +197,8 @@ def _check_roles(layout: Layout, loaded: pipeline.Loaded) -> None:
     known = set(loaded.registry.roles()) | set(layout.font_overrides)
     for style in layout.styles.values():
         if style.font not in known:
-            raise InputError(f"style {style.name}: unknown font role {style.font!r} "
-                             f"(known roles: {', '.join(sorted(known))})", Where(layout.source))
+            raise InputError(_("style {name}: unknown font role {font!r} (known roles: {known})").format(
+                name=style.name, font=style.font, known=', '.join(sorted(known))), Where(layout.source))
 
 
 def page_title(layout: Layout, number: int) -> str:

@@ -11,10 +11,10 @@
    composition once, renders every distinct page PDF once (a page PDF depends on its composition
    alone), makes every distinct preview once and each edition's PDF, scheduled by the graph of
    that work as each job's inputs are ready. What the cache has is not made again. With
-   ``strict`` and overset text, missing glyphs or pictures below the print resolution, an edition
-   stops once composed (exit 1): its report is published alone, no PDF. A Dask cluster that
-   cannot be reached, does not answer or does not finish in time (`paiban.parallel`) is a
-   `PoolError` (exit 3), never a hang.
+   ``strict`` and overset text, missing glyphs, pictures below the print resolution or what a
+   layout's `preflight` makes an error (单字成行), an edition stops once composed (exit 1): its
+   report is published alone, no PDF. A Dask cluster that cannot be reached, does not answer or
+   does not finish in time (`paiban.parallel`) is a `PoolError` (exit 3), never a hang.
 3. **Publish** each edition as soon as its files are made (`publish`): its contact sheet, its
    report, a new build folder and one atomic rename of a link, with SIGINT and SIGTERM held back
    for those few milliseconds.
@@ -46,6 +46,7 @@ from paiban.edition.build_cache import BuildCache, clean_temporaries, write_atom
 from paiban.edition.publish import locked, page_file, publish
 from paiban.errors import PaibanError
 from paiban.interrupts import BuildInterrupted, interrupt_on_sigterm
+from paiban.i18n import _
 
 if TYPE_CHECKING:  # the typesetting modules are imported only when something is to be done
     from paiban.edition.edition_loader import EditionSpec
@@ -125,7 +126,7 @@ def build_editions(paths: list[Path], options: BuildOptions, progress: Callable[
         from paiban.edition.night import EditionWork
 
         specs = _load(todo, options)  # bad input stops here, before anything is created
-        progress(f"preparing {len(specs)} editions")
+        progress(_("preparing {count} editions").format(count=len(specs)))
         per_edition, distinct = prepare_editions(specs)
         clock.lap("prepare")
         out.mkdir(parents=True, exist_ok=True)
@@ -152,8 +153,9 @@ def _load(paths: list[Path], options: BuildOptions) -> list[EditionSpec]:
     named: dict[str, Path] = {}
     for spec in specs:
         if spec.name in named:
-            raise InputError(f"edition_name {spec.name!r} is also the name of {named[spec.name]}: two editions "
-                             "built together need names of their own (their outputs are named after them)",
+            raise InputError(_("edition_name {name!r} is also the name of {other}: two editions built together "
+                               "need names of their own (their outputs are named after them)").format(
+                                   name=spec.name, other=named[spec.name]),
                              Where(spec.source, key="edition_name"))
         named[spec.name] = spec.source
     return specs
@@ -250,7 +252,7 @@ def _night(works: list, distinct: dict, cache: BuildCache, options: BuildOptions
         fonts[:] = fonts or [uptodate.font_stamps()]
         uptodate.save_state(cache.root, work.path, options.proof, options.previews, _inputs(work.spec, work.comps),
                             data, work.published, fonts[0])
-        progress(f"published {work.spec.name}")
+        progress(_("published {edition}").format(edition=work.spec.name))
 
     try:
         run_night(works, distinct, cache, options, progress, finish)
@@ -299,7 +301,7 @@ def _report(work: Any, results: dict[str, Any], out: Path | None, options: Build
         layouts.append(LayoutReport(shown, tuple(sorted(item.mapping.items())), False, info.seconds,
                                     report.stories, len(report.fallbacks)))
     pages.sort(key=lambda p: p.page)
-    found = problems(work.infos)
+    found = problems(work.infos, work.comps)
     exit_status = EXIT_STRICT if options.strict and found else EXIT_OK
     outputs = {}
     if out is not None:

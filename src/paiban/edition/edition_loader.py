@@ -36,20 +36,32 @@ from pathlib import Path
 from typing import Any
 
 from paiban.errors import InputError, Where
-from paiban.input.edition_variables import edition_variables
-from paiban.input.press_settings import read_press
+from paiban.input.edition_variables import EDITION_KEYS, edition_variables
+from paiban.input.key_kinds import AnyOf, Keys, ListOf, MapOf, Scalar
+from paiban.input.press_settings import PRESS_KEYS, read_press
 from paiban.input.input_files import MAX_YAML_BYTES, read_input_text
-from paiban.input.layout_loader import StyleReader, caller_root, file_in, picture_in, read_limits, resolve_root
-from paiban.input.text_styles import STYLE_KEYS, load_style, style_as_written
+from paiban.input.layout_keys import LIMITS
+from paiban.input.layout_values import ValueReader, caller_root, file_in, picture_in, read_limits, resolve_root
+from paiban.input.text_styles import DEFAULT_STYLES, STYLE_KEYS, load_style, style_as_written
 from paiban.input.yaml_source import Node, parse_yaml
 from paiban.model.spec import Layout, Limits, TextStyle
+from paiban.i18n import N_, _
 
 __all__ = ["EditionSpec", "LayoutRef", "PreviewSpec", "apply_edition", "load_edition", "page_numbers"]
 
-TOP_KEYS = ("edition_name", "title", "edition", "styles", "layouts", "previews", "limits", "root",
-            "allow_outside_root", "press")
-LAYOUT_KEYS = ("file", "pages")
-PREVIEW_KEYS = ("dpi", "color", "columns", "thumb_width")
+# The key tables (paiban.input.key_kinds), as a layout's: the loader refuses any other key, and the
+# edition file's JSON Schema is made from them (paiban.edition.edition_schema).
+LAYOUT_KEYS = Keys({"file": Scalar.PATH,
+                    "pages": AnyOf(Scalar.INT, ListOf(Scalar.INT), MapOf(Scalar.INT, numbered=True))},
+                   required=("file",))
+PREVIEW_KEYS = Keys({"dpi": Scalar.NUMBER, "color": Scalar.BOOL, "columns": Scalar.INT, "thumb_width": Scalar.INT})
+TOP_KEYS = Keys({
+    "edition_name": Scalar.LABEL, "title": Scalar.LABEL, "edition": AnyOf(EDITION_KEYS, Scalar.NULL),
+    "styles": AnyOf(MapOf(STYLE_KEYS, names=tuple(DEFAULT_STYLES)), Scalar.NULL),
+    "layouts": ListOf(AnyOf(Scalar.PATH, LAYOUT_KEYS)), "previews": AnyOf(PREVIEW_KEYS, Scalar.NULL),
+    "limits": AnyOf(LIMITS, Scalar.NULL), "root": Scalar.PATH, "allow_outside_root": Scalar.BOOL,
+    "press": AnyOf(PRESS_KEYS, Scalar.NULL),
+}, required=("edition_name", "layouts"))  # fmt: skip
 #: an edition name becomes part of file names: keep it to portable characters
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MAX_PAGE = 9999
@@ -111,22 +123,22 @@ def load_edition(path: Path, root: Path | None = None) -> EditionSpec:
     `root`: the caller's root, the folder every file must lie in (the edition file too); None:
     the edition file's folder, or the folder its `root:` names."""
     path = Path(path)
-    caller = caller_root(root, path, "edition file", "the build's root")
-    text = read_input_text(path, MAX_YAML_BYTES, "edition file")
-    top = parse_yaml(text, path).as_mapping("YAML key: value entries at the top level")
-    top.check_keys(TOP_KEYS, required=("edition_name", "layouts"))
+    caller = caller_root(root, path, N_("edition file"), N_("the build's root"))
+    text = read_input_text(path, MAX_YAML_BYTES, _("edition file"))
+    top = parse_yaml(text, path).as_mapping(N_("YAML key: value entries at the top level"))
+    top.check_keys(TOP_KEYS, required=TOP_KEYS.required)
     base = path.absolute().parent
-    project = resolve_root(base, top.get("root"), top.get("allow_outside_root"), caller, "the build's root",
-                           "edition file")
+    project = resolve_root(base, top.get("root"), top.get("allow_outside_root"), caller, N_("the build's root"),
+                           N_("edition file"))
     given_limits = read_limits(top.get("limits"))
     limits = replace(Limits(), **given_limits)
     name_node = top.require("edition_name")
     name = name_node.as_str(coerce=True).strip()
     if not NAME_RE.fullmatch(name):
-        raise name_node.error(f"{name!r} cannot name output files: use letters, digits, '-', '_' and '.' "
-                              "(at most 64, starting with a letter or digit), e.g. city")
+        raise name_node.error(_("{name!r} cannot name output files: use letters, digits, '-', '_' and '.' (at "
+                                "most 64, starting with a letter or digit), e.g. city").format(name=name))
     variables, sections = edition_variables(top.get("edition"),
-                                            lambda item, what: picture_in(item, base, project, what, "edition file",
+                                            lambda item, what: picture_in(item, base, project, what, N_("edition file"),
                                                                           limits, strip=True))
     title_node = top.get("title")
     if title_node is not None:
@@ -134,15 +146,15 @@ def load_edition(path: Path, root: Path | None = None) -> EditionSpec:
     else:
         title = " ".join(p for p in (variables.get("paper", ""), name, variables.get("date", "")) if p)
     layouts_node = top.require("layouts")
-    entries = layouts_node.as_list("a list of layout files (or {file: …, pages: […]} entries)")
+    entries = layouts_node.as_list(N_("a list of layout files (or {file: …, pages: […]} entries)"))
     if not entries:
-        raise layouts_node.error("at least one layout file is needed")
+        raise layouts_node.error(_("at least one layout file is needed"))
     refs = tuple(_layout_ref(item, base, project) for item in entries)
     seen: dict[Path, Where] = {}
     for ref in refs:
         if ref.path in seen:
-            raise InputError(f"layout {ref.path.name} is listed twice (first at line {seen[ref.path].line}); "
-                             "a layout's pages appear once in an edition", ref.where)
+            raise InputError(_("layout {name} is listed twice (first at line {line}); a layout's pages appear "
+                               "once in an edition").format(name=ref.path.name, line=seen[ref.path].line), ref.where)
         seen[ref.path] = ref.where
     press = read_press(top.get("press"), lambda item, what, limit: _file(item, base, project, what, limit))
     return EditionSpec(path.resolve(), name, title, refs, variables, sections, _previews(top.get("previews")),
@@ -153,7 +165,7 @@ def _styles(node: Node | None) -> tuple[tuple[str, Node], ...]:
     if node is None or node.is_null:
         return ()
     out = []
-    for name, item in node.as_mapping("a mapping of style name → style").items():
+    for name, item in node.as_mapping(N_("a mapping of style name → style")).items():
         item.as_mapping(f"a style (a mapping with keys {', '.join(STYLE_KEYS)})")
         item.check_keys(STYLE_KEYS)
         out.append((name, item))
@@ -161,22 +173,22 @@ def _styles(node: Node | None) -> tuple[tuple[str, Node], ...]:
 
 
 def _file(node: Node, base: Path, project: Path | None, what: str, limit: int | None = None) -> Path:
-    return file_in(node, base, project, what, "edition file", limit, strip=True)
+    return file_in(node, base, project, what, N_("edition file"), limit, strip=True)
 
 
 def _layout_ref(item: Node, base: Path, project: Path | None) -> LayoutRef:
     if item.is_scalar:
-        return LayoutRef(_file(item, base, project, "layout file", MAX_YAML_BYTES), item.where)
-    item.as_mapping("a layout file, or a mapping with file and pages")
-    item.check_keys(LAYOUT_KEYS, required=("file",))
-    path = _file(item.require("file"), base, project, "layout file", MAX_YAML_BYTES)
+        return LayoutRef(_file(item, base, project, N_("layout file"), MAX_YAML_BYTES), item.where)
+    item.as_mapping(N_("a layout file, or a mapping with file and pages"))
+    item.check_keys(LAYOUT_KEYS, required=LAYOUT_KEYS.required)
+    path = _file(item.require("file"), base, project, N_("layout file"), MAX_YAML_BYTES)
     pages_node = item.get("pages")
     if pages_node is None:
         return LayoutRef(path, item.where)
     if pages_node.is_sequence:
         numbers = tuple(n.as_int(minimum=1, maximum=MAX_PAGE) for n in pages_node.as_list())
         if not numbers:
-            raise pages_node.error("at least one page number is needed")
+            raise pages_node.error(_("at least one page number is needed"))
         return LayoutRef(path, item.where, pages=numbers, pages_where=pages_node.where)
     if pages_node.is_mapping:
         pairs = []
@@ -184,7 +196,8 @@ def _layout_ref(item: Node, base: Path, project: Path | None) -> LayoutRef:
             try:
                 own = int(key)
             except ValueError:
-                raise value.error(f"keys are the layout's page numbers, got {key!r}", at_key=True) from None
+                raise value.error(_("keys are the layout's page numbers, got {key!r}").format(
+                    key=key), at_key=True) from None
             pairs.append((own, value.as_int(minimum=1, maximum=MAX_PAGE)))
         return LayoutRef(path, item.where, page_pairs=tuple(pairs), pages_where=pages_node.where)
     number = pages_node.as_int(minimum=1, maximum=MAX_PAGE)  # the first page; the others follow
@@ -222,39 +235,41 @@ def page_numbers(spec: EditionSpec, layout_pages: list[tuple[int, ...]]) -> list
             mapping = dict(ref.page_pairs)
             unknown = [p for p in mapping if p not in own]
             if unknown:
-                raise InputError(f"the layout has no page {unknown[0]} (its pages: "
-                                 f"{', '.join(map(str, own))})", where)
+                raise InputError(_("the layout has no page {page} (its pages: {pages})").format(
+                    page=unknown[0], pages=', '.join(map(str, own))), where)
             missing = [p for p in own if p not in mapping]
             if missing:
-                raise InputError(f"layout page {missing[0]} has no edition page; every page of a "
-                                 "layout is in the edition (its stories may thread onto it)", where)
+                raise InputError(_("layout page {page} has no edition page; every page of a layout is in the "
+                                   "edition (its stories may thread onto it)").format(page=missing[0]), where)
         elif ref.pages is not None:
             if len(ref.pages) != len(own):
-                raise InputError(f"{len(ref.pages)} page numbers for a layout of {len(own)} pages "
-                                 f"({', '.join(map(str, own))})", where)
+                raise InputError(_("{count} page numbers for a layout of {own_count} pages ({pages})").format(
+                    count=len(ref.pages), own_count=len(own), pages=', '.join(map(str, own))), where)
             mapping = dict(zip(own, ref.pages))
         else:
             first = ref.first_page if ref.first_page is not None else nxt
             mapping = {p: first + i for i, p in enumerate(own)}
         if len(set(mapping.values())) != len(mapping):
-            raise InputError("two of the layout's pages get the same edition page", where)
+            raise InputError(_("two of the layout's pages get the same edition page"), where)
         for layout_page, number in mapping.items():
             if number > MAX_PAGE:
-                raise InputError(f"edition page {number} is out of range (1–{MAX_PAGE})", where)
+                raise InputError(_("edition page {number} is out of range (1–{max_page})").format(
+                    number=number, max_page=MAX_PAGE), where)
             if number in owner:
                 other, other_page = owner[number]
-                raise InputError(f"edition page {number} is already page {other_page} of "
-                                 f"{other.path.name} (line {other.where.line})", where)
+                raise InputError(_("edition page {number} is already page {other_page} of {name} (line {line})").format(
+                    number=number, other_page=other_page, name=other.path.name, line=other.where.line), where)
             owner[number] = (ref, layout_page)
         nxt = max(owner) + 1
         maps.append(mapping)
     gaps = [n for n in range(1, max(owner) + 1) if n not in owner]
     if gaps:
-        raise InputError(f"the edition's pages must be 1–{max(owner)} without a gap; no layout gives page "
-                         f"{gaps[0]}", Where(spec.source, None, None, "layouts"))
+        raise InputError(_("the edition's pages must be 1–{last} without a gap; no layout gives page {page}").format(
+            last=max(owner), page=gaps[0]), Where(spec.source, None, None, "layouts"))
     for number in spec.sections:
         if number not in owner:
-            raise InputError(f"section for page {number}, but the edition has pages 1–{max(owner)}",
+            raise InputError(_("section for page {number}, but the edition has pages 1–{last}").format(
+                number=number, last=max(owner)),
                              Where(spec.source, None, None, "edition.sections"))
     return maps
 
@@ -282,7 +297,7 @@ def shared_styles(layout: Layout, spec: EditionSpec) -> dict[str, TextStyle]:
     if not spec.styles:
         return layout.styles
     styles = dict(layout.styles)
-    reader = StyleReader(spec.source)
+    reader = ValueReader(spec.source)
     for name, node in spec.styles:
         base = styles.get(name)
         defaults = style_as_written(base) if base is not None else {}

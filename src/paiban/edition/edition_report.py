@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from paiban import __version__
+from paiban.i18n import N_, _, ljust, rjust
 from paiban.report import StoryReport
 
 __all__ = ["EditionReport", "LayoutReport", "NightReport", "PageReport", "SCHEMA", "plain", "problems"]
@@ -142,48 +143,59 @@ class EditionReport:
                           cache_warnings=tuple(data.get("cache_warnings", ()))))
 
     def summary(self) -> str:
+        """The report for people, in the active language (`paiban.i18n`)."""
         t = self.totals
-        out = [f"edition {self.edition}   {self.title}   ({self.source})"]
+        out = [_("edition {edition}   {title}   ({source})").format(edition=self.edition, title=self.title,
+                                                                    source=self.source)]
         if self.output:
-            out.append(f"output  {self.output}: {', '.join(map(str, self.outputs.values()))}")
-        out.append(f"pages   {t['pages']}   layouts {t['layouts']}   stories {t['stories']}   lines {t['lines']}"
-                   f"   characters {t['characters']}")
-        out.append(f"  {'page':>4s}  {'layout':24s} {'stories':28s} {'lines':>5s} {'overset':>7s} {'empty':>5s}"
-                   f"  render")
+            out.append(_("output  {output}: {files}").format(output=self.output,
+                                                            files=", ".join(map(str, self.outputs.values()))))
+        out.append(_("pages   {pages}   layouts {layouts}   stories {stories}   lines {lines}   characters "
+                     "{characters}").format(**t))
+        page, layout, stories_, lines, overset, empty, render = (
+            _("page"), _("layout"), _("stories"), _("lines"), _("overset"), _("empty"), _("render"))
+        out.append(f"  {rjust(page, 4)}  {ljust(layout, 24)} {ljust(stories_, 28)} {rjust(lines, 5)}"
+                   f" {rjust(overset, 7)} {rjust(empty, 5)}  {render}")
         for p in self.pages:
             source = f"{_short(p.layout, 18)} p{p.layout_page}"
             stories = _short(", ".join(p.stories) or "-", 28)
-            state = "cached" if p.pdf else "-"
+            state = _("cached") if p.pdf else "-"
             if p.rendered:
-                state = f"rendered {1000 * (p.render_seconds or 0):.0f} ms"
+                state = _("rendered {ms:.0f} ms").format(ms=1000 * (p.render_seconds or 0))
                 if p.preview_seconds:
-                    state += f" + preview {1000 * p.preview_seconds:.0f} ms"
-            flags = [f"{len(items)} {what}" for items, what in ((p.missing_glyphs, "missing glyphs"),
-                                                                  (p.low_res_pictures, "low-res pictures")) if items]
+                    state += _(" + preview {ms:.0f} ms").format(ms=1000 * p.preview_seconds)
+            flags = [what.format(count=len(items)) for items, what in (
+                (p.missing_glyphs, _("{count} missing glyphs")), (p.low_res_pictures, _("{count} low-res pictures")))
+                if items]
             note = f"  ({'; '.join(flags)})" if flags else ""
-            out.append(f"  {p.page:>4d}  {source:24s} {stories:28s} {p.lines:>5d} {p.overset:>7d}"
+            out.append(f"  {p.page:>4d}  {ljust(source, 24)} {ljust(stories, 28)} {p.lines:>5d} {p.overset:>7d}"
                        f" {p.underset_lines:>5d}  {state}{note}")
-        out.append(f"overset {t['overset']}   missing glyphs {t['missing_glyphs']}   low-res pictures "
-                   f"{t['low_res_pictures']}   warnings {t['warnings']}")
+        out.append(_("overset {overset}   missing glyphs {missing_glyphs}   low-res pictures {low_res_pictures}   "
+                     "warnings {warnings}").format(**t))
         for p in self.pages:
             for m in p.missing_glyphs:
-                where = f"paragraph {m['paragraph']}" if m["paragraph"] else (m["part"] or "headline")
-                out.append(f"missing: page {p.page}: {m['char']!r} U+{ord(m['char']):04X} in story "
-                           f"{m['story'] or '-'}, {where}, offset {m['offset']}: {m['reason']}")
+                where = (_("paragraph {number}").format(number=m["paragraph"]) if m["paragraph"]
+                         else _(m["part"] or N_("headline")))
+                out.append(_("missing: page {page}: {char!r} U+{code:04X} in story {story}, {where}, offset {offset}: "
+                             "{reason}").format(page=p.page, char=m["char"], code=ord(m["char"]),
+                                                story=m["story"] or "-", where=where, offset=m["offset"],
+                                                reason=_(m["reason"])))
             for w in p.low_res_pictures:
-                out.append(f"low-res: page {p.page}: {w}")
+                out.append(_("low-res: page {page}: {picture}").format(page=p.page, picture=w))
             for w in p.warnings:
-                out.append(f"warning: page {p.page}: {w['message']}")
-        out.extend(f"warning: {w}" for w in self.cache_warnings)
+                out.append(_("warning: page {page}: {message}").format(page=p.page, message=w["message"]))
+        out.extend(_("warning: {message}").format(message=w) for w in self.cache_warnings)
         composed = t["layouts_composed"]
         if self.status == "checked":
-            out.append(f"layouts composed {composed} (check: no output)")
+            out.append(_("layouts composed {composed} (check: no output)").format(composed=composed))
         else:
-            out.append(f"layouts composed {composed}, from cache {len(self.layouts) - composed};"
-                       f" pages rendered {t['pages_rendered']}, from cache {t['pages_cached']} ({self.executor})")
+            out.append(_("layouts composed {composed}, from cache {cached}; pages rendered {rendered}, from cache "
+                         "{pages_cached} ({executor})").format(composed=composed, cached=len(self.layouts) - composed,
+                                                               rendered=t["pages_rendered"],
+                                                               pages_cached=t["pages_cached"], executor=self.executor))
         times = "  ".join(f"{k} {v * 1000:.0f}ms" for k, v in self.timings.items())
-        out.append(f"time    {times}")
-        out.append(f"status  {self.status} (exit {self.exit_status})")
+        out.append(_("time    {times}").format(times=times))
+        out.append(_("status  {status} (exit {code})").format(status=self.status, code=self.exit_status))
         return "\n".join(out)
 
 
@@ -217,23 +229,31 @@ class NightReport:
 
     def summary(self) -> str:
         night = self.night()
-        last = (f"night   {night['editions']} editions, {night['pages']} pages, {night['distinct_pages']} distinct; "
-                f"{night['distinct_pages_rendered']} distinct pages rendered or previewed in this run")
+        last = _("night   {editions} editions, {pages} pages, {distinct_pages} distinct; {distinct_pages_rendered} "
+                 "distinct pages rendered or previewed in this run").format(**night)
         if all(report.status == "checked" for report in self.editions):
-            last = f"night   {night['editions']} editions, {night['pages']} pages (check: no output)"
+            last = _("night   {editions} editions, {pages} pages (check: no output)").format(**night)
         return "\n\n".join(report.summary() for report in self.editions) + "\n\n" + last
 
 
-def problems(infos: Any) -> tuple[str, ...]:
-    """What --strict fails on, one line each, from the composed layouts' pages (`compose.LayoutInfo`)."""
+def problems(infos: Any, comps: Any = ()) -> tuple[str, ...]:
+    """What --strict fails on, one line each, from the composed layouts' pages (`compose.LayoutInfo`)
+    and, given their compositions (`compose.Composition`, in the same order), the warnings each
+    layout's `preflight` makes errors (单字成行 with `single_hanzi_lines: error`, as a layout build)."""
     out = []
-    for info in infos:
+    layouts = [item.layout for item in comps] or [None] * len(infos)
+    for info, layout in zip(infos, layouts):
         for page in info.pages:
             if page.overset:
-                out.append(f"page {page.number}: {page.overset} characters overset")
+                out.append(_("page {page}: {count} characters overset").format(page=page.number, count=page.overset))
             if page.missing:
-                out.append(f"page {page.number}: {len(page.missing)} missing glyphs")
-            out.extend(f"page {page.number}: {w}" for w in page.low_res)
+                out.append(_("page {page}: {count} missing glyphs").format(page=page.number, count=len(page.missing)))
+            out.extend(_("page {page}: {problem}").format(page=page.number, problem=w) for w in page.low_res)
+            if layout is not None and page.warnings:
+                from paiban.pipeline import preflight_errors
+
+                out.extend(_("page {page}: {problem}").format(page=page.number, problem=e)
+                           for e in preflight_errors(layout, page.warnings))
     return tuple(out)
 
 

@@ -47,6 +47,7 @@ from paiban.edition.compose import (Composition, LayoutInfo, Part, compose_job, 
                                     layout_info, page_title)
 from paiban.edition.edition_build import RenderFailed
 from paiban.edition.publish import page_file
+from paiban.i18n import _
 
 if TYPE_CHECKING:
     from paiban.edition.edition_loader import EditionSpec
@@ -121,13 +122,13 @@ class _Night:
             if composed_here and any(item[1] == COMPOSE for item in self.queue):
                 done = [future for future in self.running if future.done()]  # and compose the next
             else:
-                done, _ = self.pool.wait_first(list(self.running))
+                done = self.pool.wait_first(list(self.running))[0]
             for future in done:
                 node = self.running.pop(future)
                 self._done(node, _result(future, node[0]))
         left = [w.spec.name for w in self.editions if w.phase != "done"]
         if left:  # a bug: a node nobody submitted
-            raise RenderFailed(f"the night ended with editions unfinished: {', '.join(left)}")
+            raise RenderFailed(_("the night ended with editions unfinished: {left}").format(left=', '.join(left)))
 
     def _push(self, rank: int, kind: int, function: Callable, args: tuple, node: tuple) -> None:
         self.sequence += 1
@@ -182,8 +183,10 @@ class _Night:
         for key, face in info.faces.items():
             have = self.faces.setdefault(key, face)
             if (have.path, have.index) != (face.path, face.index):
-                raise InputError(f"font {face.path} face {face.index} has the key {key!r} of {have.path} face "
-                                 f"{have.index}; give one of the files another name",
+                raise InputError(_("font {path} face {index} has the key {key!r} of {other_path} face "
+                                   "{other_index}; give one of the files another name").format(
+                                       path=face.path, index=face.index, key=key, other_path=have.path,
+                                       other_index=have.index),
                                  Where(info.path, key="font_files"))
 
     def _edition_composed(self, work: EditionWork) -> None:
@@ -191,7 +194,7 @@ class _Night:
 
         work.infos = [self.infos[item.key] for item in work.comps]
         work.timings["compose"] = time.perf_counter()
-        work.problems = problems(work.infos)
+        work.problems = problems(work.infos, work.comps)
         if work.strict and work.problems:
             work.phase = "done"
             self.finish(work, "strict-failed", self.results, self.pool.description)
@@ -356,11 +359,12 @@ class _Night:
         """One line: pages rendered and previews made of those to make, layouts composed, editions done."""
         c = self.counts
         done = sum(1 for w in self.editions if w.phase == "done")
-        layouts = f"layouts composed {len(self.infos)}/{len(self.distinct)}"
-        head = (f"rendering page {c['pages_done']}/{c['pages']}"
-                + (f" · previews {c['previews_done']}/{c['previews']}" if self.options.previews else "")
+        layouts = _("layouts composed {done}/{count}").format(done=len(self.infos), count=len(self.distinct))
+        previews = _(" · previews {done}/{count}").format(done=c["previews_done"], count=c["previews"])
+        head = (_("rendering page {done}/{count}").format(done=c["pages_done"], count=c["pages"])
+                + (previews if self.options.previews else "")
                 + f" · {layouts}") if c["pages"] else layouts
-        self.progress(f"{head} · editions done {done}/{len(self.editions)}")
+        self.progress(_("{head} · editions done {done}/{count}").format(head=head, done=done, count=len(self.editions)))
 
 
 def run_night(editions: list[EditionWork], distinct: dict[str, Composition], cache: BuildCache, options: Any,
@@ -410,7 +414,8 @@ def _result(future: Any, kind: int) -> Any:
         raise
     except Exception as exc:  # a worker died, a bug
         what = {COMPOSE: "composing", FONT: "font preparation", PREVIEW: "a preview"}.get(kind, "rendering")
-        raise RenderFailed(f"{what} failed: {type(exc).__name__}: {exc}") from exc
+        raise RenderFailed(_("{what} failed: {error}: {exc}").format(
+            what=what, error=type(exc).__name__, exc=exc)) from exc
 
 
 def _font_cache_dir() -> Path:

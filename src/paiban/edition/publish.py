@@ -44,6 +44,7 @@ from pathlib import Path
 
 from paiban.atomic_files import sync_path
 from paiban.edition.build_cache import CACHE_DIR_NAME, write_atomic
+from paiban.i18n import _
 
 __all__ = ["EDITIONS_DIR_NAME", "current_build", "intact", "locked", "page_file", "publish", "signals_held",
            "write_report"]
@@ -133,7 +134,7 @@ def write_report(out: Path, name: str, report_json: str) -> None:
     """Write the report again into the current build (an unchanged rebuild: same files, new times)."""
     folder = current_build(out, name)
     if folder is None:  # not published by this module (see `intact`): the caller builds instead
-        raise FileNotFoundError(f"{out}: no published build of {name}")
+        raise FileNotFoundError(_("{out}: no published build of {name}").format(out=out, name=name))
     write_atomic(folder / f"{name}-report.json", (report_json + "\n").encode("utf-8"))
     _ensure_link(out, name, f"{name}-report.json")
 
@@ -172,8 +173,8 @@ def _ensure_link(out: Path, name: str, file: str) -> None:
     if stat.S_ISLNK(mode) and os.readlink(path) == text:
         return
     if not (stat.S_ISLNK(mode) or stat.S_ISREG(mode)):
-        raise IsADirectoryError(f"{path}: an output of edition {name} is in the way of this one "
-                                "(not a file or a link); move it")
+        raise IsADirectoryError(_("{path}: an output of edition {name} is in the way of this one (not a file or a "
+                                  "link); move it").format(path=path, name=name))
     _symlink(out, text, path)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from paiban.atomic_files import write_atomically
 from paiban.cache_health import note_unusable, seal, unseal
 from paiban.code_identity import code_identity
+from paiban.i18n import N_, active_language
 
 __all__ = ["BuildState", "check", "font_stamps", "save_state"]
 
@@ -50,8 +51,10 @@ def _stamp(path: str) -> tuple[str, int, int]:
 
 
 def _environment() -> tuple[str, ...]:
+    """What else the build depended on: where fonts and caches are found, and the language of the
+    report's messages (a report replayed in another language would say them in the old one)."""
     return (os.environ.get("PAIBAN_FONT_PATH", ""), os.environ.get("PAIBAN_CACHE_DIR", ""),
-            os.environ.get("XDG_CACHE_HOME", ""), str(Path.home()))
+            os.environ.get("XDG_CACHE_HOME", ""), str(Path.home()), active_language())
 
 
 def font_stamps() -> tuple[tuple[str, int, int], ...]:
@@ -91,7 +94,7 @@ def save_state(cache_root: Path, edition: Path, proof: bool, previews: bool, inp
         write_atomically(state_file(cache_root, edition), seal(json.dumps(state, ensure_ascii=False).encode("utf-8")),
                          0o644, durable=False)
     except OSError as exc:
-        note_unusable(cache_root, exc, "edition build cache")
+        note_unusable(cache_root, exc, N_("edition build cache"))
 
 
 def forget(cache_root: Path, edition: Path) -> None:
@@ -100,7 +103,7 @@ def forget(cache_root: Path, edition: Path) -> None:
     except FileNotFoundError:
         pass
     except OSError as exc:
-        note_unusable(cache_root, exc, "edition build cache")
+        note_unusable(cache_root, exc, N_("edition build cache"))
 
 
 def _load_state(path: Path) -> BuildState | None:

@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from paiban.model.picture_frame import picture_frame
 from paiban.model.spec import Grid, Layout, Region
+from paiban.model.vertical_geometry import is_vertical, line_count, tier_chars
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,12 @@ def region_frames(grid: Grid, region: Region, obstacles: tuple[tuple[Region, int
     """The region's text columns (their geometry is the region's: `Region.text_column_x`,
     `Region.measure`), inside a box's padding; a picture over a column cuts the lines it keeps
     (`obstacles`: picture regions with those lines, `picture_frame`) out of it (the column goes
-    on below the picture), so text flows around pictures."""
+    on below the picture), so text flows around pictures. A vertical region's frames are its
+    tiers, each holding its vertical lines right to left (`paiban.model.vertical_geometry`)."""
+    if is_vertical(region):
+        measure = tier_chars(grid, region) * grid.body_size
+        return [Frame(region.name, region.page, t, region.left(grid), measure, 1, line_count(grid, region))
+                for t in range(region.text_columns)]
     measure = region.measure(grid)
     inset = region.box.padding * grid.body_size if region.box is not None else 0.0
     edges = [(pic.left(grid), pic.right(grid), pic, lines) for pic, lines in obstacles]

@@ -13,6 +13,11 @@ is: a line broken against the rules (forced-break), a justified line looser than
 paragraph ending on one hanzi with the rule that could not remove it (orphan: 单字成行), a page's
 segment that ends inside a word before its 下转 line (jump-mid-word, with the text around it).
 Every step is linear in a paragraph's length.
+
+After an edit (`paiban serve`), a flow resumes from the last one's trace (`flow_story_traced`;
+the trace records and the resuming steps are flow/flow_resume.py's): the paragraphs before the
+first one edited keep their lines, and where a later paragraph starts in the same slot as
+before, the rest of the last flow is taken as it was.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from math import inf
 from operator import attrgetter
 from typing import Callable, Sequence
 
+from paiban.flow.flow_resume import FlowTrace, restore, resume_span, step_since, take_up
 from paiban.flow.frames import Frame, Slot, thread_slots
 from paiban.linebreak.display_breaks import break_display_fitted
 from paiban.linebreak.greedy import (BreakOptions, break_paragraph_fitted, jump_ends_well, stretch_per_gap,
@@ -36,6 +42,7 @@ from paiban.linebreak import total_fit
 from paiban.model.spec import Align, Breaker, Layout, StorySpec, TextStyle
 from paiban.text.itemize import unit_stats
 from paiban.units import page_numeral
+from paiban.i18n import _
 
 Itemizer = Callable[[str, TextStyle], tuple[Unit, ...]]
 
@@ -133,7 +140,8 @@ class _Cursor:
     def warn(self, kind: str, pi: int, what: str, at_slot: int) -> None:
         """A warning about paragraph `pi` (0-based) of the story, on the page of slot `at_slot`."""
         name = self.story.name
-        self.warnings.append(BuildWarning(kind, f"story {name}: paragraph {pi + 1}{what}",
+        self.warnings.append(BuildWarning(kind, _("story {name}: paragraph {paragraph}{what}").format(
+            name=name, paragraph=pi + 1, what=what),
                                           self.page_of_slot(at_slot), name))
 
     def place(self, line: FlowLine, characters: int = 0) -> None:
@@ -163,16 +171,40 @@ class _Cursor:
 
 
 def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Itemizer) -> StoryFlow:
-    frames, slots = thread_slots(layout, story.thread, story.repeat_headline)
-    jump_slots = [i for i, slot in enumerate(slots) if slot.jump_to is not None]
+    return flow_story_traced(story, article, layout, itemize, traced=False)[0]
+
+
+def flow_story_traced(story: StorySpec, article: Article, layout: Layout, itemize: Itemizer,
+                      previous: FlowTrace | None = None, traced: bool = True) -> tuple[StoryFlow, FlowTrace | None]:
+    """`flow_story`, and its trace; given the `previous` flow's trace of the same story (same spec,
+    layout and itemizer), only what an edit of the article changed is flowed again: the
+    paragraphs before the first one edited keep their lines, and once a paragraph after the last
+    one edited starts in the slot it started in before, the rest is the previous flow's (a
+    paragraph's lines depend only on its text, its index and the slot it starts in). Not
+    `traced`: no trace (None), and nothing spent on one."""
+    if previous is not None:
+        frames, slots, jump_slots, narrowest = previous.thread
+    else:
+        frames, slots = thread_slots(layout, story.thread, story.repeat_headline)
+        jump_slots = [i for i, slot in enumerate(slots) if slot.jump_to is not None]
+        narrowest = min((slot.measure for slot in slots), default=0.0)
     cur = _Cursor(story, layout, frames, slots, _JumpTexts(layout, itemize))
     paragraphs = article.paragraphs
     overset = None
     current = {"pi": 0, "kind": ParagraphKind.BODY}
     cur.on_headline_slot = lambda: _repeated_headline(cur, article, current["pi"], current["kind"], itemize)
-    narrowest = min((slot.measure for slot in slots), default=0.0)
     styles: dict[ParagraphKind, TextStyle] = {}
-    for pi, para in enumerate(paragraphs):
+    first, same_from = resume_span(previous, article)
+    steps = restore(cur, previous, first) if first else []
+    for pi in range(first, len(paragraphs)):
+        if pi >= same_from and pi < len(previous.steps) and previous.steps[pi].s == cur.s:
+            steps += take_up(cur, previous, pi)
+            overset = previous.overset
+            break
+        para = paragraphs[pi]
+        if traced:
+            start = (cur.s, len(cur.out), len(cur.warnings), cur.placed, len(cur.fill),
+                     tuple(next(reversed(cur.fill.values()))) if cur.fill else None)
         current.update(pi=pi, kind=para.kind)
         style = styles.get(para.kind)
         if style is None:
@@ -185,28 +217,34 @@ def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Item
         lines, orphan = _start_paragraph(cur, article, pi, style, units, is_last, jump_slots)
         if orphan:  # on the paragraph's last line, whose slot is the line count on from here
             # the breakers say why no rule removed it; display type (subheads) only that it is left
-            why = orphan if isinstance(orphan, str) else "its lines break only between words"
-            cur.warn("orphan", pi, f" ends on one hanzi ({why})", cur.s + len(lines) - 1)
+            why = orphan if isinstance(orphan, str) else _("its lines break only between words")
+            cur.warn("orphan", pi, _(" ends on one hanzi ({why})").format(why=why), cur.s + len(lines) - 1)
         overset = _place_lines(cur, article, pi, style, units, lines, is_last, notes)
+        if traced:
+            steps.append(step_since(cur, *start))
         if overset is not None:
             break
+    trace = FlowTrace(article.headline, paragraphs, (frames, slots, jump_slots, narrowest), tuple(steps), cur.s,
+                      tuple(cur.out), tuple(cur.warnings), overset) if traced else None
     out = cur.out
     if overset is None and story.balance:
         out = balance_final_segment(out, frames, slots)
-    return StoryFlow(story.name, tuple(out), overset, cur.placed, tuple(cur.warnings),
-                     *_fill_report(out, frames, slots, layout, cur.fill))
+    return (StoryFlow(story.name, tuple(out), overset, cur.placed, tuple(cur.warnings),
+                      *_fill_report(out, frames, slots, layout, cur.fill)), trace)
 
 
 def _paragraph_notes(whole: tuple[Unit, ...], units: tuple[Unit, ...], limit: float,
                      style: TextStyle) -> list[tuple[int, str, str]]:
     """What to report about a paragraph before its lines are broken, as (character offset,
     kind, message), in offset order: the units `split_overlong` cut, total fit not taken."""
-    notes = [(offset, "overlong-unit", f" at character {offset + 1}: {_excerpt(text)} is wider than the "
-              f"narrowest line ({limit:g} em); cut between its characters")
+    notes = [(offset, "overlong-unit", _(" at character {offset}: {text} is wider than the narrowest line ({limit:g} "
+                                         "em); cut between its characters").format(offset=offset + 1, text=_excerpt(text),
+                                                                                   limit=limit))
              for offset, text in (overlong_units(whole, limit) if units is not whole else ())]
     if style.breaker is Breaker.TOTAL_FIT and len(units) > total_fit.MAX_UNITS:
-        notes.insert(0, (0, "total-fit-too-long", f" has {len(units):,} units, more than total fit takes "
-                         f"({total_fit.MAX_UNITS:,}); broken first-fit (greedy)"))
+        notes.insert(0, (0, "total-fit-too-long", _(" has {count:,} units, more than total fit takes ({limit:,}); "
+                                                    "broken first-fit (greedy)").format(count=len(units),
+                                                                                        limit=total_fit.MAX_UNITS)))
     return notes
 
 
@@ -226,18 +264,20 @@ def _place_lines(cur: _Cursor, article: Article, pi: int, style: TextStyle, unit
         s = cur.s
         line_chars = chars[line.end] - chars[line.start]
         while next_note < len(notes) and (notes[next_note][0] < offset + line_chars or k == last):
-            _, note_kind, message = notes[next_note]
+            _offset, note_kind, message = notes[next_note]
             cur.warn(note_kind, pi, message, s)
             next_note += 1
         if line.forced:
-            cur.warn("forced-break", pi, f" at character {offset + 1}: no permitted break fits a line; "
-                     "broke against the rules", s)
+            cur.warn("forced-break", pi, _(" at character {offset}: no permitted break fits a line; broke against the "
+                                           "rules").format(
+                offset=offset + 1), s)
         elif k < last and too_loose(units, line, max_stretch):
-            cur.warn("loose-line", pi, f" at character {offset + 1}: a line stretched "
-                     f"{stretch_per_gap(units, line):.2f} em between units, more than max_stretch ({max_stretch:g}); "
-                     "no permitted break avoids it", s)
+            cur.warn("loose-line", pi, _(" at character {offset}: a line stretched {stretch:.2f} em between units, more "
+                                         "than max_stretch ({max_stretch:g}); no permitted break avoids it").format(
+                                             offset=offset + 1, stretch=stretch_per_gap(units, line),
+                                             max_stretch=max_stretch), s)
         if s >= len(slots):
-            for _, note_kind, message in notes[next_note:]:
+            for _offset, note_kind, message in notes[next_note:]:
                 cur.warn(note_kind, pi, message, s)
             return _overset(article, pi, units, line.start)
         slot = slots[s]
@@ -248,8 +288,9 @@ def _place_lines(cur: _Cursor, article: Article, pi: int, style: TextStyle, unit
         if slot.jump_to is not None and not (is_last and k == last):  # the story goes on
             suffix = jumps.to_page(slot.jump_to, style)
             if k < last and not jump_ends_well(units, line):
-                cur.warn("jump-mid-word", pi, f" at character {offset + line_chars}: the segment on page "
-                         f"{frame.page} ends inside a word, {_around(units, line.end)}", s)
+                cur.warn("jump-mid-word", pi, _(" at character {offset}: the segment on page {page} ends inside a "
+                                                "word, {around}").format(
+                    offset=offset + line_chars, page=frame.page, around=_around(units, line.end)), s)
         cur.placed += line_chars
         # as _Cursor.place, inlined (this runs for every line of the edition)
         if slot.headline_line is not None and cur.on_headline_slot is not None:
@@ -427,7 +468,8 @@ def _around(units: Sequence[Unit], at: int, most: int = 6) -> str:
 
 
 def _excerpt(text: str, most: int = 24) -> str:
-    return f"“{text}”" if len(text) <= most else f"“{text[:most]}…” ({len(text):,} characters)"
+    return f"“{text}”" if len(text) <= most else _("“{text}…” ({count:,} characters)").format(
+        text=text[:most], count=len(text))
 
 
 def _break_rest(cur: _Cursor, units: tuple[Unit, ...], style: TextStyle, is_last: bool,
@@ -495,12 +537,14 @@ def jump_problems(flow: StoryFlow, layout: Layout) -> list[str]:
             target = next((x.page for x in text_lines[i + 1:] if x.page != ln.page), None)
             wanted = layout.jumps.to_page.format(page=page_numeral(target, layout.edition.page_numerals)) if target else None
             if "".join(u.text for u in ln.suffix) != wanted:
-                problems.append(f"story {flow.story}: jump line on page {ln.page} does not name page {target}")
+                problems.append(_("story {story}: jump line on page {page} does not name page {target}").format(
+                    story=flow.story, page=ln.page, target=target))
         if ln.prefix:
             source = next((x.page for x in reversed(text_lines[:i]) if x.page != ln.page), None)
             wanted = layout.jumps.from_page.format(page=page_numeral(source, layout.edition.page_numerals)) if source else None
             if "".join(u.text for u in ln.prefix) != wanted:
-                problems.append(f"story {flow.story}: continuation on page {ln.page} does not name page {source}")
+                problems.append(_("story {story}: continuation on page {page} does not name page {source}").format(
+                    story=flow.story, page=ln.page, source=source))
     return problems
 
 

@@ -28,13 +28,15 @@ import threading
 import unicodedata
 from pathlib import Path
 
+from paiban.i18n import N_
+
 __all__ = ["GB2312_HANZI_COUNT", "TONGYONG_GUIFAN_COUNT", "TONGYONG_GUIFAN_SOURCE_HINT", "find_unihan_file",
            "gb2312_hanzi", "is_emoji", "is_private_use", "read_tongyong_guifan", "refusal", "tongyong_guifan"]
 
 GB2312_HANZI_COUNT = 6763
 TONGYONG_GUIFAN_COUNT = 8105
 #: what to tell a user who has no Unihan data
-TONGYONG_GUIFAN_SOURCE_HINT = (
+TONGYONG_GUIFAN_SOURCE_HINT = N_(
     "通用规范汉字表 data not found: install the Debian package unicode-data (it ships "
     "/usr/share/unicode/Unihan_OtherMappings.txt.bz2 with the kTGH field), or set PAIBAN_UNIHAN "
     "to that file; paiban does not ship the list"
@@ -186,7 +188,7 @@ def is_private_use(ch: str) -> bool:
 def refusal(ch: str) -> str | None:
     """Why ``ch`` is never drawn (``"emoji"`` or ``"private use"``), or None if it may be."""
     if is_private_use(ch):
-        return "private use"
+        return N_("private use")  # marked for the catalog: the report translates it where it shows it
     if is_emoji(ch):
-        return "emoji"
+        return N_("emoji")
     return None

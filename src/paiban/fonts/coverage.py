@@ -23,6 +23,7 @@ from typing import Protocol
 
 from paiban.fonts.charsets import refusal
 from paiban.fonts.faces import FontFace
+from paiban.i18n import N_
 
 __all__ = ["FALLBACK", "MISSING", "NO_FONT", "PRIMARY", "CharResolution", "RoleFaces", "SetCoverage", "TextHit",
            "resolve", "scan_text", "set_coverage"]
@@ -31,7 +32,7 @@ PRIMARY = "primary"
 FALLBACK = "fallback"
 MISSING = "missing"
 #: the reason of a missing character that is not refused but that no face has
-NO_FONT = "no font has it"
+NO_FONT = N_("no font has it")
 #: characters that need no glyph (layout-only spaces, the headline's line break)
 INVISIBLE = frozenset(" \u3000\n")
 

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from paiban.fonts.disk_cache import FileStamp, file_stamp, read_entry, write_entry
 from paiban.fonts.faces import FontFace, face_key
+from paiban.i18n import _
 
 __all__ = [
     "FONT_SUFFIXES",
@@ -218,10 +219,10 @@ def face_count(path: Path) -> int:
     with open(path, "rb") as f:
         head = f.read(12)
     if len(head) < 4:
-        raise ValueError(f"{path}: not a font file (too short)")
+        raise ValueError(_("{path}: not a font file (too short)").format(path=path))
     if head[:4] == b"ttcf":
         if len(head) < 12:
-            raise ValueError(f"{path}: truncated font collection header")
+            raise ValueError(_("{path}: truncated font collection header").format(path=path))
         return int.from_bytes(head[8:12], "big")
     return 1
 
@@ -243,7 +244,7 @@ def _names(path: Path, index: int) -> tuple[list[str], str]:
         elif "CFF " in tt or "CFF2" in tt:
             outlines = "CFF"
         else:
-            raise ValueError(f"{path}#{index}: no glyf or CFF outlines (bitmap-only font?)")
+            raise ValueError(f"{path}#{index}: no glyf or CFF outlines (bitmap-only font?)")  # cached on disk: English
     return names, outlines
 
 
@@ -311,7 +312,8 @@ def open_face(path: Path, index: int = 0) -> FontFace:
         return hit
     faces = _file_faces(path, stamp)
     if not 0 <= index < len(faces):
-        raise ValueError(f"{path}: face index {index} out of range (the file has {len(faces)} face(s))")
+        raise ValueError(_("{path}: face index {index} out of range (the file has {count} face(s))").format(
+            path=path, index=index, count=len(faces)))
     facts = faces[index]
     if isinstance(facts, str):
         raise ValueError(facts)
@@ -358,4 +360,5 @@ def _find_face_index(path: Path, faces: tuple[FaceFacts, ...], family: str, want
         if any(n.casefold() == want for n in names[1:]):
             return i
     have = ", ".join(repr(n[0]) for n in per_face if n)
-    raise FaceNotFound(f"{path}: no face of family {family!r} (faces: {have})")
+    raise FaceNotFound(_("{path}: no face of family {family!r} (faces: {have})").format(
+        path=path, family=family, have=have))

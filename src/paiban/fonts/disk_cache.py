@@ -41,6 +41,7 @@ from typing import Any
 from paiban.atomic_files import write_atomically
 from paiban.cache_health import note_unusable, seal, unseal
 from paiban.code_identity import code_identity
+from paiban.i18n import N_
 
 __all__ = ["auto_prune", "cache_entries", "cache_max_bytes", "default_cache_dir", "entry_path", "file_stamp",
            "prune", "read_binary_entry", "read_entry", "write_binary_entry", "write_entry"]
@@ -149,7 +150,7 @@ def _write(kind: str, key: str, entry: dict[str, Any], payload: bytes | None) ->
     try:
         write_atomically(path, sealed, mode=0o644, durable=False)
     except OSError as exc:
-        note_unusable(path.parent.parent, exc, "font cache folder")
+        note_unusable(path.parent.parent, exc, N_("font cache folder"))
 
 
 # ---- size --------------------------------------------------------------------------------------

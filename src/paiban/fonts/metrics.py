@@ -8,7 +8,10 @@ works for CFF and glyf alike). Punctuation compression needs it: Noto Serif CJK 
 of ``，。、`` on the left half of the em, AR PL UMing centres ``。、``, so no single rule fits
 every font.
 
-Everything is read with fontTools once per font file version and kept on disk
+Everything is read once per font file version, from the font's bytes (`paiban.fonts.face_bytes`:
+the cmap subtable, hmtx and the outlines of the marks below by glyph id, ~10 ms for a CJK face
+where fontTools, naming all 65,535 glyphs first, took ~0.3 s; a face that reader does not handle
+is read with fontTools), and kept on disk
 (``<cache>/metrics/``, a binary entry of `paiban.fonts.disk_cache`, sealed with the SHA-256 of
 its header and arrays, so a damaged entry is measured again and rewritten; keyed by the file's
 path, size, mtime and inode, the face, the byte order and the code identity): in its JSON header the
@@ -26,9 +29,11 @@ import sys
 import threading
 from array import array
 from bisect import bisect_left
+from contextlib import suppress
 from typing import Any
 
 from paiban.fonts.disk_cache import file_stamp, read_binary_entry, write_binary_entry
+from paiban.fonts.face_bytes import FaceFile, Unsupported
 from paiban.fonts.faces import FontFace
 
 __all__ = ["FaceMetrics", "load_metrics", "clear_metrics_cache"]
@@ -40,7 +45,7 @@ _HEADER_KEYS = {"upm", "ascender", "descender", "ink", "count"}
 
 
 class FaceMetrics:
-    """Metrics of one `FontFace`, from the disk cache or read with fontTools (see module doc)."""
+    """Metrics of one `FontFace`, from the disk cache or read from the font (see module doc)."""
 
     def __init__(self, face: FontFace):
         self.face = face
@@ -50,6 +55,8 @@ class FaceMetrics:
         self._glyph_names: dict[int, str] | None = None
         self._units: dict[int, int | None] = {}  # code point → advance in font units (memo)
         stored = _read_stored(face)
+        #: True when this process measured the face (its disk entry was missing or unusable)
+        self.measured = stored is None
         facts = stored if stored is not None else self._measure()
         self.units_per_em: int = facts["upm"]
         self.ascender: float = facts["ascender"]
@@ -59,8 +66,8 @@ class FaceMetrics:
         self._ink: dict[str, tuple[float, float] | None] = dict(facts["ink"])
         if stored is None:
             for ch in STORED_INK_CHARS:
-                if self.has(ch):
-                    self.ink(ch)
+                if self.has(ch) and ch not in self._ink:
+                    self.ink(ch)  # with fontTools, for a face `face_bytes` leaves to it
             _write_stored(face, {**facts, "ink": dict(self._ink)})
 
     def __repr__(self) -> str:
@@ -76,7 +83,28 @@ class FaceMetrics:
             return self._tt
 
     def _measure(self) -> dict[str, Any]:
-        """Everything but the ink, read from the font (the ink follows in `__init__`)."""
+        """Everything the entry holds, read from the font's bytes (`paiban.fonts.face_bytes`);
+        for a face that reader leaves to fontTools, all but the ink (which `__init__` adds)."""
+        try:
+            with FaceFile(self.face.path, self.face.index) as font:
+                upm, ascender, descender = font.vertical()
+                cps, gids = font.best_cmap()
+                advances, bearings = font.metrics()
+                if gids and max(gids) >= len(advances):
+                    raise Unsupported("a glyph id beyond maxp")
+                ink = {}
+                for ch in STORED_INK_CHARS:
+                    i = bisect_left(cps, ord(ch))
+                    if i < len(cps) and cps[i] == ord(ch):
+                        with suppress(Unsupported):  # a composite glyph: `__init__` asks fontTools
+                            ink[ch] = _bytes_ink(font, gids[i], bearings[gids[i]], upm)
+                advances = array("I", [advances[g] for g in gids])
+        except Unsupported:
+            return self._measure_with_fonttools()
+        return {"upm": upm, "ascender": ascender, "descender": descender, "ink": ink,
+                "cps": cps.tobytes(), "advances": advances.tobytes()}
+
+    def _measure_with_fonttools(self) -> dict[str, Any]:
         tt = self._font()
         upm = int(tt["head"].unitsPerEm)
         self._glyph_names = tt.getBestCmap() or {}
@@ -155,6 +183,16 @@ class FaceMetrics:
             if self._tt is not None:
                 self._tt.close()
                 self._tt = self._glyphset = None
+
+
+def _bytes_ink(font: FaceFile, gid: int, lsb: int, upm: int) -> tuple[float, float] | None:
+    """`FaceMetrics.ink` of glyph ``gid``, drawn from the font's bytes."""
+    from fontTools.pens.boundsPen import BoundsPen
+
+    pen = BoundsPen(None)
+    font.draw(gid, pen, lsb)
+    bounds = pen.bounds
+    return None if bounds is None else (bounds[0] / upm, bounds[2] / upm)
 
 
 # ---- the disk cache -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import NamedTuple
 from paiban.fonts.discovery import find_face_index, find_font_file, open_face, prefetch_font_files
 from paiban.fonts.faces import FontFace
 from paiban.fonts.metrics import FaceMetrics, load_metrics
+from paiban.i18n import _
 
 __all__ = ["FontRegistry", "UnknownRole", "default_roles_file"]
 
@@ -35,8 +36,8 @@ class UnknownRole(KeyError):
         super().__init__(role)
 
     def __str__(self) -> str:
-        known = ", ".join(self.known) or "none"
-        return f"unknown font role {self.role!r} (known roles: {known})"
+        known = ", ".join(self.known) or _("none")
+        return _("unknown font role {role!r} (known roles: {known})").format(role=self.role, known=known)
 
 
 def default_roles_file() -> Path:
@@ -89,7 +90,7 @@ def _parse_yaml(text: str, path: Path) -> object:
     except yaml.YAMLError as exc:
         where = _where(path, getattr(exc, "problem_mark", None))
         problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise ValueError(f"{where}: not valid YAML: {problem}") from None
+        raise ValueError(_("{where}: not valid YAML: {problem}").format(where=where, problem=problem)) from None
 
 
 def _where(path: Path, mark) -> str:
@@ -102,13 +103,15 @@ def _refuse_unsafe_events(yaml, text: str, path: Path) -> None:
         for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
             where = _where(path, getattr(event, "start_mark", None))
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise ValueError(f"{where}: anchors and aliases (&, *) are not allowed in a font roles file")
+                raise ValueError(_("{where}: anchors and aliases (&, *) are not allowed in a font roles file").format(
+                    where=where))
             if getattr(event, "tag", None) is not None and not isinstance(event, yaml.DocumentStartEvent):
-                raise ValueError(f"{where}: tags (!!…) are not allowed in a font roles file")
+                raise ValueError(_("{where}: tags (!!…) are not allowed in a font roles file").format(where=where))
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_ROLES_DEPTH:
-                    raise ValueError(f"{where}: nested more than {MAX_ROLES_DEPTH} levels deep")
+                    raise ValueError(_("{where}: nested more than {limit} levels deep").format(
+                        where=where, limit=MAX_ROLES_DEPTH))
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.YAMLError:
@@ -119,58 +122,63 @@ def _load_roles(path: Path) -> dict[str, tuple[list[_Entry], list[str], str]]:
     """Parse and validate a roles file: role -> (entries, extends, description)."""
     from paiban.input.input_files import MAX_YAML_BYTES, read_input_text
 
-    doc = _parse_yaml(read_input_text(path, MAX_YAML_BYTES, "font roles file"), path)
+    doc = _parse_yaml(read_input_text(path, MAX_YAML_BYTES, _("font roles file")), path)
     if not isinstance(doc, dict):
-        raise ValueError(f"{path}: expected a mapping with a 'roles' key")
+        raise ValueError(_("{path}: expected a mapping with a 'roles' key").format(path=path))
     for key in doc:
         if key not in _TOP_KEYS:
-            raise ValueError(f"{path}: unknown key {key!r} (allowed: {', '.join(sorted(_TOP_KEYS))})")
+            raise ValueError(_("{path}: unknown key {key!r} (allowed: {allowed})").format(
+                path=path, key=key, allowed=', '.join(sorted(_TOP_KEYS))))
     roles = doc.get("roles")
     if not isinstance(roles, dict) or not roles:
-        raise ValueError(f"{path}: 'roles' must be a non-empty mapping of role name -> definition")
+        raise ValueError(_("{path}: 'roles' must be a non-empty mapping of role name -> definition").format(path=path))
     parsed: dict[str, tuple[list[_Entry], list[str], str]] = {}
     for name, body in roles.items():
         where = f"{path}: roles.{name}"
         if not isinstance(name, str) or not name:
-            raise ValueError(f"{path}: role names must be strings, got {name!r}")
+            raise ValueError(_("{path}: role names must be strings, got {name!r}").format(path=path, name=name))
         if not isinstance(body, dict):
-            raise ValueError(f"{where}: expected a mapping with 'chain' and/or 'extends'")
+            raise ValueError(_("{where}: expected a mapping with 'chain' and/or 'extends'").format(where=where))
         for key in body:
             if key not in _ROLE_KEYS:
-                raise ValueError(f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(_ROLE_KEYS))})")
+                raise ValueError(_("{where}: unknown key {key!r} (allowed: {allowed})").format(
+                    where=where, key=key, allowed=', '.join(sorted(_ROLE_KEYS))))
         chain = body.get("chain") or []
         if not isinstance(chain, list):
-            raise ValueError(f"{where}.chain: expected a list of {{file, face}} entries")
+            raise ValueError(_("{where}.chain: expected a list of {{file, face}} entries").format(where=where))
         entries: list[_Entry] = []
         for i, item in enumerate(chain):
             ewhere = f"{where}.chain[{i}]"
             if isinstance(item, str):
                 item = {"file": item}
             if not isinstance(item, dict):
-                raise ValueError(f"{ewhere}: expected {{file: ..., face: ...}}")
+                raise ValueError(_("{where}: expected {{file: ..., face: ...}}").format(where=ewhere))
             for key in item:
                 if key not in _ENTRY_KEYS:
-                    raise ValueError(f"{ewhere}: unknown key {key!r} (allowed: file, face)")
+                    raise ValueError(_("{where}: unknown key {key!r} (allowed: file, face)").format(
+                        where=ewhere, key=key))
             file = item.get("file")
             if not isinstance(file, str) or not file.strip():
-                raise ValueError(f"{ewhere}: 'file' must be a font file name or path")
+                raise ValueError(_("{where}: 'file' must be a font file name or path").format(where=ewhere))
             face = item.get("face", 0)
             if isinstance(face, bool) or not isinstance(face, (int, str)) or (isinstance(face, int) and face < 0):
-                raise ValueError(f"{ewhere}.face: expected a family name or a face index >= 0, got {face!r}")
+                raise ValueError(_("{where}.face: expected a family name or a face index >= 0, got {face!r}").format(
+                    where=ewhere, face=face))
             entries.append(_Entry(file.strip(), face, ewhere))
         extends = body.get("extends") or []
         if isinstance(extends, str):
             extends = [extends]
         if not isinstance(extends, list) or not all(isinstance(e, str) for e in extends):
-            raise ValueError(f"{where}.extends: expected a role name or a list of role names")
+            raise ValueError(_("{where}.extends: expected a role name or a list of role names").format(where=where))
         if not entries and not extends:
-            raise ValueError(f"{where}: needs a 'chain' or 'extends'")
+            raise ValueError(_("{where}: needs a 'chain' or 'extends'").format(where=where))
         description = body.get("description") or ""
         parsed[name] = (entries, list(extends), str(description))
     for name, (_entries, extends, _d) in parsed.items():
         for target in extends:
             if target not in parsed:
-                raise ValueError(f"{path}: roles.{name}.extends: unknown role {target!r}")
+                raise ValueError(_("{path}: roles.{name}.extends: unknown role {target!r}").format(
+                    path=path, name=name, target=target))
     # cycles
     state: dict[str, int] = {}
 
@@ -178,7 +186,7 @@ def _load_roles(path: Path) -> dict[str, tuple[list[_Entry], list[str], str]]:
         if state.get(role) == 2:
             return
         if state.get(role) == 1:
-            raise ValueError(f"{path}: 'extends' cycle: {' -> '.join(stack + [role])}")
+            raise ValueError(_("{path}: 'extends' cycle: {cycle}").format(path=path, cycle=' -> '.join(stack + [role])))
         state[role] = 1
         for target in parsed[role][1]:
             visit(target, stack + [role])
@@ -227,14 +235,16 @@ class FontRegistry:
         try:
             file, index = spec
         except (TypeError, ValueError):
-            raise ValueError(f"font override for role {role!r}: expected (path, face index), got {spec!r}") from None
+            raise ValueError(_("font override for role {role!r}: expected (path, face index), got {spec!r}").format(
+                role=role, spec=spec)) from None
         path = Path(file).expanduser()
         if not path.is_file() and not path.is_absolute() and len(path.parts) == 1:
             found = find_font_file(path.name)
             if found is not None:
                 path = found
         if not path.is_file():
-            raise FileNotFoundError(f"font override for role {role!r}: font file not found: {file}")
+            raise FileNotFoundError(_("font override for role {role!r}: font file not found: {file}").format(
+                role=role, file=file))
         return open_face(path, int(index))
 
     def _entry_face(self, entry: _Entry) -> tuple[FontFace | None, str]:

@@ -29,6 +29,7 @@ from paiban.errors import InputError, Where
 from paiban.input.input_files import FileProblem, read_input_bytes
 from paiban.input.yaml_source import Node, did_you_mean, parse_text_yaml
 from paiban.model.article import Article, Headline, Paragraph, ParagraphKind
+from paiban.i18n import _
 
 #: Front matter key → `Article` field (the Chinese names are the same keys).
 FRONT_MATTER_KEYS = {
@@ -64,16 +65,17 @@ def read_article(path: Path, max_bytes: int = MAX_ARTICLE_BYTES, limit_name: str
     try:
         raw = read_input_bytes(path, max_bytes, "article file", limit_name)
     except FileNotFoundError:
-        raise InputError("article file not found", Where(path)) from None
+        raise InputError(_("article file not found"), Where(path)) from None
     except FileProblem as exc:
         raise InputError(str(exc), Where(path)) from None
     except OSError as exc:
-        raise InputError(f"cannot read article file: {exc.strerror or exc}", Where(path)) from None
+        raise InputError(_("cannot read article file: {value}").format(
+            value=exc.strerror or exc), Where(path)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError("article is not valid UTF-8", Where(path, line)) from None
+        raise InputError(_("article is not valid UTF-8"), Where(path, line)) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta, body, first_line = _split_front_matter(text, path)
     lines = body.split("\n")
@@ -83,7 +85,7 @@ def read_article(path: Path, max_bytes: int = MAX_ARTICLE_BYTES, limit_name: str
     else:
         article = _read_plain(path, lines, first_line, meta)
     if not article.paragraphs:
-        raise InputError("article has no text", Where(path, 1))
+        raise InputError(_("article has no text"), Where(path, 1))
     return article
 
 
@@ -93,7 +95,7 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict[str, str], str, int
         return {}, text, 1
     end = text.find("\n---\n", 3)
     if end < 0:
-        raise InputError("front matter opened with --- is never closed", Where(path, 1))
+        raise InputError(_("front matter opened with --- is never closed"), Where(path, 1))
     body_start = end + len("\n---\n")
     return _front_matter(text[4:end], path), text[body_start:], text[:body_start].count("\n") + 1
 
@@ -102,14 +104,15 @@ def _front_matter(block: str, path: Path) -> dict[str, str]:
     """The front matter (`block`, from line 2 of the file) → {Article field: text}, each value
     stripped (an empty value is no text); read as the module's docstring says."""
     if len(block) > MAX_FRONT_MATTER_CHARS:
-        raise InputError(f"the front matter is {len(block):,} characters long, more than {MAX_FRONT_MATTER_CHARS:,}",
+        raise InputError(_("the front matter is {count:,} characters long, more than {limit:,}").format(
+            count=len(block), limit=MAX_FRONT_MATTER_CHARS),
                          Where(path, 2, 1))
     root = parse_text_yaml(block, path, line_offset=1, max_depth=MAX_FRONT_MATTER_DEPTH)
     if root is None:
         return {}
     if not root.is_mapping:
-        raise root.error("the front matter must be key: value lines (headline: …, byline: …), got "
-                         + ("a list" if root.is_sequence else "a single text"))
+        raise root.error(_("the front matter must be key: value lines (headline: …, byline: …), got {value}").format(
+            value=_("a list") if root.is_sequence else _("a single text")))
     root.check_keys(tuple(FRONT_MATTER_KEYS))
     meta: dict[str, str] = {}
     given: dict[str, tuple[str, Node]] = {}  # field → (key, its node): 主题 and headline are one field
@@ -118,16 +121,18 @@ def _front_matter(block: str, path: Path) -> dict[str, str]:
         if field in given:
             first, first_node = given[field]
             line = (first_node.key_where or first_node.where).line
-            raise node.error(f"the same as {first} (line {line}); give one", at_key=True)
+            raise node.error(_("the same as {first} (line {line}); give one").format(
+                first=first, line=line), at_key=True)
         given[field] = (key, node)
         value = node.as_str(allow_empty=True).strip()
         if len(value) > MAX_FRONT_MATTER_VALUE:
-            raise node.error(f"{len(value):,} characters is too long; a front matter value is at most "
-                             f"{MAX_FRONT_MATTER_VALUE:,}")
+            raise node.error(_("{count:,} characters is too long; a front matter value is at most {limit:,}").format(
+                count=len(value), limit=MAX_FRONT_MATTER_VALUE))
         choices = FRONT_MATTER_CHOICES.get(key)
         if choices is not None and value not in choices:
             shown = repr(value) if len(value) <= 40 else repr(value[:37]) + "…"
-            raise node.error(f"{shown} is not a {key};{did_you_mean(value, choices)} use one of: {', '.join(choices)}")
+            raise node.error(_("{shown} is not a {key};{hint} use one of: {choices}").format(
+                shown=shown, key=key, hint=did_you_mean(value, choices), choices=', '.join(choices)))
         meta[field] = value
     return meta
 

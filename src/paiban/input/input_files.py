@@ -27,6 +27,7 @@ import threading
 from pathlib import Path
 
 from paiban.errors import InputError, Where
+from paiban.i18n import N_, _
 
 __all__ = ["FileProblem", "MAX_YAML_BYTES", "check_picture", "file_kind", "format_bytes", "format_pixels",
            "inside", "read_input_bytes", "read_input_text", "regular_file_size"]
@@ -42,14 +43,15 @@ class FileProblem(Exception):
     """A file that cannot be used as input: the message says why (without the file's place)."""
 
 
-_FILE_KINDS = ((stat.S_ISREG, "a regular file"), (stat.S_ISDIR, "a directory"),
-               (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-               (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+_FILE_KINDS = ((stat.S_ISREG, N_("a regular file")), (stat.S_ISDIR, N_("a directory")),
+               (stat.S_ISFIFO, N_("a FIFO (named pipe)")), (stat.S_ISCHR, N_("a character device")),
+               (stat.S_ISBLK, N_("a block device")), (stat.S_ISSOCK, N_("a socket")))
 
 
 def file_kind(mode: int) -> str:
     """What a file of this `st_mode` is, for messages: ``a directory``, ``a FIFO (named pipe)``…"""
-    return next((kind for test, kind in _FILE_KINDS if test(mode)), "not a regular file")
+    kind = next((kind for test, kind in _FILE_KINDS if test(mode)), N_("not a regular file"))
+    return _(kind)
 
 
 def _short(value: float, unit: str) -> str:
@@ -61,7 +63,7 @@ def format_bytes(size: int) -> str:
     for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
         if size >= factor:
             return _short(size / factor, unit)
-    return f"{size} bytes"
+    return _("{size} bytes").format(size=size)
 
 
 def format_pixels(pixels: int) -> str:
@@ -74,13 +76,14 @@ def format_pixels(pixels: int) -> str:
 def _too_large(what: str, size: int | None, limit: int, limit_name: str | None) -> FileProblem:
     shown = f" ({format_bytes(size)})" if size is not None else ""
     name = f"{limit_name} = " if limit_name else ""
-    return FileProblem(f"{what} is larger{shown} than the limit ({name}{format_bytes(limit)})")
+    return FileProblem(_("{what} is larger{shown} than the limit ({name}{limit})").format(
+        what=what, shown=shown, name=name, limit=format_bytes(limit)))
 
 
 def _check_stat(st: os.stat_result, what: str, limit: int | None, limit_name: str | None) -> int:
     """`st.st_size`; `FileProblem` unless `st` is of a regular file of at most `limit` bytes."""
     if not stat.S_ISREG(st.st_mode):
-        raise FileProblem(f"{what} is {file_kind(st.st_mode)}, not a regular file")
+        raise FileProblem(_("{what} is {kind}, not a regular file").format(what=what, kind=file_kind(st.st_mode)))
     if limit is not None and st.st_size > limit:
         raise _too_large(what, st.st_size, limit, limit_name)
     return st.st_size
@@ -133,19 +136,21 @@ def read_input_text(path: Path, limit: int, what: str, *, shown: Path | str | No
     try:
         data = read_input_bytes(Path(path), limit, what, limit_name)
     except FileNotFoundError:
-        raise InputError(f"{what} not found: {path}", Where(shown)) from None
+        raise InputError(_("{what} not found: {path}").format(what=what, path=path), Where(shown)) from None
     except FileProblem as exc:
         raise InputError(str(exc), Where(shown)) from None
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InputError(f"cannot read {what} {path}: {' '.join(reason.split())}", Where(shown)) from None
+        raise InputError(_("cannot read {what} {path}: {reason}").format(
+            what=what, path=path, reason=' '.join(reason.split())), Where(shown)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError(
-            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot be decoded); save it as UTF-8",
+            _("the file is not UTF-8 text (byte 0x{value:02X} cannot be decoded); save it as UTF-8").format(
+                value=data[exc.start]),
             Where(shown, line, column),
         ) from None
 
@@ -195,15 +200,20 @@ def check_picture(path: Path, max_pixels: int, max_bytes: int, *, what: str | No
             with im:
                 kind, (width, height), mode = im.format, im.size, im.mode
                 if kind not in formats:
-                    raise FileProblem(f"{what} is {kind}; use a {' or '.join(formats)} file")
+                    raise FileProblem(_("{what} is {kind}; use a {formats} file").format(
+                        what=what, kind=kind, formats=' or '.join(formats)))
                 pixels = width * height
                 if pixels > max_pixels:
-                    raise FileProblem(f"{what} is {width} × {height} pixels ({format_pixels(pixels)}), more than "
-                                      f"the limit ({pixels_name} = {format_pixels(max_pixels)})")
+                    raise FileProblem(_("{what} is {width} × {height} pixels ({pixels}), more than the limit "
+                                        "({pixels_name} = {limit})").format(
+                                            what=what, width=width, height=height, pixels=format_pixels(pixels),
+                                            pixels_name=pixels_name, limit=format_pixels(max_pixels)))
                 memory = pixels * _PIXEL_BYTES.get(mode, 4)
                 if memory > max_bytes:
-                    raise FileProblem(f"{what} ({width} × {height} pixels, {mode}) takes {format_bytes(memory)} "
-                                      f"decoded, more than the limit ({memory_name} = {format_bytes(max_bytes)})")
+                    raise FileProblem(_("{what} ({width} × {height} pixels, {mode}) takes {size} decoded, more than the "
+                                        "limit ({memory_name} = {limit})").format(
+                                            what=what, width=width, height=height, mode=mode, size=format_bytes(memory),
+                                            memory_name=memory_name, limit=format_bytes(max_bytes)))
                 im.verify()  # checksums and structure
             file.seek(0)
             with Image.open(file, formats=[kind]) as im:
@@ -211,9 +221,10 @@ def check_picture(path: Path, max_pixels: int, max_bytes: int, *, what: str | No
         except FileProblem:
             raise
         except UnidentifiedImageError:
-            raise FileProblem(f"cannot read {what}: not a {' or '.join(formats)} file") from None
+            raise FileProblem(_("cannot read {what}: not a {formats} file").format(
+                what=what, formats=' or '.join(formats))) from None
         except (OSError, SyntaxError, ValueError, EOFError, MemoryError, Image.DecompressionBombError) as exc:
             reason = " ".join(str(exc).split()) or type(exc).__name__
-            raise FileProblem(f"cannot read {what}: {reason}") from None
+            raise FileProblem(_("cannot read {what}: {reason}").format(what=what, reason=reason)) from None
     _CHECKED[key] = (kind, (width, height))
     return kind, (width, height)

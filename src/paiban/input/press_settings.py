@@ -19,15 +19,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+from paiban.input.key_kinds import Choice, Keys, Scalar
 from paiban.input.yaml_source import Node
 from paiban.units import parse_length
+from paiban.i18n import N_, _
 
 __all__ = ["PDFX_VERSIONS", "PRESS_KEYS", "RENDERING_INTENTS", "read_press"]
 
-PRESS_KEYS = ("pdfx", "profile", "output_condition_identifier", "output_condition", "registry_name", "bleed",
-              "marks", "rendering_intent")
 PDFX_VERSIONS = ("x-4", "x-1a")
 RENDERING_INTENTS = ("perceptual", "relative", "saturation", "absolute")
+PRESS_KEYS = Keys({"pdfx": Choice(PDFX_VERSIONS), "profile": Scalar.PATH, "output_condition_identifier": Scalar.LABEL,
+                   "output_condition": Scalar.LABEL, "registry_name": Scalar.LABEL, "bleed": Scalar.LENGTH,
+                   "marks": Scalar.BOOL, "rendering_intent": Choice(RENDERING_INTENTS)})
 #: an ICC profile file at most (a CMYK output profile is 0.5–4 MB)
 MAX_PROFILE_BYTES = 16 << 20
 #: the bleed at most (pt): 20 mm
@@ -43,9 +46,9 @@ def read_press(node: Node | None, profile_file: Callable[[Node, str, int], Path]
     node.check_keys(PRESS_KEYS)
     out: dict[str, Any] = {}
     if (item := node.get("pdfx")) is not None:
-        out["pdfx"] = item.as_choice(PDFX_VERSIONS, "PDF/X version")
+        out["pdfx"] = item.as_choice(PDFX_VERSIONS, N_("PDF/X version"))
     if (item := node.get("profile")) is not None:
-        path = profile_file(item, "output profile", MAX_PROFILE_BYTES)
+        path = profile_file(item, N_("output profile"), MAX_PROFILE_BYTES)
         _check_profile(item, path)
         out["profile"] = path
     for key in ("output_condition_identifier", "output_condition", "registry_name"):
@@ -55,14 +58,14 @@ def read_press(node: Node | None, profile_file: Callable[[Node, str, int], Path]
         try:
             bleed = parse_length(item.value, default_unit="mm")
         except (ValueError, OverflowError):
-            raise item.error("expected a length such as 3mm (a plain number is mm)") from None
+            raise item.error(_("expected a length such as 3mm (a plain number is mm)")) from None
         if not 0 <= bleed <= MAX_BLEED:
-            raise item.error("the bleed must be between 0 and 20 mm")
+            raise item.error(_("the bleed must be between 0 and 20 mm"))
         out["bleed"] = bleed
     if (item := node.get("marks")) is not None:
         out["marks"] = item.as_bool()
     if (item := node.get("rendering_intent")) is not None:
-        out["rendering_intent"] = item.as_choice(RENDERING_INTENTS, "rendering intent")
+        out["rendering_intent"] = item.as_choice(RENDERING_INTENTS, N_("rendering intent"))
     return out
 
 
@@ -74,11 +77,11 @@ def _check_profile(node: Node, path: Path) -> None:
 
     data = path.read_bytes()
     if len(data) < 128 or data[36:40] != b"acsp":
-        raise node.error(f"{path.name} is not an ICC profile")
+        raise node.error(_("{name} is not an ICC profile").format(name=path.name))
     if data[16:20] != b"CMYK":
-        raise node.error(f"{path.name} is a {data[16:20].decode('latin-1').strip()} profile; the output "
-                         "profile of a press must be CMYK")
+        raise node.error(_("{name} is a {space} profile; the output profile of a press must be CMYK").format(
+            name=path.name, space=data[16:20].decode('latin-1').strip()))
     try:
         ImageCms.ImageCmsProfile(BytesIO(data))
     except (OSError, ImageCms.PyCMSError) as exc:
-        raise node.error(f"{path.name} cannot be read as an ICC profile: {exc}") from None
+        raise node.error(_("{name} cannot be read as an ICC profile: {exc}").format(name=path.name, exc=exc)) from None

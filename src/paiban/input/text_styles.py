@@ -7,12 +7,15 @@ mistake is reported at its line (docs/layout-spec.md, Styles).
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, Callable
 
+from paiban.input.key_kinds import AnyOf, Choice, Keys, Scalar
 from paiban.input.yaml_source import Node, did_you_mean
 from paiban.model.spec import (Align, Breaker, Grid, KinsokuLevel, KinsokuPolicy, PunctStyle,
                                TextStyle)
 from paiban.units import parse_type_size
+from paiban.i18n import _
 
 #: Built-in styles, written as in a layout's `styles:` section. ``size: None`` means the grid's body
 #: size; a number `leading` is a multiple of the size, None the grid's line pitch.
@@ -27,7 +30,7 @@ DEFAULT_STYLES: dict[str, dict[str, Any]] = {
     "kicker": {"font": "song", "size": "小三", "leading": 1.4, "indent": 0, "punctuation": "quanjiao",
                "align": "center"},
     "subtitle": {"font": "song", "size": "四号", "leading": 1.4, "indent": 0, "punctuation": "quanjiao", "align": "center"},
-    # headline ranks (a story's `rank:`, layout_loader.RANKS): the 头条's 引题/主题/副题 largest, a
+    # headline ranks (a story's `rank:`, layout_keys.RANKS): the 头条's 引题/主题/副题 largest, a
     # brief's smallest; `headline`/`kicker`/`subtitle` above are the secondary stories'
     "lead-headline": {"font": "biaosong", "size": "初号", "leading": 1.15, "indent": 0, "punctuation": "quanjiao",
                       "kinsoku": "push-in", "align": "center", "max_lines": 2, "shrink_to_fit": True,
@@ -53,15 +56,27 @@ DEFAULT_STYLES: dict[str, dict[str, Any]] = {
     "running_head": {"font": "song", "size": "小五", "indent": 0, "punctuation": "banjiao", "align": "left"},
 }  # fmt: skip
 
-STYLE_KEYS = ("font", "size", "leading", "indent", "punctuation", "kinsoku", "kinsoku_level", "breaker",
-              "orphan_pull_down", "align", "avoid_orphans", "squeeze_for_jump", "max_squeeze", "max_stretch",
-              "latin_spacing", "max_lines", "shrink_to_fit", "min_size", "tracking", "word_breaks")  # fmt: skip
+
+def _choice(enum: type[Enum]) -> Choice:
+    return Choice(tuple(member.value for member in enum))
+
+
+#: the keys of a style → what each holds (docs/layout-spec.md, Styles)
+STYLE_KEYS = Keys({
+    "font": Scalar.TEXT, "size": Scalar.TYPE_SIZE, "leading": AnyOf(Scalar.PITCH, Scalar.NULL),
+    "indent": Scalar.NUMBER, "punctuation": _choice(PunctStyle), "kinsoku": _choice(KinsokuPolicy),
+    "kinsoku_level": _choice(KinsokuLevel), "breaker": _choice(Breaker), "orphan_pull_down": Scalar.BOOL,
+    "align": _choice(Align), "avoid_orphans": Scalar.BOOL, "squeeze_for_jump": Scalar.BOOL,
+    "max_squeeze": Scalar.NUMBER, "max_stretch": Scalar.NUMBER, "latin_spacing": Scalar.NUMBER,
+    "max_lines": Scalar.INT, "shrink_to_fit": Scalar.BOOL, "min_size": Scalar.TYPE_SIZE, "tracking": Scalar.NUMBER,
+    "word_breaks": Scalar.BOOL,
+}, name="style")  # fmt: skip
 
 
 def load_style(loader: Any, name: str, defaults: dict[str, Any], node: Node | None, grid: Grid,
                roles: set[str] | None) -> TextStyle:
     """One style: the built-in `defaults` of that name (if any) with the fields `node` gives.
-    `loader` (layout_loader._Loader) reads type sizes and pitches with positions."""
+    `loader` (layout_values.ValueReader) reads type sizes and pitches with positions."""
     fields: dict[str, Any] = {}
 
     def pick(key: str, read: Callable[[Node], Any], convert: Callable[[Any], Any]) -> None:
@@ -76,7 +91,8 @@ def load_style(loader: Any, name: str, defaults: dict[str, Any], node: Node | No
         font = item.as_str().strip()
         if roles is not None and font not in roles:
             listed = ", ".join(sorted(roles)) or "none"
-            raise item.error(f"unknown font role '{font}';{did_you_mean(font, roles)} known roles: {listed}")
+            raise item.error(_("unknown font role '{font}';{hint} known roles: {listed}").format(
+                font=font, hint=did_you_mean(font, roles), listed=listed))
         return font
 
     pick("font", font, str)

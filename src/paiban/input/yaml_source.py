@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from paiban.errors import InputError, Where
+from paiban.i18n import N_, _
 
 #: PyYAML, imported by the first parse (a run that reads no YAML needs none); `_COMPOSER` is
 #: libyaml's safe loader when PyYAML was built with it (about 5 times faster, the same events),
@@ -71,13 +72,15 @@ def _clip(text: str, limit: int = SHOWN_CHARS) -> str:
     text = str(text)
     if len(text) <= limit:
         return repr(text)
-    return f"{text[: limit - 3]!r}… ({len(text):,} characters)"
+    return _("{text}… ({count:,} characters)").format(text=repr(text[: limit - 3]), count=len(text))
 
 
 def _number(value: Any) -> str:
     """A number as shown in a message (a very long one cut, with its length)."""
     text = repr(value)
-    return text if len(text) <= SHOWN_CHARS else f"{text[: SHOWN_CHARS - 3]}… ({len(text):,} digits)"
+    if len(text) <= SHOWN_CHARS:
+        return text
+    return _("{text}… ({count:,} digits)").format(text=text[: SHOWN_CHARS - 3], count=len(text))
 
 
 _PLAIN_KEY = re.compile(r"[^\s.\[\]'\"]+(?: [^\s.\[\]'\"]+)*")
@@ -97,24 +100,24 @@ def did_you_mean(word: str, choices: Collection[str]) -> str:
     import difflib  # only for messages: not imported by a build that has none
 
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" did you mean '{close[0]}'?" if close else ""
+    return _(" did you mean '{word}'?").format(word=close[0]) if close else ""
 
 
 def describe(value: Any) -> str:
     """A short description of a plain value for messages: ``'abc' (text)``, ``a list``."""
     if value is None:
-        return "nothing (null)"
+        return _("nothing (null)")
     if isinstance(value, bool):
-        return f"{'true' if value else 'false'} (yes/no)"
+        return _("{value} (yes/no)").format(value="true" if value else "false")
     if isinstance(value, (int, float)):
-        return f"{_number(value)} (a number)"
+        return _("{value} (a number)").format(value=_number(value))
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"{shown!r} (text)"
+        return _("{value} (text)").format(value=repr(shown))
     if isinstance(value, dict):
-        return "a mapping (key: value entries)"
+        return _("a mapping (key: value entries)")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     return f"{value!s} ({type(value).__name__})"
 
 
@@ -186,9 +189,9 @@ class Node:
 
     # ---- mappings ------------------------------------------------------------------------------
 
-    def as_mapping(self, what: str = "a mapping (key: value entries)") -> Node:
+    def as_mapping(self, what: str = N_("a mapping (key: value entries)")) -> Node:
         if self.kind != "mapping":
-            raise self.error(f"expected {what}, got {describe(self.value)}")
+            raise self.error(_("expected {what}, got {value}").format(what=_(what), value=describe(self.value)))
         return self
 
     def get(self, key: str) -> Node | None:
@@ -199,7 +202,7 @@ class Node:
         """The value under `key`; a missing key is an error at this mapping."""
         node = self.get(key)
         if node is None:
-            raise self.error("required key is missing", key=self._child_path(key))
+            raise self.error(_("required key is missing"), key=self._child_path(key))
         return node
 
     def items(self) -> Iterator[tuple[str, Node]]:
@@ -213,16 +216,17 @@ class Node:
             if key not in allowed:
                 hint = did_you_mean(key, allowed)
                 listed = ", ".join(allowed)
-                raise node.error(f"unknown key {key!r};{hint} allowed keys here: {listed}", at_key=True)
+                raise node.error(_("unknown key {key!r};{hint} allowed keys here: {listed}").format(
+                    key=key, hint=hint, listed=listed), at_key=True)
         for key in required:
             self.require(key)
         return self
 
     # ---- sequences -----------------------------------------------------------------------------
 
-    def as_list(self, what: str = "a list") -> list[Node]:
+    def as_list(self, what: str = N_("a list")) -> list[Node]:
         if self.kind != "sequence":
-            raise self.error(f"expected {what}, got {describe(self.value)}")
+            raise self.error(_("expected {what}, got {value}").format(what=_(what), value=describe(self.value)))
         return list(self._items)
 
     def __bool__(self) -> bool:  # a Node is always truthy, even an empty list or mapping
@@ -236,16 +240,16 @@ class Node:
         if coerce and self.kind == "scalar" and value is not None and self.raw is not None:
             value = value if isinstance(value, str) else self.raw
         if not isinstance(value, str):
-            hint = "; put it in quotes" if self.kind == "scalar" and value is not None else ""
-            raise self.error(f"expected text, got {describe(value)}{hint}")
+            hint = _("; put it in quotes") if self.kind == "scalar" and value is not None else ""
+            raise self.error(_("expected text, got {value}{hint}").format(value=describe(value), hint=hint))
         if not allow_empty and not value.strip():
-            raise self.error("must not be empty")
+            raise self.error(_("must not be empty"))
         return value
 
     def as_bool(self) -> bool:
         value = self.value
         if not isinstance(value, bool):
-            raise self.error(f"expected true or false, got {describe(value)}")
+            raise self.error(_("expected true or false, got {value}").format(value=describe(value)))
         return value
 
     def as_number(
@@ -258,13 +262,13 @@ class Node:
         """A finite int or float; `minimum`/`maximum` inclusive, `above` exclusive."""
         value = self.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.error(f"expected a number, got {describe(value)}")
+            raise self.error(_("expected a number, got {value}").format(value=describe(value)))
         try:
             number = float(value)
         except OverflowError:
-            raise self.error(f"the number {_number(value)} is too large") from None
+            raise self.error(_("the number {value} is too large").format(value=_number(value))) from None
         if not math.isfinite(number) or abs(number) > MAX_MAGNITUDE:
-            raise self.error(f"the number {_number(value)} is too large")
+            raise self.error(_("the number {value} is too large").format(value=_number(value)))
         _check_range(self, number, value, minimum, maximum, above)
         return number
 
@@ -273,20 +277,21 @@ class Node:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(f"expected a whole number, got {describe(value)}")
+            raise self.error(_("expected a whole number, got {value}").format(value=describe(value)))
         if abs(value) > MAX_MAGNITUDE:
-            raise self.error(f"the number {_number(value)} is too large")
+            raise self.error(_("the number {value} is too large").format(value=_number(value)))
         _check_range(self, value, value, minimum, maximum, None)
         return value
 
-    def as_choice(self, choices: Sequence[str], what: str = "value") -> str:
+    def as_choice(self, choices: Sequence[str], what: str = N_("value")) -> str:
         """One of `choices` (text); the message lists them and suggests the closest."""
         value = self.value
         if isinstance(value, str) and value in choices:
             return value
         listed = ", ".join(choices)
         hint = did_you_mean(value, choices) if isinstance(value, str) else ""
-        raise self.error(f"{describe(value)} is not a {what};{hint} use one of: {listed}")
+        raise self.error(_("{value} is not a {what};{hint} use one of: {listed}").format(
+            value=describe(value), what=_(what), hint=hint, listed=listed))
 
 
 def _check_range(
@@ -298,11 +303,11 @@ def _check_range(
     above: float | None,
 ) -> None:
     if minimum is not None and number < minimum:
-        raise node.error(f"must be at least {minimum:g}, got {shown}")
+        raise node.error(_("must be at least {minimum:g}, got {shown}").format(minimum=minimum, shown=shown))
     if above is not None and number <= above:
-        raise node.error(f"must be greater than {above:g}, got {shown}")
+        raise node.error(_("must be greater than {above:g}, got {shown}").format(above=above, shown=shown))
     if maximum is not None and number > maximum:
-        raise node.error(f"must be at most {maximum:g}, got {shown}")
+        raise node.error(_("must be at most {maximum:g}, got {shown}").format(maximum=maximum, shown=shown))
 
 
 # ---- building the tree -------------------------------------------------------------------------
@@ -317,15 +322,16 @@ def _malformed(exc: BaseException, text: str, file: Path | str | None, line_offs
             problem = f"{exc.problem} ({exc.context})"
         line = mark.line + 1 + line_offset if mark is not None else None
         column = mark.column + 1 if mark is not None else None
-        return InputError(f"malformed YAML: {_one_line(problem)}", Where(file, line, column))
+        return InputError(_("malformed YAML: {detail}").format(detail=_one_line(problem)), Where(file, line, column))
     if isinstance(exc, yaml.reader.ReaderError):
         before = text[: exc.position]
         line, column = before.count("\n") + 1, exc.position - before.rfind("\n")
         return InputError(
-            f"malformed YAML: character U+{exc.character:04X} is not allowed ({exc.reason})",
+            _("malformed YAML: character U+{character:04X} is not allowed ({reason})").format(
+                character=exc.character, reason=exc.reason),
             Where(file, line + line_offset, column),
         )
-    return InputError(f"malformed YAML: {_one_line(exc)}", Where(file))
+    return InputError(_("malformed YAML: {detail}").format(detail=_one_line(exc)), Where(file))
 
 
 def parse_yaml(text: str, file: Path | str | None = None, *, line_offset: int = 0,
@@ -335,7 +341,7 @@ def parse_yaml(text: str, file: Path | str | None = None, *, line_offset: int = 
     yes/no, ``2024-01-05`` a date); otherwise the rules of `parse_text_yaml`."""
     root = _parse(text, file, line_offset, max_depth, True)
     if root is None:
-        raise InputError("the file is empty; expected YAML key: value entries", Where(file, 1 + line_offset, 1))
+        raise InputError(_("the file is empty; expected YAML key: value entries"), Where(file, 1 + line_offset, 1))
     return root
 
 
@@ -385,14 +391,14 @@ class _Builder:
         mark = event.start_mark
         return Where(self.file, mark.line + 1 + self.line_offset, mark.column + 1, path or None)
 
-    def refuse_extras(self, event: Any, where: Where, what: str = "value") -> None:
+    def refuse_extras(self, event: Any, where: Where, what: str = N_("value")) -> None:
         if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
-            sign = "alias *" if isinstance(event, yaml.AliasEvent) else "anchor &"
-            raise InputError(f"{sign}{_one_line(event.anchor)[:40]} is not allowed here: no anchors (&) or "
-                             f"aliases (*); write each {what} out", where)
+            sign = _("alias *") if isinstance(event, yaml.AliasEvent) else _("anchor &")
+            raise InputError(_("{sign}{name} is not allowed here: no anchors (&) or aliases (*); write each "
+                               "{what} out").format(sign=sign, name=_one_line(event.anchor)[:40], what=_(what)), where)
         if event.tag is not None:
-            raise InputError(f"tag {_show_tag(_one_line(event.tag)[:60])} is not allowed here: no tags, anchors "
-                             "or aliases", where)
+            raise InputError(_("tag {tag} is not allowed here: no tags, anchors or aliases").format(
+                tag=_show_tag(_one_line(event.tag)[:60])), where)
 
     def tag(self, event: Any) -> str:
         """A scalar's tag, resolved as YAML's safe loader does (always text when not `typed`)."""
@@ -405,7 +411,8 @@ class _Builder:
         try:
             return self.loader.construct_object(ScalarNode(tag, event.value, event.start_mark), deep=True)
         except Exception as exc:  # e.g. a date 2024-13-45
-            raise InputError(f"cannot read {_clip(event.value)} as {_show_tag(tag)} ({_one_line(exc)[:200]})",
+            raise InputError(_("cannot read {value} as {tag} ({detail})").format(
+                value=_clip(event.value), tag=_show_tag(tag), detail=_one_line(exc)[:200]),
                              where) from None
 
     def feed(self, event: Any) -> None:
@@ -414,7 +421,7 @@ class _Builder:
         if isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
-                raise InputError("a second YAML document (a --- line); expected one", self.where(event, ""))
+                raise InputError(_("a second YAML document (a --- line); expected one"), self.where(event, ""))
             return
         if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             self.stack.pop()
@@ -435,14 +442,14 @@ class _Builder:
         self.refuse_extras(event, where)
         self.count += 1
         if self.count > MAX_NODES:
-            raise InputError(f"more than {MAX_NODES} values", where)
+            raise InputError(_("more than {max_nodes} values").format(max_nodes=MAX_NODES), where)
         if isinstance(event, yaml.ScalarEvent):
             node = Node("scalar", where, key_where)
             node.raw = event.value
             node._scalar = self.scalar(event, where)
         else:
             if len(self.stack) >= self.max_depth:
-                raise InputError(f"nested more than {self.max_depth} levels deep", where)
+                raise InputError(_("nested more than {max_depth} levels deep").format(max_depth=self.max_depth), where)
             node = Node("mapping" if isinstance(event, yaml.MappingStartEvent) else "sequence", where, key_where)
         if top is None:
             self.root = node
@@ -457,17 +464,19 @@ class _Builder:
         mapping: Node = top[0]
         where = self.where(event, mapping.path)
         if not isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
-            kind = "a list" if isinstance(event, yaml.SequenceStartEvent) else "a mapping"
-            raise InputError(f"a key must be text, got {kind}", where)
+            kind = _("a list") if isinstance(event, yaml.SequenceStartEvent) else _("a mapping")
+            raise InputError(_("a key must be text, got {kind}").format(kind=kind), where)
         key = event.value if isinstance(event, yaml.ScalarEvent) else ""
         kwhere = Where(where.file, where.line, where.column, join_path(mapping.path, key))
-        self.refuse_extras(event, where if isinstance(event, yaml.AliasEvent) else kwhere, "key")
+        self.refuse_extras(event, where if isinstance(event, yaml.AliasEvent) else kwhere, N_("key"))
         tag = self.tag(event)
         if tag not in (_STD + "str", _STD + "int", _STD + "merge"):  # numbers as keys: page numbers
-            raise InputError(f"a key must be text, got {key or 'null'!r} ({_show_tag(tag)[2:]}); put it in quotes",
+            raise InputError(_("a key must be text, got {key!r} ({tag}); put it in quotes").format(
+                key=key or 'null', tag=_show_tag(tag)[2:]),
                              where)
         first = mapping._map.get(key)
         if first is not None:
             line = first.key_where.line if first.key_where is not None else first.where.line
-            raise InputError(_one_line(f"duplicate key {_clip(key)} (first given on line {line})"), kwhere)
+            raise InputError(_one_line(_("duplicate key {key} (first given on line {line})").format(
+                key=_clip(key), line=line)), kwhere)
         top[1] = (key, kwhere)

@@ -4,8 +4,10 @@ Body text may break between any two hanzi; display type may not: a headline that
 `港区集装箱航 / 线再添新成员` cuts a word in half. Here a line may end only where kinsoku permits
 (`itemize.can_break_before`) *and* between two words (`text.phrases.boundaries`, jieba). A break
 next to a one-hanzi word (`text.phrases.weak_boundaries`: `六号|线`) is a last resort; a break
-inside a word is taken only when no other set of lines fits the measure, and is counted so that
-the caller can shrink the type or report it.
+inside a word is taken only when no other set of lines fits the measure (a word longer than the
+measure, or kinsoku forbidding every break between words within a line's reach), and is counted
+and located (`DisplayLines.cuts`) so that the caller can shrink the type or report it
+(`breaks_word`: the warning ``display-breaks-word``, naming the text and where it is cut).
 
 Among the breaks allowed, the lines are chosen by dynamic programming over the break points,
 in this order of priority (lexicographic cost):
@@ -19,8 +21,8 @@ in this order of priority (lexicographic cost):
 Manual breaks written by the author (`\\n`, or `|` in front matter: `港区集装箱航线|再添新成员`)
 always break, and each part between them is broken as above (`manual_parts`).
 
-Pure: units and measures in em, no fonts; tests/test_display_breaks.py drives it with fake
-metrics.
+Pure: units and measures in em, no fonts; tests/test_display_breaks.py and
+tests/test_display_word_cuts.py drive it with fake metrics.
 """
 
 from __future__ import annotations
@@ -31,11 +33,13 @@ from itertools import accumulate
 from typing import Sequence
 
 from paiban.linebreak.greedy import EPS, BreakOptions, MeasureFn, is_orphan, line_width
+from paiban.model.build_warning import BuildWarning
 from paiban.model.items import LineBreak, Unit
 from paiban.text import phrases
 from paiban.text.itemize import can_break_before
+from paiban.i18n import _
 
-__all__ = ["DisplayLines", "break_display", "break_display_fitted", "manual_parts"]
+__all__ = ["DisplayLines", "break_display", "break_display_fitted", "breaks_word", "cut_words", "manual_parts"]
 
 #: an author's line break: a newline or a `|`, with any spaces around it
 MANUAL_BREAK = re.compile(r"\s*[\n|]\s*")
@@ -43,18 +47,23 @@ MANUAL_BREAK = re.compile(r"\s*[\n|]\s*")
 STRONG, WEAK, IN_WORD = 0, 1, 2
 #: the weight of a first line's width in the balance: it only decides between equal balances
 TIE = 1e-6
+#: the warning of display type that can only break inside a word
+BREAKS_WORD = "display-breaks-word"
+#: characters shown on each side of a cut word in the warning
+AROUND = 6
 
 
 @dataclass(frozen=True)
 class DisplayLines:
     """The lines of one part of display type, and how many of its breaks are not between words:
-    `in_word` cut a word or a number (the caller shrinks the type or reports it), `weak` stand
-    next to a one-hanzi word. A line wider than the measure is taken only when kinsoku leaves no
-    other (its `natural` width tells)."""
+    `in_word` cut a word or a number (the caller shrinks the type or reports it; `cuts`: the
+    text around each, `集装箱航|线再添`), `weak` stand next to a one-hanzi word. A line wider than
+    the measure is taken only when kinsoku leaves no other (its `natural` width tells)."""
 
     lines: tuple[LineBreak, ...]
     in_word: int
     weak: int
+    cuts: tuple[str, ...] = ()
 
 
 def manual_parts(text: str) -> list[str]:
@@ -107,7 +116,34 @@ def break_display(units: Sequence[Unit], measure: float | MeasureFn, balance: bo
     lines = tuple(LineBreak(i, j, indent if k == 0 else 0.0, at(k), line_width(units, i, j, indent if k == 0 else 0.0))
                   for k, (i, j) in enumerate(breaks))
     (_, in_word, _, weak, _), _ = best[n]
-    return DisplayLines(lines, in_word, weak)
+    text = "".join(u.text for u in units)
+    offsets = list(accumulate((len(u.text) for u in units), initial=0))
+    cuts = tuple(_around(text, offsets[j]) for _, j in breaks[:-1] if kinds[j] == IN_WORD)
+    return DisplayLines(lines, in_word, weak, cuts)
+
+
+def cut_words(lines: Sequence[str]) -> tuple[str, ...]:
+    """The ends of `lines` (the lines of one part of display type, in order) that fall inside one
+    of the part's words, each as the text around it (`集装箱航|线再添`); () when every line ends
+    between words. The judgement of `break_display`, for lines already set (a subhead in the flow)."""
+    text = "".join(lines)
+    between = phrases.boundaries(text)
+    ends = list(accumulate(len(line) for line in lines))[:-1]
+    return tuple(_around(text, at) for at in ends if 0 < at < len(text) and at not in between)
+
+
+def breaks_word(what: str, text: str, cuts: Sequence[str], page: int | None, story: str = "") -> BuildWarning:
+    """The warning (``display-breaks-word``) for display type `what` (``story lead: the caption of
+    region lead-picture``) whose `text` could only be broken inside a word, at `cuts`."""
+    return BuildWarning(BREAKS_WORD, _("{what} {text!r} breaks inside a word ({cuts}): nothing else fits its measure "
+                                       "(write a | where it may break)").format(
+                                           what=what, text=text, cuts=', '.join(cuts)), page, story)
+
+
+def _around(text: str, at: int) -> str:
+    """`text` around offset `at`, cut there with a `|`: ``…集装箱航|线再添…``."""
+    before, after = text[max(0, at - AROUND):at], text[at:at + AROUND]
+    return ("…" if at > AROUND else "") + before + "|" + after + ("…" if at + AROUND < len(text) else "")
 
 
 def break_display_fitted(units: Sequence[Unit], measure: float | MeasureFn, indent: float = 2.0,

@@ -54,6 +54,7 @@ from itertools import accumulate
 from math import inf
 from typing import Callable, Sequence
 
+from paiban.i18n import _
 from paiban.model.items import PUNCT_CLASSES, CharClass, LineBreak, Unit
 from paiban.model.spec import KinsokuPolicy
 from paiban.text.itemize import (BRACKET_CLASSES, GRID, MAX_GRID_SUM, UnitStats, can_break_before,
@@ -470,7 +471,7 @@ def break_paragraph_fitted(units: Sequence[Unit], measure: float | MeasureFn, in
     breaker = _Breaker(units, measure, indent, options, first_indent)
     lines = breaker.lines([], start, {}, {})
     squeezes: dict[int, tuple[float, frozenset[CharClass]]] = {}
-    why_not_up = "avoid_orphans is off"
+    why_not_up = _("avoid_orphans is off")
     if options.avoid_orphans and len(lines) > 1 and is_orphan(units, lines[-1]):
         lines, squeezes, why_not_up = _pull_orphan_up(breaker, lines)
     if squeeze_for_jump:
@@ -478,7 +479,7 @@ def break_paragraph_fitted(units: Sequence[Unit], measure: float | MeasureFn, in
     if not (len(lines) > 1 and is_orphan(units, lines[-1])):
         return lines, None
     if not options.orphan_pull_down:
-        return lines, f"{why_not_up}; orphan_pull_down is off"
+        return lines, _("{why}; orphan_pull_down is off").format(why=why_not_up)
     lines, why_not_down = _push_down(breaker, lines, squeezes, jump_lines)
     return lines, None if why_not_down is None else f"{why_not_up}; {why_not_down}"
 
@@ -492,9 +493,9 @@ def _pull_orphan_up(breaker: _Breaker, lines: list[LineBreak]) -> tuple[list[Lin
     units, options = breaker.units, breaker.options
     lo = max(0, len(lines) - 1 - ORPHAN_REACH)
     if options.max_squeeze <= 0:
-        return lines, {}, "max_squeeze is 0"
+        return lines, {}, _("max_squeeze is 0")
     if not any(orphan_mark(units[i]) for i in range(lines[lo].start, lines[-1].start)):
-        return lines, {}, "no quote or bracket, nor a point wider than ½ em, to squeeze above it"
+        return lines, {}, _("no quote or bracket, nor a point wider than ½ em, to squeeze above it")
     # the seed's banjiao has no point above its floor: only brackets may then take the squeeze
     wide_points = any(u.cls is CharClass.POINT and orphan_mark(u) for u in units)
     classes = ANY_MARK if wide_points else ORPHAN_SQUEEZE
@@ -512,7 +513,7 @@ def _pull_orphan_up(breaker: _Breaker, lines: list[LineBreak]) -> tuple[list[Lin
             continue  # only marks at their floor would take the squeeze
         if len(trial) <= len(lines) and not is_orphan(units, trial[-1]):
             return trial, trial_sq, ""
-    return lines, {}, "squeezing the marks above pulls nothing up"
+    return lines, {}, _("squeezing the marks above pulls nothing up")
 
 
 def _fit_jumps(breaker: _Breaker, lines: list[LineBreak], squeezes: Squeezes,
@@ -613,6 +614,6 @@ def _push_down(breaker: _Breaker, lines: list[LineBreak], squeezes: Squeezes,
                 return trial, None
             loosest = worst if loosest is None else min(loosest, worst)
     if loosest is None:
-        return lines, "no line above may end earlier"
-    return lines, (f"pushing a character down would stretch a line {loosest:.2f} em between units, more than "
-                   f"max_stretch ({max_stretch:g})")
+        return lines, _("no line above may end earlier")
+    return lines, _("pushing a character down would stretch a line {stretch:.2f} em between units, more than "
+                    "max_stretch ({max_stretch:g})").format(stretch=loosest, max_stretch=max_stretch)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from paiban.model.spec import Press
+from paiban.model.spec import Layout, Press
 
 
 @dataclass(frozen=True)
@@ -36,15 +36,22 @@ class PlacedLine:
     face_runs: tuple[tuple[int, str], ...] = ()
     #: (glyph index, horizontal scale) for the glyphs not drawn at 100 % (joined dashes)
     scaled: tuple[tuple[int, float], ...] = ()
+    #: a vertical line (竖排, `paiban.page.vertical_compose`): each glyph's pen y beside its pen x
+    #: in `xs` (x: the line's left edge, y: its top), and how it is drawn, one letter a glyph:
+    #: "v" upright in the face's vertical font, "r" turned 90° clockwise, "t" upright across
+    #: the column (纵中横); empty for a horizontal line
+    ys: tuple[float, ...] = ()
+    modes: str = ""
 
     def __init__(self, story: str, region: str, column: int, grid_line: int, kind: str, x: float, y: float,
                  width: float, size: float, text: str, chars: str = "", xs: tuple[float, ...] = (),
-                 face_runs: tuple[tuple[int, str], ...] = (), scaled: tuple[tuple[int, float], ...] = ()):
+                 face_runs: tuple[tuple[int, str], ...] = (), scaled: tuple[tuple[int, float], ...] = (),
+                 ys: tuple[float, ...] = (), modes: str = ""):
         # a frozen dataclass's generated __init__ sets fields one object.__setattr__ at a time;
         # a broadsheet edition has thousands of lines (as `FlowLine`)
         self.__dict__.update(story=story, region=region, column=column, grid_line=grid_line, kind=kind, x=x, y=y,
                              width=width, size=size, text=text, chars=chars, xs=xs, face_runs=face_runs,
-                             scaled=scaled)
+                             scaled=scaled, ys=ys, modes=modes)
 
     def runs(self) -> list[tuple[str, int, int]]:
         """(face, start, end) of each run of glyphs drawn by one face."""
@@ -141,6 +148,8 @@ class EncodedPage:
     images: tuple[PlacedImage, ...] = ()
     press: Press = Press()  # the layout's press settings (docs/print.md)
     slug: str = ""  # the slug line under the page: paper, date, page, edition (`paiban.render.press`)
+    #: the faces whose vertical fonts (Identity-V) the page's vertical lines draw with
+    vertical_faces: tuple[str, ...] = ()
 
 
 def chars_by_face(pages: Iterable[PlacedPage]) -> dict[str, set[str]]:
@@ -189,7 +198,9 @@ class FallbackUse:
 
 @dataclass(frozen=True)
 class Document:
-    """The composed pages of one PDF."""
+    """The composed pages of one PDF, and the layout they were composed from (the proof
+    overlays read its grid and regions: `paiban.page.proof_overlay`; None where no one needs it)."""
 
     title: str
     pages: tuple[PlacedPage, ...]
+    layout: Layout | None = field(default=None, compare=False, repr=False)

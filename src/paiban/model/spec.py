@@ -205,6 +205,10 @@ class Region:
     box: Box | None = None
     column_rules: bool = False  # hairlines centred in the gutters between its text columns
     rule_below: bool = False  # a rule under the region (between stories)
+    #: "horizontal", or "vertical" (竖排: lines top to bottom, right to left; model/vertical_geometry.py)
+    writing_mode: str = "horizontal"
+    #: vertical text: numbers of at most this many digits stand upright across the column (纵中横)
+    tate_chu_yoko: int = 2
 
     @property
     def span(self) -> int:

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from paiban.linebreak.display_breaks import break_display, manual_parts
+from paiban.linebreak.display_breaks import break_display, breaks_word, manual_parts
 from paiban.model.article import Article
 from paiban.model.build_warning import BuildWarning
 from paiban.model.flowed import FlowLine, StoryFlow
 from paiban.model.placed import Marker, PlacedImage, PlacedLine, PlacedPage, Rect, Rule
 from paiban.model.spec import Align, Layout, RegionKind, StorySpec, TextStyle
+from paiban.model.vertical_geometry import is_vertical
 from paiban.page import furniture
+from paiban.page.compose_memo import ComposeMemo
 from paiban.page.glyph_source import GlyphSource
 from paiban.page.justify import LineGlyphs, justify_glyphs
+from paiban.page.vertical_compose import VerticalPlacer, vertical_headline_block
 from paiban.text.itemize import itemize
+from paiban.i18n import N_, _
 
 #: baseline position below the em box's top, in em (ideographic em box: ascent 0.88)
 BASELINE = 0.88
@@ -71,19 +75,22 @@ def flow_index(stories: list[tuple[StorySpec, Article, StoryFlow]]) -> FlowIndex
 
 
 def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, StoryFlow]],
-                       glyphs: GlyphSource, proof: bool, numbers: set[int], index: FlowIndex | None = None
-                       ) -> tuple[tuple[PlacedPage, ...], list[tuple[Rank, BuildWarning]]]:
+                       glyphs: GlyphSource, proof: bool, numbers: set[int], index: FlowIndex | None = None,
+                       memo: ComposeMemo | None = None) -> tuple[tuple[PlacedPage, ...], list[tuple[Rank, BuildWarning]]]:
     """Place furniture, every story's headline and lines on the pages in `numbers` (pages are
     independent once the stories are flowed); return those pages and their warnings (headlines
     that do not fit, low-resolution pictures). With `proof`, a story whose text does not fit gets
     a red overset marker (溢出) after the last line of its thread. Each warning comes with its
     `Rank`, so that pages composed apart merge into the same report, in the same order, by
     sorting. `index`: the stories' `flow_index`, when the caller composes the document in several
-    calls."""
+    calls. `memo`: what the last compositions of these pages made (`paiban.page.compose_memo`)."""
     index = index if index is not None else flow_index(stories)
     geo = layout.page
     pages = {n: PageBuilder(n, geo.width, geo.height, [], []) for n in layout.pages if n in numbers}
     warnings: list[tuple[Rank, BuildWarning]] = []
+    if memo is not None:
+        memo.begin(pages)
+    made = memo.made if memo is not None else _made
 
     def add(page: PageBuilder, items: furniture.Furniture, step: int, index: int) -> None:
         page.lines.extend(items.lines)
@@ -95,19 +102,27 @@ def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, S
 
     for i, number in enumerate(layout.pages):
         if number in pages:
-            add(pages[number], furniture.running_head(layout, number, glyphs), RUNNING_HEADS, i)
+            add(pages[number], made(number, ("running-head",), lambda: furniture.running_head(layout, number, glyphs)),
+                RUNNING_HEADS, i)
     used = index.last_used
     place = LinePlacer(layout, glyphs)
+    vertical = {name for name, region in layout.regions.items() if is_vertical(region)}
+    place_vertical = VerticalPlacer(layout, glyphs) if vertical else None
+    places = {n: memo.placer(n, place) if memo is not None else place for n in pages}
     for i, region in enumerate(layout.regions.values()):
         page = pages.get(region.page)
         if page is None:
             continue
         top = grid_line_top(layout, region.first_line, region.page)
         if region.kind is RegionKind.MASTHEAD:
-            add(page, furniture.masthead(layout, region, glyphs, top), REGIONS, i)
+            add(page, made(region.page, ("masthead", region.name),
+                           lambda: furniture.masthead(layout, region, glyphs, top)), REGIONS, i)
         elif region.kind is RegionKind.PICTURE:
-            add(page, furniture.picture(layout, region, glyphs, top), REGIONS, i)
-        add(page, furniture.region_rules(layout, region, top, used.get(region.name)), REGIONS, i)
+            add(page, made(region.page, ("picture", region.name),
+                           lambda: furniture.picture(layout, region, glyphs, top)), REGIONS, i)
+        last_used = used.get(region.name) if not is_vertical(region) else None
+        add(page, made(region.page, ("rules", region.name, last_used),
+                       lambda: furniture.region_rules(layout, region, top, last_used)), REGIONS, i)
     for i, (story, article, flow) in enumerate(stories):
         if proof and flow.overset is not None:
             number, marker = overset_marker(layout, story, flow)
@@ -115,16 +130,26 @@ def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, S
                 pages[number].markers.append(marker)
         page = pages.get(layout.regions[story.headline_region].page) if story.headline_region else None
         if page is not None:
-            lines, markers, notes = headline_block(layout, story, article, glyphs)
+            if place_vertical is not None and story.headline_region in vertical:
+                lines, markers, notes = vertical_headline_block(layout, story, article, glyphs, place_vertical)
+            else:
+                def block(story=story, article=article):
+                    return headline_block(layout, story, article, glyphs)
+                lines, markers, notes = memo.headline(story, article, block) if memo is not None else block()
             page.lines.extend(lines)
             page.markers.extend(markers)
             warnings.extend(((HEADLINES, i, k), n) for k, n in enumerate(notes))
         run_ins = [p.run_in for p in article.paragraphs]
         for number, page in pages.items():
-            add_line, add_markers = page.lines.append, page.markers.extend
+            add_line, add_markers, place_here = page.lines.append, page.markers.extend, places[number]
             for fl in index.lines_by_page[i].get(number, ()):
+                if place_vertical is not None and fl.region in vertical:
+                    placed, markers = place_vertical(fl)
+                    add_line(placed)
+                    add_markers(markers)
+                    continue
                 chars = run_ins[fl.paragraph] if fl.role == "text" else 0
-                placed, markers = place(fl, (chars, story.dateline_style) if chars else None)
+                placed, markers = place_here(fl, (chars, story.dateline_style) if chars else None)
                 add_line(placed)
                 if markers:
                     add_markers(markers)
@@ -132,6 +157,10 @@ def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, S
                               tuple(p.rects), tuple(p.images))
                    for p in (pages[n] for n in layout.pages if n in pages))
     return result, warnings
+
+
+def _made(number: int, key: tuple, make):
+    return make()
 
 
 def _last_lines_used(stories: list[tuple[StorySpec, Article, StoryFlow]]) -> dict[str, int]:
@@ -256,8 +285,8 @@ def headline_block(layout: Layout, story: StorySpec, article: Article,
     height = region.lines * layout.grid.line_pitch
     kicker = article.headline.kicker if story.kicker_text is None else story.kicker_text
     subtitle = article.headline.subtitle if story.subtitle_text is None else story.subtitle_text
-    parts = [(kicker, story.kicker_style, "kicker"), (article.headline.main, story.headline_style, "headline"),
-             (subtitle, story.subtitle_style, "subtitle")]
+    parts = [(kicker, story.kicker_style, N_("kicker")), (article.headline.main, story.headline_style, N_("headline")),
+             (subtitle, story.subtitle_style, N_("subtitle"))]
     parts = [(text, layout.styles[name], kind) for text, name, kind in parts if text]
     if not parts:
         return [], [], []
@@ -271,15 +300,15 @@ def headline_block(layout: Layout, story: StorySpec, article: Article,
     while True:
         rows = []
         too_many = cut_words = False
-        broken_parts: list[str] = []
+        broken_parts: list[tuple[str, list[str]]] = []  # (kind, where it is cut)
         for text, style, kind in parts:
             st = replace(style, size=style.size * scale, leading=(style.leading or style.size * 1.25) * scale) \
                 if kind == "headline" else style
-            lines, in_word = _headline_lines(text, st, width, glyphs)
+            lines, cuts = _headline_lines(text, st, width, glyphs)
             if kind == "headline" and st.max_lines and len(lines) > st.max_lines:
                 too_many = True
-            if in_word:
-                broken_parts.append(kind)
+            if cuts:
+                broken_parts.append((kind, cuts))
                 cut_words = cut_words or kind == "headline"
             rows += [(line_text, st, kind, positioned, st.leading or st.size * 1.25)
                      for line_text, positioned in lines]
@@ -292,21 +321,23 @@ def headline_block(layout: Layout, story: StorySpec, article: Article,
             break
         scale = max(floor, scale * 0.92)
     if not fits and (too_many or block_h > height + 1e-6):
-        why = f"needs more than {main_style.max_lines} lines" if too_many else \
-            f"is {block_h:.0f} pt tall in a {height:.0f} pt region"
-        action = "even at its smallest size" if main_style is not None and main_style.shrink_to_fit else \
-            "and its style may not shrink"
+        why = _("needs more than {lines} lines").format(lines=main_style.max_lines) if too_many else \
+            _("is {height:.0f} pt tall in a {room:.0f} pt region").format(height=block_h, room=height)
+        action = _("even at its smallest size") if main_style is not None and main_style.shrink_to_fit else \
+            _("and its style may not shrink")
         notes.append(BuildWarning("headline-does-not-fit",
-                                  f"story {story.name}: headline {article.headline.main!r} {why} {action}",
+                                  _("story {name}: headline {headline!r} {why} {action}").format(
+                                      name=story.name, headline=article.headline.main, why=why, action=action),
                                   region.page, story.name))
     elif scale < 1.0:
-        notes.append(BuildWarning("headline-shrunk", f"story {story.name}: headline set at "
-                                  f"{main_style.size * scale:.1f} pt to fit (style {main_style.size:g} pt)",
+        notes.append(BuildWarning("headline-shrunk", _("story {name}: headline set at {size:.1f} pt to fit (style "
+                                                       "{style_size:g} pt)").format(
+            name=story.name, size=main_style.size * scale, style_size=main_style.size),
                                   region.page, story.name))
-    for kind in broken_parts:
+    for kind, cuts in broken_parts:
         text = next(t for t, _, k in parts if k == kind)
-        notes.append(BuildWarning("display-breaks-word", f"story {story.name}: the {kind} {text!r} breaks inside "
-                                  "a word in its measure (write a | where it may break)", region.page, story.name))
+        notes.append(breaks_word(_("story {name}: the {part}").format(name=story.name, part=_(kind)), text, cuts,
+                                 region.page, story.name))
     top = grid_line_top(layout, region.first_line, region.page)
     y_top = top - max(0.0, (height - block_h) / 2)
     out: list[PlacedLine] = []
@@ -322,11 +353,12 @@ def headline_block(layout: Layout, story: StorySpec, article: Article,
 
 
 def _headline_lines(text: str, style: TextStyle, width: float, glyphs: GlyphSource
-                    ) -> tuple[list[tuple[str, LineGlyphs]], int]:
+                    ) -> tuple[list[tuple[str, LineGlyphs]], list[str]]:
     """Lines of a headline part, broken at the author's manual breaks and between words, and
-    balanced (linebreak/display_breaks.py); and how many breaks cut a word."""
+    balanced (linebreak/display_breaks.py); and where a break cuts a word (`DisplayLines.cuts`)."""
     measure = width / style.size
-    lines, in_word = [], 0
+    lines: list[tuple[str, LineGlyphs]] = []
+    cuts: list[str] = []
     lookup, latin_advance = glyphs.lookup(style.font), glyphs.latin_advance(style.font)
     for part in manual_parts(text):
         units = itemize(part, style.punctuation.value, latin_advance, style.latin_spacing, style.kinsoku_level.value)
@@ -336,11 +368,11 @@ def _headline_lines(text: str, style: TextStyle, width: float, glyphs: GlyphSour
             broken = break_display(tracked, measure + style.tracking)
         else:
             broken = break_display(units, measure)
-        in_word += broken.in_word
+        cuts += broken.cuts
         for brk in broken.lines:
             line_units = units[brk.start:brk.end]
             positioned = justify_glyphs(line_units, measure=measure, indent=0.0, lookup=lookup,
                                         latin_advance=latin_advance, justify=False, align=style.align,
                                         tracking=style.tracking)
             lines.append(("".join(u.text for u in line_units), positioned))
-    return lines, in_word
+    return lines, cuts

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from paiban.model.picture_frame import picture_frame
-from paiban.linebreak.display_breaks import break_display, manual_parts
+from paiban.linebreak.display_breaks import break_display, breaks_word, manual_parts
 from paiban.model.build_warning import BuildWarning
 from paiban.model.placed import Marker, PlacedImage, PlacedLine, Rect, Rule
 from paiban.model.spec import Align, Layout, Picture, Region, TextStyle
@@ -17,6 +17,7 @@ from paiban.page.glyph_source import GlyphSource
 from paiban.page.justify import justify_glyphs
 from paiban.text.itemize import itemize
 from paiban.units import chinese_numeral, mm, page_numeral
+from paiban.i18n import _
 
 WEEKDAYS = "一二三四五六日"
 BASELINE = 0.88
@@ -144,8 +145,9 @@ def picture(layout: Layout, region: Region, glyphs: GlyphSource, top: float) -> 
     left, width = _span(layout, region)
     frame = picture_frame(layout, region)
     if frame.image_lines < 2:
-        out.warnings.append(BuildWarning("picture-room", f"picture region {region.name}: no room for the image "
-                                         "above its caption", region.page))
+        out.warnings.append(BuildWarning("picture-room", _("picture region {name}: no room for the image above its "
+                                                           "caption").format(
+            name=region.name), region.page))
         return out
     image_h = frame.image_lines * grid.line_pitch - (grid.line_pitch - grid.body_size)
     image = _image(layout, pic, left, top - image_h, width, image_h, out, region.page)
@@ -153,10 +155,17 @@ def picture(layout: Layout, region: Region, glyphs: GlyphSource, top: float) -> 
     if not pic.caption:
         return out
     style = layout.styles[pic.caption_style]
-    caption_lines = _caption_lines(pic.caption, style, image.w, glyphs)
+    caption_lines, cuts = _caption_lines(pic.caption, style, image.w, glyphs)
+    if cuts:
+        story = _story_around(layout, region)
+        what = _("the caption of picture region {region}").format(region=region.name)
+        if story:
+            what = _("story {name}: {what}").format(name=story, what=what)
+        out.warnings.append(breaks_word(what, pic.caption, cuts, region.page, story))
     if len(caption_lines) > frame.caption_lines:
-        out.warnings.append(BuildWarning("picture-room", f"picture region {region.name}: the caption takes "
-                                         f"{len(caption_lines)} lines, {frame.caption_lines} were kept for it",
+        out.warnings.append(BuildWarning("picture-room", _("picture region {name}: the caption takes {lines} lines, "
+                                                           "{kept} were kept for it").format(
+            name=region.name, lines=len(caption_lines), kept=frame.caption_lines),
                                          region.page))
     for k, text in enumerate(caption_lines):
         line = frame.image_lines + k  # 0-based from the region's first line
@@ -166,14 +175,27 @@ def picture(layout: Layout, region: Region, glyphs: GlyphSource, top: float) -> 
     return out
 
 
-def _caption_lines(text: str, style: TextStyle, width: float, glyphs: GlyphSource) -> list[str]:
-    """The caption's lines, broken between words (and at the author's `|`); the last may be short."""
-    out = []
+def _caption_lines(text: str, style: TextStyle, width: float, glyphs: GlyphSource) -> tuple[list[str], list[str]]:
+    """The caption's lines, broken between words (and at the author's `|`); the last may be short.
+    And where a line had to end inside a word (`DisplayLines.cuts`: nothing else fits the width)."""
+    out, cuts = [], []
     for part in manual_parts(text):
         units = itemize(part, style.punctuation.value, glyphs.latin_advance(style.font), style.latin_spacing)
-        out += ["".join(u.text for u in units[ln.start:ln.end])
-                for ln in break_display(units, width / style.size, balance=False).lines]
-    return out
+        broken = break_display(units, width / style.size, balance=False)
+        out += ["".join(u.text for u in units[ln.start:ln.end]) for ln in broken.lines]
+        cuts += broken.cuts
+    return out, cuts
+
+
+def _story_around(layout: Layout, region: Region) -> str:
+    """The first story whose thread meets picture `region` on its page (its text flows around it), or ''."""
+    for story in layout.stories:
+        for name in story.thread:
+            r = layout.regions[name]
+            if r.page == region.page and r.first_line <= region.last_line and region.first_line <= r.last_line \
+                    and r.first_column <= region.last_column and region.first_column <= r.last_column:
+                return story.name
+    return ""
 
 
 def _image(layout: Layout, pic: Picture | None, left: float, bottom: float, width: float, height: float,
@@ -206,9 +228,10 @@ def _image(layout: Layout, pic: Picture | None, left: float, bottom: float, widt
     else:
         placed = PlacedImage(str(path), left + (width - w) / 2, bottom + (height - h), w, h, (px_w, px_h), dpi)
     if dpi < layout.min_dpi:
-        out.warnings.append(BuildWarning("low-resolution", f"picture {path.name}: {dpi:.0f} dpi at "
-                                         f"{w / 72 * 25.4:.0f} mm wide, below the {layout.min_dpi:.0f} dpi "
-                                         "print minimum", page))
+        out.warnings.append(BuildWarning("low-resolution", _("picture {name}: {dpi:.0f} dpi at {width:.0f} mm wide, below the {min_dpi:.0f} "
+                                                             "dpi print minimum").format(
+                                                                 name=path.name, dpi=dpi, width=w / 72 * 25.4,
+                                                                 min_dpi=layout.min_dpi), page))
     return placed
 
 

@@ -13,89 +13,17 @@ Type 2 charstrings whose subroutine numbers are pushed just before the call. Any
 (a name-keyed font, a computed subroutine number, a subroutine whose hint mask length depends on
 its caller) raises `Unsupported`, and the caller falls back to fontTools.
 
-Two readers serve TrueType faces too, so that a build whose font programs are cached reads no
-font with a library: `sfnt_tables` (a face's tables, from the file's table directory) and
-`cmap_glyphs` (the glyphs of some code points, from the cmap's bytes).
+It reads the CFF INDEXes and DICTs (and the PDF's font code reads a face's tables and cmap)
+with `paiban.fonts.sfnt_bytes`, which the layout's face reader shares.
 """
 
 from __future__ import annotations
 
 import struct
-from bisect import bisect_right
 
-__all__ = ["Unsupported", "cmap_glyphs", "sfnt_tables", "subset_cid_cff"]
+from paiban.fonts.sfnt_bytes import CffIndex, Unsupported, cff_dict, dict_ints, fd_select
 
-
-class Unsupported(Exception):
-    """A CFF this reader does not handle: use fontTools."""
-
-
-class _Spans:
-    """An INDEX read in place: ``spans[i]`` is the (start, end) of item i in the data."""
-
-    def __init__(self, data: bytes, pos: int):
-        self.data = data
-        self.count = struct.unpack_from(">H", data, pos)[0]
-        self.size = data[pos + 2] if self.count else 1
-        self.offsets_at = pos + 3
-        self.base = pos + 3 + (self.count + 1) * self.size - 1
-        self.end = self._offset(self.count) if self.count else pos + 2
-
-    def _offset(self, i: int) -> int:
-        at = self.offsets_at + i * self.size
-        return self.base + int.from_bytes(self.data[at:at + self.size], "big")
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __getitem__(self, i: int) -> tuple[int, int]:
-        if not 0 <= i < self.count:
-            raise IndexError(i)
-        return self._offset(i), self._offset(i + 1)
-
-
-def _index(data: bytes, pos: int) -> tuple["_Spans", int]:
-    """An INDEX at ``pos`` and the position after it."""
-    spans = _Spans(data, pos)
-    return spans, spans.end
-
-
-def _dict(data: bytes, start: int, end: int) -> dict[int, tuple[list[float], bytes]]:
-    """A DICT: operator (escaped ones as 1200 + n) → (operands, their raw bytes with the operator)."""
-    out: dict[int, tuple[list[float], bytes]] = {}
-    operands: list[float] = []
-    pos = mark = start
-    while pos < end:
-        b0 = data[pos]
-        if b0 <= 21:
-            op = 1200 + data[pos + 1] if b0 == 12 else b0
-            pos += 2 if b0 == 12 else 1
-            out[op] = (operands, data[mark:pos])
-            operands, mark = [], pos
-        elif b0 == 28:
-            operands.append(struct.unpack_from(">h", data, pos + 1)[0])
-            pos += 3
-        elif b0 == 29:
-            operands.append(struct.unpack_from(">i", data, pos + 1)[0])
-            pos += 5
-        elif b0 == 30:  # a real: nibbles up to 0xf
-            pos += 1
-            while data[pos] & 0x0F != 0x0F and data[pos] >> 4 != 0x0F:
-                pos += 1
-            pos += 1
-            operands.append(0.0)
-        elif 32 <= b0 <= 246:
-            operands.append(b0 - 139)
-            pos += 1
-        elif 247 <= b0 <= 250:
-            operands.append((b0 - 247) * 256 + data[pos + 1] + 108)
-            pos += 2
-        elif 251 <= b0 <= 254:
-            operands.append(-(b0 - 251) * 256 - data[pos + 1] - 108)
-            pos += 2
-        else:
-            raise Unsupported(f"DICT byte {b0}")
-    return out
+__all__ = ["Unsupported", "subset_cid_cff"]
 
 
 def _bias(count: int) -> int:
@@ -136,7 +64,7 @@ def _write_index(items: list[bytes]) -> bytes:
 class _Subrs:
     """A subroutine INDEX of the source, the ones used, and the call sites to renumber."""
 
-    def __init__(self, data: bytes, spans: _Spans):
+    def __init__(self, data: bytes, spans: CffIndex):
         self.data = data
         self.spans = spans
         self.bias = _bias(len(spans))
@@ -262,17 +190,16 @@ def subset_cid_cff(cff: bytes, glyphs: list[tuple[int, int]]) -> bytes:
     CID 0), each glyph keyed by its CID. Raises `Unsupported` for what it does not handle."""
     if cff[0] != 1:
         raise Unsupported("not CFF version 1")
-    pos = cff[2]
-    names, pos = _index(cff, pos)
-    tops, pos = _index(cff, pos)
-    strings, pos = _index(cff, pos)
-    gsubr_spans, _ = _index(cff, pos)
-    top = _dict(cff, *tops[0])
+    names = CffIndex(cff, cff[2])
+    tops = CffIndex(cff, names.end)
+    strings = CffIndex(cff, tops.end)
+    gsubr_spans = CffIndex(cff, strings.end)
+    top = cff_dict(cff, *tops[0])
     if 1230 not in top or 1236 not in top or 1237 not in top:
         raise Unsupported("not a CID-keyed CFF")
-    charstrings, _ = _index(cff, int(top[17][0][0]))
-    fd_spans, _ = _index(cff, int(top[1236][0][0]))
-    fd_of = _fd_select(cff, int(top[1237][0][0]), len(charstrings))
+    charstrings = CffIndex(cff, dict_ints(top, 17, 1)[0])
+    fd_spans = CffIndex(cff, dict_ints(top, 1236, 1)[0])
+    fd_of = fd_select(cff, dict_ints(top, 1237, 1)[0], len(charstrings))
 
     def string(sid: int) -> bytes:
         if sid < 391:
@@ -283,14 +210,14 @@ def subset_cid_cff(cff: bytes, glyphs: list[tuple[int, int]]) -> bytes:
     global_subrs = _Subrs(cff, gsubr_spans)
     fds = []  # per source FD: (font dict, private dict, local subrs or None)
     for s, e in fd_spans:
-        fd = _dict(cff, s, e)
+        fd = cff_dict(cff, s, e)
         private = None
         local = None
         if 18 in fd:
-            size, offset = (int(v) for v in fd[18][0])
-            private = _dict(cff, offset, offset + size)
+            size, offset = dict_ints(fd, 18, 2)
+            private = cff_dict(cff, offset, offset + size)
             if 19 in private:
-                local = _Subrs(cff, _index(cff, offset + int(private[19][0][0]))[0])
+                local = _Subrs(cff, CffIndex(cff, offset + dict_ints(private, 19, 1)[0]))
         fds.append((fd, private, local))
     runner = _Runner(cff, global_subrs)
     order = [(0, 0)] + sorted(glyphs)
@@ -333,19 +260,6 @@ def subset_cid_cff(cff: bytes, glyphs: list[tuple[int, int]]) -> bytes:
                      glyph_items, subr_bytes)
 
 
-def _fd_select(cff: bytes, pos: int, count: int):
-    fmt = cff[pos]
-    if fmt == 0:
-        table = cff[pos + 1:pos + 1 + count]
-        return lambda gid: table[gid]
-    if fmt == 3:
-        n = struct.unpack_from(">H", cff, pos + 1)[0]
-        firsts = [struct.unpack_from(">H", cff, pos + 3 + 3 * i)[0] for i in range(n)]
-        fds = [cff[pos + 5 + 3 * i] for i in range(n)]
-        return lambda gid: fds[bisect_right(firsts, gid) - 1]
-    raise Unsupported(f"FDSelect format {fmt}")
-
-
 def _assemble(cff, name_span, top, string, fds, used_fds, new_fd, locals_new, runs, global_items, glyph_items,
               subr_bytes) -> bytes:
     """Lay the new font out: header, Name, Top DICT, String, Global Subr INDEXes, then charset,
@@ -358,7 +272,7 @@ def _assemble(cff, name_span, top, string, fds, used_fds, new_fd, locals_new, ru
         return 391 + strings.index(text)
 
     # font dictionaries (their FontName strings are needed before the String INDEX is final)
-    fd_names = [sid(string(int(fds[fd][0][1238][0][0]))) if 1238 in fds[fd][0] else None for fd in used_fds]
+    fd_names = [sid(string(dict_ints(fds[fd][0], 1238, 1)[0])) if 1238 in fds[fd][0] else None for fd in used_fds]
     charset = bytearray(b"\x02")  # format 2: ranges of consecutive CIDs
     cids = [cid for cid, _, _, _, _ in runs[1:]]
     i = 0
@@ -368,15 +282,15 @@ def _assemble(cff, name_span, top, string, fds, used_fds, new_fd, locals_new, ru
             j += 1
         charset += struct.pack(">HH", cids[i], j - i)
         i = j + 1
-    fd_select = bytearray(b"\x03")
+    selects = bytearray(b"\x03")
     ranges = []
     for gid, (_, _, fd, _, _) in enumerate(runs):
         if not ranges or ranges[-1][1] != new_fd[fd]:
             ranges.append((gid, new_fd[fd]))
-    fd_select += struct.pack(">H", len(ranges))
+    selects += struct.pack(">H", len(ranges))
     for first, fd in ranges:
-        fd_select += struct.pack(">HB", first, fd)
-    fd_select += struct.pack(">H", len(runs))
+        selects += struct.pack(">HB", first, fd)
+    selects += struct.pack(">H", len(runs))
     charstrings = _write_index(glyph_items)
     privates = []  # per used FD: (private dict bytes without Subrs, local subrs INDEX or None)
     for fd in used_fds:
@@ -409,7 +323,7 @@ def _assemble(cff, name_span, top, string, fds, used_fds, new_fd, locals_new, ru
     offsets["charset"] = at
     at += len(charset)
     offsets["fdselect"] = at
-    at += len(fd_select)
+    at += len(selects)
     offsets["charstrings"] = at
     at += len(charstrings)
     offsets["fdarray"] = at
@@ -425,97 +339,7 @@ def _assemble(cff, name_span, top, string, fds, used_fds, new_fd, locals_new, ru
             tail.append(subrs)
             at += len(subrs)
     out = (header + name_index + _write_index([top_dict(offsets)]) + string_index + global_index + bytes(charset)
-           + bytes(fd_select) + charstrings + _write_index(fd_items) + b"".join(tail))
+           + bytes(selects) + charstrings + _write_index(fd_items) + b"".join(tail))
     if len(out) != at:
         raise Unsupported("layout mismatch")
     return out
-
-
-def cmap_glyphs(cmap: bytes, code_points: list[int]) -> dict[int, int]:
-    """Code point → glyph id for ``code_points``, read from a ``cmap`` table's bytes (its Unicode
-    subtable of format 12, else 4) without decoding the whole map."""
-    count = struct.unpack_from(">H", cmap, 2)[0]
-    tables = {}
-    for i in range(count):
-        platform, encoding, offset = struct.unpack_from(">HHI", cmap, 4 + 8 * i)
-        tables.setdefault((platform, encoding), offset)
-    for key in ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3)):
-        offset = tables.get(key)
-        if offset is None:
-            continue
-        fmt = struct.unpack_from(">H", cmap, offset)[0]
-        if fmt == 12:
-            return _format12(cmap, offset, code_points)
-        if fmt == 4:
-            return _format4(cmap, offset, code_points)
-    raise Unsupported("no Unicode cmap of format 12 or 4")
-
-
-def _format12(cmap: bytes, offset: int, code_points: list[int]) -> dict[int, int]:
-    groups = struct.unpack_from(">I", cmap, offset + 12)[0]
-    starts = [struct.unpack_from(">I", cmap, offset + 16 + 12 * g)[0] for g in range(groups)]
-    out = {}
-    for cp in code_points:
-        g = bisect_right(starts, cp) - 1
-        if g < 0:
-            continue
-        start, end, gid = struct.unpack_from(">III", cmap, offset + 16 + 12 * g)
-        if start <= cp <= end and gid + cp - start:
-            out[cp] = gid + cp - start
-    return out
-
-
-def _format4(cmap: bytes, offset: int, code_points: list[int]) -> dict[int, int]:
-    segments = struct.unpack_from(">H", cmap, offset + 6)[0] // 2
-    ends_at = offset + 14
-    starts_at = ends_at + 2 * segments + 2
-    deltas_at = starts_at + 2 * segments
-    ranges_at = deltas_at + 2 * segments
-    ends = struct.unpack_from(f">{segments}H", cmap, ends_at)
-    out = {}
-    for cp in code_points:
-        if cp > 0xFFFF:
-            continue
-        s = bisect_right(ends, cp - 1)  # the first segment whose end >= cp
-        if s >= segments:
-            continue
-        start = struct.unpack_from(">H", cmap, starts_at + 2 * s)[0]
-        if cp < start:
-            continue
-        delta = struct.unpack_from(">h", cmap, deltas_at + 2 * s)[0]
-        range_offset = struct.unpack_from(">H", cmap, ranges_at + 2 * s)[0]
-        if range_offset == 0:
-            gid = (cp + delta) & 0xFFFF
-        else:
-            at = ranges_at + 2 * s + range_offset + 2 * (cp - start)
-            gid = struct.unpack_from(">H", cmap, at)[0]
-            gid = (gid + delta) & 0xFFFF if gid else 0
-        if gid:
-            out[cp] = gid
-    return out
-
-
-def sfnt_tables(path, index: int, tags: tuple[str, ...]) -> tuple[dict[str, bytes], bool]:
-    """The tables ``tags`` of face ``index`` of an OpenType/TrueType file (or collection), read
-    from the file's table directory without a font library; and whether the file is a collection."""
-    with open(path, "rb") as fh:
-        head = fh.read(12)
-        collection = head[:4] == b"ttcf"
-        offset = 0
-        if collection:
-            fh.seek(12 + 4 * int(index))
-            offset = struct.unpack(">I", fh.read(4))[0]
-        fh.seek(offset)
-        count = struct.unpack(">4xH6x", fh.read(12))[0]
-        directory = fh.read(16 * count)
-        found = {}
-        for i in range(count):
-            tag, _checksum, at, length = struct.unpack_from(">4sIII", directory, 16 * i)
-            name = tag.decode("latin-1")
-            if name in tags:
-                found[name] = (at, length)
-        tables = {}
-        for name, (at, length) in found.items():
-            fh.seek(at)
-            tables[name] = fh.read(length)
-    return tables, collection

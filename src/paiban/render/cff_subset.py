@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from paiban.render.cff_bytes import Unsupported, cmap_glyphs, subset_cid_cff
+from paiban.fonts.sfnt_bytes import Unsupported, cmap_glyphs
+from paiban.render.cff_bytes import subset_cid_cff
 
 __all__ = ["CffProgram", "cff_program"]
 
@@ -47,12 +48,16 @@ class CffProgram:
     covered: tuple[int, ...]  # the code points the program draws (others show .notdef)
 
 
-def cff_program(path: Path, index: int, codes: list[tuple[int, int]]) -> CffProgram:
-    """Face ``index`` of ``path`` cut to ``codes``, (CID, code point) pairs, re-keyed to the CIDs."""
+def cff_program(path: Path, index: int, codes: list[tuple[int, int]],
+                extra: dict[int, int] | None = None) -> CffProgram:
+    """Face ``index`` of ``path`` cut to ``codes``, (CID, code point) pairs, re-keyed to the CIDs.
+    ``extra``: code point → glyph id for code points the cmap does not map (the private-use
+    stand-ins of vertical forms, `paiban.fonts.vertical_glyphs`)."""
     from fontTools.ttLib import TTFont
 
+    extra = extra or {}
     with TTFont(str(path), fontNumber=int(index), lazy=True, recalcTimestamp=False, recalcBBoxes=False) as font:
-        fast = _from_bytes(font, codes)
+        fast = _from_bytes(font, codes, extra) if extra else _from_bytes(font, codes)
         if fast is not None:
             data, covered = fast
             return CffProgram(data, _ps_name(font, Path(path)), *_descriptor(font), covered=covered)
@@ -62,7 +67,8 @@ def cff_program(path: Path, index: int, codes: list[tuple[int, int]]) -> CffProg
             convertCFF2ToCFF(font)
         if "CFF " not in font:
             raise ValueError(f"{path}#{index}: no CFF outlines")
-        cmap = font.getBestCmap() or {}
+        cmap = dict(font.getBestCmap() or {})
+        cmap.update((cp, font.getGlyphName(gid)) for cp, gid in extra.items())
         wanted = sorted((cid, cp) for cid, cp in codes if cp in cmap)
         cff = font["CFF "].cff
         del cff.fontNames[1:]
@@ -83,13 +89,16 @@ def cff_program(path: Path, index: int, codes: list[tuple[int, int]]) -> CffProg
                           covered=tuple(sorted(cp for _, cp in wanted)))
 
 
-def _from_bytes(font: Any, codes: list[tuple[int, int]]) -> tuple[bytes, tuple[int, ...]] | None:
+def _from_bytes(font: Any, codes: list[tuple[int, int]],
+                extra: dict[int, int] | None = None) -> tuple[bytes, tuple[int, ...]] | None:
     """The subset cut from the font's bytes (`paiban.render.cff_bytes`), or None where that
-    reader does not handle the font."""
+    reader does not handle the font; `extra` as `cff_program`'s."""
+    extra = extra or {}
     if "CFF " not in font.reader or "cmap" not in font.reader:
         return None
     try:
-        gids = cmap_glyphs(font.reader["cmap"], sorted({cp for _, cp in codes}))
+        gids = cmap_glyphs(font.reader["cmap"], sorted({cp for _, cp in codes if cp not in extra}))
+        gids.update(extra)
         wanted = sorted((cid, gids[cp]) for cid, cp in codes if cp in gids)
         data = subset_cid_cff(font.reader["CFF "], wanted)
     except (Unsupported, struct.error, IndexError):

@@ -42,7 +42,8 @@ from paiban.fonts.disk_cache import auto_prune, default_cache_dir, file_stamp, r
     write_binary_entry
 from paiban.fonts.faces import FontFace
 from paiban.fonts.metrics import load_metrics
-from paiban.render.cff_bytes import cmap_glyphs, sfnt_tables
+from paiban.fonts.sfnt_bytes import cmap_glyphs, sfnt_tables
+from paiban.fonts.vertical_glyphs import mark_of, vertical_facts
 from paiban.render.cff_subset import cff_program
 from paiban.render.text_operators import Advance, CodeSpace, resource_name
 from paiban.render.truetype_subset import font_facts, glyph_order, truetype_subset
@@ -103,8 +104,9 @@ class CidFont:
         """The face's program for this document's codes (per process, disk cache, or made)."""
         return font_program(self.face, self.parts)
 
-    def add_to(self, doc) -> None:
-        """Add the font's objects to reportlab's document and its font resources."""
+    def add_to(self, doc, vertical: bool = False) -> None:
+        """Add the font's objects to reportlab's document and its font resources; with
+        `vertical`, the face's vertical font too (`_add_vertical`)."""
         parts = self.parts
         program = self.program()
         info = program.descriptor
@@ -139,16 +141,45 @@ class CidFont:
         }
         if parts.cid_to_gid is not None:
             descendant["CIDToGIDMap"] = doc.Reference(_flate_stream(parts.cid_to_gid), f"cidToGid:{base}")
+        descendants = pdfdoc.PDFArray([doc.Reference(pdfdoc.PDFDictionary(descendant), f"cidFont:{base}")])
+        to_unicode = doc.Reference(_flate_stream(parts.to_unicode), f"cidToUnicode:{base}")
         type0 = pdfdoc.PDFDictionary({
             "Type": "/Font",
             "Subtype": "/Type0",
             "BaseFont": pdfdoc.PDFName(base),
             "Encoding": "/Identity-H",
-            "DescendantFonts": pdfdoc.PDFArray([doc.Reference(pdfdoc.PDFDictionary(descendant),
-                                                              f"cidFont:{base}")]),
-            "ToUnicode": doc.Reference(_flate_stream(parts.to_unicode), f"cidToUnicode:{base}"),
+            "DescendantFonts": descendants,
+            "ToUnicode": to_unicode,
         })
         name = self.resource[1:]
+        doc.idToObject["BasicFonts"].dict[name] = doc.Reference(type0, name)
+        if vertical:
+            self._add_vertical(doc, base, descendant, to_unicode)
+
+    def _add_vertical(self, doc, base: str, descendant: dict, to_unicode) -> None:
+        """The face's vertical font (竖排): a Type 0 font with the Identity-V CMap (writing mode
+        1) over a descendant that shares the font program, descriptor and ToUnicode, with the
+        vertical metrics (PDF 1.7 §9.7.4.3): every glyph advances one em down (``/DW2``
+        [origin −1000]), and a vertical form whose origin is not the face's default says so in
+        ``/W2`` (`paiban.render.vertical_text` draws with it)."""
+        facts = vertical_facts(self.face)
+        own = sorted((cid, facts.forms[mark_of(chr(cp))].origin) for cid, cp in self.parts.codes
+                     if mark_of(chr(cp)) in facts.forms and facts.forms[mark_of(chr(cp))].origin != facts.default_origin)
+        w2: list = []
+        for cid, origin in own:
+            w2 += [cid, cid, -1000, 500, origin]
+        vertical = {**descendant, "DW2": pdfdoc.PDFArray([facts.default_origin, -1000])}
+        if w2:
+            vertical["W2"] = pdfdoc.PDFArray(w2)
+        type0 = pdfdoc.PDFDictionary({
+            "Type": "/Font",
+            "Subtype": "/Type0",
+            "BaseFont": pdfdoc.PDFName(base),
+            "Encoding": "/Identity-V",
+            "DescendantFonts": pdfdoc.PDFArray([doc.Reference(pdfdoc.PDFDictionary(vertical), f"cidFontV:{base}")]),
+            "ToUnicode": to_unicode,
+        })
+        name = "V" + self.resource[2:]
         doc.idToObject["BasicFonts"].dict[name] = doc.Reference(type0, name)
 
 
@@ -166,15 +197,20 @@ def font_parts(face: FontFace, chars: list[str], space: CodeSpace, advance: Adva
     """The `FontParts` of ``face`` for ``chars``."""
     to_glyph: dict[int, int] = {}
     whole_file = False
+    forms = _stand_in_glyphs(face, chars)
     if face.is_cff:
-        has = load_metrics(face).has
+        metrics = load_metrics(face)
+        has = lambda c: metrics.has(c) or ord(c) in forms  # noqa: E731
     else:
         to_glyph, whole_file = _truetype_glyphs(face, chars)
+        to_glyph.update(forms)
         has = lambda c: ord(c) in to_glyph  # noqa: E731
     drawn = sorted({c for c in chars if has(c)}, key=space.cid)
     cids = [space.cid(c) for c in drawn]
     code_points = [ord(c) for c in drawn]
-    widths = [advance(face.key, c) * 1000 for c in drawn]
+    # a vertical form's stand-in reads back as its mark, and is one em wide (as every form is)
+    marks = [ord(mark_of(c)) if ord(c) in forms else cp for c, cp in zip(drawn, code_points)]
+    widths = [1000.0 if ord(c) in forms else advance(face.key, c) * 1000 for c in drawn]
     cid_to_gid = None
     sources = tuple(to_glyph[cp] for cp in code_points) if not face.is_cff else ()
     if not face.is_cff:
@@ -183,7 +219,17 @@ def font_parts(face: FontFace, chars: list[str], space: CodeSpace, advance: Adva
     # formatted here once: reportlab copies bytes into the file as they are
     widths_pdf = pdfdoc.format(pdfdoc.PDFArray(width_array(cids, widths)), None)
     return FontParts(tuple(zip(cids, code_points)), sources, whole_file, widths_pdf, cid_to_gid,
-                     zlib.compress(to_unicode_cmap(cids, code_points).encode("ascii")))
+                     zlib.compress(to_unicode_cmap(cids, marks).encode("ascii")))
+
+
+def _stand_in_glyphs(face: FontFace, chars: list[str]) -> dict[int, int]:
+    """Code point of a vertical form's stand-in among `chars` → the form's glyph in the face
+    (`paiban.fonts.vertical_glyphs`); empty, without reading the font, when there is none."""
+    wanted = [c for c in chars if mark_of(c) is not None]
+    if not wanted:
+        return {}
+    forms = vertical_facts(face).forms
+    return {ord(c): forms[mark_of(c)].gid for c in wanted if mark_of(c) in forms}
 
 
 def width_array(cids: list[int], widths: list[float]) -> list:
@@ -291,7 +337,8 @@ def _make_ttf(face: FontFace, parts: FontParts) -> Program:
 
 
 def _make_cff(face: FontFace, parts: FontParts) -> Program:
-    made = cff_program(face.path, face.index, list(parts.codes))
+    made = cff_program(face.path, face.index, list(parts.codes),
+                       _stand_in_glyphs(face, [chr(cp) for _, cp in parts.codes]))
     descriptor = {"name": made.ps_name, "flags": 1 << 2,  # symbolic
                   "bbox": list(made.bbox), "italic": made.italic_angle, "ascent": made.ascent,
                   "descent": made.descent, "cap_height": made.cap_height, "stem_v": 80}

@@ -16,7 +16,9 @@ outlines are K only and overprint (``/OP true /op true /OPM 1``) so misregistrat
 white halo; tints and pictures knock out. Nothing reportlab would add on its own is left in:
 no initial Helvetica, no RGB default colour. `invariant=1` (or ``SOURCE_DATE_EPOCH``) fixes the
 dates, so the output is byte-identical for identical input. The file is written to a temporary
-name in the target directory and renamed into place, so a crash never leaves half a PDF.
+name in the target directory and renamed into place, so a crash never leaves half a PDF. With
+proof overlays (``--proof``, `paiban.render.proof_drawing`) the file is a proof, not for press,
+and makes no PDF/X claim.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ from paiban.fonts.faces import FontFace
 from paiban.fonts.metrics import load_metrics
 from paiban.model.placed import EncodedPage, PlacedImage, Rect
 from paiban.model.spec import Press
+from paiban.page.proof_overlay import ProofShape
 from paiban.render import press as pressing
+from paiban.render import proof_drawing
 from paiban.render.cid_fonts import CidFont
 from paiban.render.pictures import cmyk_picture
 from paiban.render.text_operators import Advance, CodeSpace, UnplannedCharacter
@@ -48,6 +52,8 @@ OVERPRINT = "/GSop gs"
 BLACK = (0.0, 0.0, 0.0, 1.0)
 #: how close to the trim an element must come to run on into the bleed (pt)
 TOUCHING = 0.01
+#: points: a crop computed from the frame differs from it by float rounding, not by design
+EPSILON = 1e-6
 
 
 class _Canvas(Canvas):
@@ -60,7 +66,8 @@ class _Canvas(Canvas):
 
 
 def write_pdf(title: str, pages: Sequence[EncodedPage], path: Path, faces: Mapping[str, FontFace],
-              advance: Advance, author: str = "paiban", font_chars: dict[str, str] | None = None) -> None:
+              advance: Advance, author: str = "paiban", font_chars: dict[str, str] | None = None,
+              proof: Mapping[int, Sequence[ProofShape]] | None = None) -> None:
     """Write the encoded pages to `path` as one press PDF, atomically.
 
     `faces` maps each FontFace.key the pages draw with to its face; `advance` gives the metrics
@@ -68,7 +75,8 @@ def write_pdf(title: str, pages: Sequence[EncodedPage], path: Path, faces: Mappi
     characters) names the characters each font is made for; by default those the pages draw. An
     edition passes the characters of all its pages, so that every page, rendered alone or in any
     process, embeds the same font subsets: same bytes. Every page must use the same code space
-    (`EncodedPage.astral`) and the same press settings."""
+    (`EncodedPage.astral`) and the same press settings. `proof`: each page's proof overlays
+    (`paiban.render.proof_drawing`), which make the PDF a proof, not for press."""
     used: dict[str, set[str]] = {}
     for page in pages:
         for face, chars in page.chars.items():
@@ -86,6 +94,9 @@ def write_pdf(title: str, pages: Sequence[EncodedPage], path: Path, faces: Mappi
     slug_face = _slug_face(pages, used, faces, space) if press.marks else None
     if slug_face is not None:
         used[slug_face].update(c for page in pages for c in page.slug)
+    label_face = _covering_face(proof_drawing.label_chars(proof), used, faces, space) if proof else None
+    if label_face is not None:
+        used[label_face].update(proof_drawing.label_chars(proof))
     fonts = {key: CidFont(faces[key], sorted(used[key]), space, advance) for key in sorted(used)}
     profile, profile_compressed, description = pressing.icc_profile(press)
     with temporary_path(path) as tmp:
@@ -104,7 +115,12 @@ def write_pdf(title: str, pages: Sequence[EncodedPage], path: Path, faces: Mappi
         for page in pages:
             boxes = pressing.page_boxes(page.width, page.height, press)
             canvas.setPageSize(boxes.media[2:])
-            used_pictures = _draw_page(canvas, page, boxes, profile, press, pictures)
+            shapes = proof.get(page.number, ()) if proof is not None else ()
+            used_pictures = _draw_page(canvas, page, boxes, profile, press, pictures, shapes,
+                                       fonts[label_face] if label_face is not None else None, space)
+            if proof is not None:
+                canvas.bookmarkPage(proof_drawing.PAGE_KEY.format(page.number))
+                proof_drawing.links(canvas, shapes, boxes.offset, (p.number for p in pages))
             if press.marks:
                 canvas._code.append(pressing.marks_operators(boxes))
                 if slug_face is not None and page.slug:
@@ -124,9 +140,10 @@ def write_pdf(title: str, pages: Sequence[EncodedPage], path: Path, faces: Mappi
                         references[name] = doc.Reference(_image_stream(picture), f"picture:{name}")
                 pdf_page.XObjects = pdfdoc.PDFDictionary({name: references[name] for name in sorted(used_pictures)})
                 pdf_page.hasImages = 1
-        for font in fonts.values():
-            font.add_to(doc)
-        _add_press_objects(doc, title, press, profile_compressed, description, pages)
+        vertical = {face for page in pages for face in page.vertical_faces}
+        for key, font in fonts.items():
+            font.add_to(doc, vertical=key in vertical)
+        _add_press_objects(doc, title, press, profile_compressed, description, pages, proof is not None)
         canvas.save()
 
 
@@ -134,7 +151,13 @@ def _slug_face(pages: Sequence[EncodedPage], used: dict[str, set[str]], faces: M
                space: CodeSpace) -> str | None:
     """The face that draws the slug lines: the first (by key) that has all their characters,
     else the one that has most of them; None without slugs or faces."""
-    text = {c for page in pages for c in page.slug if not c.isspace()}
+    return _covering_face({c for page in pages for c in page.slug if not c.isspace()}, used, faces, space)
+
+
+def _covering_face(text: set[str], used: dict[str, set[str]], faces: Mapping[str, FontFace],
+                   space: CodeSpace) -> str | None:
+    """The face that draws `text` (slug, proof labels): the first (by key) that has all its
+    characters, else the one that has most of them; None without text or faces."""
     if not text or not used:
         return None
     covered = {}
@@ -180,8 +203,9 @@ def _slug_text(slug: str, font: CidFont, space: CodeSpace, boxes: pressing.PageB
 
 
 def _add_press_objects(doc, title: str, press: Press, profile_compressed: bytes, description: str,
-                       pages: Sequence[EncodedPage]) -> None:
-    """The output intent, the XMP metadata and the PDF/X keys of the document information."""
+                       pages: Sequence[EncodedPage], proof: bool = False) -> None:
+    """The output intent, the XMP metadata and the PDF/X keys of the document information; a
+    proof has the output intent only, and says it is one (`paiban.render.proof_drawing`)."""
     icc = pdfdoc.PDFStream(content=profile_compressed)
     icc.dictionary["N"] = 4
     icc.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
@@ -199,14 +223,17 @@ def _add_press_objects(doc, title: str, press: Press, profile_compressed: bytes,
     catalog = doc.Catalog
     catalog.__NoDefault__ = [*catalog.__NoDefault__, "OutputIntents"]
     catalog.OutputIntents = pdfdoc.PDFArray([pdfdoc.PDFDictionary(intent)])
-    # the settings and the profile's content, not its path: the same bytes in any checkout
-    content = pressing.content_id(title, [page.text for page in pages]
-                                  + [repr(replace(press, profile=None)), hashlib.sha256(profile_compressed).hexdigest()])
-    xmp = pdfdoc.PDFStream(dictionary=pdfdoc.PDFDictionary({"Type": "/Metadata", "Subtype": "/XML"}),
-                           content=pressing.xmp_packet(title, press, doc._timeStamp.t, content), filters=[])
-    catalog.Metadata = xmp  # uncompressed, as PDF/X asks, so that any tool finds the packet
+    if proof:
+        doc.setKeywords("proof, not for press")
+    else:
+        # the settings and the profile's content, not its path: the same bytes in any checkout
+        content = pressing.content_id(title, [page.text for page in pages] + [
+            repr(replace(press, profile=None)), hashlib.sha256(profile_compressed).hexdigest()])
+        xmp = pdfdoc.PDFStream(dictionary=pdfdoc.PDFDictionary({"Type": "/Metadata", "Subtype": "/XML"}),
+                               content=pressing.xmp_packet(title, press, doc._timeStamp.t, content), filters=[])
+        catalog.Metadata = xmp  # uncompressed, as PDF/X asks, so that any tool finds the packet
     info = doc.info
-    doc.info = _PressInfo(pressing.version_keys(press))
+    doc.info = _PressInfo({} if proof else pressing.version_keys(press))
     doc.info.__dict__.update({k: v for k, v in info.__dict__.items() if k != "extra"})
 
 
@@ -294,10 +321,14 @@ def _bled(x: float, y: float, w: float, h: float, page: EncodedPage, bleed: floa
 
 
 def _draw_page(canvas: Canvas, page: EncodedPage, boxes: pressing.PageBoxes, profile: bytes, press: Press,
-               pictures: dict[str, object]) -> dict[str, object]:
-    """The page's content, shifted onto the trim; the pictures it draws, by resource name."""
+               pictures: dict[str, object], proof: Sequence[ProofShape] = (), label_font: CidFont | None = None,
+               space: CodeSpace = CodeSpace()) -> dict[str, object]:
+    """The page's content, shifted onto the trim, with its proof overlays; the pictures it
+    draws, by resource name."""
     code = canvas._code
     code.append(f"q 1 0 0 1 {_n(boxes.offset)} {_n(boxes.offset)} cm")
+    if proof:
+        code.append(proof_drawing.underlay(proof, OVERPRINT))
     for rect in page.rects:
         code.append(_rect_operators(rect, page, press.bleed))
     used: dict[str, object] = {}
@@ -315,6 +346,8 @@ def _draw_page(canvas: Canvas, page: EncodedPage, boxes: pressing.PageBoxes, pro
         code.append("Q")
     for m in page.markers:
         code.append(f"0 1 1 0 K .8 w {_n(m.x)} {_n(m.y)} {_n(m.w)} {_n(m.h)} re S")
+    if proof:
+        code.append(proof_drawing.overlay(proof, OVERPRINT, label_font, space))
     code.append("Q")
     return used
 
@@ -343,7 +376,9 @@ def _image_operators(image: PlacedImage, name: str, page: EncodedPage, bleed: fl
     if (x, y, w, h) == (cx, cy, cw, ch):
         return f"q {_n(w)} 0 0 {_n(h)} {_n(x)} {_n(y)} cm /{name} Do Q"
     dx, dy, dw, dh = cx, cy, cw, ch
-    if not (cx <= x and cy <= y and x + w <= cx + cw and y + h <= cy + ch):
+    inside = (cx <= x + EPSILON and cy <= y + EPSILON and x + w <= cx + cw + EPSILON
+              and y + h <= cy + ch + EPSILON)
+    if not inside:  # the frame runs into the bleed beyond the crop: scale up to cover it
         scale = max(w / image.w, h / image.h)
         dw, dh = cw * scale, ch * scale
         dx = _anchored(x, w, dw, image.x <= TOUCHING, image.x + image.w >= page.width - TOUCHING)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from paiban.i18n import N_, _
 
 __all__ = ["MIN_BLEED_MM", "Finding", "check_pdf"]
 
@@ -46,7 +47,7 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        return f"page {self.page}: {self.message}" if self.page else self.message
+        return _("page {page}: {problem}").format(page=self.page, problem=self.message) if self.page else self.message
 
 
 def check_pdf(path: Path, min_dpi: float = 150.0) -> list[Finding]:
@@ -57,7 +58,7 @@ def check_pdf(path: Path, min_dpi: float = 150.0) -> list[Finding]:
     try:
         pdf = pikepdf.open(path)
     except (pikepdf.PdfError, OSError) as exc:
-        return [Finding(0, f"cannot read the PDF: {' '.join(str(exc).split())}")]
+        return [Finding(0, _("cannot read the PDF: {detail}").format(detail=' '.join(str(exc).split())))]
     with pdf:
         findings = _document(pdf)
         x1a = _pdfx_version(pdf).startswith("PDF/X-1")
@@ -76,26 +77,27 @@ def _document(pdf) -> list[Finding]:
     out: list[str] = []
     version = _pdfx_version(pdf)
     if not version:
-        out.append("not PDF/X: no GTS_PDFXVersion in the document information")
+        out.append(_("not PDF/X: no GTS_PDFXVersion in the document information"))
     info = pdf.trailer.get("/Info")
     trapped = info.get("/Trapped") if info is not None else None
     if str(trapped) not in ("/True", "/False"):
-        out.append("Trapped is not set to True or False")
+        out.append(_("Trapped is not set to True or False"))
     intents = [i for i in pdf.Root.get("/OutputIntents", []) if i.get("/S") == "/GTS_PDFX"]
     if not intents:
-        out.append("no PDF/X output intent (/OutputIntents with /S /GTS_PDFX)")
+        out.append(_("no PDF/X output intent (/OutputIntents with /S /GTS_PDFX)"))
     for intent in intents:
         profile = intent.get("/DestOutputProfile")
         if profile is None:
-            out.append("the output intent has no embedded ICC profile (DestOutputProfile)")
+            out.append(_("the output intent has no embedded ICC profile (DestOutputProfile)"))
         elif int(profile.get("/N", 0)) != 4:
-            out.append(f"the output intent's ICC profile has {profile.get('/N')} components, not 4 (CMYK)")
+            out.append(_("the output intent's ICC profile has {count} components, not 4 (CMYK)").format(
+                count=profile.get('/N')))
     if version.startswith("PDF/X-4"):
         metadata = pdf.Root.get("/Metadata")
         if metadata is None or b"GTS_PDFXVersion" not in metadata.read_bytes():
-            out.append("PDF/X-4 without XMP metadata naming the version (pdfxid:GTS_PDFXVersion)")
+            out.append(_("PDF/X-4 without XMP metadata naming the version (pdfxid:GTS_PDFXVersion)"))
     if version.startswith("PDF/X-1") and pdf.pdf_version > "1.4":
-        out.append(f"PDF/X-1a in a PDF {pdf.pdf_version} file (at most 1.4)")
+        out.append(_("PDF/X-1a in a PDF {version} file (at most 1.4)").format(version=pdf.pdf_version))
     return [Finding(0, m) for m in out]
 
 
@@ -134,15 +136,16 @@ def _page(pdf, page, min_dpi: float, x1a: bool) -> list[str]:
     obj = page.obj
     trim, bleed, media = (_box(obj, key) for key in ("/TrimBox", "/BleedBox", "/MediaBox"))
     if trim is None:
-        check.note("no TrimBox")
+        check.note(_("no TrimBox"))
     if bleed is None:
-        check.note("no BleedBox")
+        check.note(_("no BleedBox"))
     if trim is not None and bleed is not None:
         least = min(trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3])
         if least < MIN_BLEED_MM * _MM - _TOLERANCE:
-            check.note(f"the BleedBox is {least / _MM:.1f} mm beyond the TrimBox, less than {MIN_BLEED_MM:g} mm")
+            check.note(_("the BleedBox is {bleed:.1f} mm beyond the TrimBox, less than {minimum:g} mm").format(
+                bleed=least / _MM, minimum=MIN_BLEED_MM))
     if media is not None and bleed is not None and not _inside(bleed, media):
-        check.note("the BleedBox is not inside the MediaBox")
+        check.note(_("the BleedBox is not inside the MediaBox"))
     _resources(check, obj.get("/Resources"))
     _content(check, page, obj.get("/Resources"), _State())
     return check.found
@@ -194,27 +197,27 @@ def _resources(check: _PageCheck, resources) -> None:
         return
     for name, space in (resources.get("/ColorSpace") or {}).items():
         if _is_rgb(space):
-            check.note(f"an RGB colour space ({name})")
+            check.note(_("an RGB colour space ({name})").format(name=name))
     for name, xobject in (resources.get("/XObject") or {}).items():
         kind = xobject.get("/Subtype")
         if kind == "/Image":
             if xobject.get("/ImageMask") is not True and _is_rgb(xobject.get("/ColorSpace")):
-                check.note(f"an RGB image ({name})")
+                check.note(_("an RGB image ({name})").format(name=name))
             if check.x1a and xobject.get("/SMask") is not None:
-                check.note(f"transparency in PDF/X-1a: an image with a soft mask ({name})")
+                check.note(_("transparency in PDF/X-1a: an image with a soft mask ({name})").format(name=name))
         elif kind == "/Form" and xobject.objgen not in check.seen_forms:
             check.seen_forms.add(xobject.objgen)
             if check.x1a and xobject.get("/Group") is not None:
-                check.note(f"transparency in PDF/X-1a: a transparency group ({name})")
+                check.note(_("transparency in PDF/X-1a: a transparency group ({name})").format(name=name))
             _resources(check, xobject.get("/Resources"))
     for name, font in (resources.get("/Font") or {}).items():
         if not _embedded(font):
-            check.note(f"font {font.get('/BaseFont', name)} is not embedded")
+            check.note(_("font {font} is not embedded").format(font=font.get('/BaseFont', name)))
     if check.x1a:
         for name, state in (resources.get("/ExtGState") or {}).items():
             if (state.get("/SMask") not in (None, "/None") or float(state.get("/ca", 1)) < 1
                     or float(state.get("/CA", 1)) < 1 or str(state.get("/BM", "/Normal")) not in ("/Normal", "/Compatible")):
-                check.note(f"transparency in PDF/X-1a: graphics state {name}")
+                check.note(_("transparency in PDF/X-1a: graphics state {name}").format(name=name))
 
 
 def _embedded(font) -> bool:
@@ -246,7 +249,7 @@ def _content(check: _PageCheck, holder, resources, state: _State, depth: int = 0
     try:
         instructions = pikepdf.parse_content_stream(holder)
     except pikepdf.PdfError as exc:
-        check.note(f"a content stream cannot be read: {exc}")
+        check.note(_("a content stream cannot be read: {detail}").format(detail=exc))
         return
     states = (resources.get("/ExtGState") if resources is not None else None) or {}
     spaces = (resources.get("/ColorSpace") if resources is not None else None) or {}
@@ -257,7 +260,7 @@ def _content(check: _PageCheck, holder, resources, state: _State, depth: int = 0
             image = instruction.iimage
             if _is_rgb(image.obj.get("/ColorSpace", image.obj.get("/CS"))) or str(
                     image.obj.get("/CS", "")) == "/RGB":
-                check.note("an RGB inline image")
+                check.note(_("an RGB inline image"))
             continue
         operands, op = instruction.operands, str(instruction.operator)
         if op == "q":
@@ -267,7 +270,7 @@ def _content(check: _PageCheck, holder, resources, state: _State, depth: int = 0
         elif op == "cm":
             state.ctm = _multiply(tuple(float(v) for v in operands), state.ctm)
         elif op in ("rg", "RG"):
-            check.note("an RGB colour in a content stream (rg/RG)")
+            check.note(_("an RGB colour in a content stream (rg/RG)"))
         elif op in ("k", "K", "g", "G"):
             values = tuple(float(v) for v in operands)
             cmyk = values if len(values) == 4 else (0.0, 0.0, 0.0, 1.0 - values[0])
@@ -279,7 +282,7 @@ def _content(check: _PageCheck, holder, resources, state: _State, depth: int = 0
             name = operands[0]
             space = spaces.get(name, name) if str(name) not in _SPACE_COMPONENTS else name
             if _is_rgb(space):
-                check.note(f"an RGB colour space set in a content stream ({name})")
+                check.note(_("an RGB colour space set in a content stream ({name})").format(name=name))
             if op == "cs":
                 state.fill, state.fill_space = None, str(name)
             else:
@@ -299,9 +302,9 @@ def _content(check: _PageCheck, holder, resources, state: _State, depth: int = 0
                 state.OP = bool(gstate.get("/OP", state.OP))
                 state.opm = int(gstate.get("/OPM", state.opm))
         elif op in _TEXT_SHOWING:
-            _black(check, state.fill, state.op and state.opm == 1, "text")
+            _black(check, state.fill, state.op and state.opm == 1, N_("text"))
         elif op in _STROKING:
-            _black(check, state.stroke, state.OP and state.opm == 1, "stroke (rule)", rich=False)
+            _black(check, state.stroke, state.OP and state.opm == 1, N_("stroke (rule)"), rich=False)
         elif op == "Do":
             xobject = xobjects.get(operands[0])
             if xobject is None:
@@ -321,10 +324,10 @@ def _black(check: _PageCheck, colour, overprints: bool, what: str, rich: bool = 
         return  # not black; or registration colour (every plate: printer's marks)
     if any(v > 0.001 for v in colour[:3]):
         if rich:
-            check.note(f"rich black {what} (K 100 % with C, M or Y)")
+            check.note(_("rich black {what} (K 100 % with C, M or Y)").format(what=_(what)))
         return
     if not overprints:
-        check.note(f"black {what} does not overprint (needs op/OP true and OPM 1)")
+        check.note(_("black {what} does not overprint (needs op/OP true and OPM 1)").format(what=_(what)))
 
 
 def _resolution(check: _PageCheck, image, ctm: tuple[float, ...], name: str) -> None:
@@ -334,4 +337,5 @@ def _resolution(check: _PageCheck, image, ctm: tuple[float, ...], name: str) -> 
         return
     dpi = min(int(image.get("/Width", 0)) / (width_pt / 72), int(image.get("/Height", 0)) / (height_pt / 72))
     if dpi < check.min_dpi - 0.5:
-        check.note(f"image {name} at {dpi:.0f} dpi, below {check.min_dpi:g}")
+        check.note(_("image {name} at {dpi:.0f} dpi, below {min_dpi:g}").format(
+            name=name, dpi=dpi, min_dpi=check.min_dpi))

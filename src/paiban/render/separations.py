@@ -22,6 +22,7 @@ from pathlib import Path
 
 from paiban.atomic_files import write_atomically
 from paiban.errors import PaibanError
+from paiban.i18n import _
 
 __all__ = ["PLATES", "SeparationsUnavailable", "write_separations"]
 
@@ -39,7 +40,7 @@ class SeparationsUnavailable(PaibanError):
 def _library():
     name = ctypes.util.find_library("gs")
     if name is None:
-        raise SeparationsUnavailable("separations need Ghostscript's library (libgs): apt-get install ghostscript")
+        raise SeparationsUnavailable(_("separations need Ghostscript's library (libgs): apt-get install ghostscript"))
     return ctypes.CDLL(name)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from operator import add, sub
 from typing import NamedTuple
 
@@ -167,13 +168,24 @@ def encode_page(codes: GlyphCodes, page: PlacedPage) -> EncodedPage:
     """A composed page as the PDF writer draws it: its lines' text objects, the characters each
     face draws, and the rest of the page as it is."""
     chars = chars_by_face([page])
-    return EncodedPage(page.number, page.width, page.height, page_operators(codes, page),
-                       {face: "".join(sorted(found)) for face, found in sorted(chars.items())},
-                       codes.space.astral, len(page.lines), page.rules, page.markers, page.rects, page.images)
+    encoded = EncodedPage(page.number, page.width, page.height, page_operators(codes, page),
+                          {face: "".join(sorted(found)) for face, found in sorted(chars.items())},
+                          codes.space.astral, len(page.lines), page.rules, page.markers, page.rects, page.images)
+    if any(line.modes for line in page.lines):  # vertical lines (竖排) draw with vertical fonts too
+        from paiban.render.vertical_text import vertical_faces
+
+        encoded = replace(encoded, vertical_faces=vertical_faces(page.lines))
+    return encoded
 
 
 def page_operators(codes: GlyphCodes, page: PlacedPage) -> str:
-    """The text objects of every line of `page`, one after the other."""
+    """The text objects of every line of `page`, one after the other (a vertical line's by
+    `paiban.render.vertical_text`)."""
+    if any(line.modes for line in page.lines):
+        from paiban.render.vertical_text import vertical_line_operators
+
+        return "\n".join([(vertical_line_operators if line.modes else line_operators)(codes, line)
+                          for line in page.lines if line.chars])
     return "\n".join([line_operators(codes, line) for line in page.lines if line.chars])
 
 

@@ -1,7 +1,7 @@
 """The text-trace backend: composed pages as plain text, page → region → line.
 
 One line per placed line: grid line, text column, x and width in points (one decimal), kind and
-the text. Golden tests compare whole layouts with this trace; it changes only when the layout
+the text; a vertical line (竖排) gives its length down the column as ``h=`` instead of ``w=``. Golden tests compare whole layouts with this trace; it changes only when the layout
 really changes, and is rewritten only on purpose (`pytest --update-goldens`).
 """
 
@@ -20,7 +20,8 @@ def text_trace(doc: Document) -> str:
         for region, group in groupby(lines, key=lambda ln: ln.region):
             out.append(f"  region {region}")
             for ln in group:
-                out.append(f"    L{ln.grid_line:03d} c{ln.column} x={ln.x:.1f} w={ln.width:.1f} "
+                measure = "h" if ln.modes else "w"
+                out.append(f"    L{ln.grid_line:03d} c{ln.column} x={ln.x:.1f} {measure}={ln.width:.1f} "
                            f"{ln.kind}: {ln.text}")
         for m in page.markers:
             out.append(f"  marker x={m.x:.1f} y={m.y:.1f} {m.note}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from paiban.render.cff_bytes import sfnt_tables
+from paiban.fonts.sfnt_bytes import sfnt_tables
 
 __all__ = ["font_facts", "glyph_order", "truetype_subset"]
 

@@ -7,9 +7,12 @@ sample articles it keeps every word whole (港区|集装箱|航线|再添|新|�
 老城区|今年|再建|二十|座), where BudouX, the other candidate, cut 集装|箱, 地|铁六|号线, 首|批 and
 客逾. HMM is on so numbers (`13.7%`) and unknown words stay whole.
 
-jieba builds its prefix dictionary from the word list it ships (~0.4 s a process; paiban does
-not use jieba's own serialized cache in the temporary folder). So that a build does not pay it
-each time, the words found are kept in the font cache folder (`fonts.disk_cache`, a sealed JSON
+jieba would build its prefix dictionary (every word of the list it ships and every beginning of
+one, ~500,000 entries) in ~0.4 s a process; paiban does not use jieba's own serialized cache in
+the temporary folder. `_Counts` answers jieba's questions to that dictionary instead from the
+list's lines, sorted, by bisection (~0.08 s to read and sort them and sum the counts), the same
+answers (tests/test_phrases_dictionary.py checks every entry). So that a build does not pay even
+that each time, the words found are kept in the font cache folder (`fonts.disk_cache`, a sealed JSON
 entry keyed by jieba's version and the code identity): text → word lengths. `preload` reads
 them before a pool forks; jieba is loaded only for a text not seen before; `save` adds the new
 ones (a build's process and its workers each save theirs; a lost race costs only speed).
@@ -21,6 +24,8 @@ one-character word (`六号|线`, `当|上`), which display type takes only when
 from __future__ import annotations
 
 import hashlib
+import io
+from bisect import bisect_left
 from functools import lru_cache
 from importlib.metadata import version
 from typing import Any
@@ -40,9 +45,81 @@ def _tokenizer() -> Any:
     import jieba
 
     tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(tokenizer.get_dict_file())
+    with tokenizer.get_dict_file() as f:
+        raw = f.read()
+    try:
+        tokenizer.FREQ, tokenizer.total = _Counts.read(raw)
+    except ValueError:  # not laid out as jieba 0.42's list: jieba reads it (or reports it)
+        tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(io.BytesIO(raw))
     tokenizer.initialized = True
     return tokenizer
+
+
+class _Counts:
+    """jieba's prefix dictionary (``Tokenizer.FREQ``: each word → its count, each beginning of a
+    word that is not itself one → 0), answered from the word list's lines sorted: the lines that
+    begin with a fragment follow one another, from where the fragment would be inserted.
+
+    jieba asks it ``fragment in FREQ``, ``FREQ[fragment]`` and ``FREQ.get(fragment)``, of
+    fragments of the text it cuts (runs of hanzi, letters and digits, never a space)."""
+
+    def __init__(self, lines: list[str], text: str):
+        self._lines = lines  # "word count tag", sorted
+        self._text = text  # the list as read, "\n" first: a word listed twice takes its last count
+        self._memo: dict[str, int | None] = {}
+
+    @classmethod
+    def read(cls, raw: bytes) -> tuple[_Counts, int]:
+        """The counts of jieba's word list ``raw`` (UTF-8 lines "word count tag") and their sum,
+        as ``gen_pfdict`` gives them; ValueError for a list not laid out so."""
+        text = raw.decode("utf-8")
+        lines = text.split("\n")
+        if lines and not lines[-1]:
+            lines.pop()
+        fields = text.rstrip("\n").split(" ")
+        # gen_pfdict strips each line and takes its first two fields: here each line must be
+        # "word count tag" as it is (a line of two or four fields shifts the counts onto
+        # "tag\nword" fields, which int() refuses)
+        if (any(c in raw for c in b"\r\t\x0b\x0c") or "\n " in text or " \n" in text or text.startswith(" ")
+                or len(fields) != 2 * len(lines) + 1):
+            raise ValueError("not three fields a line")
+        total = sum(map(int, fields[1::2]))
+        lines.sort()
+        return cls(lines, "\n" + text), total
+
+    def __getitem__(self, fragment: str) -> int:
+        count = self.get(fragment)
+        if count is None:
+            raise KeyError(fragment)
+        return count
+
+    def __contains__(self, fragment: object) -> bool:
+        return isinstance(fragment, str) and self.get(fragment) is not None
+
+    def get(self, fragment: str, default: int | None = None) -> int | None:
+        try:
+            count = self._memo[fragment]
+        except KeyError:
+            count = self._memo[fragment] = self._count(fragment)
+        return default if count is None else count
+
+    def _count(self, fragment: str) -> int | None:
+        if not fragment or " " in fragment or "\n" in fragment:
+            return None  # no word holds a space or a line break
+        lines = self._lines
+        at = bisect_left(lines, fragment)
+        if at == len(lines) or not lines[at].startswith(fragment):
+            return None  # begins no word
+        word = fragment + " "
+        at = bisect_left(lines, word, at)
+        if at == len(lines) or not lines[at].startswith(word):
+            return 0  # begins words, is none
+        line = lines[at]
+        if at + 1 < len(lines) and lines[at + 1].startswith(word):  # listed twice: the last line counts
+            start = self._text.rfind("\n" + word) + 1
+            end = self._text.find("\n", start)
+            line = self._text[start:end if end >= 0 else None]
+        return int(line.split(" ")[1])
 
 
 def _entry_key() -> str:
