@@ -145,6 +145,13 @@ class GlyphCodes(dict):
         super().__init__()
         self.space = space
         self.advance_of = advance
+        #: id(line) → (line, its text object), for a caller that encodes the same lines again
+        #: (`paiban serve`: unchanged lines are the same objects); None: not kept
+        self.lines: dict[int, tuple[PlacedLine, str]] | None = None
+
+    def keep_lines(self) -> None:
+        """Keep each line's text object, to reuse it when the same line object is encoded again."""
+        self.lines = {}
 
     def __missing__(self, face: str) -> FaceCodes:
         table = self[face] = FaceCodes(face, self.space, self.advance_of)
@@ -181,12 +188,36 @@ def encode_page(codes: GlyphCodes, page: PlacedPage) -> EncodedPage:
 def page_operators(codes: GlyphCodes, page: PlacedPage) -> str:
     """The text objects of every line of `page`, one after the other (a vertical line's by
     `paiban.render.vertical_text`)."""
+    if codes.lines is not None:
+        return "\n".join([_kept_operators(codes, line) for line in page.lines if line.chars])
     if any(line.modes for line in page.lines):
         from paiban.render.vertical_text import vertical_line_operators
 
         return "\n".join([(vertical_line_operators if line.modes else line_operators)(codes, line)
                           for line in page.lines if line.chars])
     return "\n".join([line_operators(codes, line) for line in page.lines if line.chars])
+
+
+#: lines kept by `GlyphCodes.keep_lines` before they are all forgotten (and encoded again)
+_KEPT_LINES = 1 << 16
+
+
+def _kept_operators(codes: GlyphCodes, line: PlacedLine) -> str:
+    """`line`'s text object, kept in `codes.lines` (the entry holds the line: its id stays its)."""
+    kept = codes.lines
+    hit = kept.get(id(line))
+    if hit is not None and hit[0] is line:
+        return hit[1]
+    if line.modes:
+        from paiban.render.vertical_text import vertical_line_operators
+
+        text = vertical_line_operators(codes, line)
+    else:
+        text = line_operators(codes, line)
+    if len(kept) >= _KEPT_LINES:
+        kept.clear()
+    kept[id(line)] = (line, text)
+    return text
 
 
 def _num(value: float) -> str:

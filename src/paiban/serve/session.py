@@ -274,6 +274,7 @@ class Session:
         part.flowed = pipeline.Flowed(layout, part.loaded.glyphs, tuple(flowed), part.space, flow_index(flowed))
         if part.codes is None:
             part.codes = pipeline.glyph_codes(part.flowed)
+            part.codes.keep_lines()  # an edit's unchanged lines are the same objects: not encoded again
 
     def _pictures_in(self, changed: set[Path]) -> set[int]:
         """The pages that show a picture among the `changed` files (the layout names a picture
