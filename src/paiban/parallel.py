@@ -191,7 +191,13 @@ class ProcessPool(Pool):
             if process.is_alive():
                 process.terminate()
         for process in processes:
-            process.join(timeout=5)
+            process.join(timeout=2)
+        for process in processes:
+            # a worker whose exit was raised while it handed back a big result keeps trying to
+            # hand it back (concurrent.futures sends the exception instead) to a pipe nobody reads
+            if process.is_alive():
+                process.kill()
+                process.join()
 
 
 #: Dask: seconds to connect to the scheduler and hear it answer, and to find a worker there
