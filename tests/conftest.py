@@ -213,3 +213,18 @@ from hypothesis import settings  # noqa: E402
 settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+#: Debian's Chromium and the flags a headless run needs here (as root, no network): tests of `paiban serve`
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def demo_copy(folder: Path) -> Path:
+    """The demo layout with its articles, pictures and the seed, in `folder` (its root is ..)."""
+    shutil.copytree(ROOT / "layouts" / "articles", folder / "layouts" / "articles")
+    shutil.copytree(ROOT / "layouts" / "images", folder / "layouts" / "images")
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
+    shutil.copy(ROOT / "layouts" / "demo.yaml", folder / "layouts" / "demo.yaml")
+    return folder / "layouts" / "demo.yaml"

@@ -15,20 +15,8 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT
+from test_single_hanzi_lines import ARTICLE, LAYOUT  # one column: 甲乙，丙丁 | 戊己庚辛壬 | 癸。
 
-#: one 5-character column: 甲乙，丙丁 | 戊己庚辛壬 | 癸。 (banjiao: the ， is at its floor, pull-down off)
-LAYOUT = """\
-grid: {{columns: 1, column_chars: 5}}
-{preflight}styles:
-  body: {{indent: 0, orphan_pull_down: false}}
-pages:
-  - page: 1
-    regions:
-      - {{name: a, columns: [1, 1], lines: [1, 10]}}
-stories:
-  - {{name: s, article: a.txt, thread: a}}
-"""
-ARTICLE = "甲乙，丙丁戊己庚辛壬癸。\n"
 ERROR = "单字成行 (preflight single_hanzi_lines: error): story s: paragraph 1 ends on one hanzi"
 
 

@@ -13,17 +13,14 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, ROOT, demo_copy
+from conftest import CHROMIUM_ARGS as ARGS
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 IN_CI = os.environ.get("CI") == "true"
 
 if not IN_CI:
@@ -32,15 +29,6 @@ if not IN_CI:
                     allow_module_level=True)
     pytest.importorskip("playwright", reason="playwright is not installed (pip install -e '.[serve,test]')")
     pytest.importorskip("starlette", reason="the serve extra is not installed (pip install -e '.[serve]')")
-
-
-def demo_copy(folder: Path) -> Path:
-    """The demo layout with its articles, pictures and the seed, in `folder` (its root is ..)."""
-    shutil.copytree(ROOT / "layouts" / "articles", folder / "layouts" / "articles")
-    shutil.copytree(ROOT / "layouts" / "images", folder / "layouts" / "images")
-    shutil.copytree(ROOT / "seeds", folder / "seeds")
-    shutil.copy(ROOT / "layouts" / "demo.yaml", folder / "layouts" / "demo.yaml")
-    return folder / "layouts" / "demo.yaml"
 
 
 def environment() -> dict[str, str]:

@@ -9,28 +9,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import urllib.request
-from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, ROOT, demo_copy
+from conftest import CHROMIUM_ARGS as ARGS
 
 pytest.importorskip("starlette", reason="the serve extra is not installed (pip install -e '.[serve]')")
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def demo_copy(folder: Path) -> Path:
-    shutil.copytree(ROOT / "layouts" / "articles", folder / "layouts" / "articles")
-    shutil.copytree(ROOT / "layouts" / "images", folder / "layouts" / "images")
-    shutil.copytree(ROOT / "seeds", folder / "seeds")
-    shutil.copy(ROOT / "layouts" / "demo.yaml", folder / "layouts" / "demo.yaml")
-    return folder / "layouts" / "demo.yaml"
 
 
 @pytest.fixture

@@ -4,26 +4,21 @@ does only what a save asks for, and what it shows is what a fresh build of the s
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, demo_copy
 
 pytest.importorskip("starlette", reason="the serve extra is not installed (pip install -e '.[serve]')")
 
 from paiban.serve.session import Session  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture
 def demo(tmp_path) -> Path:
-    for folder in ("layouts/articles", "layouts/images", "seeds"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    shutil.copy(ROOT / "layouts" / "demo.yaml", tmp_path / "layouts" / "demo.yaml")
-    return tmp_path / "layouts" / "demo.yaml"
+    return demo_copy(tmp_path)
 
 
 def encoded(session: Session) -> dict[int, object]:
