@@ -121,3 +121,16 @@ def test_justified_glyphs_stay_inside_the_measure(text, measure, style, policy, 
             # reaches the right edge: its last ink ends within one em of it
             right = max(g.x + g.info.ink[1] * g.scale for g in glyphs)
             assert right >= measure - 1.0
+
+
+def test_a_squeezed_line_ending_at_a_hyphenation_point_still_draws_its_hyphen():
+    """Found by the property above: 中中中，中AAAAAAB| is 0.25 em too long; the push-in squeeze took
+    the Han–Latin padding and the hyphen's cell as if both were padding, and the hyphen was lost."""
+    units = itemize("——中0000.0中中中，中AAAAAABBAA", "hangmobanjiao", latin_spacing=0.25)
+    lines, _ = break_total_fit(units, 9.0, 2.0, BreakOptions(KinsokuPolicy.PUSH_IN, 0.5, True))
+    ln = lines[1]
+    assert ln.natural > 9.0 and units[ln.end - 1].hyphen  # squeezed, ends at a hyphenation point
+    line = justify_glyphs(units[ln.start:ln.end], measure=9.0, indent=ln.indent, lookup=fake_lookup,
+                          latin_advance=half_width_latin, justify=True, align=Align.JUSTIFY)
+    assert "".join(line.chars) == "中中中，中AAAAAAB-"
+    assert line.xs[-1] + fake_lookup("-").ink[1] <= 9.0 + 1e-9

@@ -51,15 +51,15 @@ class PositionedGlyph(NamedTuple):
     scale: float = 1.0
 
 
-def unit_cells(u: Unit, width: float, latin_advance: LatinAdvance) -> list[tuple[str, float]]:
+def unit_cells(u: Unit, width: float, latin_advance: LatinAdvance, line_end: bool = False) -> list[tuple[str, float]]:
     """Split a unit of the given width into (char, cell width) pairs; extra width goes last, or
-    for a number half before and half after it. A hyphenation unit given its line-end width ends
-    with the hyphen's cell.
+    for a number half before and half after it. A hyphenation unit that ends its line
+    (`line_end`) ends with the hyphen's cell, whatever a squeeze took from its padding.
 
     Han–Latin padding and a number's extra width are cells of their own, with the character ""
     (nothing is drawn there)."""
-    if u.hyphen and u.end_width > u.width and width >= u.end_width - 1e-9:
-        hyphen = u.end_width - u.width
+    hyphen = _line_end_hyphen(u) if line_end else 0.0
+    if hyphen:
         core = replace(u, end_width=u.width, hyphen=False)
         return unit_cells(core, width - hyphen, latin_advance) + [("-", hyphen)]
     if u.pad_before or u.pad_after:
@@ -93,6 +93,11 @@ def _padded_cells(u: Unit, width: float, latin_advance: LatinAdvance) -> list[tu
     if u.pad_after:
         cells.append(("", u.pad_after * scale))
     return cells
+
+
+def _line_end_hyphen(u: Unit) -> float:
+    """The width of the hyphen a unit ending its line at a hyphenation point draws (0: none)."""
+    return u.end_width - u.width if u.hyphen and u.end_width > u.width else 0.0
 
 
 def _cell_widths(units: Sequence[Unit], indent: float = 0.0) -> list[float]:
@@ -159,6 +164,7 @@ def justify_glyphs(units: Sequence[Unit], measure: float, indent: float, lookup:
     if natural > room + 1e-9:  # squeeze: marks' blank first, then the gaps
         need = natural - room
         caps = [_squeeze_capacity(u, c, lookup) for u, c in zip(units, body)]
+        caps[-1] = _squeeze_capacity(units[-1], body[-1] - _line_end_hyphen(units[-1]), lookup)
         total_cap = sum(caps)
         take = min(need, total_cap)
         if total_cap > 0:
@@ -196,10 +202,10 @@ def justify_glyphs(units: Sequence[Unit], measure: float, indent: float, lookup:
     if run_in is not None and run_in[0] > 0:
         n = run_in[0]
         x, m1 = _place(units[:n], body[:n], x + indent + shift, gaps[:n], run_in[1], latin_advance, out)
-        x, m2 = _place(units[n:], body[n:], x, gaps[n:], lookup, latin_advance, out)
+        x, m2 = _place(units[n:], body[n:], x, gaps[n:], lookup, latin_advance, out, units[-1])
         missing = missing or m1 or m2
     else:
-        x, m1 = _place(units, body, x + indent + shift, gaps, lookup, latin_advance, out)
+        x, m1 = _place(units, body, x + indent + shift, gaps, lookup, latin_advance, out, units[-1] if units else None)
         missing = missing or m1
     if suffix:
         _, m3 = _place(suffix, suf_cells, measure - suf_w, [0.0] * len(suffix), lookup, latin_advance, out)
@@ -237,8 +243,10 @@ def _open_gaps(units: Sequence[Unit], trailing: bool) -> list[int]:
 
 
 def _place(units: Sequence[Unit], cells: Sequence[float], x: float, gaps: Sequence[float],
-           lookup: GlyphLookup, latin_advance: LatinAdvance, out: LineGlyphs) -> tuple[float, bool]:
-    """Append the glyphs of `units` to `out`; return the pen after them and whether one is missing."""
+           lookup: GlyphLookup, latin_advance: LatinAdvance, out: LineGlyphs,
+           line_end: Unit | None = None) -> tuple[float, bool]:
+    """Append the glyphs of `units` to `out`; return the pen after them and whether one is missing.
+    `line_end`: the unit that ends the line, when it is among them (it draws its hyphen)."""
     han, dash = CharClass.HAN, CharClass.DASH
     chars, xs, infos = out.chars, out.xs, out.infos
     add_char, add_x, add_info = chars.append, xs.append, infos.append
@@ -272,7 +280,7 @@ def _place(units: Sequence[Unit], cells: Sequence[float], x: float, gaps: Sequen
                     add_x(x + hit[1] - hit[2] - hit[3])  # as `_origin_in_cell` adds them, bit for bit
                 x += cell + gap
                 continue
-        missing = _place_unit(u, cell, x, lookup, latin_advance, out) or missing
+        missing = _place_unit(u, cell, x, lookup, latin_advance, out, u is line_end) or missing
         x += cell + gap
     return x, missing
 
@@ -285,12 +293,12 @@ _ORIGINS_LIMIT = 4096
 
 
 def _place_unit(u: Unit, cell: float, x: float, lookup: GlyphLookup, latin_advance: LatinAdvance,
-                out: LineGlyphs) -> bool:
+                out: LineGlyphs, line_end: bool = False) -> bool:
     """Append the glyphs of a unit of several cells (a number, a Latin word, a dash, a unit with
     Han–Latin padding), its cell at `x`; return whether one is missing. `_place` places the
     units of one character in one cell itself."""
     missing = False
-    cells_of_unit = unit_cells(u, cell, latin_advance)
+    cells_of_unit = unit_cells(u, cell, latin_advance, line_end)
     for k, (ch, w) in enumerate(cells_of_unit):
         if not ch:  # Han–Latin padding
             x += w
