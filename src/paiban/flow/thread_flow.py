@@ -32,7 +32,7 @@ from typing import Callable, Sequence
 from paiban.flow.flow_resume import FlowTrace, restore, resume_span, step_since, take_up
 from paiban.flow.frames import Frame, Slot, thread_slots
 from paiban.linebreak.display_breaks import break_display_fitted
-from paiban.linebreak.greedy import (BreakOptions, break_paragraph_fitted, jump_ends_well, stretch_per_gap,
+from paiban.linebreak.greedy import (EPS, BreakOptions, break_paragraph_fitted, jump_ends_well, stretch_per_gap,
                                      too_loose)
 from paiban.model.article import Article, ParagraphKind
 from paiban.model.build_warning import BuildWarning
@@ -49,6 +49,9 @@ Itemizer = Callable[[str, TextStyle], tuple[Unit, ...]]
 SENTENCE_END = re.compile(r"[。！？!?…]+[”’」』）]?")
 _text_of = attrgetter("text")
 _frame_of = attrgetter("frame")
+_measure_of = attrgetter("measure")
+# members looked up once (an enum's attribute costs twenty times a global's; these run per paragraph)
+_BODY, _SUBHEAD, _TOTAL_FIT = ParagraphKind.BODY, ParagraphKind.SUBHEAD, Breaker.TOTAL_FIT
 
 
 def style_name(story: StorySpec, kind: ParagraphKind) -> str:
@@ -69,7 +72,7 @@ def paragraph_breaker(style: TextStyle, units: tuple[Unit, ...]):
     Display type (`word_breaks`: subheads) breaks between words only (linebreak/display_breaks.py)."""
     if style.word_breaks:
         return break_display_fitted
-    if style.breaker is Breaker.TOTAL_FIT and len(units) <= total_fit.MAX_UNITS:
+    if style.breaker is _TOTAL_FIT and len(units) <= total_fit.MAX_UNITS:
         return total_fit.break_total_fit
     return break_paragraph_fitted
 
@@ -116,6 +119,8 @@ class _Cursor:
         #: [lines, characters] of the story's lines that hold text, per region (the fill report)
         self.fill: dict[str, list[int]] = {}
         self._options: dict[str, BreakOptions] = {}
+        self._measures: dict[tuple[str, bool], tuple[list[float], float]] = {}
+        self._jump_marked: list[int] | None = None
         #: called before a line takes a slot that keeps a grid line above it for the repeated headline
         self.on_headline_slot: Callable[[], None] | None = None
 
@@ -132,6 +137,19 @@ class _Cursor:
         if options is None:
             options = self._options[style.name] = break_options(style)
         return options
+
+    def measures(self, style: TextStyle, reserve_suffix: bool) -> tuple[list[float], float]:
+        """Each slot's measure in em of `style`, less the 上接 text and (`reserve_suffix`) the 下转
+        text it carries; and the measure past the last slot (its measure, no jump texts)."""
+        key = (style.name, reserve_suffix)
+        known = self._measures.get(key)
+        if known is None:
+            if self._jump_marked is None:
+                self._jump_marked = [i for i, slot in enumerate(self.slots)
+                                     if slot.jump_from is not None or slot.jump_to is not None]
+            known = self._measures[key] = _slot_measures(self.slots, self._jump_marked, style, self.jumps,
+                                                         reserve_suffix)
+        return known
 
     def page_of_slot(self, index: int) -> int | None:
         """The page of slot `index`; None past the thread's last slot (the line is overset)."""
@@ -170,6 +188,23 @@ class _Cursor:
                         tuple(suffix), self.s, "jump")
 
 
+def _slot_measures(slots: list[Slot], jump_marked: list[int], style: TextStyle, jumps: _JumpTexts,
+                   reserve_suffix: bool) -> tuple[list[float], float]:
+    """`_Cursor.measures`, worked out once (a paragraph's lines look theirs up); `jump_marked`:
+    the slots that carry a jump text."""
+    size = style.size
+    measures = [slot.measure / size for slot in slots]
+    for i in jump_marked:
+        slot = slots[i]
+        m = measures[i]
+        if slot.jump_from is not None:
+            m -= _width(jumps.from_page(slot.jump_from, style))
+        if slot.jump_to is not None and reserve_suffix:
+            m -= _width(jumps.to_page(slot.jump_to, style))
+        measures[i] = m
+    return measures, slots[-1].measure / size if slots else 1e9
+
+
 def flow_story(story: StorySpec, article: Article, layout: Layout, itemize: Itemizer) -> StoryFlow:
     return flow_story_traced(story, article, layout, itemize, traced=False)[0]
 
@@ -187,7 +222,7 @@ def flow_story_traced(story: StorySpec, article: Article, layout: Layout, itemiz
     else:
         frames, slots = thread_slots(layout, story.thread, story.repeat_headline)
         jump_slots = [i for i, slot in enumerate(slots) if slot.jump_to is not None]
-        narrowest = min((slot.measure for slot in slots), default=0.0)
+        narrowest = min(map(_measure_of, slots), default=0.0)
     cur = _Cursor(story, layout, frames, slots, _JumpTexts(layout, itemize))
     paragraphs = article.paragraphs
     overset = None
@@ -205,14 +240,18 @@ def flow_story_traced(story: StorySpec, article: Article, layout: Layout, itemiz
         if traced:
             start = (cur.s, len(cur.out), len(cur.warnings), cur.placed, len(cur.fill),
                      tuple(next(reversed(cur.fill.values()))) if cur.fill else None)
-        current.update(pi=pi, kind=para.kind)
+        current["pi"], current["kind"] = pi, para.kind
         style = styles.get(para.kind)
         if style is None:
             style = styles[para.kind] = layout.styles[style_name(story, para.kind)]
-        whole = itemize(para.text, style)
+        units = itemize(para.text, style)
         limit = narrowest / style.size - style.indent
-        units = split_overlong(whole, limit, lambda text: itemize(text, style))
-        notes = _paragraph_notes(whole, units, limit, style)
+        notes: list[tuple[int, str, str]] = []
+        # (most paragraphs have no unit to cut and nothing to say before their lines)
+        if (limit > 0 and unit_stats(units).widest > limit) or style.breaker is _TOTAL_FIT:
+            whole = units
+            units = split_overlong(whole, limit, lambda text: itemize(text, style))
+            notes = _paragraph_notes(whole, units, limit, style)
         is_last = pi == len(paragraphs) - 1
         lines, orphan = _start_paragraph(cur, article, pi, style, units, is_last, jump_slots)
         if orphan:  # on the paragraph's last line, whose slot is the line count on from here
@@ -253,33 +292,30 @@ def _place_lines(cur: _Cursor, article: Article, pi: int, style: TextStyle, unit
     """Put a paragraph's lines in the next slots, with the jump texts of jump and continuation
     slots; the overset when the slots run out first. Each of `notes` is reported on the page of
     the line that holds its character (no page when that line is overset)."""
-    slots, frames, jumps = cur.slots, cur.frames, cur.jumps
+    slots, frames, jumps, out, fill = cur.slots, cur.frames, cur.jumps, cur.out, cur.fill
     story_name, kind, style_name_ = cur.story.name, article.paragraphs[pi].kind, style.name
+    units = units if type(units) is tuple else tuple(units)  # so that its slices are the lines' tuples
     chars = unit_stats(units).offsets
     offset = chars[lines[0].start] if lines else 0
     last = len(lines) - 1
     max_stretch = cur.break_options(style).max_stretch
-    next_note = 0
+    loose = max_stretch + EPS  # as `too_loose` compares
+    next_note, n_notes, n_slots = 0, len(notes), len(slots)
     for k, line in enumerate(lines):
         s = cur.s
-        line_chars = chars[line.end] - chars[line.start]
-        while next_note < len(notes) and (notes[next_note][0] < offset + line_chars or k == last):
+        start, end = line.start, line.end
+        line_chars = chars[end] - chars[start]
+        while next_note < n_notes and (notes[next_note][0] < offset + line_chars or k == last):
             _offset, note_kind, message = notes[next_note]
             cur.warn(note_kind, pi, message, s)
             next_note += 1
-        if line.forced:
-            cur.warn("forced-break", pi, _(" at character {offset}: no permitted break fits a line; broke against the "
-                                           "rules").format(
-                offset=offset + 1), s)
-        elif k < last and too_loose(units, line, max_stretch):
-            cur.warn("loose-line", pi, _(" at character {offset}: a line stretched {stretch:.2f} em between units, more "
-                                         "than max_stretch ({max_stretch:g}); no permitted break avoids it").format(
-                                             offset=offset + 1, stretch=stretch_per_gap(units, line),
-                                             max_stretch=max_stretch), s)
-        if s >= len(slots):
+        # (the slack first, as `too_loose` compares it: few lines are loose)
+        if line.forced or (k < last and (line.measure - line.natural > loose or loose < 0.0)):
+            _report_line(cur, pi, units, line, offset, max_stretch, s)
+        if s >= n_slots:
             for _offset, note_kind, message in notes[next_note:]:
                 cur.warn(note_kind, pi, message, s)
-            return _overset(article, pi, units, line.start)
+            return _overset(article, pi, units, start)
         slot = slots[s]
         frame = frames[slot.frame]
         prefix = suffix = ()
@@ -290,17 +326,37 @@ def _place_lines(cur: _Cursor, article: Article, pi: int, style: TextStyle, unit
             if k < last and not jump_ends_well(units, line):
                 cur.warn("jump-mid-word", pi, _(" at character {offset}: the segment on page {page} ends inside a "
                                                 "word, {around}").format(
-                    offset=offset + line_chars, page=frame.page, around=_around(units, line.end)), s)
+                    offset=offset + line_chars, page=frame.page, around=_around(units, end)), s)
         cur.placed += line_chars
-        # as _Cursor.place, inlined (this runs for every line of the edition)
+        # as _Cursor.place and _Cursor.add, inlined (this runs for every line of the edition)
         if slot.headline_line is not None and cur.on_headline_slot is not None:
             cur.on_headline_slot()
-        cur.add(FlowLine(story_name, pi, kind, style_name_, tuple(units[line.start:line.end]), line,
-                         frame.page, frame.region, frame.column, slot.grid_line, frame.x, frame.width,
-                         k == last, prefix, suffix, s, "text", offset), line_chars)
+        out.append(FlowLine(story_name, pi, kind, style_name_, units[start:end], line, frame.page, frame.region,
+                            frame.column, slot.grid_line, frame.x, frame.width, k == last, prefix, suffix, s,
+                            "text", offset))
+        if end > start:
+            region_fill = fill.get(frame.region)
+            if region_fill is None:
+                region_fill = fill[frame.region] = [0, 0]
+            region_fill[0] += 1
+            region_fill[1] += line_chars
         cur.s = s + 1
         offset += line_chars
     return None
+
+
+def _report_line(cur: _Cursor, pi: int, units: tuple[Unit, ...], line: LineBreak, offset: int, max_stretch: float,
+                 s: int) -> None:
+    """Report `line` (at character `offset`, going in slot `s`) if it broke against the rules or
+    is looser than `max_stretch`."""
+    if line.forced:
+        cur.warn("forced-break", pi, _(" at character {offset}: no permitted break fits a line; broke against the "
+                                       "rules").format(offset=offset + 1), s)
+    elif too_loose(units, line, max_stretch):
+        cur.warn("loose-line", pi, _(" at character {offset}: a line stretched {stretch:.2f} em between units, more "
+                                     "than max_stretch ({max_stretch:g}); no permitted break avoids it").format(
+                                         offset=offset + 1, stretch=stretch_per_gap(units, line),
+                                         max_stretch=max_stretch), s)
 
 
 def _start_paragraph(cur: _Cursor, article: Article, pi: int, style: TextStyle, units: tuple[Unit, ...],
@@ -346,14 +402,14 @@ def _keep_rule_skip(cur: _Cursor, kind: ParagraphKind, lines: list[LineBreak], i
     if not lines or s >= len(slots):
         return None
     frame_lines = cur.frames[slots[s].frame].lines
-    if kind is ParagraphKind.SUBHEAD and cur.story.keep_subhead_with_next and not is_last:
+    if kind is _SUBHEAD and cur.story.keep_subhead_with_next and not is_last:
         # the subhead and the first line after it stay in one column: no column foot among
         # the subhead's lines (a subhead is never split, nor the last line of a column)
         feet = [i for i in range(s, min(s + len(lines), len(slots))) if cur.at_column_foot(i)]
         if feet and len(lines) < frame_lines:
             target = cur.next_frame_start(feet[0])
             return target if target < len(slots) else None
-    if kind is ParagraphKind.BODY and cur.story.no_lone_first_line and len(lines) > 1:
+    if kind is _BODY and cur.story.no_lone_first_line and len(lines) > 1:
         if cur.at_column_foot(s) and frame_lines > 1:
             target = cur.next_frame_start(s)
             return target if target < len(slots) else None
@@ -423,9 +479,13 @@ def _fill_report(lines: list[FlowLine], frames: list[Frame], slots: list[Slot], 
     fills = [RegionFill(name, layout.regions[name].page, *fill.get(name, (0, 0)), capacity[name])
              for name in capacity]
     last = max(used) if used else -1
-    # in the final region, balancing leaves the free slots at the foot of several columns
+    # in the final region, balancing leaves the free slots at the foot of several columns; slots
+    # come frame by frame (thread_slots), so that region's up to the last line are runs of them
     region = lines[-1].region if lines else None
-    free = [i for i, sl in enumerate(slots) if i not in used and (i > last or frames[sl.frame].region == region)]
+    free = [i for fi, f in enumerate(frames) if f.region == region
+            for i in range(bisect_left(slots, fi, key=_frame_of), min(bisect_right(slots, fi, key=_frame_of), last + 1))
+            if i not in used]
+    free += range(last + 1, len(slots))
     chars = int(sum(slots[i].measure / layout.grid.body_size for i in free))
     return tuple(fills), len(free), chars
 
@@ -475,22 +535,14 @@ def _excerpt(text: str, most: int = 24) -> str:
 def _break_rest(cur: _Cursor, units: tuple[Unit, ...], style: TextStyle, is_last: bool,
                 jump_slots: list[int]) -> tuple[list[LineBreak], str | None]:
     """Break a paragraph into lines for the slots from the cursor's on, reserving jump-line space."""
-    slots, s, jumps = cur.slots, cur.s, cur.jumps
-    size = style.size
-    n_slots = len(slots)
-    beyond = slots[-1].measure / size if slots else 1e9  # past the last slot: its measure, no jump texts
+    s = cur.s
 
     def measure(reserve_suffix: bool) -> Callable[[int], float]:
+        measures, beyond = cur.measures(style, reserve_suffix)
+        n_slots = len(measures)
+
         def at(k: int) -> float:
-            if s + k >= n_slots:
-                return beyond
-            slot = slots[s + k]
-            m = slot.measure / size
-            if slot.jump_from is not None:
-                m -= _width(jumps.from_page(slot.jump_from, style))
-            if slot.jump_to is not None and reserve_suffix:
-                m -= _width(jumps.to_page(slot.jump_to, style))
-            return m
+            return measures[s + k] if s + k < n_slots else beyond
         return at
 
     options = cur.break_options(style)

@@ -22,7 +22,8 @@ Manual breaks written by the author (`\\n`, or `|` in front matter: `港区集�
 always break, and each part between them is broken as above (`manual_parts`).
 
 Pure: units and measures in em, no fonts; tests/test_display_breaks.py and
-tests/test_display_word_cuts.py drive it with fake metrics.
+tests/test_display_word_cuts.py drive it with fake metrics. The search works a line's width out
+from the width sums, as `greedy._line_natural` does (tests/test_flow_fast_paths.py checks it).
 """
 
 from __future__ import annotations
@@ -30,13 +31,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import accumulate
+from math import inf
 from typing import Sequence
 
-from paiban.linebreak.greedy import EPS, BreakOptions, MeasureFn, is_orphan, line_width
+from paiban.linebreak.greedy import EPS, BreakOptions, MeasureFn, _line_natural, is_orphan, line_width
 from paiban.model.build_warning import BuildWarning
 from paiban.model.items import LineBreak, Unit
 from paiban.text import phrases
-from paiban.text.itemize import can_break_before
+from paiban.text.itemize import GRID, MAX_GRID_SUM, UnitStats, can_break_before, line_start_width, unit_stats
 from paiban.i18n import _
 
 __all__ = ["DisplayLines", "break_display", "break_display_fitted", "breaks_word", "cut_words", "manual_parts"]
@@ -80,46 +82,107 @@ def break_display(units: Sequence[Unit], measure: float | MeasureFn, balance: bo
     n = len(units)
     if n == 0:
         return DisplayLines((), 0, 0)
-    at = measure if callable(measure) else (lambda _: measure)
+    # the measure of each line number (there are at most n lines), looked up once
+    rooms = [measure(k) for k in range(n + 1)] if callable(measure) else [measure] * (n + 1)
+    stats = unit_stats(units)
+    sums, ends = stats.width_sums, [u.end_width for u in units]
+    starts, exact = _line_starts(units, stats, indent)
     kinds = _break_kinds(units)
-    # best[j]: (cost, previous break) of the best lines of units[:j] ending with a break at j;
-    # cost: (lines wider than the measure, breaks in a word, lines, weak breaks, badness). A
-    # line's measure is that of its number in the best lines before it.
-    best: list[tuple[tuple[int, int, int, int, float], int] | None] = [None] * (n + 1)
-    best[0] = ((0, 0, 0, 0, 0.0), -1)
+    # costs[j]: the cost of the best lines of units[:j] ending with a break at j, and before[j]
+    # the break before it; cost: (lines wider than the measure, breaks in a word, lines, weak
+    # breaks, badness). A line's measure is that of its number in the best lines before it.
+    costs: list[tuple[int, int, int, int, float] | None] = [None] * (n + 1)
+    before = [-1] * (n + 1)
+    costs[0] = (0, 0, 0, 0, 0.0)
+    # (the loop below runs for every pair of breaks: what it can, it looks up once)
+    first_wins = _FirstLineWins(units, stats, rooms, indent, starts, exact)
     for j in range(1, n + 1):
+        first_wins.add(j)
         kind = STRONG if j == n else kinds[j]
         if kind is None:
             continue
-        for i in range(j - 1, -1, -1):
-            if best[i] is None:
+        cut, weakened, balanced = kind == IN_WORD, kind == WEAK, balance or j < n
+        best, best_i = None, -1
+        for i in range(0 if first_wins(j) else j - 1, -1, -1):
+            if costs[i] is None:
                 continue
-            (overflow, in_word, lines, weak, badness), _ = best[i]
-            room = at(lines)
-            width = line_width(units, i, j, indent if i == 0 else 0.0)
+            overflow, in_word, lines, weak, badness = costs[i]
+            room = rooms[lines]
+            if j - i > 1 and exact[i]:  # `_line_natural`, inlined
+                width = starts[i] + ends[j - 1] + (sums[j - 1] - sums[i + 1])
+            else:
+                width = _line_natural(units, stats, i, j, indent if i == 0 else 0.0)
             over = width > room + EPS
-            slack = max(0.0, room - width)
+            slack = room - width
+            slack = slack if slack > 0.0 else 0.0  # max(0.0, slack)
             # a tie (the same balance) goes to the longer first line: 上长下短
-            cost = (overflow + over, in_word + (kind == IN_WORD), lines + 1, weak + (kind == WEAK),
-                    badness + (slack * slack if balance or j < n else 0.0) - (TIE * width if i == 0 else 0.0))
-            if best[j] is None or cost < best[j][0]:
-                best[j] = (cost, i)
+            cost = (overflow + over, in_word + cut, lines + 1, weak + weakened,
+                    badness + (slack * slack if balanced else 0.0) - (TIE * width if i == 0 else 0.0))
+            if best is None or cost < best:
+                best, best_i = cost, i
             if over:
                 break  # longer lines, from further back, overflow too
+        costs[j], before[j] = best, best_i
     breaks: list[LineBreak] = []
     j = n
     while j > 0:
-        _, i = best[j]
+        i = before[j]
         breaks.append((i, j))
         j = i
     breaks.reverse()
-    lines = tuple(LineBreak(i, j, indent if k == 0 else 0.0, at(k), line_width(units, i, j, indent if k == 0 else 0.0))
+    lines = tuple(LineBreak(i, j, indent if k == 0 else 0.0, rooms[k],
+                            line_width(units, i, j, indent if k == 0 else 0.0))
                   for k, (i, j) in enumerate(breaks))
-    (_, in_word, _, weak, _), _ = best[n]
+    _, in_word, _, weak, _ = costs[n]
+    if not in_word:  # (the cost counts the breaks in a word: none to show)
+        return DisplayLines(lines, in_word, weak)
     text = "".join(u.text for u in units)
     offsets = list(accumulate((len(u.text) for u in units), initial=0))
     cuts = tuple(_around(text, offsets[j]) for _, j in breaks[:-1] if kinds[j] == IN_WORD)
     return DisplayLines(lines, in_word, weak, cuts)
+
+
+class _FirstLineWins:
+    """Does units[:j] as one line win the search for the lines ending at j, with nothing else
+    looked at? Yes when it fits the first line and no line of units [i, j) (0 < i < j) is wider
+    than the narrowest later line: then the search meets no line too wide before the one line,
+    whose cost is below any other's (no line wider than the measure, no break in a word, one
+    line). Told only where every width is exact (`exact`: on the grid), so that the widest of
+    those lines comes from the width sums, kept as j grows (`add`)."""
+
+    def __init__(self, units: Sequence[Unit], stats: UnitStats, rooms: list[float], indent: float,
+                 starts: list[float], exact: list[bool]):
+        self.units, self.stats, self.rooms, self.indent, self.starts = units, stats, rooms, indent, starts
+        self.exact = stats.on_grid and all(exact)
+        self.least = min(rooms[1:])  # no later line is narrower (there are at most n lines)
+        #: the greatest starts[i] - sums[i + 1] for 0 < i < j - 1: a line [i, j) is that and the
+        #: width sums up to j - 1 and the end width of unit j - 1 wide
+        self.tail_base = -inf
+
+    def add(self, j: int) -> None:
+        """Take the lines ending at j into account (j = 1, 2, … in turn)."""
+        if j >= 3 and self.exact:
+            self.tail_base = max(self.tail_base, self.starts[j - 2] - self.stats.width_sums[j - 1])
+
+    def __call__(self, j: int) -> bool:
+        if not self.exact:
+            return False
+        if j == 1:  # one unit: no shorter line
+            return _line_natural(self.units, self.stats, 0, 1, self.indent) <= self.rooms[0] + EPS
+        sums, end = self.stats.width_sums, self.units[j - 1].end_width
+        if self.starts[0] + end + (sums[j - 1] - sums[1]) > self.rooms[0] + EPS:  # as the search adds it
+            return False
+        widest = max(end + sums[j - 1] + self.tail_base, _line_natural(self.units, self.stats, j - 1, j, 0.0))
+        return widest <= self.least + EPS
+
+
+def _line_starts(units: Sequence[Unit], stats: UnitStats, indent: float) -> tuple[list[float], list[bool]]:
+    """For a line from each unit: its indent (the first line's only) and the unit's line-start
+    width, summed as `_line_natural` sums them, and whether that is on the grid (then the line's
+    width comes from the width sums, exactly)."""
+    starts = [(indent if i == 0 else 0.0) + line_start_width(u, indent if i == 0 else 0.0)
+              for i, u in enumerate(units)]
+    return starts, [stats.on_grid and 0.0 < b < MAX_GRID_SUM and (b * GRID).is_integer() for b in starts]
 
 
 def cut_words(lines: Sequence[str]) -> tuple[str, ...]:

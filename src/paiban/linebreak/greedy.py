@@ -17,6 +17,9 @@ instead of adding unit after unit; the comparisons, and so the breaks, are those
 scan (`_scan`, still used for the house rules' extra squeeze and for unusual widths), and on the
 grid a line's natural width comes from the width sums (`_line_natural`) instead of adding its
 units (`_natural`): tests/test_fast_paths.py checks both shortcuts against what they shortcut.
+Most lines are plain (`_plain_line`: on the grid, no squeeze nor stop, the unit that overflows
+may start the next line, not too loose) and take a short path; tests/test_flow_fast_paths.py
+checks it against `_next_break`.
 
 Looseness limit (`BreakOptions.max_stretch`, em per gap between units): a line that would be
 stretched more than that when justified ends at the next permitted break instead if squeezing
@@ -48,9 +51,10 @@ rules try a bounded number of lines.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
+from functools import partial
+from itertools import accumulate, compress, count
 from math import inf
 from typing import Callable, Sequence
 
@@ -76,6 +80,11 @@ ORPHAN_REACH = 40
 #: or a few narrow units)
 SQUEEZE_REACH = 3
 
+# members looked up once (an enum's attribute costs twenty times a global's, in loops over units)
+_HAN, _POINT, _LATIN_SPACE = CharClass.HAN, CharClass.POINT, CharClass.LATIN_SPACE
+_CLAUSE_ENDS = (CharClass.POINT, CharClass.CLOSE)
+_PUSH_IN = KinsokuPolicy.PUSH_IN
+
 
 @dataclass(frozen=True)
 class BreakOptions:
@@ -95,9 +104,9 @@ def open_gaps(units: Sequence[Unit], start: int, end: int) -> int:
     units, but not inside a joined run (a URL, a hyphenated word) nor beside the word spaces at
     the line's edges."""
     lo, hi = start, end - 1
-    while lo < hi and units[lo].cls is CharClass.LATIN_SPACE:
+    while lo < hi and units[lo].cls is _LATIN_SPACE:
         lo += 1
-    while hi > lo and units[hi].cls is CharClass.LATIN_SPACE:
+    while hi > lo and units[hi].cls is _LATIN_SPACE:
         hi -= 1
     return sum(1 for k in range(lo, hi) if not units[k].joined)
 
@@ -137,20 +146,26 @@ def has_mark(units: Sequence[Unit], start: int, end: int, classes: frozenset[Cha
     return any(units[k].cls in classes for k in range(start, end))
 
 
+#: `LineBreak(start, end, indent, measure, natural, forced)` without the named tuple's argument
+#: handling (one is made for every line of an edition)
+_new_line = partial(tuple.__new__, LineBreak)
+
+
 def _next_break(units: Sequence[Unit], stats: UnitStats, start: int, measure: float, indent: float,
                 options: BreakOptions, allow: float, allow_classes: frozenset[CharClass],
-                stop: int | None, bounded: bool = False) -> LineBreak:
+                stop: int | None, bounded: bool = False, overflow: int | None = None) -> LineBreak:
     """The line starting at `start`: first fit at natural widths, then the kinsoku policy.
 
     `allow` lets this line be squeezed by up to that many em when it holds a mark of
     `allow_classes` (the orphan and jump-fit rules); push-in kinsoku uses `options.max_squeeze`.
     `stop` ends the line at that unit at the latest (a permitted break). `stats` are `units`'.
-    `bounded`: no unit has a negative width or end width (`_Breaker.bounded`).
+    `bounded`: no unit has a negative width or end width (`_Breaker.bounded`). `overflow`: the
+    first unit that does not fit when it is known (`_plain_line` found it; no allow, no stop).
     """
     n = len(units) if stop is None else stop
     room = measure + (allow if allow > 0 else 0.0)
-    i = None
-    if allow <= 0 and stats.ordered:
+    i = overflow
+    if i is None and allow <= 0 and stats.ordered:
         i = _first_overflow(units, stats, start, n, room + EPS, indent)
     if i is None:
         i, last_ok = _scan(units, start, n, room, measure, indent, allow, allow_classes)
@@ -166,9 +181,8 @@ def _next_break(units: Sequence[Unit], stats: UnitStats, start: int, measure: fl
             end = _hyphen_end(units, start, start, i, indent, measure)
         if end is None:  # nor a hyphenation point: force
             end = max(i, start + 1)
-            return LineBreak(start, end, indent, measure, _line_natural(units, stats, start, end, indent),
-                             forced=True)
-    line = LineBreak(start, end, indent, measure, _line_natural(units, stats, start, end, indent))
+            return _new_line((start, end, indent, measure, _line_natural(units, stats, start, end, indent), True))
+    line = _new_line((start, end, indent, measure, _line_natural(units, stats, start, end, indent), False))
     if end < n and too_loose(units, line, options.max_stretch):
         # the next-best break: squeeze the units up to the next permitted break in, else hyphenate
         better = _push_in_end(units, stats, start, i, indent, measure, options.max_squeeze, bounded)
@@ -198,15 +212,15 @@ def _hyphen_end(units: Sequence[Unit], start: int, lo: int, hi: int, indent: flo
 def _kinsoku_end(units: Sequence[Unit], stats: UnitStats, start: int, i: int, last_ok: int, indent: float,
                  measure: float, options: BreakOptions, bounded: bool = False) -> int | None:
     """Where a line ends when units[i] overflows and may not start the next line, by policy."""
-    pushed_in = _push_in_end(units, stats, start, i, indent, measure, options.max_squeeze, bounded)
-    policy = options.policy
-    if policy is KinsokuPolicy.PUSH_IN and pushed_in is not None:
-        return pushed_in
+    if options.policy is _PUSH_IN:
+        pushed_in = _push_in_end(units, stats, start, i, indent, measure, options.max_squeeze, bounded)
+        if pushed_in is not None:
+            return pushed_in
     if last_ok > start:
         return last_ok
     # push-out-first squeezes when there is no earlier break; push-out only to reach a permitted
     # break at all
-    return pushed_in
+    return _push_in_end(units, stats, start, i, indent, measure, options.max_squeeze, bounded)
 
 
 def _line_natural(units: Sequence[Unit], stats: UnitStats, start: int, end: int, indent: float) -> float:
@@ -260,9 +274,14 @@ def _first_overflow(units: Sequence[Unit], stats: UnitStats, start: int, n: int,
     if indent + (mid + u.end_width - u.width) > limit:
         return start
     base = indent + mid  # the running width after the first unit
-    sums = stats.width_sums
     if not (stats.on_grid and 0.0 < base < MAX_GRID_SUM and (base * GRID).is_integer()):  # on_grid(base)
         return _first_overflow_summed(units, stats, start, n, limit, base)
+    return _grid_overflow(units, stats.width_sums, start, n, limit, base)
+
+
+def _grid_overflow(units: Sequence[Unit], sums: list[float], start: int, n: int, limit: float, base: float) -> int:
+    """`_first_overflow` on the grid, given that the first unit fits and the running width after
+    it (`base`) is on the grid."""
     # on the grid, the running width before unit j is exactly sums[j] + off: bisect the sums
     off = base - sums[start + 1]
     j = bisect_right(sums, limit - off, start + 1)
@@ -336,6 +355,36 @@ def _push_in_end(units: Sequence[Unit], stats: UnitStats, start: int, i: int, in
     return None
 
 
+def _plain_line(units: Sequence[Unit], sums: list[float], start: int, n: int, measure: float, indent: float,
+                max_stretch: float) -> LineBreak | int | None:
+    """`_next_break`'s line from `start` without a squeeze or a stop, for units on the grid
+    (`UnitStats.on_grid`: `sums` are their width sums), in the common case: the first unit that
+    does not fit may start the next line (or all fit), and the line is not too loose. Otherwise
+    `_next_break` decides, given the first unit that does not fit where that was found (an int),
+    else None (tests/test_flow_fast_paths.py checks the two agree)."""
+    u = units[start]
+    mid = line_start_width(u, indent)
+    limit = measure + EPS
+    base = indent + mid
+    if indent + (mid + u.end_width - u.width) > limit:
+        return None  # the first unit overflows
+    if not (0.0 < base < MAX_GRID_SUM and (base * GRID).is_integer()):
+        return None  # the line's width is not on the grid
+    end = _grid_overflow(units, sums, start, n, limit, base)
+    if end < n and (units[end].no_break_before or units[end - 1].no_break_after):
+        return end  # kinsoku: the line must end elsewhere
+    if end - start > 1:  # `_line_natural`
+        natural = base + units[end - 1].end_width + (sums[end - 1] - sums[start + 1])
+    else:
+        natural = _natural(units, (), start, end, indent)
+    line = _new_line((start, end, indent, measure, natural, False))
+    loose = max_stretch + EPS
+    # (`too_loose` compares the slack, max(0.0, measure - natural), first: most lines are not loose)
+    if end < n and (measure - natural > loose or 0.0 > loose) and too_loose(units, line, max_stretch):
+        return end
+    return line
+
+
 def _line(units: Sequence[Unit], start: int, end: int, indent: float, measure: float) -> LineBreak:
     return LineBreak(start, end, indent, measure, line_width(units, start, end, indent))
 
@@ -391,15 +440,22 @@ class _Breaker:
         its squeeze and stop)."""
         units, stats, measure_of, options = self.units, self.stats, self.measure_of, self.options
         n = len(units)
+        sums, max_stretch = stats.width_sums, options.max_stretch
+        plain = stats.on_grid  # (off the grid, every line takes `_next_break`)
         while pos < n:
             k = len(lines)
             if resync is not None and k < len(resync) and resync[k].start == pos:
                 lines.extend(resync[k:])
                 return lines
-            allow, classes = squeezes.get(k, _NO_SQUEEZE) if squeezes else _NO_SQUEEZE
             ind = self.indent if (k == 0 and self.first_indent) else 0.0
-            line = _next_break(units, stats, pos, measure_of(k), ind, options, allow, classes,
-                               stops.get(k) if stops else None, self.bounded)
+            measure = measure_of(k)
+            line = None
+            if plain and not (squeezes and k in squeezes) and not (stops and k in stops):
+                line = _plain_line(units, sums, pos, n, measure, ind, max_stretch)
+            if line is None or line.__class__ is int:  # not a plain line (int: where it overflows)
+                allow, classes = squeezes.get(k, _NO_SQUEEZE) if squeezes else _NO_SQUEEZE
+                line = _next_break(units, stats, pos, measure, ind, options, allow, classes,
+                                   stops.get(k) if stops else None, self.bounded, line)
             lines.append(line)
             pos = line.end
         return lines
@@ -422,7 +478,7 @@ def is_orphan(units: Sequence[Unit], line: LineBreak) -> bool:
     hanzi = 0
     for k in range(line.start, line.end):
         u = units[k]
-        if u.cls is CharClass.HAN:
+        if u.cls is _HAN:
             hanzi += len(u.text)
             if hanzi > 1:
                 return False
@@ -433,7 +489,7 @@ def is_orphan(units: Sequence[Unit], line: LineBreak) -> bool:
 
 def ends_clause(units: Sequence[Unit], line: LineBreak) -> bool:
     """Does the line end after a point or closing mark (a pause where a reader may jump)?"""
-    return line.end > line.start and units[line.end - 1].cls in (CharClass.POINT, CharClass.CLOSE)
+    return line.end > line.start and units[line.end - 1].cls in _CLAUSE_ENDS
 
 
 #: units on each side of a break that the segmenter reads to tell whether it falls between words
@@ -459,7 +515,7 @@ def jump_ends_well(units: Sequence[Unit], line: LineBreak) -> bool:
 def orphan_mark(u: Unit) -> bool:
     """May `u` be squeezed to save an orphan: a quote or bracket, or a point mark set wider than
     its ½-em floor (module docstring)?"""
-    return u.cls in ORPHAN_SQUEEZE or (u.cls is CharClass.POINT and u.width > POINT_FLOOR + EPS)
+    return u.cls in ORPHAN_SQUEEZE or (u.cls is _POINT and u.width > POINT_FLOOR + EPS)
 
 
 def break_paragraph_fitted(units: Sequence[Unit], measure: float | MeasureFn, indent: float = 2.0,
@@ -469,15 +525,22 @@ def break_paragraph_fitted(units: Sequence[Unit], measure: float | MeasureFn, in
     """Break a paragraph and apply the house rules (module docstring). Returns (lines, orphan):
     `orphan` is None unless the last line holds one hanzi, else why no rule removed it."""
     breaker = _Breaker(units, measure, indent, options, first_indent)
-    lines = breaker.lines([], start, {}, {})
+    first = lines = breaker.lines([], start, {}, {})
     squeezes: dict[int, tuple[float, frozenset[CharClass]]] = {}
-    why_not_up = _("avoid_orphans is off")
-    if options.avoid_orphans and len(lines) > 1 and is_orphan(units, lines[-1]):
+    orphan = len(lines) > 1 and is_orphan(units, lines[-1])
+    if not orphan and not (squeeze_for_jump and jump_lines):
+        return lines, None  # (most paragraphs: no rule has anything to do)
+    why_not_up = None
+    if options.avoid_orphans and orphan:
         lines, squeezes, why_not_up = _pull_orphan_up(breaker, lines)
     if squeeze_for_jump:
         lines = _fit_jumps(breaker, lines, squeezes, jump_lines)
-    if not (len(lines) > 1 and is_orphan(units, lines[-1])):
+    if lines is not first:
+        orphan = len(lines) > 1 and is_orphan(units, lines[-1])
+    if not orphan:
         return lines, None
+    if why_not_up is None:
+        why_not_up = _("avoid_orphans is off")
     if not options.orphan_pull_down:
         return lines, _("{why}; orphan_pull_down is off").format(why=why_not_up)
     lines, why_not_down = _push_down(breaker, lines, squeezes, jump_lines)
@@ -494,22 +557,29 @@ def _pull_orphan_up(breaker: _Breaker, lines: list[LineBreak]) -> tuple[list[Lin
     lo = max(0, len(lines) - 1 - ORPHAN_REACH)
     if options.max_squeeze <= 0:
         return lines, {}, _("max_squeeze is 0")
-    if not any(orphan_mark(units[i]) for i in range(lines[lo].start, lines[-1].start)):
+    first = lines[lo].start
+    marks = list(compress(count(first), map(orphan_mark, units[first:])))  # eligible units from `first` on
+
+    def marked(start: int, end: int) -> bool:  # is there one in [start, end) (start >= first)?
+        at = bisect_left(marks, start)
+        return at < len(marks) and marks[at] < end
+
+    if not marked(first, lines[-1].start):
         return lines, {}, _("no quote or bracket, nor a point wider than ½ em, to squeeze above it")
     # the seed's banjiao has no point above its floor: only brackets may then take the squeeze
-    wide_points = any(u.cls is CharClass.POINT and orphan_mark(u) for u in units)
+    wide_points = any(units[i].cls is _POINT for i in marks) or \
+        any(u.cls is _POINT and orphan_mark(u) for u in units[:first])
     classes = ANY_MARK if wide_points else ORPHAN_SQUEEZE
     for k in range(lo, len(lines) - 1):
         line = lines[k]
-        if not any(orphan_mark(units[i]) for i in range(line.start, min(line.end + SQUEEZE_REACH, len(units)))):
+        if not marked(line.start, min(line.end + SQUEEZE_REACH, len(units))):
             continue  # no eligible mark on the line or in the units a squeeze may pull into it
         trial_sq = {k: (options.max_squeeze, classes)}
         trial = breaker.squeezed(lines, k, trial_sq)
         if trial is lines:
             continue  # squeezing this line pulls nothing up
         squeezed = trial[k]
-        if squeezed.natural > squeezed.measure + EPS and \
-                not any(orphan_mark(units[i]) for i in range(squeezed.start, squeezed.end)):
+        if squeezed.natural > squeezed.measure + EPS and not marked(squeezed.start, squeezed.end):
             continue  # only marks at their floor would take the squeeze
         if len(trial) <= len(lines) and not is_orphan(units, trial[-1]):
             return trial, trial_sq, ""

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 from math import ceil
-from operator import attrgetter, ge
+from operator import ge
 from typing import Callable, Sequence
 
 from paiban.model.items import PUNCT_CLASSES, CharClass, Unit
@@ -175,8 +175,8 @@ _HYPHEN_PIECES = re.compile("[^-]*-+|[^-]+")
 class _CharUnits(dict):
     """character → its unit alone, for one punctuation style and kinsoku level. Grid characters'
     units do not depend on the font and are kept for good; Latin letters, digits, word spaces and
-    other narrow characters, and Latin words (`words`), are worked out with `latin_advance` and
-    kept while itemizing goes on with the same one (`use_font`)."""
+    other narrow characters, and Latin words and numbers (`words`), are worked out with
+    `latin_advance` and kept while itemizing goes on with the same one (`use_font`)."""
 
     __slots__ = ("style", "rules", "latin_advance", "runs", "words", "font_chars")
 
@@ -186,7 +186,7 @@ class _CharUnits(dict):
         self.latin_advance: LatinAdvance = half_width_latin
         #: units of runs of several grid characters met before (`——`, `……`)
         self.runs: dict[str, Unit] = {}
-        #: the units of Latin words met with this `latin_advance`
+        #: the units of Latin words and numbers met with this `latin_advance`
         self.words: dict[str, tuple[Unit, ...]] = {}
         #: the characters kept whose units depend on `latin_advance`
         self.font_chars: list[str] = []
@@ -232,8 +232,14 @@ def _run_units(run: str, kind: str | None, cache: _CharUnits, style: str, latin_
     if kind == "number":
         if len(run) > LONG_NUMBER and "-" in run[1:-1]:  # an ISBN: may break after its hyphens
             return _joined(_HYPHEN_PIECES.findall(run), CharClass.DIGIT, latin_advance, rules)
-        width = number_width(run, latin_advance)
-        return [Unit(run, CharClass.DIGIT, width, width, width, run[0] in rules[0], run[-1] in rules[1])]
+        units = cache.words.get(run)  # (a number is never a word: kept with them)
+        if units is None:
+            if len(cache.words) >= _RUNS_KEPT:
+                cache.words.clear()
+            width = number_width(run, latin_advance)
+            units = cache.words[run] = (Unit(run, CharClass.DIGIT, width, width, width, run[0] in rules[0],
+                                             run[-1] in rules[1]),)
+        return units
     unit = cache.runs.get(run)  # a pair of dashes or ellipses: font-independent
     if unit is None:
         if len(cache.runs) >= _RUNS_KEPT:
@@ -413,7 +419,6 @@ def on_grid(value: float) -> bool:
     return (value * GRID).is_integer() and abs(value) < MAX_GRID_SUM
 
 
-_text = attrgetter("text")
 #: stats of recently seen units tuples, by identity (an entry holds its tuple, so its id is not
 #: reused while it lives); a tuple of frozen units never changes
 _STATS: dict[int, tuple[tuple[Unit, ...], UnitStats]] = {}
@@ -442,5 +447,6 @@ def _unit_stats(units: Sequence[Unit]) -> UnitStats:
     ordered = all(map(ge, widths, ends)) and min(distinct_ends, default=0.0) >= 0.0
     sums = list(accumulate(widths, initial=0.0))
     grid = ordered and sums[-1] < MAX_GRID_SUM and all(map(on_grid, distinct_widths | distinct_ends))
-    return UnitStats(widths, sums, ordered, grid, list(accumulate(map(len, map(_text, units)), initial=0)),
+    # (a comprehension reads `text` faster than `map(attrgetter("text"), …)` does)
+    return UnitStats(widths, sums, ordered, grid, list(accumulate([len(u.text) for u in units], initial=0)),
                      max(distinct_widths, default=0.0))
