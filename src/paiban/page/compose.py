@@ -10,6 +10,7 @@ one alignment, the whole block centred vertically in its headline region.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 
 from paiban.linebreak.display_breaks import break_display, breaks_word, manual_parts
 from paiban.model.article import Article
@@ -21,7 +22,7 @@ from paiban.model.vertical_geometry import is_vertical
 from paiban.page import furniture
 from paiban.page.compose_memo import ComposeMemo
 from paiban.page.glyph_source import GlyphSource
-from paiban.page.justify import LineGlyphs, justify_glyphs
+from paiban.page.justify import GlyphInfo, LineGlyphs, justify_glyphs, usual_lines
 from paiban.page.vertical_compose import VerticalPlacer, vertical_headline_block
 from paiban.text.itemize import itemize
 from paiban.i18n import N_, _
@@ -209,33 +210,49 @@ def _run_in(layout: Layout, fl: FlowLine, glyphs: GlyphSource, run_in: tuple[int
 
 class LinePlacer:
     """Flowed lines → placed lines, for one layout: what a line's style gives (size, glyph lookup,
-    alignment) is looked up once per style, not once per line."""
+    alignment) is looked up once per style, not once per line, and a grid line's baseline once
+    per page. The usual body line (`UsualLines`) goes straight from its units to its
+    `PlacedLine`; any other is justified by `justify_glyphs` and placed by `placed_line`."""
 
     def __init__(self, layout: Layout, glyphs: GlyphSource):
         self.layout, self.glyphs = layout, glyphs
         self._styles: dict[str, tuple] = {}
         self._left = layout.page.margin_left
+        self._pitch = layout.grid.line_pitch
+        self._tops: dict[int, float] = {}  # page → `Layout.grid_top`
 
     def _style(self, name: str) -> tuple:
         style = self.layout.styles[name]
         font = style.font
-        hit = self._styles[name] = (style.size, self.glyphs.lookup(font), self.glyphs.latin_advance(font),
-                                    style.align, style.align is Align.JUSTIFY)
+        lookup, latin_advance = self.glyphs.lookup(font), self.glyphs.latin_advance(font)
+        hit = self._styles[name] = (style.size, lookup, latin_advance, style.align, style.align is Align.JUSTIFY,
+                                    usual_lines(lookup, latin_advance))
         return hit
 
     def __call__(self, fl: FlowLine, run_in: tuple[int, str] | None = None) -> tuple[PlacedLine, list[Marker]]:
         hit = self._styles.get(fl.style)
-        size, lookup, latin_advance, align, justified = hit if hit is not None else self._style(fl.style)
-        layout = self.layout
-        positioned = justify_glyphs(
-            fl.units, fl.measure / size, fl.brk.indent, lookup, latin_advance,
-            justified and not fl.last_of_paragraph, align, fl.prefix, fl.suffix,
-            _run_in(layout, fl, self.glyphs, run_in))
-        y = grid_line_top(layout, fl.grid_line, fl.page) - BASELINE * size
-        kind = fl.kind.value if fl.role == "text" else fl.role
+        size, lookup, latin_advance, align, justified, usual = hit if hit is not None else self._style(fl.style)
+        top = self._tops.get(fl.page)
+        if top is None:
+            top = self._tops[fl.page] = self.layout.grid_top(fl.page)
+        y = top - (fl.grid_line - 1) * self._pitch - BASELINE * size  # `grid_line_top` − the baseline
+        kind = fl.kind._value_ if fl.role == "text" else fl.role  # (`Enum.value` is a property, 10× slower)
+        x0, justify = self._left + fl.x, justified and not fl.last_of_paragraph
+        run_in = _run_in(self.layout, fl, self.glyphs, run_in) if run_in is not None else None
+        if run_in is None and not fl.prefix and not fl.suffix:
+            found = usual(fl.units, fl.measure / size, fl.brk.indent, justify, align)
+            if found is not None:
+                chars, xs, scaled, runs = found
+                return PlacedLine(fl.story, fl.region, fl.column, fl.grid_line, kind, x0, y, fl.measure, size, chars,
+                                  chars, tuple([x0 + x * size for x in xs]), runs, scaled), []
+        positioned = justify_glyphs(fl.units, fl.measure / size, fl.brk.indent, lookup, latin_advance, justify, align,
+                                    fl.prefix, fl.suffix, run_in)
         # the text is the glyphs' characters: justify places every character of the line once, in order
-        return placed_line(fl.story, fl.region, fl.column, fl.grid_line, kind, self._left + fl.x, y, fl.measure,
-                           size, None, positioned)
+        return placed_line(fl.story, fl.region, fl.column, fl.grid_line, kind, x0, y, fl.measure, size, None,
+                           positioned)
+
+
+_FACE = attrgetter("face")
 
 
 def placed_line(story: str, region: str, column: int, grid_line: int, kind: str, x0: float, y: float,
@@ -256,15 +273,23 @@ def placed_line(story: str, region: str, column: int, grid_line: int, kind: str,
         scaled = [(new_index[i], k) for i, k in scaled if i in new_index]
         chars, xs, infos = [chars[i] for i in keep], [xs[i] for i in keep], [infos[i] for i in keep]
         drawn = "".join(chars)
+    line = PlacedLine(story, region, column, grid_line, kind, x0, y, width, size, text,
+                      drawn, tuple([x0 + x * size for x in xs]), _face_runs(infos), tuple(scaled))
+    return line, markers
+
+
+def _face_runs(infos: list[GlyphInfo]) -> tuple[tuple[int, str], ...]:
+    """(index of the first glyph, face) of each run of glyphs drawn by one face."""
+    faces = list(map(_FACE, infos))
+    if not faces or faces.count(faces[0]) == len(faces):  # one face (`count` compares them in C)
+        return ((0, faces[0]),) if faces else ()
     runs: list[tuple[int, str]] = []
     face = None
-    for i, info in enumerate(infos):
-        if info.face != face:
-            face = info.face
+    for i, f in enumerate(faces):
+        if f != face:
+            face = f
             runs.append((i, face))
-    line = PlacedLine(story, region, column, grid_line, kind, x0, y, width, size, text,
-                      drawn, tuple([x0 + x * size for x in xs]), tuple(runs), tuple(scaled))
-    return line, markers
+    return tuple(runs)
 
 
 def headline_block(layout: Layout, story: StorySpec, article: Article,
