@@ -101,7 +101,7 @@ class _Memo(dict):
 class FaceCodes(dict):
     """One face: char → `GlyphCode`, made on first use. Its tables, filled on first use too:
     `codes` (char → code text), `advances` (char → em), and per font size `widths(size)`
-    (char → advance × size, pt) and `font_operator(size)` (the ``Tf`` operator)."""
+    (char → advance × size, pt), `font_operator(size)` (the ``Tf`` operator) and `sized[size]`."""
 
     def __init__(self, face: str, space: CodeSpace, advance: Advance):
         super().__init__()
@@ -113,6 +113,8 @@ class FaceCodes(dict):
         self.advances: dict[str, float] = _Memo(lambda char: advance(face, char))
         self._widths: dict[float, dict[str, float]] = {}
         self._font_operators: dict[float, str] = {}
+        #: size → this face at that size, for `_one_font_run`
+        self.sized: dict[float, _Sized] = _Memo(lambda size: _Sized(self, size))
 
     def __missing__(self, char: str) -> GlyphCode:
         hit = self[char] = GlyphCode(self.resource, self.codes[char], self.advances[char])
@@ -136,6 +138,33 @@ class FaceCodes(dict):
         if text is None:
             text = self._font_operators[size] = f"{self.resource} {_num(size)} Tf"
         return text
+
+
+class _Sized:
+    """One face at one size: what `_one_font_run` looks up for each line, made once, so that a
+    line costs a few lookups besides its glyphs. `spacings`: Tc (5 decimals) → (the text
+    object's head up to the Tm numbers, the `_adjustment_table` lookup, its tail after the last
+    code); `firsts`: a spacing (unrounded) → the same, for a line whose spacings are mostly
+    exactly that one (`_common_spacing`'s usual line: Tc is that spacing, or none from an em)."""
+
+    __slots__ = ("size", "width", "code", "font", "spacings", "firsts")
+
+    def __init__(self, face: FaceCodes, size: float):
+        self.size = size
+        self.width = face.widths(size).__getitem__
+        self.code = face.codes.__getitem__
+        self.font = face.font_operator(size)
+        self.spacings = _Memo(self._spacing, 1 << 10)
+        self.firsts = _Memo(self._first, 1 << 12)
+
+    def _spacing(self, tc: float) -> tuple[str, Callable[[float], str], str]:
+        after = _adjustments[tc, self.size].__getitem__
+        if tc:  # Tc outlives ET: reset it
+            return f"BT\n{_fines[tc]} Tc\n{self.font}\n1 0 0 1 ", after, ")] TJ\n0 Tc\nET"
+        return f"BT\n{self.font}\n1 0 0 1 ", after, ")] TJ\nET"
+
+    def _first(self, first: float) -> tuple[str, Callable[[float], str], str]:
+        return self.spacings[round(first, 5) if abs(_rounded3[first]) < self.size else 0.0]
 
 
 class GlyphCodes(dict):
@@ -281,10 +310,15 @@ def _common_spacing(line: PlacedLine, deltas: list[float]) -> float:
     first = deltas[0]
     if deltas.count(first) * 2 > len(deltas):  # most of them are the first (the usual line)
         return first if abs(_rounded3[first]) < line.size else 0.0
+    return _spacing_of(deltas, line.size)
+
+
+def _spacing_of(deltas: list[float], size: float) -> float:
+    """`_common_spacing` of the spacings `deltas` (not empty) at font size `size`."""
     rounded = list(map(_rounded3.__getitem__, deltas))
     best = rounded[0]
     if rounded.count(best) * 2 > len(rounded):  # most of them are the first, to 3 decimals
-        return first if abs(best) < line.size else 0.0
+        return deltas[0] if abs(best) < size else 0.0
     distinct = list(set(rounded))
     counts = list(map(rounded.count, distinct))
     top = max(counts)
@@ -292,7 +326,7 @@ def _common_spacing(line: PlacedLine, deltas: list[float]) -> float:
         best = distinct[counts.index(top)]
     else:  # a tie: the smallest in size, of v and -v the negative
         best = min([v for v, n in zip(distinct, counts) if n == top], key=lambda v: (abs(v), v))
-    if abs(best) >= line.size:
+    if abs(best) >= size:
         return 0.0
     return deltas[rounded.index(best)]
 
@@ -303,13 +337,7 @@ def line_operators(codes: GlyphCodes, line: PlacedLine) -> str:
     chars = line.chars
     xs = line.xs
     if len(line.face_runs) == 1 and not line.scaled:  # the common line
-        face = codes[line.face_runs[0][1]]
-        width = face.widths(size)
-        # (next x - x) - width, glyph by glyph
-        deltas = list(map(sub, map(sub, xs[1:], xs), map(width.__getitem__, chars)))
-        width[chars[-1]]  # the last glyph's too: a character the face lacks fails, as in any line
-        tc = round(_common_spacing(line, deltas), 5)
-        return _one_font_run(face, chars, deltas, tc, size, xs[0], line.y)
+        return _one_font_run(codes[line.face_runs[0][1]].sized[size], chars, xs, line.y)
     runs = [(line.face_runs[0][1], 0, len(chars))] if len(line.face_runs) == 1 else line.runs()
     widths: list[float] = []
     encoded: list[GlyphCode] = []
@@ -327,18 +355,24 @@ def line_operators(codes: GlyphCodes, line: PlacedLine) -> str:
     return "\n".join(code)
 
 
-def _one_font_run(face: FaceCodes, chars: str, deltas: list[float], tc: float, size: float,
-                  x: float, y: float) -> str:
+def _one_font_run(sized: "_Sized", chars: str, xs: tuple[float, ...], y: float) -> str:
     """The text object of the common line: one font, no stretched glyph; a TJ adjustment only
     where a glyph is off the pen by more than `PEN_TOLERANCE` (squeezed marks, unit boundaries)."""
-    # what follows each glyph's code in the TJ array: "" or ") adjustment (", and ")" the last
-    after = list(map(_adjustments[tc, size].__getitem__, deltas))
-    after.append(")")
-    text = "(" + "".join(map(add, map(face.codes.__getitem__, chars), after))
-    position = f"1 0 0 1 {_nums[x]} {_nums[y]} Tm"
-    if tc:  # Tc outlives ET: reset it
-        return f"BT\n{_fines[tc]} Tc\n{face.font_operator(size)}\n{position}\n[{text}] TJ\n0 Tc\nET"
-    return f"BT\n{face.font_operator(size)}\n{position}\n[{text}] TJ\nET"
+    width = sized.width
+    glyphs = list(chars)  # one str object a glyph for both lookups (their hashes are kept)
+    # (next x - x) - width, glyph by glyph
+    deltas = list(map(sub, map(sub, xs[1:], xs), map(width, glyphs)))
+    width(glyphs[-1])  # the last glyph's too: a character the face lacks fails, as in any line
+    if not deltas:
+        head, after, tail = sized.spacings[0.0]
+    elif deltas.count(deltas[0]) * 2 > len(deltas):  # most of them are the first (the usual line)
+        head, after, tail = sized.firsts[deltas[0]]
+    else:
+        head, after, tail = sized.spacings[round(_spacing_of(deltas, sized.size), 5)]
+    code = sized.code
+    # each glyph's code, then "" or ") adjustment (" (`_adjustment_table`); the last glyph's alone
+    text = "".join(map(add, map(code, glyphs), map(after, deltas)))
+    return f"{head}{_nums[xs[0]]} {_nums[y]} Tm\n[({text}{code(glyphs[-1])}{tail}"
 
 
 def _mixed_runs(code: list[str], line: PlacedLine, encoded: list[GlyphCode], widths: list[float],
