@@ -1,14 +1,21 @@
 """Write files so that a reader never sees half of one: a temporary file in the same folder
-(named `TEMP_PREFIX`… ``.part``, so a clean-up can find it), flushed to the disk (``fsync``),
-then a rename (atomic on POSIX). A failed write leaves no partial file, and a crash right after
-the rename no empty file under the new name.
+(named `TEMP_PREFIX`… ``.part``, so a clean-up can find it), flushed to the disk (``fsync``) if
+it is an output, then a rename (atomic on POSIX). A failed write leaves no partial file, and a
+crash right after an output's rename no empty file under the new name.
 
 * **Regular files only.** A target that exists and is not a regular file (a symbolic link, even
   to a regular file, a device, a FIFO, a socket, a folder) is refused with `NotARegularFile` (an
   `OSError`) before anything is written, and left as it is.
-* **Durability.** With ``durable`` (the default: outputs) the folder is fsync'd after the
-  rename too, so the new name survives a crash; the caches pass ``durable=False``, and files in
-  a checksummed folder skip it as well: a cache entry lost in a crash is only a miss.
+* **Durability.** With ``durable`` (the default: outputs) the file is fsync'd before its rename
+  and the folder after it, so the new name survives a crash with its content. The caches pass
+  ``durable=False`` and wait for no disk: each of their entries is checked when it is read
+  (sealed with its digest, `paiban.cache_health`, or with a checksum sidecar), so one cut short
+  or lost in a crash is a miss, made again.
+* **Checksummed folders are flushed by their publisher.** A file in a checksummed folder (below:
+  the edition build's rendered pages, published as hard links) is not fsync'd either, durable or
+  not: whoever publishes one flushes it first (`paiban.edition.publish` flushes an edition's new
+  files, several at a time, before the edition is published). A page PDF costs its writer no
+  wait for the disk.
 * **Checksum sidecars.** In a folder that holds the file `CHECKSUM_MARKER` (the edition build's
   cache of rendered pages: its writers, the PDF writer among them, only know the path), every
   file written gets a sidecar ``<name>`` + `SIDECAR_SUFFIX` after its rename:
@@ -22,13 +29,13 @@ import errno
 import hashlib
 import json
 import os
+import secrets
 import stat
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
-from typing import Iterator
 
 __all__ = ["CHECKSUM_MARKER", "NotARegularFile", "SIDECAR_SUFFIX", "TEMP_PREFIX", "check_target", "intact",
-           "sidecar_of", "temporary_path", "umask", "write_atomically", "write_sidecar"]
+           "sidecar_of", "sync_path", "umask", "write_atomically", "write_sidecar"]
 
 TEMP_PREFIX = ".tmp-"
 #: a folder holding a file of this name gets a checksum sidecar for every file written into it
@@ -67,51 +74,52 @@ def check_target(target: Path) -> None:
                           f"it is {kind}; paiban writes only regular files and leaves it as it is", str(target))
 
 
-@contextmanager
-def temporary_path(target: Path, mode: int = 0o666, durable: bool = True) -> Iterator[Path]:
-    """A temporary path beside `target` to write to; flushed and renamed onto `target` when the
-    block ends without an error, removed when it raises. The file gets `mode` less the umask
-    (mkstemp would leave it readable by its owner only). `NotARegularFile` before anything is
-    written if `target` is there and is not a regular file. ``durable``: also fsync the folder
-    after the rename."""
-    import tempfile  # here: every build imports this module (font caches) long before it writes a file
-
+def write_atomically(target: Path, data: bytes, mode: int = 0o666, durable: bool = True) -> None:
+    """Write `data` to `target` atomically: into a temporary file beside it, renamed onto `target`
+    (see the module's docstring for when the file and its folder are flushed); removed if anything
+    fails. The file gets `mode` less the umask. `NotARegularFile` before anything is written if
+    `target` is there and is not a regular file."""
     target = Path(target)
     check_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX + target.name + ".", suffix=".part", dir=target.parent)
-    os.close(fd)
+    fd, tmp = _create_temporary(target, mode)
     try:
-        yield Path(tmp)
-        _commit(Path(tmp), target, mode, durable)
+        checksummed = _in_checksummed_folder(target)
+        flush = durable and not checksummed
+        with open(fd, "wb") as fh:
+            fh.write(data)
+            if flush:
+                fh.flush()
+                os.fsync(fh.fileno())
+        check_target(target)  # again: it may have appeared while the file was written
+        os.replace(tmp, target)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-
-
-def write_atomically(target: Path, data: bytes, mode: int = 0o666, durable: bool = True) -> None:
-    """Write `data` to `target` atomically (see `temporary_path`)."""
-    with temporary_path(target, mode, durable) as tmp:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-
-
-def _commit(tmp: Path, target: Path, mode: int, durable: bool) -> None:
-    """Flush `tmp` to the disk, rename it onto `target`; the sidecar where the folder asks for one."""
-    sealed = target.name != CHECKSUM_MARKER and not target.name.endswith(SIDECAR_SUFFIX) \
-        and os.path.isfile(target.parent / CHECKSUM_MARKER)
-    with open(tmp, "rb") as fh:
-        digest = hashlib.file_digest(fh, "sha256").hexdigest() if sealed else None
-        size = os.fstat(fh.fileno()).st_size
-        os.fsync(fh.fileno())
-    os.chmod(tmp, mode & ~umask())
-    check_target(target)  # again: it may have appeared while the file was written
-    os.replace(tmp, target)
-    if durable and not sealed:  # a checksummed entry lost in a crash is only a miss
+    if flush:
         sync_path(target.parent)
-    if digest is not None:
-        write_sidecar(target, digest, size)
+    if checksummed and _takes_sidecar(target):
+        write_sidecar(target, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def _create_temporary(target: Path, mode: int) -> tuple[int, Path]:
+    """A new file beside `target`, open for writing, with `mode` less the umask; and its path."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        tmp = target.parent / f"{TEMP_PREFIX}{target.name}.{secrets.token_hex(4)}.part"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), mode), tmp
+        except FileExistsError:
+            continue
+
+
+def _in_checksummed_folder(target: Path) -> bool:
+    return os.path.isfile(target.parent / CHECKSUM_MARKER)
+
+
+def _takes_sidecar(target: Path) -> bool:
+    """Every file of a checksummed folder gets a sidecar but the marker and the sidecars."""
+    return target.name != CHECKSUM_MARKER and not target.name.endswith(SIDECAR_SUFFIX)
 
 
 def sync_path(path: Path, folder: bool = True) -> None:

@@ -31,7 +31,8 @@ Every pool has ``submit(fn, *args)`` → a future with ``result()`` and ``done()
 ``wait_first(futures)`` → (the done ones, the others), waiting until at least one is done (a
 caller that submits new jobs as results come in: a graph of tasks), ``close(cancel=False)``, and
 is a context manager (closing on exit, cancelling when the block
-raises). Workers ignore SIGINT (Ctrl-C is the parent's to handle) and turn SIGTERM into
+raises); ``release()`` says no job will follow, so that the workers leave while the caller
+finishes. Workers ignore SIGINT (Ctrl-C is the parent's to handle) and turn SIGTERM into
 `SystemExit`, so their ``finally`` blocks remove temporary files; ``close(cancel=True)`` cancels
 waiting jobs and terminates running ones.
 """
@@ -104,6 +105,10 @@ class Pool:
     def close(self, cancel: bool = False) -> None:
         pass
 
+    def release(self) -> None:
+        """No job will be submitted any more: the workers may leave while the caller finishes
+        (`close` still waits for them)."""
+
     def __enter__(self) -> Pool:
         return self
 
@@ -141,8 +146,21 @@ def _worker_start(inherit: Inherit | None) -> None:
         function(*args)
 
 
+#: in a worker: the SIGTERM it was sent, if any
+_terminated: list[int] = []
+
+
 def _exit_on_term(signum: int, frame: Any) -> None:
+    _terminated.append(signum)
     raise SystemExit(128 + signum)
+
+
+def _job(fn: Callable[..., Any], *args: Any) -> Any:
+    """A job in a worker: not started once the worker was told to exit (the executor's worker
+    would otherwise take the next job queued for it after the SystemExit of the one it ran)."""
+    if _terminated:
+        os._exit(128 + _terminated[0])
+    return fn(*args)
 
 
 def _ready() -> int:
@@ -165,7 +183,7 @@ class ProcessPool(Pool):
         self._executor.submit(_ready)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return self._executor.submit(fn, *args)
+        return self._executor.submit(_job, fn, *args)
 
     def as_completed(self, futures: Iterable[Any]) -> Iterator[Any]:
         from concurrent.futures import as_completed
@@ -180,6 +198,9 @@ class ProcessPool(Pool):
             return [], []
         done, _ = wait(futures, return_when=FIRST_COMPLETED)
         return [f for f in futures if f in done], [f for f in futures if f not in done]
+
+    def release(self) -> None:
+        self._executor.shutdown(wait=False)
 
     def close(self, cancel: bool = False) -> None:
         if not cancel:

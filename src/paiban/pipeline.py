@@ -102,6 +102,8 @@ class Loaded:
     layout: Layout
     registry: FontRegistry
     glyphs: GlyphSource
+    #: (roles file, font_files) of `Fonts.get`: what opens the same fonts in another process
+    fonts: tuple = field(default=(), compare=False)
 
 
 class Fonts:
@@ -133,12 +135,11 @@ def load(path: Path, fonts: Fonts | None = None, *, root: Path | None = None,
     chosen: list[tuple[FontRegistry, GlyphSource]] = []
 
     def font_roles(roles_file: Path | None, overrides: dict[str, tuple[Path, int]]) -> set[str]:
-        chosen.append(fonts.get(roles_file, overrides, path))
+        chosen.append((*fonts.get(roles_file, overrides, path), (roles_file, dict(overrides))))
         return set(chosen[-1][0].roles()) | set(overrides)
 
     layout = load_layout(path, font_roles=font_roles, root=root, limits=limits, root_source=root_source)
-    registry, glyphs = chosen[-1]
-    return Loaded(layout, registry, glyphs)
+    return Loaded(layout, *chosen[-1])
 
 
 # ---- 2. read, 3. flow -------------------------------------------------------------------------

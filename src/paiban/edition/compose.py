@@ -6,11 +6,16 @@ For each layout file an edition lists: load it with its fonts (`pipeline.load`; 
 that decides the layout's pages — the effective layout, its articles, the edition's code space
 (`CodeSpace`: the codes of characters beyond U+FFFF) and its page numbers — with a key, the
 digest of all of that. Editions that use a layout with the same inputs and variables get the same
-key, and the layout is composed once for all of them (`prepare_editions`).
+key, and the layout is composed once for all of them (`prepare_editions`). Editions are prepared
+one after another and each new composition is handed on (`ready`) as soon as its edition is
+keyed (the first few as soon as their own articles are read), so that it is composed while the
+next editions are read; a layout file loaded with the same root and limits, and articles with
+the same files and limits, are read once a run.
 
 A composition is composed by `compose_part`: its stories flowed and its pages (all, or a run of
-them) composed and encoded, in a worker of the build's pool (forked with the compositions
-installed: `install_compositions`, `compose_job`) or here. The parts come back as encoded pages
+them) composed and encoded, in a worker of the build's pool (`compose_job`: the composition
+travels as a `ComposeJob`, everything but its loaded fonts, which a forked worker has from the
+build's process and any other opens once from the same files) or here. The parts come back as encoded pages
 with their warnings, and the first part also brings what the report needs from the flow (each
 story's fit, the flow's warnings, the glyph coverage with the page of each missing glyph), so
 nothing flowed crosses a process boundary. `layout_info` sums the parts up as a `LayoutInfo`:
@@ -24,6 +29,8 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,8 +48,8 @@ from paiban.text import phrases
 from paiban.report import BuildReport, StoryReport
 from paiban.i18n import _
 
-__all__ = ["Composition", "LayoutInfo", "PageInfo", "Part", "compose_job", "compose_part", "install_compositions",
-           "layout_info", "page_title", "prepare_editions", "prepare_layouts"]
+__all__ = ["ComposeJob", "Composition", "LayoutInfo", "PageInfo", "Part", "before_fork", "compose_job",
+           "compose_part", "layout_info", "page_title", "prepare_editions", "prepare_layouts"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,24 @@ class Composition:
     @property
     def layout(self) -> Layout:
         return self.loaded.layout
+
+    def job(self) -> ComposeJob:
+        """The composition as a pool job carries it (`compose_job`)."""
+        return ComposeJob(self.key, self.path, self.layout, self.loaded.fonts, self.stories, self.space, self.mapping)
+
+
+@dataclass(frozen=True)
+class ComposeJob:
+    """A composition as it travels to a worker: plain data, its fonts named by their files
+    (`pipeline.Loaded.fonts`), not loaded."""
+
+    key: str
+    path: Path
+    layout: Layout
+    fonts: tuple
+    stories: tuple[pipeline.Story, ...]
+    space: CodeSpace
+    mapping: dict[int, int]
 
 
 @dataclass(frozen=True)
@@ -121,18 +146,40 @@ class LayoutInfo:
 
 # ---- preparing ---------------------------------------------------------------------------------
 
-def prepare_editions(specs: list[EditionSpec], root: Path | None = None
+def prepare_editions(specs: list[EditionSpec], root: Path | None = None,
+                     ready: Callable[[Composition, int], None] | None = None, early: int = 0
                      ) -> tuple[list[list[Composition]], dict[str, Composition]]:
     """Each edition's compositions in page order, and the distinct ones by key (in first use order).
 
     Each layout is loaded confined to `root` (default: its edition's root, `spec.root`; None
-    there: each layout's own folder or `root:`) and with the edition's limits over its own."""
-    fonts = pipeline.Fonts()
-    read: dict[tuple, tuple[tuple, str]] = {}  # the articles of layouts read before, and their digest
-    per_edition = [_prepare(spec, fonts, root, read) for spec in specs]
+    there: each layout's own folder or `root:`) and with the edition's limits over its own.
+    `ready(composition, edition index)`: called for each new distinct composition as soon as its
+    edition is prepared, before the next edition is read; and for up to `early` compositions of
+    the first editions as soon as their own stories are read, before the rest of their edition:
+    those whose texts draw no character beyond U+FFFF, keyed as if their edition's code space
+    were empty, as it nearly always is. Where it is not, the composition handed on early is not
+    one the edition uses (its key differs), and the one it uses is handed on with the others."""
+    global _fonts
+    fonts = _fonts = pipeline.Fonts()  # (a worker forked from here opens no font again: `compose_job`)
+    memo: dict[tuple, tuple] = {}  # the layouts and articles read before
+    chosen: list[list[Composition]] = []
     distinct: dict[str, Composition] = {}
-    chosen = [[distinct.setdefault(item.key, item) for item in items] for items in per_edition]
-    phrases.preload()  # the pool's workers set display type between words: the words found before, read once here
+    sent: dict[str, Composition] = {}  # handed on early
+    for rank, spec in enumerate(specs):
+        def soon(make: Callable[[], Composition], rank: int = rank) -> Composition | None:
+            if ready is None or len(sent) >= early:
+                return None
+            item = make()
+            if item.key not in distinct and item.key not in sent:
+                sent[item.key] = item
+                ready(item, rank)
+            return item
+
+        items = _prepare(spec, fonts, root, memo, soon)
+        new = [item for item in items if item.key not in distinct and item.key not in sent]
+        chosen.append([distinct.setdefault(item.key, sent.get(item.key, item)) for item in items])
+        for item in new if ready is not None else ():
+            ready(item, rank)
     return chosen, distinct
 
 
@@ -141,30 +188,47 @@ def prepare_layouts(spec: EditionSpec, root: Path | None = None) -> list[Composi
     return prepare_editions([spec], root)[0][0]
 
 
-def _prepare(spec: EditionSpec, fonts: pipeline.Fonts, root: Path | None, memo: dict[tuple, tuple[tuple, str]]
-             ) -> list[Composition]:
+def _prepare(spec: EditionSpec, fonts: pipeline.Fonts, root: Path | None, memo: dict[tuple, tuple],
+             soon: Callable[[Callable[[], Composition]], Composition | None]) -> list[Composition]:
     root = root if root is not None else spec.root
     source = f"the root of the edition file {spec.source.name}"
-    loaded = [pipeline.load(ref.path, fonts, root=root, limits=spec.limits, root_source=source)
-              for ref in spec.layouts]
+    loaded = [_load(ref.path, fonts, root, spec.limits, source, memo) for ref in spec.layouts]
     maps = page_numbers(spec, [item.layout.pages for item in loaded])
     read = []
-    digests = []
-    for item, mapping in zip(loaded, maps):
+    astral: set[str] = set()
+    for ref, item, mapping in zip(spec.layouts, loaded, maps):
         layout = apply_edition(item.layout, spec, mapping)
         _check_roles(layout, item)
         stories, digest = _stories(layout, memo)
-        read.append((pipeline.Loaded(layout, item.registry, item.glyphs), stories))
-        digests.append(digest)
+        effective = pipeline.Loaded(layout, item.registry, item.glyphs, item.fonts)
+        own = CodeSpace.for_texts(pipeline.document_texts(layout, stories)).astral
+        # without such characters it is composed alike in any edition that has none: it may go now
+        early = None if own else soon(partial(_composition, ref.path, effective, stories, digest, CodeSpace(), mapping))
+        astral.update(own)
+        read.append((ref, effective, stories, digest, mapping, early))
     # one code space for the edition: its PDF holds every page, with the same codes as the page's own
-    space = CodeSpace.for_texts(text for loaded_, stories in read
-                                for text in pipeline.document_texts(loaded_.layout, stories))
-    return [Composition(_key(effective.layout, digest, space, mapping), ref.path, effective, tuple(stories),
-                        space, mapping)
-            for ref, (effective, stories), digest, mapping in zip(spec.layouts, read, digests, maps)]
+    space = CodeSpace(astral)
+    return [early if early is not None and not astral else _composition(ref.path, effective, stories, digest, space,
+                                                                         mapping)
+            for ref, effective, stories, digest, mapping, early in read]
 
 
-def _stories(layout: Layout, memo: dict[tuple, tuple[tuple, str]]) -> tuple[tuple, str]:
+def _composition(path: Path, loaded: pipeline.Loaded, stories: tuple, digest: str, space: CodeSpace,
+                 mapping: dict[int, int]) -> Composition:
+    return Composition(_key(loaded.layout, digest, space, mapping), path, loaded, tuple(stories), space, mapping)
+
+
+def _load(path: Path, fonts: pipeline.Fonts, root: Path | None, limits: dict[str, int], source: str,
+          memo: dict[tuple, tuple]) -> pipeline.Loaded:
+    """`pipeline.load`, once a run for the same file, root and limits (editions share layouts;
+    `source` only names the root in a message, and a load that fails is not kept)."""
+    key = ("layout", path, root, tuple(sorted(limits.items())))
+    if key not in memo:
+        memo[key] = (pipeline.load(path, fonts, root=root, limits=limits, root_source=source),)
+    return memo[key][0]
+
+
+def _stories(layout: Layout, memo: dict[tuple, tuple]) -> tuple[tuple, str]:
     """The layout's stories with their articles, and what names the articles in a composition's
     key (their files and limits: a composition key is compared within one run only)."""
     key = (tuple(story.article for story in layout.stories), layout.limits)
@@ -233,19 +297,26 @@ def _facts(item: Composition, flowed: pipeline.Flowed) -> FlowFacts:
                      tuple(fallbacks))
 
 
-#: in a worker process: the compositions it composes, by key (`install_compositions`)
-_installed: dict[str, Composition] = {}
+#: the fonts of the compositions prepared here (`prepare_editions`), which a worker forked from
+#: this process has too; a worker spawned or on another machine opens them at its first job
+_fonts: pipeline.Fonts | None = None
 
 
-def install_compositions(compositions: dict[str, Composition]) -> None:
-    """In a forked worker, before its first job: the compositions it composes."""
-    _installed.clear()
-    _installed.update(compositions)
+def compose_job(job: ComposeJob, numbers: tuple[int, ...], proof: bool, with_facts: bool) -> Part:
+    """A pool job: pages `numbers` of the composition `job` (see `compose_part`), its fonts those
+    of the build (`_fonts`), opened once a process."""
+    global _fonts
+    _fonts = _fonts if _fonts is not None else pipeline.Fonts()
+    registry, glyphs = _fonts.get(*job.fonts, job.path)
+    loaded = pipeline.Loaded(job.layout, registry, glyphs, job.fonts)
+    item = Composition(job.key, job.path, loaded, job.stories, job.space, job.mapping)
+    return compose_part(item, numbers, proof, with_facts)
 
 
-def compose_job(key: str, numbers: tuple[int, ...], proof: bool, with_facts: bool) -> Part:
-    """A pool job: pages `numbers` of the installed composition `key` (see `compose_part`)."""
-    return compose_part(_installed[key], numbers, proof, with_facts)
+def before_fork() -> None:
+    """In the build's process, before its pool's workers are forked: the words found by earlier
+    builds (`phrases.preload`), which display type needs, read once for all of them."""
+    phrases.preload()
 
 
 def layout_info(item: Composition, parts: list[Part]) -> LayoutInfo:

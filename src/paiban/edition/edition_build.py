@@ -4,9 +4,10 @@
 
 1. **Prepare**: read every edition file, load its layouts, read their stories
    (`compose.prepare_editions`): each layout becomes a composition, keyed by its inputs and
-   variables, and editions that use a layout alike share it. Bad input stops here with an
-   `InputError` (exit 2), before anything is written. An edition whose last build is still
-   current (`uptodate`) only writes its report again.
+   variables, and editions that use a layout alike share it. Where the pool's workers are
+   forked, they are already composing the first edition's while the next ones are read. Bad
+   input stops here with an `InputError` (exit 2), before anything is written. An edition whose
+   last build is still current (`uptodate`) only writes its report again.
 2. **The night** (`night.run_night`): one pool (`paiban.parallel`) composes every distinct
    composition once, renders every distinct page PDF once (a page PDF depends on its composition
    alone), makes every distinct preview once and each edition's PDF, scheduled by the graph of
@@ -123,24 +124,25 @@ def build_editions(paths: list[Path], options: BuildOptions, progress: Callable[
     todo = [edition for edition in editions if edition not in reports]
     if todo:
         from paiban.edition.compose import prepare_editions
-        from paiban.edition.night import EditionWork
+        from paiban.edition.night import EditionWork, Night
 
         specs = _load(todo, options)  # bad input stops here, before anything is created
         progress(_("preparing {count} editions").format(count=len(specs)))
-        per_edition, distinct = prepare_editions(specs)
-        clock.lap("prepare")
-        out.mkdir(parents=True, exist_ok=True)
-        cache.create()
-        with locked(cache.lock_path):
-            cache.clean()
-            clean_temporaries(out)
-            for edition in todo:
-                uptodate.forget(cache.root, edition)
-            works = [EditionWork(edition, spec, comps, options.strict)
-                     for edition, spec, comps in zip(todo, specs, per_edition)]
-            _night(works, distinct, cache, options, clock, progress)
-            reports.update((work.path, work.report) for work in works)
-            cache.prune()
+        with Night(options, progress, at_least=max(len(spec.layouts) for spec in specs)) as night:
+            per_edition, distinct = prepare_editions(specs, ready=night.compose, early=night.early)
+            clock.lap("prepare")
+            out.mkdir(parents=True, exist_ok=True)
+            cache.create()
+            with locked(cache.lock_path):
+                cache.clean()
+                clean_temporaries(out)
+                for edition in todo:
+                    uptodate.forget(cache.root, edition)
+                works = [EditionWork(edition, spec, comps, options.strict)
+                         for edition, spec, comps in zip(todo, specs, per_edition)]
+                _night(night, works, cache, options, clock, progress)
+                reports.update((work.path, work.report) for work in works)
+                cache.prune()
     return [reports[edition] for edition in editions]
 
 
@@ -218,10 +220,10 @@ def _inputs(spec: EditionSpec, comps: list) -> list[Path]:
     return files
 
 
-def _night(works: list, distinct: dict, cache: BuildCache, options: BuildOptions, clock: _Clock,
+def _night(night: Any, works: list, cache: BuildCache, options: BuildOptions, clock: _Clock,
            progress: Callable[[str], None]) -> None:
     """Step 2 and 3 of the module docstring: each edition's report and published files go into its work."""
-    from paiban.edition.night import outputs, run_night
+    from paiban.edition.night import outputs
 
     out = cache.root.parent
     night_start = clock.last
@@ -255,7 +257,7 @@ def _night(works: list, distinct: dict, cache: BuildCache, options: BuildOptions
         progress(_("published {edition}").format(edition=work.spec.name))
 
     try:
-        run_night(works, distinct, cache, options, progress, finish)
+        night.run(works, cache, finish)
     except BaseException:
         cache.clean()
         clean_temporaries(out)

@@ -1,16 +1,23 @@
 """The night: one or more editions built in one pool, their work scheduled by its graph.
 
-    reports = run_night(editions, distinct, cache, options, clock, progress)
+    with Night(options, progress) as night:
+        per_edition, distinct = prepare_editions(specs, ready=night.compose)
+        night.run(editions, cache, finish)
 
 The graph of a night's work, each node a job of the build's pool (`paiban.parallel`):
 
 * **compose** a composition (`compose.compose_job`: flow its stories, compose and encode its
   pages), once for every edition that uses it alike (`compose.prepare_editions`); a night of
   fewer compositions than workers splits each into runs of pages (each run flows the stories
-  itself: the flow is a fraction of composing);
+  itself: the flow is a fraction of composing). Where the workers are forked, the pool opens
+  with the first composition (`Night.compose`: the first ones go as soon as their own
+  articles are read, the others as soon as their edition is), so the workers compose while the
+  build's process reads the rest of the night, and start with the fonts it has opened and the
+  words found by earlier builds (`compose.before_fork`);
 * **font**: a CFF face converted once for the characters its PDFs are prepared for, before the
   first PDF that needs it (not by every worker at once);
-* **render** a page's PDF once its composition is composed and its fonts are ready. A page PDF
+* **render** a page's PDF once its composition is composed and its fonts are ready (a few pages
+  of a composition a job: `PAGES_PER_JOB`). A page PDF
   embeds fonts prepared for the characters of its composition, and its title names the paper,
   the date and the page (`compose.page_title`), so it is a function of its composition alone:
   the same bytes whichever edition, process or machine renders it, and a page that several
@@ -20,9 +27,10 @@ The graph of a night's work, each node a job of the build's pool (`paiban.parall
   edition's characters).
 
 Jobs go to the pool as soon as their inputs are ready, the first edition's before the next's
-(a priority queue; at most two per worker wait in the pool, so that a later-ready job of an
-earlier edition does not queue behind the whole night), so the CPUs stay busy from the first
-composition to the last preview while each edition is finished, checked and published (its
+and within an edition its PDF (the longest job, so that it does not end the night alone) before
+its pages (a priority queue; at most two per worker wait in the pool, so that a later-ready job
+of an earlier edition does not queue behind the whole night), so the CPUs stay busy from the
+first composition to the last preview while each edition is finished, checked and published (its
 contact sheet made, its files published as a set: `publish`) as soon as its last job is done.
 What the cache already has is not rendered again. Where the pool's workers are not forked from
 this process (Dask, spawned processes), or the lines are kept (a trace), this process composes,
@@ -31,6 +39,7 @@ one composition at a time between the pool's results, and the pool renders.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import math
 import time
@@ -43,8 +52,8 @@ from paiban import parallel
 from paiban.edition import render_pool
 from paiban.edition.build_cache import (BuildCache, combined_key, contact_key, font_ready, mark_font_ready,
                                         preview_key, render_key, write_atomic)
-from paiban.edition.compose import (Composition, LayoutInfo, Part, compose_job, compose_part, install_compositions,
-                                    layout_info, page_title)
+from paiban.edition.compose import (Composition, LayoutInfo, Part, before_fork, compose_job, compose_part, layout_info,
+                                    page_title)
 from paiban.edition.edition_build import RenderFailed
 from paiban.edition.publish import page_file
 from paiban.i18n import _
@@ -53,10 +62,13 @@ if TYPE_CHECKING:
     from paiban.edition.edition_loader import EditionSpec
     from paiban.fonts.faces import FontFace
 
-__all__ = ["EditionWork", "run_night"]
+__all__ = ["EditionWork", "Night"]
 
 #: job kinds, in the order they go to the pool within one edition
-FONT, COMPOSE, RENDER, COMBINED, PREVIEW = range(5)
+FONT, COMPOSE, COMBINED, RENDER, PREVIEW = range(5)
+#: page PDFs made by one job (~5–10 ms each: one job a page would spend a good part of that
+#: going to and coming back from a worker; many a job would leave the night's last jobs uneven)
+PAGES_PER_JOB = 4
 
 
 @dataclass
@@ -79,28 +91,26 @@ class EditionWork:
     published: dict[str, list] = field(default_factory=dict)
 
 
-class _Night:
-    """The graph's state: what is composed, made, running and waiting (see the module docstring)."""
+class Night:
+    """The night's pool and the graph's state: what is composed, made, running and waiting (see
+    the module docstring). A context manager: the pool is closed on leaving (cancelled when the
+    block raises)."""
 
-    def __init__(self, editions: list[EditionWork], distinct: dict[str, Composition], cache: BuildCache,
-                 options: Any, pool: parallel.Pool, progress: Callable[[str], None], finish: Callable):
-        self.editions, self.distinct, self.cache = editions, distinct, cache
-        self.options, self.pool, self.progress, self.finish = options, pool, progress, finish
-        self.start = time.perf_counter()
-        self.font_cache_dir = _font_cache_dir()
-        self.font_cache = str(self.font_cache_dir) if pool.local_files else None
-        self.store = str(cache.render_dir) if pool.local_files else None
-        self.local_compose = not pool.forked or options.trace is not None
-        self.limit = 2 * max(1, options.jobs) + 2 if isinstance(pool, parallel.ProcessPool) else math.inf
+    def __init__(self, options: Any, progress: Callable[[str], None], at_least: int = 0):
+        """`at_least`: the night's compositions are at least that many (the layouts of its
+        largest edition: each is a composition of its own)."""
+        self.options, self.progress, self.at_least = options, progress, at_least
+        self._stack = contextlib.ExitStack()
+        self.pool: parallel.Pool | None = None
+        self.editions: list[EditionWork] = []
+        self.distinct: dict[str, Composition] = {}
+        self.rank: dict[str, int] = {}  # composition → the first edition that uses it
+        self.held: list[str] = []  # compositions not yet queued (see `compose`)
         self.queue: list[tuple] = []  # (edition rank, kind, sequence, function, args, node)
         self.sequence = 0
         self.running: dict[Any, tuple] = {}  # future → node
         self.users: dict[str, list[EditionWork]] = {}  # composition → the editions that use it
-        for work in editions:
-            for item in work.comps:
-                self.users.setdefault(item.key, []).append(work)
-        self.rank = {key: min(editions.index(w) for w in users) for key, users in self.users.items()}
-        self.parts: dict[str, list[Part]] = {key: [] for key in distinct}
+        self.parts: dict[str, list[Part]] = {}
         self.parts_left: dict[str, int] = {}
         self.infos: dict[str, LayoutInfo] = {}
         self.state: dict[str, str] = {}  # file key → "waiting" (its fonts), "queued", "done"
@@ -108,13 +118,66 @@ class _Night:
         self.fonts: dict[tuple[str, str], bool] = {}  # (face key, characters) → ready
         self.faces: dict[str, FontFace] = {}
         self.results: dict[str, render_pool.RenderResult] = {}
+        self.page_jobs: dict[str, render_pool.RenderJob] = {}  # page PDF key → its job (its preview's source)
+        self.font_needs: dict[tuple, list[tuple[str, str]]] = {}  # render node → the fonts it waits for
         self.watchers: dict[str, list[EditionWork]] = {}  # file key → editions waiting for it
         self.counts = {"pages": 0, "pages_done": 0, "previews": 0, "previews_done": 0}
+        self.font_cache_dir = _font_cache_dir()
+        #: forked workers compose: the pool opens with the first composition, while the build's
+        #: process reads the rest (its workers start with the fonts it has opened)
+        self.forks = options.scheduler is None and options.jobs > 1 and options.trace is None and parallel.can_fork()
+
+    def __enter__(self) -> Night:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stack.__exit__(*exc)
+
+    def _open(self) -> None:
+        o = self.options
+        if self.forks:
+            before_fork()
+        pool = self.pool = self._stack.enter_context(parallel.open_pool(
+            o.jobs, o.scheduler, connect_timeout=o.scheduler_connect_timeout, deadline=o.scheduler_deadline,
+            retries=o.scheduler_retries))
+        self.local_compose = not pool.forked or o.trace is not None
+        self.limit = 2 * max(1, o.jobs) + 2 if isinstance(pool, parallel.ProcessPool) else math.inf
+
+    @property
+    def early(self) -> int:
+        """How many compositions the pool may take before their editions' code spaces are known
+        (`compose.prepare_editions`): one per worker, where the workers already compose."""
+        return max(1, self.options.jobs) if self.forks else 0
+
+    def compose(self, item: Composition, rank: int) -> None:
+        """Compose `item` (first used by the edition of index `rank`): at once where the pool is
+        open and composes; held while the night may have fewer compositions than workers (a night
+        of fewer splits each into runs of pages: `run` decides)."""
+        self.distinct[item.key] = item
+        self.rank[item.key] = rank
+        self.parts[item.key] = []
+        self.held.append(item.key)
+        if self.pool is None and self.forks:
+            self._open()
+        if self.forks and max(len(self.distinct), self.at_least) >= max(1, self.options.jobs):
+            self._submit_composes()
+            self._fill()
 
     # ---- the loop -------------------------------------------------------------------------------
 
-    def run(self) -> None:
+    def run(self, editions: list[EditionWork], cache: BuildCache, finish: Callable) -> None:
+        """Compose, render and preview every edition of the night; `finish(work, status, results,
+        executor)` is called for each edition as soon as it is done (or has failed --strict)."""
+        if self.pool is None:
+            self._open()
+        self.editions, self.cache, self.finish = editions, cache, finish
+        self.font_cache = str(self.font_cache_dir) if self.pool.local_files else None
+        self.store = str(cache.render_dir) if self.pool.local_files else None
+        for work in editions:
+            for item in work.comps:
+                self.users.setdefault(item.key, []).append(work)
         self._submit_composes()
+        self._say()
         while self.queue or self.running:
             composed_here = self._fill()
             if not self.running:
@@ -139,20 +202,24 @@ class _Night:
         composes (not forked workers, or a trace), one at a time: then True."""
         while self.queue and len(self.running) < self.limit:
             rank, kind, _, function, args, node = heapq.heappop(self.queue)
-            if kind == COMPOSE and self.local_compose:
+            if kind == COMPOSE:
                 item = self.distinct[args[0]]
-                self._done(node, compose_part(item, args[1], args[2], args[3], self.options.trace is not None))
-                return True  # back to the pool's results before composing the next
+                if self.local_compose:
+                    self._done(node, compose_part(item, *args[1:], self.options.trace is not None))
+                    return True  # back to the pool's results before composing the next
+                args = (item.job(), *args[1:])
             self.running[self.pool.submit(function, *args)] = node
         return False
 
     # ---- compose --------------------------------------------------------------------------------
 
     def _submit_composes(self) -> None:
-        workers = max(1, self.options.jobs)
-        splits = 1 if self.local_compose or len(self.distinct) >= workers else math.ceil(workers / len(self.distinct))
-        for key, item in self.distinct.items():
-            pages = item.layout.pages
+        """Queue the held compositions, each whole or in runs of pages (fewer than workers)."""
+        workers, count = max(1, self.options.jobs), max(len(self.distinct), self.at_least)
+        splits = 1 if self.local_compose or count >= workers else math.ceil(workers / count)
+        held, self.held = self.held, []
+        for key in held:
+            pages = self.distinct[key].layout.pages
             runs = max(1, min(len(pages), splits))
             size = math.ceil(len(pages) / runs)
             chunks = [tuple(pages[i:i + size]) for i in range(0, len(pages), size)]
@@ -160,7 +227,6 @@ class _Night:
             for i, chunk in enumerate(chunks):
                 self._push(self.rank[key], COMPOSE, compose_job, (key, chunk, self.options.proof, i == 0),
                            (COMPOSE, key))
-        self._say()
 
     def _composed(self, key: str, part: Part) -> None:
         self.parts[key].append(part)
@@ -169,7 +235,7 @@ class _Night:
             return
         info = self.infos[key] = layout_info(self.distinct[key], self.parts.pop(key))
         self._add_faces(info)
-        for work in self.users[key]:
+        for work in self.users.get(key, ()):  # none: composed early for an edition that turned out not to use it
             if all(item.key in self.infos for item in work.comps):
                 self._edition_composed(work)
             elif not work.strict:
@@ -209,6 +275,7 @@ class _Night:
 
     def _want_pages(self, work: EditionWork, info: LayoutInfo) -> None:
         item = self.distinct[info.key]
+        todo: list[render_pool.RenderJob] = []
         for page, encoded in zip(info.pages, info.encoded):
             if page.number in work.keys:
                 continue
@@ -220,6 +287,10 @@ class _Night:
                 work.waiting.add(work.previews[page.number])
             work.waiting.add(key)
             self.watchers.setdefault(key, []).append(work)
+            used = sorted(page.chars)
+            job = self.page_jobs[key] = render_pool.RenderJob(
+                key, f"page {page.number}", title, (encoded,), tuple(self.faces[k] for k in used),
+                tuple((k, info.chars[k]) for k in used), self.font_cache, self.store)
             if key in self.state:
                 if self.state[key] == "done":
                     self._pdf_made(key)  # made for another edition: this one's preview
@@ -228,13 +299,13 @@ class _Night:
                 self.state[key] = "done"
                 self._pdf_made(key)
                 continue
-            used = sorted(page.chars)
-            job = render_pool.RenderJob(key, f"page {page.number}", title, (encoded,),
-                                        tuple(self.faces[k] for k in used), tuple((k, info.chars[k]) for k in used),
-                                        self.font_cache, self.store)
             self.counts["pages"] += 1
-            self._when_fonts(key, [(k, info.chars[k]) for k in used],
-                             (self.rank[info.key], RENDER, render_pool.render_job, (job,), (RENDER, key)))
+            todo.append(job)
+        for i in range(0, len(todo), PAGES_PER_JOB):
+            jobs = tuple(todo[i:i + PAGES_PER_JOB])
+            keys = tuple(job.key for job in jobs)
+            fonts = sorted({font for job in jobs for font in job.font_chars})
+            self._when_fonts(keys, fonts, (self.rank[info.key], RENDER, render_pages, (jobs,), (RENDER, keys)))
 
     def _want_combined(self, work: EditionWork) -> None:
         spec = work.spec
@@ -256,12 +327,14 @@ class _Night:
         pages = tuple(sorted((page for info in work.infos for page in info.encoded), key=lambda p: p.number))
         job = render_pool.RenderJob(key, "combined", spec.title, pages, tuple(self.faces[k] for k in font_chars),
                                     tuple(font_chars.items()), self.font_cache, self.store)
-        self._when_fonts(key, list(font_chars.items()),
+        self._when_fonts((key,), list(font_chars.items()),
                          (self.editions.index(work), COMBINED, render_pool.render_job, (job,), (COMBINED, key)))
 
-    def _when_fonts(self, key: str, fonts: list[tuple[str, str]], node: tuple) -> None:
-        """Queue `node` once every CFF font of `fonts` is prepared (queueing their preparation)."""
-        self.state[key] = "waiting"
+    def _when_fonts(self, keys: tuple[str, ...], fonts: list[tuple[str, str]], node: tuple) -> None:
+        """Queue `node` (making the files `keys`) once every CFF font of `fonts` is prepared
+        (queueing their preparation)."""
+        self.state.update((key, "waiting") for key in keys)
+        self.font_needs[node[4]] = fonts
         missing = []
         for font in fonts:
             face = self.faces[font[0]]
@@ -274,22 +347,17 @@ class _Night:
                 missing.append(font)
                 self.after_font.setdefault(font, []).append(node)
         if not missing:
-            self.state[key] = "queued"
+            self.state.update((key, "queued") for key in keys)
             self._push(*node)
 
     def _font_ready(self, font: tuple[str, str]) -> None:
         self.fonts[font] = True
         mark_font_ready(self.font_cache_dir, _font_stamp(self.faces[font[0]]), font[1])
         for node in self.after_font.pop(font, []):
-            key = node[4][1]
-            if self.state.get(key) == "waiting" and all(self.fonts.get(f, False) for f in self._fonts_of(node)):
-                self.state[key] = "queued"
+            keys = node[4][1] if node[1] == RENDER else (node[4][1],)
+            if self.state.get(keys[0]) == "waiting" and all(self.fonts.get(f, False) for f in self.font_needs[node[4]]):
+                self.state.update((key, "queued") for key in keys)
                 self._push(*node)
-
-    @staticmethod
-    def _fonts_of(node: tuple) -> list[tuple[str, str]]:
-        job = node[3][0]
-        return list(job.font_chars)
 
     def _pdf_made(self, key: str) -> None:
         for work in self.watchers.get(key, []):
@@ -316,9 +384,7 @@ class _Night:
             return
         self.state[pkey] = "queued"
         self.counts["previews"] += 1
-        path = self.cache.render_path(pdf_key, ".pdf")
-        job = render_pool.PreviewJob(pkey, str(path) if self.store else path.read_bytes(), work.spec.previews,
-                                     self.store)
+        job = render_pool.PreviewJob(pkey, self.page_jobs[pdf_key], work.spec.previews, self.store)
         self._push(self.editions.index(work), PREVIEW, render_pool.preview_job, (job,), (PREVIEW, pkey))
 
     # ---- results ----------------------------------------------------------------------------------
@@ -331,13 +397,15 @@ class _Night:
         if kind == FONT:
             self._font_ready(key)
             return
-        for suffix, data in result.files:  # a cluster's worker sends the bytes back
-            write_atomic(self.cache.render_path(result.key, suffix), data)
-        self.results[key] = result
-        self.state[key] = "done"
+        for made in result if kind == RENDER else (result,):
+            for suffix, data in made.files:  # a cluster's worker sends the bytes back
+                write_atomic(self.cache.render_path(made.key, suffix), data)
+            self.results[made.key] = made
+            self.state[made.key] = "done"
         if kind == RENDER:
-            self.counts["pages_done"] += 1
-            self._pdf_made(key)
+            for made in result:
+                self.counts["pages_done"] += 1
+                self._pdf_made(made.key)
         else:
             if kind == PREVIEW:
                 self.counts["previews_done"] += 1
@@ -352,6 +420,8 @@ class _Night:
             return
         work.phase = "done"
         work.timings["render"] = time.perf_counter()
+        if not self.queue and not self.running and all(w.phase == "done" for w in self.editions):
+            self.pool.release()  # the workers leave while the last edition is published
         self.finish(work, "built", self.results, self.pool.description)
         self._say()
 
@@ -367,14 +437,9 @@ class _Night:
         self.progress(_("{head} · editions done {done}/{count}").format(head=head, done=done, count=len(self.editions)))
 
 
-def run_night(editions: list[EditionWork], distinct: dict[str, Composition], cache: BuildCache, options: Any,
-              progress: Callable[[str], None], finish: Callable) -> None:
-    """Compose, render and preview every edition of the night in one pool; `finish(work, status,
-    results, executor)` is called for each edition as soon as it is done (or has failed --strict)."""
-    with parallel.open_pool(options.jobs, options.scheduler, inherit=(install_compositions, (distinct,)),
-                            connect_timeout=options.scheduler_connect_timeout, deadline=options.scheduler_deadline,
-                            retries=options.scheduler_retries) as pool:
-        _Night(editions, distinct, cache, options, pool, progress, finish).run()
+def render_pages(jobs: tuple[render_pool.RenderJob, ...]) -> tuple[render_pool.RenderResult, ...]:
+    """A pool job: a few page PDFs (`render_pool.render_job` each)."""
+    return tuple(render_pool.render_job(job) for job in jobs)
 
 
 def contact_sheet(work: EditionWork, cache: BuildCache, force: bool) -> Path:

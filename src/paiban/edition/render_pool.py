@@ -9,7 +9,10 @@ fonts are prepared for the characters of its composition (the layout with its ar
 variables) and the combined PDF's for the edition's, so a page's PDF has the same bytes in any
 process, alone or after other pages, and in every edition that shares its composition.
 
-A `PreviewJob` makes a page's PNG preview and its thumbnail from its PDF (`previews.page_previews`).
+A `PreviewJob` makes a page's PNG preview and its thumbnail (`previews.page_previews`) from the
+page's render job: not from its print PDF but from a preview rendition written in memory, the
+same page with its CFF faces as TrueType outlines (`paiban.render.preview_outlines`: PDFium reads
+a broadsheet page of those in about 10 ms where the print PDF takes 60), so it needs no PDF file.
 
 With a `store` (the workers are on this machine) the files are written straight into the build
 cache, under temporary names renamed when complete; without (Dask), their bytes come back.
@@ -17,8 +20,8 @@ cache, under temporary names renamed when complete; without (Dask), their bytes 
 
 from __future__ import annotations
 
-import contextlib
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,10 +56,10 @@ class RenderJob:
 
 @dataclass(frozen=True)
 class PreviewJob:
-    """One page's previews: from its PDF (a file in the store, or its bytes), at `preview`."""
+    """One page's previews at `preview`, drawn from what its PDF is written from."""
 
     key: str  # the preview's cache key
-    pdf: str | bytes  # the PDF's path (same machine) or its bytes
+    page: RenderJob  # the page's render job: its encoded page, faces, font characters, font cache
     preview: PreviewSpec
     store: str | None
 
@@ -95,23 +98,23 @@ def prepare_font(face: FontFace, chars: str, font_cache: str | None) -> str:
 
 
 def render_job(job: RenderJob) -> RenderResult:
-    """Write `job`'s PDF: into the store (to a temporary name, then renamed), or return its bytes."""
-    import tempfile
-
-    from paiban.render.pdf_writer import write_pdf
+    """Write `job`'s PDF into the store (to a temporary name, then renamed; the pages' content
+    streams are taken from and kept in it, `ContentStreams`), or return its bytes."""
+    from paiban.atomic_files import write_atomically
+    from paiban.edition.build_cache import ContentStreams
+    from paiban.render.pdf_writer import deflate_page, pdf_bytes
     from paiban.render.text_operators import metrics_advance
 
     registry = _registry(job.font_cache)
     faces = {face.key: face for face in job.faces}
 
     start = time.perf_counter()
-    with contextlib.ExitStack() as stack:
-        folder = Path(job.store) if job.store else Path(stack.enter_context(
-            tempfile.TemporaryDirectory(prefix="paiban-render-")))
-        target = folder / f"{job.key}.pdf"
-        write_pdf(job.title, job.pages, target, faces, metrics_advance(registry, faces),
-                  font_chars=dict(job.font_chars))
-        made = () if job.store else ((".pdf", target.read_bytes()),)
+    compress = ContentStreams(Path(job.store), deflate_page) if job.store else None
+    pdf = pdf_bytes(job.title, job.pages, faces, metrics_advance(registry, faces), font_chars=dict(job.font_chars),
+                    compress=compress)
+    if job.store:
+        write_atomically(Path(job.store) / f"{job.key}.pdf", pdf)  # mode 0o666 less the umask, as outputs
+    made = () if job.store else ((".pdf", pdf),)
     return RenderResult(job.key, job.label, time.perf_counter() - start, worker_name(), made)
 
 
@@ -119,12 +122,23 @@ def preview_job(job: PreviewJob) -> RenderResult:
     """Make the page's preview and thumbnail PNGs: into the store, or return their bytes."""
     from paiban.edition.build_cache import write_atomic
     from paiban.edition.previews import page_previews
+    from paiban.render.pdf_writer import pdf_bytes
+    from paiban.render.text_operators import metrics_advance
 
+    page = job.page
+    faces = {face.key: face for face in page.faces}
+    advance = metrics_advance(_registry(page.font_cache), faces)
     start = time.perf_counter()
-    pdf = job.pdf if isinstance(job.pdf, bytes) else Path(job.pdf).read_bytes()
+    pdf = pdf_bytes(page.title, page.pages, faces, advance, font_chars=dict(page.font_chars), compress=_stored,
+                    preview=True)
     made = tuple(zip(PREVIEW_SUFFIXES, page_previews(pdf, job.preview)))
     if job.store:
         for suffix, blob in made:
             write_atomic(Path(job.store) / f"{job.key}{suffix}", blob)
         made = ()
     return RenderResult(job.key, "preview", time.perf_counter() - start, worker_name(), made)
+
+
+def _stored(content: bytes) -> bytes:
+    """A content stream as a zlib stream of stored blocks: a preview PDF is read once, in memory."""
+    return zlib.compress(content, 0)

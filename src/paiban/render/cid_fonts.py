@@ -26,6 +26,11 @@ its own. Here each face the document draws becomes one font (PDF 1.7 §9.7):
   size, mtime and inode, the codes and the code identity, sealed with its SHA-256: a damaged
   entry is made again and rewritten);
 * ``/ToUnicode`` maps every CID to its character in UTF-16BE (surrogate pairs beyond U+FFFF).
+
+A page's *preview rendition* (``CidFont(..., preview=True)``, only ever drawn, by PDFium, into a
+PNG) has the same fonts but for two things: a CFF face is a ``/CIDFontType2`` whose ``/FontFile2``
+holds the same glyphs as TrueType outlines (`paiban.render.preview_outlines`: PDFium loads a
+CFF glyph for every character it lays out, six times slower), and no font has a ToUnicode.
 """
 
 from __future__ import annotations
@@ -42,8 +47,9 @@ from paiban.fonts.disk_cache import auto_prune, default_cache_dir, file_stamp, r
     write_binary_entry
 from paiban.fonts.faces import FontFace
 from paiban.fonts.metrics import load_metrics
-from paiban.fonts.sfnt_bytes import cmap_glyphs, sfnt_tables
+from paiban.fonts.sfnt_bytes import Unsupported, cmap_glyphs, sfnt_tables
 from paiban.fonts.vertical_glyphs import mark_of, vertical_facts
+from paiban.render import preview_outlines
 from paiban.render.cff_subset import cff_program
 from paiban.render.text_operators import Advance, CodeSpace, resource_name
 from paiban.render.truetype_subset import font_facts, glyph_order, truetype_subset
@@ -85,12 +91,32 @@ class FontParts:
 _parts: dict[tuple, FontParts] = {}
 
 
+@dataclass(frozen=True)
+class PreviewOutlines:
+    """A CFF face's font in a preview rendition (`paiban.render.preview_outlines`): a TrueType
+    program of the same glyphs and its CIDToGIDMap, both uncompressed (the PDF is read once, in
+    memory), and its font descriptor's facts."""
+
+    program: bytes
+    cid_to_gid: bytes
+    tag: str
+    descriptor: dict
+
+
+#: face → code point → its glyph (0: none), as looked up so far (a page's fonts differ from its
+#: composition's by the slug's few characters)
+_source_glyphs: dict[FontFace, dict[int, int]] = {}
+
+
 class CidFont:
     """One face as a Type 0 font, added to a reportlab document at the end of a render."""
 
-    def __init__(self, face: FontFace, chars: list[str], space: CodeSpace, advance: Advance):
-        """``chars``: the characters the face draws in this document."""
+    def __init__(self, face: FontFace, chars: list[str], space: CodeSpace, advance: Advance,
+                 preview: bool = False):
+        """``chars``: the characters the face draws in this document. ``preview``: for a preview
+        rendition, a CFF face is drawn with TrueType outlines of its glyphs (`preview_font`)."""
         self.face = face
+        self.preview = preview
         self.resource = resource_name(face.key)
         key = (face, "\0".join(chars), space.astral)
         parts = _parts.get(key)
@@ -108,15 +134,21 @@ class CidFont:
         """Add the font's objects to reportlab's document and its font resources; with
         `vertical`, the face's vertical font too (`_add_vertical`)."""
         parts = self.parts
-        program = self.program()
-        info = program.descriptor
-        base = f"{program.tag}+{info['name']}"
-        stream = pdfdoc.PDFStream(content=program.compressed)
-        stream.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
-        if self.face.is_cff:
+        outlines = preview_font(self.face, parts) if self.preview and self.face.is_cff else None
+        cff = self.face.is_cff and outlines is None
+        if outlines is None:
+            program = self.program()
+            info, tag = program.descriptor, program.tag
+            stream = pdfdoc.PDFStream(content=program.compressed)
+            stream.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
+        else:
+            info, tag = outlines.descriptor, outlines.tag
+            stream = pdfdoc.PDFStream(content=outlines.program, filters=[])
+        base = f"{tag}+{info['name']}"
+        if cff:
             stream.dictionary["Subtype"] = pdfdoc.PDFName("CIDFontType0C")
         else:
-            stream.dictionary["Length1"] = program.length
+            stream.dictionary["Length1"] = program.length if outlines is None else len(outlines.program)
         descriptor = pdfdoc.PDFDictionary({
             "Type": "/FontDescriptor",
             "FontName": pdfdoc.PDFName(base),
@@ -127,11 +159,11 @@ class CidFont:
             "Descent": info["descent"],
             "CapHeight": info["cap_height"],
             "StemV": info["stem_v"],
-            "FontFile3" if self.face.is_cff else "FontFile2": doc.Reference(stream, f"cidFontFile:{base}"),
+            "FontFile3" if cff else "FontFile2": doc.Reference(stream, f"cidFontFile:{base}"),
         })
         descendant = {
             "Type": "/Font",
-            "Subtype": "/CIDFontType0" if self.face.is_cff else "/CIDFontType2",
+            "Subtype": "/CIDFontType0" if cff else "/CIDFontType2",
             "BaseFont": pdfdoc.PDFName(base),
             "CIDSystemInfo": pdfdoc.PDFDictionary({"Registry": "(Adobe)", "Ordering": "(Identity)",
                                                    "Supplement": 0}),
@@ -139,24 +171,29 @@ class CidFont:
             "DW": 1000,
             "W": parts.widths,
         }
-        if parts.cid_to_gid is not None:
+        if outlines is not None:
+            descendant["CIDToGIDMap"] = doc.Reference(pdfdoc.PDFStream(content=outlines.cid_to_gid, filters=[]),
+                                                      f"cidToGid:{base}")
+        elif parts.cid_to_gid is not None:
             descendant["CIDToGIDMap"] = doc.Reference(_flate_stream(parts.cid_to_gid), f"cidToGid:{base}")
         descendants = pdfdoc.PDFArray([doc.Reference(pdfdoc.PDFDictionary(descendant), f"cidFont:{base}")])
-        to_unicode = doc.Reference(_flate_stream(parts.to_unicode), f"cidToUnicode:{base}")
+        # a preview rendition is only drawn: no ToUnicode, which PDFium reads for every character
+        to_unicode = {} if self.preview else {
+            "ToUnicode": doc.Reference(_flate_stream(parts.to_unicode), f"cidToUnicode:{base}")}
         type0 = pdfdoc.PDFDictionary({
             "Type": "/Font",
             "Subtype": "/Type0",
             "BaseFont": pdfdoc.PDFName(base),
             "Encoding": "/Identity-H",
             "DescendantFonts": descendants,
-            "ToUnicode": to_unicode,
+            **to_unicode,
         })
         name = self.resource[1:]
         doc.idToObject["BasicFonts"].dict[name] = doc.Reference(type0, name)
         if vertical:
             self._add_vertical(doc, base, descendant, to_unicode)
 
-    def _add_vertical(self, doc, base: str, descendant: dict, to_unicode) -> None:
+    def _add_vertical(self, doc, base: str, descendant: dict, to_unicode: dict) -> None:
         """The face's vertical font (竖排): a Type 0 font with the Identity-V CMap (writing mode
         1) over a descendant that shares the font program, descriptor and ToUnicode, with the
         vertical metrics (PDF 1.7 §9.7.4.3): every glyph advances one em down (``/DW2``
@@ -177,7 +214,7 @@ class CidFont:
             "BaseFont": pdfdoc.PDFName(base),
             "Encoding": "/Identity-V",
             "DescendantFonts": pdfdoc.PDFArray([doc.Reference(pdfdoc.PDFDictionary(vertical), f"cidFontV:{base}")]),
-            "ToUnicode": to_unicode,
+            **to_unicode,
         })
         name = "V" + self.resource[2:]
         doc.idToObject["BasicFonts"].dict[name] = doc.Reference(type0, name)
@@ -345,6 +382,27 @@ def _make_cff(face: FontFace, parts: FontParts) -> Program:
     return Program(zlib.compress(made.data), len(made.data), _subset_tag(made.data), descriptor)
 
 
+def preview_font(face: FontFace, parts: FontParts) -> PreviewOutlines | None:
+    """The CFF face's `PreviewOutlines` for ``parts``' codes: glyph 0, then each code's glyph
+    once, in code order; a code the face lacks draws glyph 0, as in the CFF program. None (draw
+    with the CFF program) where the face's cmap is not read from its bytes. Not kept: a page's
+    codes are its own (its slug's characters), and assembling the program takes ~1 ms."""
+    stand_ins = _stand_in_glyphs(face, [chr(cp) for _, cp in parts.codes])
+    known = _source_glyphs.setdefault(face, {})
+    missing = sorted({cp for _, cp in parts.codes if cp not in stand_ins} - known.keys())
+    try:
+        if missing:
+            tables, _ = sfnt_tables(face.path, face.index, ("cmap",))
+            found = cmap_glyphs(tables["cmap"], missing)
+            known.update((cp, found.get(cp, 0)) for cp in missing)
+    except (Unsupported, KeyError, struct.error):
+        return None
+    order, gids = glyph_order([stand_ins.get(cp) or known[cp] for _, cp in parts.codes])
+    program = preview_outlines.program(face, order)
+    return PreviewOutlines(program, cid_to_gid_map([cid for cid, _ in parts.codes], gids), _subset_tag(program),
+                           font_facts(face.path, face.index))
+
+
 def _flate_stream(compressed: bytes) -> "pdfdoc.PDFStream":
     stream = pdfdoc.PDFStream(content=compressed)
     stream.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
@@ -368,5 +426,5 @@ def prepare_program(face: FontFace, chars: str, advance: Advance) -> str:
     return font.program().tag
 
 
-__all__ = ["CidFont", "FontParts", "Program", "cid_to_gid_map", "font_parts", "font_program", "prepare_program",
-           "to_unicode_cmap", "utf16_hex", "width_array"]
+__all__ = ["CidFont", "FontParts", "PreviewOutlines", "Program", "cid_to_gid_map", "font_parts", "font_program",
+           "prepare_program", "preview_font", "to_unicode_cmap", "utf16_hex", "width_array"]

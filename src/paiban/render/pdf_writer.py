@@ -23,9 +23,8 @@ and makes no PDF/X claim.
 
 from __future__ import annotations
 
-import hashlib
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
@@ -35,7 +34,7 @@ from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
-from paiban.atomic_files import temporary_path
+from paiban.atomic_files import write_atomically
 from paiban.fonts.faces import FontFace
 from paiban.fonts.metrics import load_metrics
 from paiban.model.placed import EncodedPage, PlacedImage, Rect
@@ -68,7 +67,15 @@ class _Canvas(Canvas):
 def write_pdf(title: str, pages: Sequence[EncodedPage], path: Path, faces: Mapping[str, FontFace],
               advance: Advance, author: str = "paiban", font_chars: dict[str, str] | None = None,
               proof: Mapping[int, Sequence[ProofShape]] | None = None) -> None:
-    """Write the encoded pages to `path` as one press PDF, atomically.
+    """Write the encoded pages to `path` as one press PDF (`pdf_bytes`), atomically."""
+    write_atomically(path, pdf_bytes(title, pages, faces, advance, author, font_chars, proof))
+
+
+def pdf_bytes(title: str, pages: Sequence[EncodedPage], faces: Mapping[str, FontFace], advance: Advance,
+              author: str = "paiban", font_chars: dict[str, str] | None = None,
+              proof: Mapping[int, Sequence[ProofShape]] | None = None,
+              compress: Callable[[bytes], bytes] | None = None, preview: bool = False) -> bytes:
+    """The encoded pages as one press PDF.
 
     `faces` maps each FontFace.key the pages draw with to its face; `advance` gives the metrics
     composition used (the fonts' /W arrays agree with the glyph positions). `font_chars` (face →
@@ -76,7 +83,11 @@ def write_pdf(title: str, pages: Sequence[EncodedPage], path: Path, faces: Mappi
     edition passes the characters of all its pages, so that every page, rendered alone or in any
     process, embeds the same font subsets: same bytes. Every page must use the same code space
     (`EncodedPage.astral`) and the same press settings. `proof`: each page's proof overlays
-    (`paiban.render.proof_drawing`), which make the PDF a proof, not for press."""
+    (`paiban.render.proof_drawing`), which make the PDF a proof, not for press. `compress`: how
+    a page's content stream is compressed (default `deflate_page`; the edition build passes one
+    that takes a stream compressed before, `paiban.edition.build_cache.ContentStreams`).
+    `preview`: the page's preview rendition, not for press: CFF faces drawn with TrueType
+    outlines of their glyphs (`paiban.render.preview_outlines`)."""
     used: dict[str, set[str]] = {}
     for page in pages:
         for face, chars in page.chars.items():
@@ -97,54 +108,53 @@ def write_pdf(title: str, pages: Sequence[EncodedPage], path: Path, faces: Mappi
     label_face = _covering_face(proof_drawing.label_chars(proof), used, faces, space) if proof else None
     if label_face is not None:
         used[label_face].update(proof_drawing.label_chars(proof))
-    fonts = {key: CidFont(faces[key], sorted(used[key]), space, advance) for key in sorted(used)}
-    profile, profile_compressed, description = pressing.icc_profile(press)
-    with temporary_path(path) as tmp:
-        rl_config.useA85 = 0  # binary streams: smaller, and reportlab's pure-Python ASCII85 is slow
-        canvas = _Canvas(str(tmp), invariant=1, pageCompression=1, lang="zh-CN")
-        doc = canvas._doc
-        doc._pdfVersion = pressing.pdf_version(press)
-        canvas.setTitle(title)
-        canvas.setAuthor(author)
-        canvas.setCreator("paiban")
-        canvas.setSubject(title)
-        overprint = doc.Reference(pdfdoc.PDFDictionary({"Type": "/ExtGState", "OP": "true", "op": "true",
-                                                        "OPM": 1}), "GSoverprint")
-        pictures: dict[str, object] = {}
-        drawn: list[tuple[dict[str, object], pressing.PageBoxes]] = []
-        for page in pages:
-            boxes = pressing.page_boxes(page.width, page.height, press)
-            canvas.setPageSize(boxes.media[2:])
-            shapes = proof.get(page.number, ()) if proof is not None else ()
-            used_pictures = _draw_page(canvas, page, boxes, profile, press, pictures, shapes,
-                                       fonts[label_face] if label_face is not None else None, space)
-            if proof is not None:
-                canvas.bookmarkPage(proof_drawing.PAGE_KEY.format(page.number))
-                proof_drawing.links(canvas, shapes, boxes.offset, (p.number for p in pages))
-            if press.marks:
-                canvas._code.append(pressing.marks_operators(boxes))
-                if slug_face is not None and page.slug:
-                    canvas._code.append(_slug_text(page.slug, fonts[slug_face], space, boxes))
-            canvas.showPage()
-            drawn.append((used_pictures, boxes))
-        references: dict[str, object] = {}
-        for pdf_page, (used_pictures, boxes) in zip(doc.Pages.pages, drawn):
-            _compress_contents(pdf_page)
-            pdf_page.MediaBox = pdfdoc.PDFArray(list(boxes.media))
-            pdf_page.TrimBox = pdfdoc.PDFArray(list(boxes.trim))
-            pdf_page.BleedBox = pdfdoc.PDFArray(list(boxes.bleed_box))
-            pdf_page.ExtGState = pdfdoc.PDFDictionary({"GSop": overprint})
-            if used_pictures:
-                for name, picture in used_pictures.items():
-                    if name not in references:
-                        references[name] = doc.Reference(_image_stream(picture), f"picture:{name}")
-                pdf_page.XObjects = pdfdoc.PDFDictionary({name: references[name] for name in sorted(used_pictures)})
-                pdf_page.hasImages = 1
-        vertical = {face for page in pages for face in page.vertical_faces}
-        for key, font in fonts.items():
-            font.add_to(doc, vertical=key in vertical)
-        _add_press_objects(doc, title, press, profile_compressed, description, pages, proof is not None)
-        canvas.save()
+    fonts = {key: CidFont(faces[key], sorted(used[key]), space, advance, preview) for key in sorted(used)}
+    profile = pressing.icc_profile(press)
+    rl_config.useA85 = 0  # binary streams: smaller, and reportlab's pure-Python ASCII85 is slow
+    canvas = _Canvas("", invariant=1, pageCompression=1, lang="zh-CN")
+    doc = canvas._doc
+    doc._pdfVersion = pressing.pdf_version(press)
+    canvas.setTitle(title)
+    canvas.setAuthor(author)
+    canvas.setCreator("paiban")
+    canvas.setSubject(title)
+    overprint = doc.Reference(pdfdoc.PDFDictionary({"Type": "/ExtGState", "OP": "true", "op": "true",
+                                                    "OPM": 1}), "GSoverprint")
+    pictures: dict[str, object] = {}
+    drawn: list[tuple[dict[str, object], pressing.PageBoxes]] = []
+    for page in pages:
+        boxes = pressing.page_boxes(page.width, page.height, press)
+        canvas.setPageSize(boxes.media[2:])
+        shapes = proof.get(page.number, ()) if proof is not None else ()
+        used_pictures = _draw_page(canvas, page, boxes, profile.data, press, pictures, shapes,
+                                   fonts[label_face] if label_face is not None else None, space)
+        if proof is not None:
+            canvas.bookmarkPage(proof_drawing.PAGE_KEY.format(page.number))
+            proof_drawing.links(canvas, shapes, boxes.offset, (p.number for p in pages))
+        if press.marks:
+            canvas._code.append(pressing.marks_operators(boxes))
+            if slug_face is not None and page.slug:
+                canvas._code.append(_slug_text(page.slug, fonts[slug_face], space, boxes))
+        canvas.showPage()
+        drawn.append((used_pictures, boxes))
+    references: dict[str, object] = {}
+    for pdf_page, (used_pictures, boxes) in zip(doc.Pages.pages, drawn):
+        _compress_contents(pdf_page, compress or deflate_page)
+        pdf_page.MediaBox = pdfdoc.PDFArray(list(boxes.media))
+        pdf_page.TrimBox = pdfdoc.PDFArray(list(boxes.trim))
+        pdf_page.BleedBox = pdfdoc.PDFArray(list(boxes.bleed_box))
+        pdf_page.ExtGState = pdfdoc.PDFDictionary({"GSop": overprint})
+        if used_pictures:
+            for name, picture in used_pictures.items():
+                if name not in references:
+                    references[name] = doc.Reference(_image_stream(picture), f"picture:{name}")
+            pdf_page.XObjects = pdfdoc.PDFDictionary({name: references[name] for name in sorted(used_pictures)})
+            pdf_page.hasImages = 1
+    vertical = {face for page in pages for face in page.vertical_faces}
+    for key, font in fonts.items():
+        font.add_to(doc, vertical=key in vertical)
+    _add_press_objects(doc, title, press, profile, pages, proof is not None)
+    return canvas.getpdfdata()
 
 
 def _slug_face(pages: Sequence[EncodedPage], used: dict[str, set[str]], faces: Mapping[str, FontFace],
@@ -202,18 +212,18 @@ def _slug_text(slug: str, font: CidFont, space: CodeSpace, boxes: pressing.PageB
             f"[{' '.join(runs)}] TJ ET Q")
 
 
-def _add_press_objects(doc, title: str, press: Press, profile_compressed: bytes, description: str,
+def _add_press_objects(doc, title: str, press: Press, profile: pressing.OutputProfile,
                        pages: Sequence[EncodedPage], proof: bool = False) -> None:
     """The output intent, the XMP metadata and the PDF/X keys of the document information; a
     proof has the output intent only, and says it is one (`paiban.render.proof_drawing`)."""
-    icc = pdfdoc.PDFStream(content=profile_compressed)
+    icc = pdfdoc.PDFStream(content=profile.compressed)
     icc.dictionary["N"] = 4
     icc.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
     intent = {
         "Type": "/OutputIntent",
         "S": "/GTS_PDFX",
-        "OutputConditionIdentifier": pdfdoc.PDFString(press.output_condition_identifier or description),
-        "Info": pdfdoc.PDFString(description),
+        "OutputConditionIdentifier": pdfdoc.PDFString(press.output_condition_identifier or profile.description),
+        "Info": pdfdoc.PDFString(profile.description),
         "DestOutputProfile": doc.Reference(icc, "outputProfile"),
     }
     if press.output_condition:
@@ -228,7 +238,7 @@ def _add_press_objects(doc, title: str, press: Press, profile_compressed: bytes,
     else:
         # the settings and the profile's content, not its path: the same bytes in any checkout
         content = pressing.content_id(title, [page.text for page in pages] + [
-            repr(replace(press, profile=None)), hashlib.sha256(profile_compressed).hexdigest()])
+            repr(replace(press, profile=None)), profile.digest])
         xmp = pdfdoc.PDFStream(dictionary=pdfdoc.PDFDictionary({"Type": "/Metadata", "Subtype": "/XML"}),
                                content=pressing.xmp_packet(title, press, doc._timeStamp.t, content), filters=[])
         catalog.Metadata = xmp  # uncompressed, as PDF/X asks, so that any tool finds the packet
@@ -261,29 +271,19 @@ class _PressInfo(pdfdoc.PDFInfo):
 PAGE_STREAM_LEVEL = 3
 
 
-class _PageFlate:
-    """reportlab's Flate filter at `PAGE_STREAM_LEVEL` (its own uses zlib's default level)."""
-
-    pdfname = "FlateDecode"
-
-    def encode(self, text: str | bytes) -> bytes:
-        return zlib.compress(text.encode("utf-8") if isinstance(text, str) else text, PAGE_STREAM_LEVEL)
-
-    def decode(self, encoded: bytes) -> bytes:
-        return zlib.decompress(encoded)
+def deflate_page(content: bytes) -> bytes:
+    """A page's content stream compressed at `PAGE_STREAM_LEVEL`."""
+    return zlib.compress(content, PAGE_STREAM_LEVEL)
 
 
-_PAGE_FLATE = _PageFlate()
-
-
-def _compress_contents(page) -> None:
+def _compress_contents(page, compress: Callable[[bytes], bytes]) -> None:
     """Give a reportlab page its content stream as `PDFPage.check_format` would, compressed by
-    `_PageFlate` (check_format keeps a stream it finds)."""
+    `compress` (check_format keeps a stream it finds)."""
     if page.Contents or not page.stream or not page.compression:
         return
-    stream = PDFStream()
-    stream.filters = [_PAGE_FLATE]
-    stream.content = page.stream
+    content = page.stream.encode("utf-8") if isinstance(page.stream, str) else page.stream
+    stream = PDFStream(content=compress(content))
+    stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
     stream.__Comment__ = "page stream"
     page.Contents = stream
 

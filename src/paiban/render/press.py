@@ -28,6 +28,7 @@ docs/print.md) become, for the PDF writer (`paiban.render.pdf_writer`):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import threading
@@ -36,13 +37,14 @@ import uuid
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from paiban.errors import PaibanError
 from paiban.model.spec import Press
 
-__all__ = ["DEFAULT_PROFILE", "PageBoxes", "content_id", "default_profile", "icc_profile", "marks_operators", "page_boxes",
-           "pdf_version", "slug_origin", "version_keys", "xmp_packet"]
+__all__ = ["DEFAULT_PROFILE", "OutputProfile", "PageBoxes", "content_id", "default_profile", "icc_profile",
+           "marks_operators", "page_boxes", "pdf_version", "slug_origin", "version_keys", "xmp_packet"]
 
 #: the default output profile: Ghostscript's CMYK profile (Debian package libgs-common);
 #: ``$PAIBAN_CMYK_PROFILE`` names another file (tasks.sh unpacks the package there without root)
@@ -56,7 +58,17 @@ TARGET_RADIUS = 2.5 * MM
 SLUG_SIZE = 6.0  # pt
 PATCH = 4 * MM
 
-_profiles: dict[tuple, tuple[bytes, bytes, str]] = {}
+
+class OutputProfile(NamedTuple):
+    """An output profile as a PDF embeds it, read once per process (`icc_profile`)."""
+
+    data: bytes
+    compressed: bytes  # zlib level 9: the output intent's stream
+    description: str
+    digest: str  # SHA-256 of `compressed`, for the XMP document id
+
+
+_profiles: dict[tuple, OutputProfile] = {}
 _profiles_lock = threading.Lock()
 
 
@@ -100,9 +112,9 @@ def version_keys(press: Press) -> dict[str, str]:
     return {"GTS_PDFXVersion": "PDF/X-4"}
 
 
-def icc_profile(press: Press) -> tuple[bytes, bytes, str]:
-    """(profile bytes, the same compressed, its description) of the output profile, read and
-    compressed once per process for a file version."""
+def icc_profile(press: Press) -> OutputProfile:
+    """The `OutputProfile` of the output profile, read, compressed and digested once per process
+    for a file version."""
     path = press.profile if press.profile is not None else default_profile()
     try:
         st = os.stat(path)
@@ -117,7 +129,9 @@ def icc_profile(press: Press) -> tuple[bytes, bytes, str]:
         data = Path(path).read_bytes()
         if data[16:20] != b"CMYK":
             raise PaibanError(f"the output profile {path} is not a CMYK profile")
-        hit = (data, zlib.compress(data, 9), _description(data) or Path(path).stem)
+        compressed = zlib.compress(data, 9)
+        hit = OutputProfile(data, compressed, _description(data) or Path(path).stem,
+                            hashlib.sha256(compressed).hexdigest())
         with _profiles_lock:
             _profiles[key] = hit
     return hit
@@ -194,9 +208,10 @@ def _n(v: float) -> str:
     return f"{v:.3f}".rstrip("0").rstrip(".")
 
 
+@functools.lru_cache(maxsize=16)
 def marks_operators(boxes: PageBoxes) -> str:
     """Crop marks, registration targets and the slug's colour patches, in page space (the trim's
-    lower-left corner at ``boxes.offset``)."""
+    lower-left corner at ``boxes.offset``); made once per process for a page size and bleed."""
     o, b, w, h = boxes.offset, boxes.bleed, boxes.width, boxes.height
     gap = b + 1 * MM  # a crop mark starts beyond the bleed
     ops = ["q", f"{MARK_LINE} w", "1 1 1 1 K", "1 1 1 1 k"]
