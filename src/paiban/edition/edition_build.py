@@ -228,6 +228,7 @@ def _night(night: Any, works: list, cache: BuildCache, options: BuildOptions, cl
     out = cache.root.parent
     night_start = clock.last
     fonts: list[tuple] = []  # the font stamps of the up-to-date state, found once for the night
+    flushed: set[tuple[int, ...]] = set()  # the files on the disk already (`publish`)
 
     def finish(work: Any, status: str, results: dict[str, Any], executor: str) -> None:
         marks = dict(work.timings)
@@ -250,7 +251,7 @@ def _night(night: Any, works: list, cache: BuildCache, options: BuildOptions, cl
                               executor if own else "nothing to render", {name for name, _ in files})
         data = work.report.to_dict()
         work.published = publish(out, work.spec.name, files, json.dumps(data, ensure_ascii=False, indent=2),
-                                 keep_pages=False)
+                                 keep_pages=False, flushed=flushed)
         fonts[:] = fonts or [uptodate.font_stamps()]
         uptodate.save_state(cache.root, work.path, options.proof, options.previews, _inputs(work.spec, work.comps),
                             data, work.published, fonts[0])

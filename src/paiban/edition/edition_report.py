@@ -29,19 +29,28 @@ SCHEMA = 1
 def plain(value: Any) -> Any:
     """`dataclasses.asdict` for a report: dataclasses as dicts, tuples as lists, all the way down,
     without its deep copies (a 48-page edition's report in 10 ms instead of 60)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        names = _FIELDS.get(type(value))
-        if names is None:
-            names = _FIELDS[type(value)] = tuple(f.name for f in fields(value))
-        return {name: plain(getattr(value, name)) for name in names}
-    if isinstance(value, (tuple, list)):
+    kind = _KINDS.get(type(value))
+    if kind is None:
+        kind = _KINDS[type(value)] = _kind(type(value))
+    if kind == "value":
+        return value
+    if kind == "list":
         return [plain(item) for item in value]
-    if isinstance(value, dict):
+    if kind == "dict":
         return {key: plain(item) for key, item in value.items()}
-    return value
+    return {name: plain(getattr(value, name)) for name in kind}
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
+def _kind(cls: type) -> str | tuple[str, ...]:
+    """How `plain` converts a value of type `cls`: its dataclass fields' names, or a kind."""
+    if is_dataclass(cls):
+        return tuple(f.name for f in fields(cls))
+    if issubclass(cls, (tuple, list)):
+        return "list"
+    return "dict" if issubclass(cls, dict) else "value"
+
+
+_KINDS: dict[type, str | tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True)

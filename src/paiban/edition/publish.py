@@ -176,7 +176,11 @@ def _ensure_link(out: Path, name: str, file: str) -> None:
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
-        mode = stat.S_IFREG  # nothing there: as a file, replaced
+        try:
+            os.symlink(text, path)  # nothing there: made in place, whole at once
+            return
+        except FileExistsError:
+            mode = stat.S_IFREG  # made meanwhile: as a file, replaced
     if stat.S_ISLNK(mode) and os.readlink(path) == text:
         return
     if not (stat.S_ISLNK(mode) or stat.S_ISREG(mode)):
@@ -269,20 +273,27 @@ def _take_current(out: Path, name: str, home: Path) -> Path | None:
     return home / build
 
 
-def publish(out: Path, name: str, outputs: list[tuple[str, Path]], report_json: str, keep_pages: bool
-            ) -> dict[str, list]:
+def publish(out: Path, name: str, outputs: list[tuple[str, Path]], report_json: str, keep_pages: bool,
+            flushed: set[tuple[int, ...]] | None = None) -> dict[str, list]:
     """Publish `outputs` ((file name, made file) pairs) and the report as the edition `name` in
     `out`, as one set (see the module docstring). A build that failed --strict (`keep_pages`)
     publishes its report alone: the edition is then that report, without PDFs. Returns
-    {file: [made file, size, mtime_ns]} of the published files (the report aside)."""
+    {file: [made file, size, mtime_ns]} of the published files (the report aside). `flushed`:
+    the files (`_identity`) an earlier publish of the same run flushed; this one's are added (a
+    page that several editions of the night share is waited for once)."""
     home = _home(out, name)
     home.mkdir(parents=True, exist_ok=True)
     with locked(home / ".lock"):  # also when the cache's lock is a private one (an unusable cache)
-        return _publish(out, name, home, outputs, report_json, keep_pages)
+        return _publish(out, name, home, outputs, report_json, keep_pages, set() if flushed is None else flushed)
+
+
+def _identity(st: os.stat_result) -> tuple[int, ...]:
+    """A file's inode and contents stamp: the cache never rewrites a file in place."""
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _publish(out: Path, name: str, home: Path, outputs: list[tuple[str, Path]], report_json: str,
-             keep_pages: bool) -> dict[str, list]:
+             keep_pages: bool, flushed: set[tuple[int, ...]]) -> dict[str, list]:
     _tidy(home)
     current = _take_current(out, name, home)
     before = _manifest(current)
@@ -292,6 +303,7 @@ def _publish(out: Path, name: str, home: Path, outputs: list[tuple[str, Path]], 
     published: dict[str, list] = {}
     try:
         fresh: list[Path] = []  # files to flush: the cache's (its writers do not flush them) and copies
+        fresh_ids: list[tuple[int, ...]] = []
         for file, source in ([] if keep_pages else outputs):
             target = partial / file
             old = before.get(file)
@@ -303,10 +315,17 @@ def _publish(out: Path, name: str, home: Path, outputs: list[tuple[str, Path]], 
             else:
                 _reuse(source, target)  # the cache's file
                 fresh.append(target)
-            published[file] = [source.name, *_stamp(target)]
+            st = os.stat(target)
+            published[file] = [source.name, st.st_size, st.st_mtime_ns]
+            if fresh and fresh[-1] is target:
+                if _identity(st) in flushed:  # on the disk already: another edition of the night published it
+                    fresh.pop()
+                else:
+                    fresh_ids.append(_identity(st))
         report = partial / f"{name}-report.json"
         report.write_bytes((report_json + "\n").encode("utf-8"))
         _flush([*fresh, report])  # before the folder is complete: nothing is published that is not on the disk
+        flushed.update(fresh_ids)
         (partial / MANIFEST).write_text(json.dumps(published, indent=1), encoding="utf-8")
         sync_path(partial)
         os.rename(partial, home / build)

@@ -18,6 +18,8 @@ the breaker takes such a break only when no line between words fits the column.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import groupby
+from operator import attrgetter
 
 from paiban.flow.frames import thread_slots
 from paiban.linebreak.display_breaks import breaks_word, cut_words
@@ -30,6 +32,9 @@ from paiban.i18n import _
 #: empty lines at the foot of a region the report lets pass
 SLACK_LINES = 1
 
+_column = attrgetter("region", "column")
+_grid_line = attrgetter("grid_line")
+
 
 def region_holes(layout: Layout, story: StorySpec, flow: StoryFlow) -> list[BuildWarning]:
     """A ``hole`` warning for each region of the story's thread whose fullest-to-the-foot text
@@ -39,9 +44,8 @@ def region_holes(layout: Layout, story: StorySpec, flow: StoryFlow) -> list[Buil
         return []
     frames = thread_slots(layout, story.thread, story.repeat_headline)[0]
     used: dict[tuple[str, int], int] = {}
-    for ln in flow.lines:
-        key = (ln.region, ln.column)
-        used[key] = max(used.get(key, 0), ln.grid_line)
+    for key, run in groupby(flow.lines, key=_column):  # one max per run of a column's lines
+        used[key] = max(used.get(key, 0), *map(_grid_line, run))
     foot: dict[tuple[str, int], int] = {}  # each text column's last grid line
     for f in frames:
         key = (f.region, f.column)
@@ -71,10 +75,10 @@ def region_holes(layout: Layout, story: StorySpec, flow: StoryFlow) -> list[Buil
 def subhead_word_cuts(layout: Layout, story: StorySpec, flow: StoryFlow) -> list[BuildWarning]:
     """A ``display-breaks-word`` warning for each paragraph set whole in a `word_breaks` style (a
     subhead) with a line that ends inside a word, naming the story, the paragraph and the text."""
+    word_styles = {name for name, style in layout.styles.items() if style.word_breaks}
     paragraphs: dict[int, list[FlowLine]] = {}
-    for ln in flow.lines:
-        style = layout.styles.get(ln.style)
-        if ln.role == "text" and style is not None and style.word_breaks:
+    for ln in flow.lines if word_styles else ():
+        if ln.style in word_styles and ln.role == "text":
             paragraphs.setdefault(ln.paragraph, []).append(ln)
     out = []
     for pi, lines in paragraphs.items():

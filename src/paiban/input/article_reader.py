@@ -76,7 +76,8 @@ def read_article(path: Path, max_bytes: int = MAX_ARTICLE_BYTES, limit_name: str
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(_("article is not valid UTF-8"), Where(path, line)) from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta, body, first_line = _split_front_matter(text, path)
     lines = body.split("\n")
     scan = meta.pop("format", None)
@@ -143,12 +144,14 @@ def _headline(meta: dict[str, str]) -> Headline:
 
 def _looks_scanned(lines: list[str]) -> bool:
     """A scanned column: most non-empty lines are short and paragraphs start with two spaces."""
-    content = [ln for ln in lines if ln.strip()]
-    if len(content) < 4:
+    stripped = [text for ln in lines if (text := ln.strip())]
+    if len(stripped) < 4:
         return False
-    indented = sum(1 for ln in content if ln.startswith("  ") and not ln.startswith("   "))
-    short = sum(1 for ln in content if len(ln.strip()) <= 24)
-    return short >= 0.8 * len(content) and indented >= 1 and indented < 0.7 * len(content)
+    short = sum(1 for text in stripped if len(text) <= 24)
+    if short < 0.8 * len(stripped):  # the usual plain article stops here, before the slower count
+        return False
+    indented = sum(1 for ln in lines if ln.startswith("  ") and not ln.startswith("   ") and ln.strip())
+    return indented >= 1 and indented < 0.7 * len(stripped)
 
 
 # ---------------------------------------------------------------- plain
@@ -156,31 +159,37 @@ def _looks_scanned(lines: list[str]) -> bool:
 
 def _read_plain(path: Path, lines: list[str], first_line: int, meta: dict[str, str]) -> Article:
     paragraphs: list[Paragraph] = []
-    chunk: list[str] = []
+    chunk: list[str] = []  # the paragraph's lines, stripped
     start = first_line
-
-    def flush() -> None:
-        if not chunk:
-            return
-        text = _clean_text("".join(s.strip() for s in chunk) if _all_cjk_joins(chunk) else " ".join(s.strip() for s in chunk))
-        kind = ParagraphKind.BODY
-        if text.startswith("## "):
-            text, kind = text[3:].strip(), ParagraphKind.SUBHEAD
-        elif _is_subhead(text):
-            kind = ParagraphKind.SUBHEAD
+    body = ParagraphKind.BODY
+    for number, line in enumerate(lines, first_line):
+        text = line.strip()
         if text:
-            paragraphs.append(Paragraph(text, kind, start))
-        chunk.clear()
-
-    for offset, line in enumerate(lines):
-        if line.strip():
             if not chunk:
-                start = first_line + offset
-            chunk.append(line)
-        else:
-            flush()
-    flush()
+                start = number
+            chunk.append(text)
+        elif chunk:
+            # the common case, a one-line paragraph without dashes or `## `, needs no cleaning
+            if len(chunk) == 1 and "—" not in chunk[0] and not chunk[0].startswith("## "):
+                paragraphs.append(Paragraph(chunk[0], body, start))
+            else:
+                _add_paragraph(paragraphs, chunk, start)
+            chunk = []
+    if chunk:
+        _add_paragraph(paragraphs, chunk, start)
     return _article(path, _headline(meta), meta.get("byline", ""), paragraphs, meta)
+
+
+def _add_paragraph(paragraphs: list[Paragraph], chunk: list[str], start: int) -> None:
+    """The general path: join the stripped lines of `chunk`, clean, spot a subhead."""
+    text = _clean_text("".join(chunk) if _all_cjk_joins(chunk) else " ".join(chunk))
+    kind = ParagraphKind.BODY
+    if text.startswith("## "):
+        text, kind = text[3:].strip(), ParagraphKind.SUBHEAD
+    elif _is_subhead(text):
+        kind = ParagraphKind.SUBHEAD
+    if text:
+        paragraphs.append(Paragraph(text, kind, start))
 
 
 def _all_cjk_joins(chunk: list[str]) -> bool:
@@ -237,8 +246,8 @@ def _article(path: Path, headline: Headline, byline: str, paragraphs: list[Parag
     if byline:
         paragraphs.insert(0, Paragraph(byline, ParagraphKind.BYLINE, 0))
     dateline = meta.get("dateline", "")
-    for i, para in enumerate(paragraphs):
-        if dateline and para.kind is ParagraphKind.BODY:
+    for i, para in enumerate(paragraphs if dateline else ()):
+        if para.kind is ParagraphKind.BODY:
             paragraphs[i] = Paragraph(dateline + "\u3000" + para.text, para.kind, para.source_line, len(dateline))
             break
     return Article(path, headline, byline, dateline, tuple(paragraphs))

@@ -63,7 +63,8 @@ class CodeSpace:
     @classmethod
     def for_texts(cls, texts: Iterable[str]) -> "CodeSpace":
         """The code space for a document whose drawn characters all come from `texts`."""
-        return cls({c for text in texts for c in _ASTRAL.findall(text)})
+        # max() finds a text with a character beyond U+FFFF in C; only those are searched
+        return cls({c for text in texts if text and max(text) > "\uffff" for c in _ASTRAL.findall(text)})
 
     def cid(self, char: str) -> int:
         cp = ord(char)
