@@ -1,4 +1,4 @@
-"""The usual-line fast path of justification (page/justify.py `UsualLines`) against the general
+"""The usual-line fast path of justification (page/usual_lines.py `UsualLines`) against the general
 path (`justify_glyphs`, and `placed_line` after it), bit for bit.
 
 * over random lines of random paragraphs (every punctuation style, Latin spacing, numbers,
@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from paiban import pipeline
 from paiban.model.spec import Align
 from paiban.page import compose
-from paiban.page.justify import GlyphInfo, LineGlyphs, UsualLines, _cell_widths, justify_glyphs
+from paiban.page.justify import GlyphInfo, LineGlyphs, _cell_widths, justify_glyphs
+from paiban.page.usual_lines import UsualLines
 from paiban.text.itemize import half_width_latin, itemize
 
 HANZI = st.sampled_from(list("中国新区发展创新突破年月日的一是了人我在有他这为之大来以个"))

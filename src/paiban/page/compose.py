@@ -22,7 +22,8 @@ from paiban.model.vertical_geometry import is_vertical
 from paiban.page import furniture
 from paiban.page.compose_memo import ComposeMemo
 from paiban.page.glyph_source import GlyphSource
-from paiban.page.justify import GlyphInfo, LineGlyphs, justify_glyphs, usual_lines
+from paiban.page.justify import GlyphInfo, LineGlyphs, justify_glyphs
+from paiban.page.usual_lines import usual_lines
 from paiban.page.vertical_compose import VerticalPlacer, vertical_headline_block
 from paiban.text.itemize import itemize
 from paiban.i18n import N_, _
