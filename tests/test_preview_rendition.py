@@ -1,4 +1,4 @@
-"""Page previews are drawn from a preview rendition of the page (`paiban.edition.render_pool.preview_job`):
+"""Page previews are drawn from a preview rendition of the page (`paiban.edition.render_pool.preview_jobs`):
 the same content, its CFF faces as TrueType outlines (`paiban.render.preview_outlines`), because
 PDFium reads a CFF page six times slower. The preview must look like PDFium's rendering of the
 print PDF: on the demo's pages (three CFF faces and a TrueType one) no pixel of the 16-level
@@ -63,7 +63,7 @@ def _job(page) -> render_pool.PreviewJob:
 
 
 def _preview(page) -> bytes:
-    return dict(render_pool.preview_job(_job(page)).files)[".png"]
+    return dict(render_pool.preview_jobs((_job(page),))[0].files)[".png"]
 
 
 def _printed(page, registry) -> Image.Image:
@@ -191,7 +191,7 @@ def test_a_page_s_preview_job_needs_no_pdf(demo):
     pages, _ = demo
     job = _job(pages[0])
     assert not hasattr(job, "pdf") and job.page.pages == (pages[0].encoded,)
-    result = render_pool.preview_job(replace(job, store=None))
+    result = render_pool.preview_jobs((replace(job, store=None),))[0]
     assert [suffix for suffix, _ in result.files] == list(render_pool.PREVIEW_SUFFIXES)
     data = dict(result.files)[".thumb.png"]
     thumb = Image.open(io.BytesIO(data))

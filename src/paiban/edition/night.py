@@ -22,7 +22,8 @@ The graph of a night's work, each node a job of the build's pool (`paiban.parall
   the date and the page (`compose.page_title`), so it is a function of its composition alone:
   the same bytes whichever edition, process or machine renders it, and a page that several
   editions share is rendered once (deduplicated by its cache key, `build_cache.render_key`);
-* **preview** a page's PNG and thumbnail once its PDF is made (once per page and preview setting);
+* **preview** a page's PNG and thumbnail once its PDF is made (once per page and preview setting;
+  an edition's pages of one composition, one job once they are all made: `render_pool.preview_jobs`);
 * **combined**: an edition's PDF, once all its compositions are composed (fonts prepared for the
   edition's characters).
 
@@ -119,6 +120,10 @@ class Night:
         self.faces: dict[str, FontFace] = {}
         self.results: dict[str, render_pool.RenderResult] = {}
         self.page_jobs: dict[str, render_pool.RenderJob] = {}  # page PDF key → its job (its preview's source)
+        self.composition_of: dict[str, str] = {}  # page PDF key → its composition
+        self.renders_left: dict[str, int] = {}  # composition → its render jobs not done yet
+        #: composition → its previews wanted, queued together once its pages are all made
+        self.previews_wanted: dict[str, list[tuple[int, render_pool.PreviewJob]]] = {}
         self.font_needs: dict[tuple, list[tuple[str, str]]] = {}  # render node → the fonts it waits for
         self.watchers: dict[str, list[EditionWork]] = {}  # file key → editions waiting for it
         self.counts = {"pages": 0, "pages_done": 0, "previews": 0, "previews_done": 0}
@@ -288,6 +293,7 @@ class Night:
             work.waiting.add(key)
             self.watchers.setdefault(key, []).append(work)
             used = sorted(page.chars)
+            self.composition_of[key] = info.key
             job = self.page_jobs[key] = render_pool.RenderJob(
                 key, f"page {page.number}", title, (encoded,), tuple(self.faces[k] for k in used),
                 tuple((k, info.chars[k]) for k in used), self.font_cache, self.store)
@@ -305,7 +311,9 @@ class Night:
             jobs = tuple(todo[i:i + PAGES_PER_JOB])
             keys = tuple(job.key for job in jobs)
             fonts = sorted({font for job in jobs for font in job.font_chars})
+            self.renders_left[info.key] = self.renders_left.get(info.key, 0) + 1
             self._when_fonts(keys, fonts, (self.rank[info.key], RENDER, render_pages, (jobs,), (RENDER, keys)))
+        self._queue_previews()
 
     def _want_combined(self, work: EditionWork) -> None:
         spec = work.spec
@@ -385,7 +393,19 @@ class Night:
         self.state[pkey] = "queued"
         self.counts["previews"] += 1
         job = render_pool.PreviewJob(pkey, self.page_jobs[pdf_key], work.spec.previews, self.store)
-        self._push(self.editions.index(work), PREVIEW, render_pool.preview_job, (job,), (PREVIEW, pkey))
+        self.previews_wanted.setdefault(self.composition_of[pdf_key], []).append((self.editions.index(work), job))
+
+    def _queue_previews(self) -> None:
+        """Queue the previews wanted of each composition whose page PDFs are all made: one job for
+        an edition's at one preview setting (`render_pool.preview_jobs`: one rendition of their
+        pages, the fonts read once)."""
+        for composition in [c for c in self.previews_wanted if not self.renders_left.get(c)]:
+            groups: dict[tuple, list[render_pool.PreviewJob]] = {}
+            for rank, job in self.previews_wanted.pop(composition):
+                groups.setdefault((rank, job.preview), []).append(job)
+            for (rank, _), jobs in groups.items():
+                keys = tuple(job.key for job in jobs)
+                self._push(rank, PREVIEW, render_pool.preview_jobs, (tuple(jobs),), (PREVIEW, keys))
 
     # ---- results ----------------------------------------------------------------------------------
 
@@ -397,21 +417,23 @@ class Night:
         if kind == FONT:
             self._font_ready(key)
             return
-        for made in result if kind == RENDER else (result,):
+        for made in result if kind in (RENDER, PREVIEW) else (result,):
             for suffix, data in made.files:  # a cluster's worker sends the bytes back
                 write_atomic(self.cache.render_path(made.key, suffix), data)
             self.results[made.key] = made
             self.state[made.key] = "done"
         if kind == RENDER:
+            self.renders_left[self.composition_of[result[0].key]] -= 1
             for made in result:
                 self.counts["pages_done"] += 1
                 self._pdf_made(made.key)
+            self._queue_previews()
         else:
-            if kind == PREVIEW:
-                self.counts["previews_done"] += 1
-            for work in self.watchers.get(key, []):
-                work.waiting.discard(key)
-                self._check(work)
+            self.counts["previews_done"] += len(key) if kind == PREVIEW else 0
+            for made_key in key if kind == PREVIEW else (key,):
+                for work in self.watchers.get(made_key, []):
+                    work.waiting.discard(made_key)
+                    self._check(work)
         self._say()
 
     def _check(self, work: EditionWork) -> None:

@@ -1,13 +1,14 @@
 """PNG previews of rendered pages and the edition's contact sheet.
 
-`page_previews` rasterises a one-page PDF with pypdfium2 (PDFium, the engine of Chrome's PDF
+`page_previews` rasterises each page of a PDF with pypdfium2 (PDFium, the engine of Chrome's PDF
 viewer) at the edition's preview resolution, greyscale unless colour is asked for, and returns
-the PNG and a thumbnail reduced from it. The edition build gives it a page's preview rendition
-(`paiban.edition.render_pool.preview_job`: its CFF faces as TrueType outlines, which PDFium
-reads six times faster). These are proofs, and fast beats small: a greyscale preview is a
-16-level (4-bit) PNG, unfiltered, deflated with zlib's run-length strategy (`grey_png`: 3.5 ms
-with zlib-ng and 370 KB for a 72 dpi broadsheet page, where Python's zlib takes 6.6 ms for the
-same bytes, its level 1 10 ms for 300 KB, and Pillow's 8-bit PNG at its fastest 60 ms for 600
+its PNG and a thumbnail reduced from it. The edition build gives it a preview rendition of pages
+of one composition (`paiban.edition.render_pool.preview_jobs`: their CFF faces as TrueType
+outlines, which PDFium reads six times faster; one document for them all, so PDFium parses
+their fonts once and keeps its glyph bitmaps from page to page). These are proofs, and fast
+beats small: a greyscale preview is a 16-level (4-bit) PNG, unfiltered, deflated with zlib's
+run-length strategy (`grey_png`: 3.5 ms with zlib-ng and 370 KB for a 72 dpi broadsheet page,
+where Python's zlib takes 6.6 ms for the same bytes, its level 1 10 ms for 300 KB, and Pillow's 8-bit PNG at its fastest 60 ms for 600
 KB), and so are its thumbnail and the contact sheet (a 48-page sheet: 8 ms and 490 KB, where
 Pillow's PNG took 73 ms for 1.4 MB); a colour one is Pillow's PNG at compress level 1.
 `contact_sheet` lays the thumbnails out in a grid with the page number under each, with Pillow.
@@ -67,20 +68,30 @@ def _deflate(data: bytes) -> bytes:
 _NIBBLE = [value >> 4 for value in range(256)]
 
 
-def page_previews(pdf: bytes, spec: PreviewSpec) -> tuple[bytes, bytes]:
-    """The first page of `pdf` as (preview PNG, thumbnail PNG)."""
+def page_previews(pdf: bytes, spec: PreviewSpec) -> list[tuple[bytes, bytes]]:
+    """Every page of `pdf` as (preview PNG, thumbnail PNG): a page's PNGs are the same bytes as
+    from a PDF of that page alone with the same fonts."""
     import pypdfium2 as pdfium
-    from PIL import Image
 
     document = pdfium.PdfDocument(pdf)
     try:
-        page = document[0]
-        try:
-            bitmap = page.render(scale=spec.dpi / 72.0, grayscale=not spec.color)
-        finally:
-            page.close()
+        made = []
+        for index in range(len(document)):
+            page = document[index]
+            try:
+                bitmap = page.render(scale=spec.dpi / 72.0, grayscale=not spec.color)
+            finally:
+                page.close()
+            made.append(_pngs(bitmap, spec))
+        return made
     finally:
         document.close()
+
+
+def _pngs(bitmap, spec: PreviewSpec) -> tuple[bytes, bytes]:
+    """A page's rendered bitmap as (preview PNG, thumbnail PNG)."""
+    from PIL import Image
+
     mode = "RGB" if spec.color else "L"
     image = bitmap.to_pil()  # a greyscale one shares the bitmap's memory: `bitmap` stays referenced
     if image.mode != mode:
