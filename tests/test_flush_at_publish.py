@@ -1,7 +1,9 @@
 """When the disk is waited for (`paiban.atomic_files`, `paiban.edition.publish`): an output is
 flushed before its rename and its folder after it; a cache entry and a file of the checksummed
 render cache are not flushed when written; publishing an edition flushes each of its new files
-before its build folder is renamed into place (nothing is published that is not on the disk)."""
+before its build folder is renamed into place (nothing is published that is not on the disk); a
+file another edition of the same run already flushed (the run's `flushed` set) is not flushed again,
+but one changed since is."""
 
 from __future__ import annotations
 
@@ -83,3 +85,52 @@ def test_publishing_flushes_every_new_file_before_the_build_folder_is_complete(
     synced.clear()
     publishing.publish(out, "e", list(made.items()), "{}", keep_pages=False)
     assert not {_id(path) for path in made.values()} & set(synced)
+
+
+# ---- a night: a file shared by editions is flushed once
+
+def _cache(tmp_path: Path, names: list[str]) -> dict[str, Path]:
+    cache = tmp_path / "cache"
+    cache.mkdir(exist_ok=True)
+    (cache / CHECKSUM_MARKER).write_text("{}")
+    made = {}
+    for name in names:
+        write_atomically(cache / f"{name}.key", f"%PDF {name}".encode())
+        made[name] = cache / f"{name}.key"
+    return made
+
+
+def test_a_shared_file_is_flushed_by_the_first_edition_only(tmp_path: Path, synced: list) -> None:
+    made = _cache(tmp_path, ["shared", "local-a", "local-b"])
+    out = tmp_path / "out"
+    flushed: set = set()
+    publishing.publish(out, "a", [("a-01.pdf", made["shared"]), ("a-02.pdf", made["local-a"])], "{}",
+                       keep_pages=False, flushed=flushed)
+    assert {_id(made["shared"]), _id(made["local-a"])} <= set(synced)
+    synced.clear()
+    publishing.publish(out, "b", [("b-01.pdf", made["shared"]), ("b-02.pdf", made["local-b"])], "{}",
+                       keep_pages=False, flushed=flushed)
+    assert _id(made["shared"]) not in synced
+    assert _id(made["local-b"]) in synced
+    assert _id(out / "b-01.pdf") == _id(made["shared"])  # still the same file, a hard link
+    assert (out / "b-01.pdf").read_bytes() == b"%PDF shared"
+
+
+def test_without_the_set_every_new_file_is_flushed(tmp_path: Path, synced: list) -> None:
+    made = _cache(tmp_path, ["shared"])
+    out = tmp_path / "out"
+    publishing.publish(out, "a", [("a-01.pdf", made["shared"])], "{}", keep_pages=False)
+    synced.clear()
+    publishing.publish(out, "b", [("b-01.pdf", made["shared"])], "{}", keep_pages=False)
+    assert _id(made["shared"]) in synced
+
+
+def test_a_file_replaced_since_is_flushed_again(tmp_path: Path, synced: list) -> None:
+    made = _cache(tmp_path, ["page"])
+    out = tmp_path / "out"
+    flushed: set = set()
+    publishing.publish(out, "a", [("a-01.pdf", made["page"])], "{}", keep_pages=False, flushed=flushed)
+    write_atomically(made["page"], b"%PDF another page, longer")  # a new file under the same name
+    synced.clear()
+    publishing.publish(out, "b", [("b-01.pdf", made["page"])], "{}", keep_pages=False, flushed=flushed)
+    assert _id(made["page"]) in synced
