@@ -65,6 +65,10 @@ class FaceFile:
     def close(self) -> None:
         self._map.close()
 
+    def has(self, tag: str) -> bool:
+        """Whether the face has the table ``tag``."""
+        return tag in self._tables
+
     def table(self, tag: str) -> bytes:
         """The bytes of table ``tag``; Unsupported if the face has none."""
         if tag not in self._tables:

@@ -29,14 +29,17 @@ from __future__ import annotations
 
 import struct
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from itertools import accumulate, chain
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from paiban.fonts.disk_cache import auto_prune, default_cache_dir, file_stamp, read_binary_entry, \
     write_binary_entry
 from paiban.fonts.faces import FontFace
-from paiban.fonts.sfnt_bytes import sfnt_tables
+from paiban.fonts.face_bytes import FaceFile
+from paiban.fonts.sfnt_bytes import Unsupported, sfnt_tables
 
 __all__ = ["TOLERANCE", "Glyph", "outlines", "program"]
 
@@ -132,9 +135,45 @@ def _store(key: str, glyphs: dict[int, Glyph]) -> None:
 
 
 def _convert(face: FontFace, gids: list[int]) -> dict[int, Glyph]:
-    """Each glyph's CFF charstring drawn into quadratic curves, as glyf data."""
+    """Each glyph's CFF charstring drawn into quadratic curves, as glyf data. The charstrings are
+    read in place from the font file mapped into memory (`paiban.fonts.face_bytes`): fontTools'
+    own reader would hold a Noto CJK collection's ~20 MB CFF table and every glyph it touched
+    (a first night's previews took ~480 MB in one process). A face this reader does not handle
+    (a variable CFF2 face) goes through fontTools."""
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    tables, _ = sfnt_tables(face.path, face.index, ("hhea", "hmtx"))
+    hmtx, metrics_count = tables["hmtx"], struct.unpack_from(">H", tables["hhea"], 34)[0]
+    for in_place in (True, False):
+        made = {}
+        try:
+            with (_charstrings_in_place if in_place else _charstrings_of_fonttools)(face) as draw:
+                for gid in gids:
+                    pen = TTGlyphPen(None)
+                    # CFF outer contours run anticlockwise, TrueType's clockwise
+                    draw(gid, Cu2QuPen(pen, TOLERANCE, reverse_direction=True))
+                    glyph = pen.glyph(dropImpliedOnCurves=True)
+                    advance = struct.unpack_from(">H", hmtx, 4 * min(gid, metrics_count - 1))[0]
+                    made[gid] = _glyph(advance, glyph.compile(None) if glyph.numberOfContours else b"")
+            return made
+        except Unsupported:  # what only fontTools reads (CFF2, a seac accent): fontTools draws them all
+            continue
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def _charstrings_in_place(face: FontFace) -> Iterator[Callable[[int, Any], None]]:
+    """A function drawing glyph ``gid`` of the CFF face on a pen, from the mapped file."""
+    with FaceFile(Path(face.path), int(face.index)) as file:
+        if not file.has("CFF "):
+            raise Unsupported("no CFF table")
+        yield lambda gid, pen: file.draw(gid, pen, 0)
+
+
+@contextmanager
+def _charstrings_of_fonttools(face: FontFace) -> Iterator[Callable[[int, Any], None]]:
+    """The same drawing function, by fontTools' reader."""
     from fontTools.ttLib import TTFont
 
     with TTFont(str(face.path), fontNumber=int(face.index), lazy=True, recalcTimestamp=False,
@@ -144,17 +183,7 @@ def _convert(face: FontFace, gids: list[int]) -> dict[int, Glyph]:
 
             convertCFF2ToCFF(font)
         charstrings = font["CFF "].cff.topDictIndex[0].CharStrings.charStringsIndex
-        tables, _ = sfnt_tables(face.path, face.index, ("hhea", "hmtx"))
-        hmtx, metrics_count = tables["hmtx"], struct.unpack_from(">H", tables["hhea"], 34)[0]
-        made = {}
-        for gid in gids:
-            pen = TTGlyphPen(None)
-            # CFF outer contours run anticlockwise, TrueType's clockwise
-            charstrings[gid].draw(Cu2QuPen(pen, TOLERANCE, reverse_direction=True))
-            glyph = pen.glyph(dropImpliedOnCurves=True)
-            advance = struct.unpack_from(">H", hmtx, 4 * min(gid, metrics_count - 1))[0]
-            made[gid] = _glyph(advance, glyph.compile(None) if glyph.numberOfContours else b"")
-        return made
+        yield lambda gid, pen: charstrings[gid].draw(pen)
 
 
 def program(face: FontFace, gids: list[int]) -> bytes:
