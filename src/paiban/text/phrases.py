@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+from array import array
 from bisect import bisect_left
 from functools import lru_cache
+from itertools import accumulate
 from importlib.metadata import version
 from typing import Any
 
@@ -63,8 +65,8 @@ class _Counts:
     jieba asks it ``fragment in FREQ``, ``FREQ[fragment]`` and ``FREQ.get(fragment)``, of
     fragments of the text it cuts (runs of hanzi, letters and digits, never a space)."""
 
-    def __init__(self, lines: list[str], text: str):
-        self._lines = lines  # "word count tag", sorted
+    def __init__(self, lines: _SortedLines, text: str):
+        self._lines = lines  # "word count tag", sorted (`_SortedLines`)
         self._text = text  # the list as read, "\n" first: a word listed twice takes its last count
         self._memo: dict[str, int | None] = {}
 
@@ -88,7 +90,7 @@ class _Counts:
         except IndexError:  # an empty line
             raise ValueError("not three fields a line") from None
         lines.sort()
-        return cls(lines, "\n" + text), total
+        return cls(_SortedLines(lines), "\n" + text), total
 
     def __getitem__(self, fragment: str) -> int:
         count = self.get(fragment)
@@ -123,6 +125,23 @@ class _Counts:
             end = self._text.find("\n", start)
             line = self._text[start:end if end >= 0 else None]
         return int(line.split(" ")[1])
+
+
+class _SortedLines:
+    """The word list's lines, sorted, as one string and where each line starts: what bisection
+    needs (``len`` and the i-th line) in ~7 MB, where a list of 350,000 strings took ~35 MB for
+    as long as the process lives."""
+
+    def __init__(self, lines: list[str]):
+        self._text = "\n".join(lines) + "\n"
+        self._starts = array("I", [0])
+        self._starts.extend(accumulate(len(line) + 1 for line in lines))
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return self._text[self._starts[i]:self._starts[i + 1] - 1]
 
 
 def _entry_key() -> str:
