@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import NamedTuple
@@ -228,3 +229,14 @@ def demo_copy(folder: Path) -> Path:
     shutil.copytree(ROOT / "seeds", folder / "seeds")
     shutil.copy(ROOT / "layouts" / "demo.yaml", folder / "layouts" / "demo.yaml")
     return folder / "layouts" / "demo.yaml"
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """End a `paiban serve` started by a test: asked to stop, killed after 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    process.stderr.close()

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, ROOT, demo_copy
+from conftest import CHROMIUM, ROOT, demo_copy, stop_server
 from conftest import CHROMIUM_ARGS as ARGS
 
 IN_CI = os.environ.get("CI") == "true"
@@ -47,13 +47,7 @@ def served(tmp_path):
         assert found, f"paiban serve said {line!r}"
         yield found.group(0), layout
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()
+        stop_server(process)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import sys
 import urllib.request
 
 import pytest
-from conftest import CHROMIUM, ROOT, demo_copy
+from conftest import CHROMIUM, ROOT, demo_copy, stop_server
 from conftest import CHROMIUM_ARGS as ARGS
 
 pytest.importorskip("starlette", reason="the serve extra is not installed (pip install -e '.[serve]')")
@@ -41,13 +41,7 @@ def serve(tmp_path):
 
     yield start
     for process in processes:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()
+        stop_server(process)
 
 
 def fetch(url: str) -> str:
