@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 from itertools import repeat
 from typing import NamedTuple
 
@@ -81,14 +80,21 @@ def region_frames(grid: Grid, region: Region, obstacles: tuple[tuple[Region, int
         first, last = region.first_line, region.last_line
         if region.box is not None:  # a line of padding above and below the text
             first, last = first + 1, last - 1
-        run: list[int] = []
-        for line in range(first, last + 2):
-            if line <= last and line not in blocked:
-                run.append(line)
-            elif run:
-                frames.append(Frame(region.name, region.page, i, x, width, run[0], len(run)))
-                run = []
+        frames += [Frame(region.name, region.page, i, x, width, start, lines)
+                   for start, lines in line_runs(first, last, blocked)]
     return frames
+
+
+def line_runs(first: int, last: int, blocked: set[int]) -> list[tuple[int, int]]:
+    """The runs of lines from `first` to `last` that are not `blocked`, as (first line, lines):
+    found from the blocked lines, not by looking at every line."""
+    runs = []
+    start = first
+    for cut in [*sorted(line for line in blocked if first <= line <= last), last + 1]:
+        if cut > start:
+            runs.append((start, cut - start))
+        start = cut + 1
+    return runs
 
 
 def pictures_on(layout: Layout, region: Region) -> tuple[tuple[Region, int], ...]:
@@ -100,16 +106,19 @@ def pictures_on(layout: Layout, region: Region) -> tuple[tuple[Region, int], ...
                  and other.first_column <= region.last_column and region.first_column <= other.last_column)
 
 
+def thread_frames(layout: Layout, thread: tuple[str, ...]) -> list[Frame]:
+    """The frames of a thread, in flow order: `thread_slots`' frames, without the slots."""
+    return [frame for name in thread
+            for frame in region_frames(layout.grid, layout.regions[name], pictures_on(layout, layout.regions[name]))]
+
+
 def _frame_slots(fi: int, frame: Frame) -> Iterator[Slot]:
     """The slots of frame `fi`, top to bottom, without jump marks."""
     n = frame.lines
     fields = zip(repeat(fi, n), range(n), range(frame.first_line, frame.first_line + n), repeat(frame.width, n),
                  repeat(None, n), repeat(None, n), repeat(None, n))
-    return map(_new_slot, fields)
-
-
-#: `Slot._make` without its length check: a broadsheet thread has thousands of slots
-_new_slot = partial(tuple.__new__, Slot)
+    # `Slot._make` without its length check: a broadsheet thread has thousands of slots
+    return map(tuple.__new__, repeat(Slot, n), fields)
 
 
 def thread_slots(layout: Layout, thread: tuple[str, ...],

@@ -6,7 +6,7 @@ leaves white at their foot; one empty line is the usual slack, more is a hole th
 (kind ``hole``, with the page, the region and the lines; a vertical region's lines run across it,
 so its hole is the lines left empty at its left edge), so the layout can be tightened or the
 story given more text. Pictures and boxes are taken into account as the flow takes them: the
-lines are counted in the thread's frames (`paiban.flow.frames.thread_slots`).
+lines are counted in the thread's frames (`paiban.flow.frames.thread_frames`).
 
 `holes` is the report's look at the flowed stories as a whole (the layout build's and the
 edition's reports both ask it), so it also names display type set in the flow — subheads, styles
@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from itertools import groupby
 from operator import attrgetter
 
-from paiban.flow.frames import thread_slots
+from paiban.flow.frames import thread_frames
 from paiban.linebreak.display_breaks import breaks_word, cut_words
 from paiban.model.build_warning import BuildWarning
 from paiban.model.flowed import FlowLine, StoryFlow
@@ -42,7 +42,7 @@ def region_holes(layout: Layout, story: StorySpec, flow: StoryFlow) -> list[Buil
     frame of each column counts: text above a picture may end where the picture starts)."""
     if flow.overset is not None:
         return []
-    frames = thread_slots(layout, story.thread, story.repeat_headline)[0]
+    frames = thread_frames(layout, story.thread)
     used: dict[tuple[str, int], int] = {}
     for key, run in groupby(flow.lines, key=_column):  # one max per run of a column's lines
         used[key] = max(used.get(key, 0), *map(_grid_line, run))

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
+from itertools import islice
 from math import inf
 from operator import attrgetter
 from typing import Callable, Sequence
@@ -50,6 +51,7 @@ SENTENCE_END = re.compile(r"[。！？!?…]+[”’」』）]?")
 _text_of = attrgetter("text")
 _frame_of = attrgetter("frame")
 _measure_of = attrgetter("measure")
+_slot_of = attrgetter("slot")
 # members looked up once (an enum's attribute costs twenty times a global's; these run per paragraph)
 _BODY, _SUBHEAD, _TOTAL_FIT = ParagraphKind.BODY, ParagraphKind.SUBHEAD, Breaker.TOTAL_FIT
 
@@ -120,6 +122,7 @@ class _Cursor:
         self.fill: dict[str, list[int]] = {}
         self._options: dict[str, BreakOptions] = {}
         self._measures: dict[tuple[str, bool], tuple[list[float], float]] = {}
+        self._sized: dict[float, list[float]] = {}  # the slots' measures in em of a size
         self._jump_marked: list[int] | None = None
         #: called before a line takes a slot that keeps a grid line above it for the repeated headline
         self.on_headline_slot: Callable[[], None] | None = None
@@ -147,8 +150,11 @@ class _Cursor:
             if self._jump_marked is None:
                 self._jump_marked = [i for i, slot in enumerate(self.slots)
                                      if slot.jump_from is not None or slot.jump_to is not None]
+            sized = self._sized.get(style.size)
+            if sized is None:
+                sized = self._sized[style.size] = [slot.measure / style.size for slot in self.slots]
             known = self._measures[key] = _slot_measures(self.slots, self._jump_marked, style, self.jumps,
-                                                         reserve_suffix)
+                                                         reserve_suffix, sized)
         return known
 
     def page_of_slot(self, index: int) -> int | None:
@@ -189,11 +195,12 @@ class _Cursor:
 
 
 def _slot_measures(slots: list[Slot], jump_marked: list[int], style: TextStyle, jumps: _JumpTexts,
-                   reserve_suffix: bool) -> tuple[list[float], float]:
+                   reserve_suffix: bool, sized: list[float] | None = None) -> tuple[list[float], float]:
     """`_Cursor.measures`, worked out once (a paragraph's lines look theirs up); `jump_marked`:
-    the slots that carry a jump text."""
+    the slots that carry a jump text; `sized`: the slots' measures in em of the style's size, when
+    known (the styles of a story's paragraphs share a size, mostly)."""
     size = style.size
-    measures = [slot.measure / size for slot in slots]
+    measures = [slot.measure / size for slot in slots] if sized is None else list(sized)
     for i in jump_marked:
         slot = slots[i]
         m = measures[i]
@@ -265,6 +272,7 @@ def flow_story_traced(story: StorySpec, article: Article, layout: Layout, itemiz
             break
     trace = FlowTrace(article.headline, paragraphs, (frames, slots, jump_slots, narrowest), tuple(steps), cur.s,
                       tuple(cur.out), tuple(cur.warnings), overset) if traced else None
+    cur.on_headline_slot = None  # the closure holds `cur`: a cycle of every slot and line, left to the cyclic GC
     out = cur.out
     if overset is None and story.balance:
         out = balance_final_segment(out, frames, slots)
@@ -301,47 +309,55 @@ def _place_lines(cur: _Cursor, article: Article, pi: int, style: TextStyle, unit
     max_stretch = cur.break_options(style).max_stretch
     loose = max_stretch + EPS  # as `too_loose` compares
     next_note, n_notes, n_slots = 0, len(notes), len(slots)
+    s, placed = cur.s, 0  # (kept here, and put in the cursor when a callback or the caller reads it)
+    fi, region_fill = -1, None  # the frame of the line before, and its region's fill once counted
     for k, line in enumerate(lines):
-        s = cur.s
-        start, end = line.start, line.end
+        # (one unpacking each: a named tuple's fields are slow to look up one by one)
+        start, end, _indent, measure, natural, forced = line
         line_chars = chars[end] - chars[start]
         while next_note < n_notes and (notes[next_note][0] < offset + line_chars or k == last):
             _offset, note_kind, message = notes[next_note]
             cur.warn(note_kind, pi, message, s)
             next_note += 1
         # (the slack first, as `too_loose` compares it: few lines are loose)
-        if line.forced or (k < last and (line.measure - line.natural > loose or loose < 0.0)):
+        if forced or (k < last and (measure - natural > loose or loose < 0.0)):
             _report_line(cur, pi, units, line, offset, max_stretch, s)
         if s >= n_slots:
             for _offset, note_kind, message in notes[next_note:]:
                 cur.warn(note_kind, pi, message, s)
+            cur.s, cur.placed = s, cur.placed + placed
             return _overset(article, pi, units, start)
-        slot = slots[s]
-        frame = frames[slot.frame]
+        frame_index, _row, grid_line, _measure, jump_to, jump_from, headline_line = slots[s]
+        if frame_index != fi:
+            fi, region_fill = frame_index, None
+            frame = frames[fi]
+            page, region, column, x, width = frame.page, frame.region, frame.column, frame.x, frame.width
         prefix = suffix = ()
-        if slot.jump_from is not None:
-            prefix = jumps.from_page(slot.jump_from, style)
-        if slot.jump_to is not None and not (is_last and k == last):  # the story goes on
-            suffix = jumps.to_page(slot.jump_to, style)
+        if jump_from is not None:
+            prefix = jumps.from_page(jump_from, style)
+        if jump_to is not None and not (is_last and k == last):  # the story goes on
+            suffix = jumps.to_page(jump_to, style)
             if k < last and not jump_ends_well(units, line):
                 cur.warn("jump-mid-word", pi, _(" at character {offset}: the segment on page {page} ends inside a "
                                                 "word, {around}").format(
-                    offset=offset + line_chars, page=frame.page, around=_around(units, end)), s)
-        cur.placed += line_chars
+                    offset=offset + line_chars, page=page, around=_around(units, end)), s)
+        placed += line_chars
         # as _Cursor.place and _Cursor.add, inlined (this runs for every line of the edition)
-        if slot.headline_line is not None and cur.on_headline_slot is not None:
+        if headline_line is not None and cur.on_headline_slot is not None:
+            cur.s = s
             cur.on_headline_slot()
-        out.append(FlowLine(story_name, pi, kind, style_name_, units[start:end], line, frame.page, frame.region,
-                            frame.column, slot.grid_line, frame.x, frame.width, k == last, prefix, suffix, s,
-                            "text", offset))
+        out.append(FlowLine(story_name, pi, kind, style_name_, units[start:end], line, page, region, column,
+                            grid_line, x, width, k == last, prefix, suffix, s, "text", offset))
         if end > start:
-            region_fill = fill.get(frame.region)
             if region_fill is None:
-                region_fill = fill[frame.region] = [0, 0]
+                region_fill = fill.get(region)
+                if region_fill is None:
+                    region_fill = fill[region] = [0, 0]
             region_fill[0] += 1
             region_fill[1] += line_chars
-        cur.s = s + 1
+        s += 1
         offset += line_chars
+    cur.s, cur.placed = s, cur.placed + placed
     return None
 
 
@@ -432,8 +448,10 @@ def balance_final_segment(lines: list[FlowLine], frames: list[Frame], slots: lis
     one measure. A repeated headline above the region stays where it is."""
     if not lines:
         return lines
-    region, page = lines[-1].region, lines[-1].page
-    first = next(i for i, ln in enumerate(lines) if ln.region == region and ln.page == page and ln.slot >= 0)
+    region = lines[-1].region
+    first = _final_region_start(lines)
+    while lines[first].slot < 0:  # (a repeated headline above the region)
+        first += 1
     fixed = [ln for ln in lines[first:] if ln.slot < 0]
     segment = [ln for ln in lines[first:] if ln.slot >= 0]
     region_frames = [i for i, f in enumerate(frames) if f.region == region]
@@ -468,11 +486,22 @@ def balance_final_segment(lines: list[FlowLine], frames: list[Frame], slots: lis
     return lines[:first] + fixed + moved
 
 
+def _final_region_start(lines: Sequence[FlowLine]) -> int:
+    """Where the lines of the region the story ends in start (with a repeated headline above it):
+    a region holds one story, once (input/layout_stories.py), and its lines follow one another."""
+    region = lines[-1].region if lines else None
+    start = len(lines)
+    while start > 0 and lines[start - 1].region == region:
+        start -= 1
+    return start
+
+
 def _fill_report(lines: list[FlowLine], frames: list[Frame], slots: list[Slot], layout: Layout,
                  fill: dict[str, list[int]]) -> tuple[tuple[RegionFill, ...], int, int]:
     """Each region's text lines and characters (`fill`, counted as the lines were placed) and
     capacity, and the empty slots left after the story's end with the characters they would hold."""
-    used = {ln.slot for ln in lines}
+    # the final region's slots come after every other region's: only its lines' slots matter
+    used = set(map(_slot_of, lines[_final_region_start(lines):]))
     capacity: dict[str, int] = {}
     for f in frames:
         capacity[f.region] = capacity.get(f.region, 0) + f.lines
@@ -538,12 +567,13 @@ def _break_rest(cur: _Cursor, units: tuple[Unit, ...], style: TextStyle, is_last
     s = cur.s
 
     def measure(reserve_suffix: bool) -> Callable[[int], float]:
+        # each line holds a unit at least: the breakers ask for the measures of lines 0 to
+        # len(units) (a line past the thread's slots has the last slot's measure, `beyond`)
         measures, beyond = cur.measures(style, reserve_suffix)
-        n_slots = len(measures)
-
-        def at(k: int) -> float:
-            return measures[s + k] if s + k < n_slots else beyond
-        return at
+        rooms = measures[s:s + len(units) + 1]
+        if len(rooms) <= len(units):
+            rooms += [beyond] * (len(units) + 1 - len(rooms))
+        return rooms.__getitem__
 
     options = cur.break_options(style)
     first = bisect_left(jump_slots, s)
@@ -584,15 +614,17 @@ def jump_problems(flow: StoryFlow, layout: Layout) -> list[str]:
     this check proves it for every build (a failure is a bug, not an input error)."""
     problems = []
     text_lines = [ln for ln in flow.lines if ln.role != "continued"]
-    for i, ln in enumerate(text_lines):
+    pages = [ln.page for ln in text_lines]
+    for i in [i for i, ln in enumerate(text_lines) if ln.suffix or ln.prefix]:  # (few lines carry a jump text)
+        ln, page = text_lines[i], pages[i]
         if ln.suffix:
-            target = next((x.page for x in text_lines[i + 1:] if x.page != ln.page), None)
+            target = next((p for p in islice(pages, i + 1, None) if p != page), None)
             wanted = layout.jumps.to_page.format(page=page_numeral(target, layout.edition.page_numerals)) if target else None
             if "".join(u.text for u in ln.suffix) != wanted:
                 problems.append(_("story {story}: jump line on page {page} does not name page {target}").format(
                     story=flow.story, page=ln.page, target=target))
         if ln.prefix:
-            source = next((x.page for x in reversed(text_lines[:i]) if x.page != ln.page), None)
+            source = next((pages[k] for k in range(i - 1, -1, -1) if pages[k] != page), None)
             wanted = layout.jumps.from_page.format(page=page_numeral(source, layout.edition.page_numerals)) if source else None
             if "".join(u.text for u in ln.prefix) != wanted:
                 problems.append(_("story {story}: continuation on page {page} does not name page {source}").format(

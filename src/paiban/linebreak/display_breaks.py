@@ -87,6 +87,9 @@ def break_display(units: Sequence[Unit], measure: float | MeasureFn, balance: bo
     stats = unit_stats(units)
     sums, ends = stats.width_sums, [u.end_width for u in units]
     starts, exact = _line_starts(units, stats, indent)
+    first_wins = _FirstLineWins(units, stats, rooms, indent, starts, exact)
+    if first_wins.whole():  # (most subheads: one line, and no break to look the words up for)
+        return DisplayLines((LineBreak(0, n, indent, rooms[0], line_width(units, 0, n, indent)),), 0, 0)
     kinds = _break_kinds(units)
     # costs[j]: the cost of the best lines of units[:j] ending with a break at j, and before[j]
     # the break before it; cost: (lines wider than the measure, breaks in a word, lines, weak
@@ -95,7 +98,6 @@ def break_display(units: Sequence[Unit], measure: float | MeasureFn, balance: bo
     before = [-1] * (n + 1)
     costs[0] = (0, 0, 0, 0, 0.0)
     # (the loop below runs for every pair of breaks: what it can, it looks up once)
-    first_wins = _FirstLineWins(units, stats, rooms, indent, starts, exact)
     for j in range(1, n + 1):
         first_wins.add(j)
         kind = STRONG if j == n else kinds[j]
@@ -165,6 +167,15 @@ class _FirstLineWins:
             self.tail_base = max(self.tail_base, self.starts[j - 2] - self.stats.width_sums[j - 1])
 
     def __call__(self, j: int) -> bool:
+        return self._wins(j, self.tail_base)
+
+    def whole(self) -> bool:
+        """Does the search end with all the units as one line (as it is told for j = n, every
+        shorter line taken into account)? Then it finds nothing else: the breaks need no judging."""
+        n, sums, starts = len(self.units), self.stats.width_sums, self.starts
+        return self._wins(n, max((starts[i] - sums[i + 1] for i in range(1, n - 1)), default=-inf))
+
+    def _wins(self, j: int, tail_base: float) -> bool:
         if not self.exact:
             return False
         if j == 1:  # one unit: no shorter line
@@ -172,7 +183,7 @@ class _FirstLineWins:
         sums, end = self.stats.width_sums, self.units[j - 1].end_width
         if self.starts[0] + end + (sums[j - 1] - sums[1]) > self.rooms[0] + EPS:  # as the search adds it
             return False
-        widest = max(end + sums[j - 1] + self.tail_base, _line_natural(self.units, self.stats, j - 1, j, 0.0))
+        widest = max(end + sums[j - 1] + tail_base, _line_natural(self.units, self.stats, j - 1, j, 0.0))
         return widest <= self.least + EPS
 
 

@@ -56,6 +56,7 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate, compress, count
 from math import inf
+from operator import attrgetter
 from typing import Callable, Sequence
 
 from paiban.i18n import _
@@ -84,6 +85,7 @@ SQUEEZE_REACH = 3
 _HAN, _POINT, _LATIN_SPACE = CharClass.HAN, CharClass.POINT, CharClass.LATIN_SPACE
 _CLAUSE_ENDS = (CharClass.POINT, CharClass.CLOSE)
 _PUSH_IN = KinsokuPolicy.PUSH_IN
+_joined = attrgetter("joined")
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def open_gaps(units: Sequence[Unit], start: int, end: int) -> int:
         lo += 1
     while hi > lo and units[hi].cls is _LATIN_SPACE:
         hi -= 1
-    return sum(1 for k in range(lo, hi) if not units[k].joined)
+    return hi - lo - list(map(_joined, units[lo:hi])).count(True) if hi > lo else 0
 
 
 def stretch_per_gap(units: Sequence[Unit], line: LineBreak) -> float:
@@ -442,15 +444,17 @@ class _Breaker:
         n = len(units)
         sums, max_stretch = stats.width_sums, options.max_stretch
         plain = stats.on_grid  # (off the grid, every line takes `_next_break`)
+        ruled = bool(squeezes or stops)  # (most paragraphs: no line squeezed nor stopped)
+        first_indent = self.indent if self.first_indent else 0.0
         while pos < n:
             k = len(lines)
             if resync is not None and k < len(resync) and resync[k].start == pos:
                 lines.extend(resync[k:])
                 return lines
-            ind = self.indent if (k == 0 and self.first_indent) else 0.0
+            ind = first_indent if k == 0 else 0.0
             measure = measure_of(k)
             line = None
-            if plain and not (squeezes and k in squeezes) and not (stops and k in stops):
+            if plain and not (ruled and (k in squeezes or k in stops)):
                 line = _plain_line(units, sums, pos, n, measure, ind, max_stretch)
             if line is None or line.__class__ is int:  # not a plain line (int: where it overflows)
                 allow, classes = squeezes.get(k, _NO_SQUEEZE) if squeezes else _NO_SQUEEZE
