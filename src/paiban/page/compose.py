@@ -9,6 +9,7 @@ one alignment, the whole block centred vertically in its headline region.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 
@@ -141,10 +142,16 @@ def compose_some_pages(layout: Layout, stories: list[tuple[StorySpec, Article, S
             page.lines.extend(lines)
             page.markers.extend(markers)
             warnings.extend(((HEADLINES, i, k), n) for k, n in enumerate(notes))
-        run_ins = [p.run_in for p in article.paragraphs]
         for number, page in pages.items():
+            fls = index.lines_by_page[i].get(number)
+            if not fls:
+                continue
+            run_ins = [p.run_in for p in article.paragraphs]
+            if memo is None and place_vertical is None:
+                place.place(fls, run_ins, story.dateline_style, page.lines, page.markers)
+                continue
             add_line, add_markers, place_here = page.lines.append, page.markers.extend, places[number]
-            for fl in index.lines_by_page[i].get(number, ()):
+            for fl in fls:
                 if place_vertical is not None and fl.region in vertical:
                     placed, markers = place_vertical(fl)
                     add_line(placed)
@@ -231,26 +238,52 @@ class LinePlacer:
         return hit
 
     def __call__(self, fl: FlowLine, run_in: tuple[int, str] | None = None) -> tuple[PlacedLine, list[Marker]]:
-        hit = self._styles.get(fl.style)
-        size, lookup, latin_advance, align, justified, usual = hit if hit is not None else self._style(fl.style)
-        top = self._tops.get(fl.page)
-        if top is None:
-            top = self._tops[fl.page] = self.layout.grid_top(fl.page)
-        y = top - (fl.grid_line - 1) * self._pitch - BASELINE * size  # `grid_line_top` − the baseline
-        kind = fl.kind._value_ if fl.role == "text" else fl.role  # (`Enum.value` is a property, 10× slower)
-        x0, justify = self._left + fl.x, justified and not fl.last_of_paragraph
-        run_in = _run_in(self.layout, fl, self.glyphs, run_in) if run_in is not None else None
-        if run_in is None and not fl.prefix and not fl.suffix:
-            found = usual(fl.units, fl.measure / size, fl.brk.indent, justify, align)
-            if found is not None:
-                chars, xs, scaled, runs = found
-                return PlacedLine(fl.story, fl.region, fl.column, fl.grid_line, kind, x0, y, fl.measure, size, chars,
-                                  chars, tuple([x0 + x * size for x in xs]), runs, scaled), []
-        positioned = justify_glyphs(fl.units, fl.measure / size, fl.brk.indent, lookup, latin_advance, justify, align,
-                                    fl.prefix, fl.suffix, run_in)
-        # the text is the glyphs' characters: justify places every character of the line once, in order
-        return placed_line(fl.story, fl.region, fl.column, fl.grid_line, kind, x0, y, fl.measure, size, None,
-                           positioned)
+        """One line (`place`); `run_in`: the length of its paragraph's run-in dateline and the
+        dateline's style, when it has one."""
+        lines: list[PlacedLine] = []
+        markers: list[Marker] = []
+        chars, style = run_in if run_in is not None else (0, "")
+        self.place((fl,), {fl.paragraph: chars}, style, lines, markers)
+        return lines[0], markers
+
+    def place(self, fls: Iterable[FlowLine], run_ins: Sequence[int] | Mapping[int, int], dateline_style: str,
+              lines: list[PlacedLine], markers: list[Marker]) -> None:
+        """Place lines of one story: append each to `lines`, and its proof markers to `markers`.
+        `run_ins`: by paragraph, the length of its run-in dateline (0: none), set in
+        `dateline_style`. (`compose_some_pages` places a page's lines of a story in one call: a
+        call per line, with its result tuple, cost ~4 % of composing the page's instructions.)"""
+        styles, tops, left, pitch, add = self._styles, self._tops, self._left, self._pitch, lines.append
+        for fl in fls:
+            hit = styles.get(fl.style)
+            size, lookup, latin_advance, align, justified, usual = hit if hit is not None else self._style(fl.style)
+            top = tops.get(fl.page)
+            if top is None:
+                top = tops[fl.page] = self.layout.grid_top(fl.page)
+            y = top - (fl.grid_line - 1) * pitch - BASELINE * size  # `grid_line_top` − the baseline
+            x0, justify = left + fl.x, justified and not fl.last_of_paragraph
+            run_in = None
+            if fl.role == "text":
+                kind = fl.kind._value_  # (`Enum.value` is a property, 10× slower)
+                chars = run_ins[fl.paragraph]
+                if chars:
+                    run_in = _run_in(self.layout, fl, self.glyphs, (chars, dateline_style))
+            else:
+                kind = fl.role
+            if run_in is None and not fl.prefix and not fl.suffix:
+                found = usual(fl.units, fl.measure / size, fl.brk.indent, justify, align)
+                if found is not None:
+                    chars, xs, scaled, runs = found
+                    add(PlacedLine(fl.story, fl.region, fl.column, fl.grid_line, kind, x0, y, fl.measure, size, chars,
+                                   chars, tuple([x0 + x * size for x in xs]), runs, scaled))
+                    continue
+            positioned = justify_glyphs(fl.units, fl.measure / size, fl.brk.indent, lookup, latin_advance, justify,
+                                        align, fl.prefix, fl.suffix, run_in)
+            # the text is the glyphs' characters: justify places every character of the line once, in order
+            line, missing = placed_line(fl.story, fl.region, fl.column, fl.grid_line, kind, x0, y, fl.measure, size,
+                                        None, positioned)
+            add(line)
+            if missing:
+                markers.extend(missing)
 
 
 _FACE = attrgetter("face")
