@@ -19,7 +19,8 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from operator import add, sub
+from itertools import chain, repeat
+from operator import sub
 from typing import NamedTuple
 
 from paiban.errors import PaibanError
@@ -63,8 +64,12 @@ class CodeSpace:
     @classmethod
     def for_texts(cls, texts: Iterable[str]) -> "CodeSpace":
         """The code space for a document whose drawn characters all come from `texts`."""
-        # max() finds a text with a character beyond U+FFFF in C; only those are searched
-        return cls({c for text in texts if text and max(text) > "\uffff" for c in _ASTRAL.findall(text)})
+        text = "".join(texts)
+        # a character beyond U+FFFF is two UTF-16 units: whether there is one is seen at the speed
+        # of a copy (most documents have none), and only then is the text searched
+        if len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text):
+            return cls()
+        return cls(_ASTRAL.findall(text))
 
     def cid(self, char: str) -> int:
         cp = ord(char)
@@ -204,9 +209,10 @@ def metrics_advance(registry, faces: dict) -> Advance:
 def encode_page(codes: GlyphCodes, page: PlacedPage) -> EncodedPage:
     """A composed page as the PDF writer draws it: its lines' text objects, the characters each
     face draws, and the rest of the page as it is."""
-    chars = chars_by_face([page])
-    encoded = EncodedPage(page.number, page.width, page.height, page_operators(codes, page),
-                          {face: "".join(sorted(found)) for face, found in sorted(chars.items())},
+    drawn: dict[str, set[str]] = {}
+    text = page_operators(codes, page, drawn)
+    encoded = EncodedPage(page.number, page.width, page.height, text,
+                          {face: "".join(sorted(found)) for face, found in sorted(drawn.items())},
                           codes.space.astral, len(page.lines), page.rules, page.markers, page.rects, page.images)
     if any(line.modes for line in page.lines):  # vertical lines (竖排) draw with vertical fonts too
         from paiban.render.vertical_text import vertical_faces
@@ -215,17 +221,45 @@ def encode_page(codes: GlyphCodes, page: PlacedPage) -> EncodedPage:
     return encoded
 
 
-def page_operators(codes: GlyphCodes, page: PlacedPage) -> str:
+def page_operators(codes: GlyphCodes, page: PlacedPage, drawn: dict[str, set[str]] | None = None) -> str:
     """The text objects of every line of `page`, one after the other (a vertical line's by
-    `paiban.render.vertical_text`)."""
-    if codes.lines is not None:
-        return "\n".join([_kept_operators(codes, line) for line in page.lines if line.chars])
-    if any(line.modes for line in page.lines):
+    `paiban.render.vertical_text`); and in `drawn`, when given, FontFace.key → the characters the
+    page draws with it (`chars_by_face`), gathered on the way."""
+    drawn = {} if drawn is None else drawn
+    if codes.lines is not None or any(line.modes for line in page.lines):
+        drawn.update(chars_by_face([page]))
+        if codes.lines is not None:
+            return "\n".join([_kept_operators(codes, line) for line in page.lines if line.chars])
         from paiban.render.vertical_text import vertical_line_operators
 
         return "\n".join([(vertical_line_operators if line.modes else line_operators)(codes, line)
                           for line in page.lines if line.chars])
-    return "\n".join([line_operators(codes, line) for line in page.lines if line.chars])
+    texts: list[str] = []
+    run: list[PlacedLine] = []  # consecutive common lines in one face at one size: `_one_font_run`
+    face = size = None  # theirs
+    for line in page.lines:
+        if not line.chars:
+            for _, name in line.face_runs:  # a face with nothing to draw is a face of the page too
+                drawn.setdefault(name, set())
+            continue
+        if len(line.face_runs) == 1 and not line.scaled:  # a common line
+            if line.size != size or line.face_runs[0][1] != face:
+                if run:
+                    texts.append(_one_font_run(codes[face].sized[size], run, drawn.setdefault(face, set())))
+                    run = []
+                face, size = line.face_runs[0][1], line.size
+            run.append(line)
+            continue
+        if run:
+            texts.append(_one_font_run(codes[face].sized[size], run, drawn.setdefault(face, set())))
+            run = []
+            face = size = None
+        texts.append(line_operators(codes, line))
+        for name, start, end in line.runs():
+            drawn.setdefault(name, set()).update(line.chars[start:end])
+    if run:
+        texts.append(_one_font_run(codes[face].sized[size], run, drawn.setdefault(face, set())))
+    return "\n".join(texts)
 
 
 #: lines kept by `GlyphCodes.keep_lines` before they are all forgotten (and encoded again)
@@ -338,7 +372,7 @@ def line_operators(codes: GlyphCodes, line: PlacedLine) -> str:
     chars = line.chars
     xs = line.xs
     if len(line.face_runs) == 1 and not line.scaled:  # the common line
-        return _one_font_run(codes[line.face_runs[0][1]].sized[size], chars, xs, line.y)
+        return _one_font_run(codes[line.face_runs[0][1]].sized[size], [line])
     runs = [(line.face_runs[0][1], 0, len(chars))] if len(line.face_runs) == 1 else line.runs()
     widths: list[float] = []
     encoded: list[GlyphCode] = []
@@ -356,24 +390,44 @@ def line_operators(codes: GlyphCodes, line: PlacedLine) -> str:
     return "\n".join(code)
 
 
-def _one_font_run(sized: "_Sized", chars: str, xs: tuple[float, ...], y: float) -> str:
-    """The text object of the common line: one font, no stretched glyph; a TJ adjustment only
-    where a glyph is off the pen by more than `PEN_TOLERANCE` (squeezed marks, unit boundaries)."""
+def _one_font_run(sized: "_Sized", lines: list[PlacedLine], drawn: set[str] | None = None) -> str:
+    """The text objects of common lines (one font at one size, no stretched glyph), one a line;
+    a TJ adjustment only where a glyph is off the pen by more than `PEN_TOLERANCE` (squeezed
+    marks, unit boundaries). The lines' glyphs are taken as one column (codes, origins, widths),
+    so that each step is one pass over all of them; they are added to `drawn` when given."""
     width = sized.width
-    glyphs = list(chars)  # one str object a glyph for both lookups (their hashes are kept)
-    # (next x - x) - width, glyph by glyph
+    glyphs = list("".join([line.chars for line in lines]))  # one str a glyph for both lookups
+    xs = list(chain.from_iterable([line.xs for line in lines]))
+    # (next x - x) - width, glyph by glyph (at a line's last glyph: to the next line, unused)
     deltas = list(map(sub, map(sub, xs[1:], xs), map(width, glyphs)))
     width(glyphs[-1])  # the last glyph's too: a character the face lacks fails, as in any line
-    if not deltas:
-        head, after, tail = sized.spacings[0.0]
-    elif deltas.count(deltas[0]) * 2 > len(deltas):  # most of them are the first (the usual line)
-        head, after, tail = sized.firsts[deltas[0]]
-    else:
-        head, after, tail = sized.spacings[round(_spacing_of(deltas, sized.size), 5)]
-    code = sized.code
-    # each glyph's code, then "" or ") adjustment (" (`_adjustment_table`); the last glyph's alone
-    text = "".join(map(add, map(code, glyphs), map(after, deltas)))
-    return f"{head}{_nums[xs[0]]} {_nums[y]} Tm\n[({text}{code(glyphs[-1])}{tail}"
+    if drawn is not None:
+        drawn.update(glyphs)
+    # what precedes each glyph's code: the text object's head at a line's first glyph, else ""
+    # or ") adjustment (" (`_adjustment_table`)
+    before: list[str] = []
+    tail = ""
+    start = 0
+    for line in lines:
+        end = start + len(line.chars) - 1
+        spacings = deltas[start:end]
+        first = spacings[0] if spacings else 0.0
+        same = spacings.count(first)
+        if not spacings:  # one glyph
+            head, after, next_tail = sized.spacings[0.0]
+        elif same * 2 > len(spacings):  # most of them are the first (the usual line)
+            head, after, next_tail = sized.firsts[first]
+        else:
+            head, after, next_tail = sized.spacings[round(_spacing_of(spacings, sized.size), 5)]
+        before.append(f"{tail}\n{head}{_nums[xs[start]]} {_nums[line.y]} Tm\n[(")
+        # all of them the first (a justified line without marks): one lookup for all
+        before += repeat(after(first), same) if same == len(spacings) else map(after, spacings)
+        tail = next_tail
+        start = end + 1
+    parts = [""] * (2 * len(glyphs))  # before and code by turns
+    parts[::2] = before
+    parts[1::2] = map(sized.code, glyphs)
+    return "".join(parts)[1:] + tail  # [1:]: the first line's "\n"
 
 
 def _mixed_runs(code: list[str], line: PlacedLine, encoded: list[GlyphCode], widths: list[float],
