@@ -83,7 +83,7 @@ def write_atomically(target: Path, data: bytes, mode: int = 0o666, durable: bool
     check_target(target)
     fd, tmp = _create_temporary(target, mode)
     try:
-        checksummed = _in_checksummed_folder(target)
+        checksummed = _takes_sidecar(target) and _in_checksummed_folder(target)
         flush = durable and not checksummed
         with open(fd, "wb") as fh:
             fh.write(data)
@@ -98,19 +98,25 @@ def write_atomically(target: Path, data: bytes, mode: int = 0o666, durable: bool
         raise
     if flush:
         sync_path(target.parent)
-    if checksummed and _takes_sidecar(target):
+    if checksummed:
         write_sidecar(target, hashlib.sha256(data).hexdigest(), len(data))
 
 
 def _create_temporary(target: Path, mode: int) -> tuple[int, Path]:
-    """A new file beside `target`, open for writing, with `mode` less the umask; and its path."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """A new file beside `target`, open for writing, with `mode` less the umask; and its path.
+    The folder is made (with its parents) when the file cannot be made without it."""
+    made = False
     while True:
         tmp = target.parent / f"{TEMP_PREFIX}{target.name}.{secrets.token_hex(4)}.part"
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), mode), tmp
         except FileExistsError:
             continue
+        except (FileNotFoundError, NotADirectoryError):
+            if made:
+                raise
+            target.parent.mkdir(parents=True, exist_ok=True)  # says why where the folder cannot be made
+            made = True
 
 
 def _in_checksummed_folder(target: Path) -> bool:

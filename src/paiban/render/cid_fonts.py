@@ -35,9 +35,12 @@ CFF glyph for every character it lays out, six times slower), and no font has a 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
+import threading
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,8 +61,8 @@ from paiban.render.truetype_subset import font_facts, glyph_order, truetype_subs
 _BFCHAR_BLOCK = 100
 #: programs kept per process at most (a render worker renders an edition's pages with the same few)
 MEMO_PROGRAMS = 32
-#: program key → `Program`
-_programs: dict[tuple, "Program"] = {}
+#: program key → `Program`, least recently used first
+_programs: dict[str, "Program"] = {}
 
 
 @dataclass(frozen=True)
@@ -85,10 +88,34 @@ class FontParts:
     widths: bytes  # the /W array, formatted
     cid_to_gid: bytes | None  # compressed; None for a CFF face (its charset maps CIDs)
     to_unicode: bytes  # compressed
+    program_digest: str  # SHA-256 of the codes a program is cut for (none for a whole file): its cache key
 
 
-#: (face, characters, code space) → FontParts; cleared when full
+#: (face, characters, code space) → FontParts, least recently used first
 _parts: dict[tuple, FontParts] = {}
+
+
+#: guards the memos' order (a Dask worker runs jobs in threads)
+_memo_lock = threading.Lock()
+
+
+def _recall(memo: dict, key: object) -> object | None:
+    """``memo[key]``, now the most recently used, or None."""
+    with _memo_lock:
+        hit = memo.pop(key, None)
+        if hit is not None:
+            memo[key] = hit
+        return hit
+
+
+def _remember(memo: dict, key: object, value: object) -> None:
+    """Keep ``value`` as the most recently used entry of ``memo``, forgetting the least recently
+    used beyond `MEMO_PROGRAMS` (a worker's page PDFs each have a slug font of their own, which
+    would otherwise push out the fonts of the composition its next pages share)."""
+    with _memo_lock:
+        memo[key] = value
+        if len(memo) > MEMO_PROGRAMS:
+            del memo[next(iter(memo))]
 
 
 @dataclass(frozen=True)
@@ -111,20 +138,24 @@ _source_glyphs: dict[FontFace, dict[int, int]] = {}
 class CidFont:
     """One face as a Type 0 font, added to a reportlab document at the end of a render."""
 
-    def __init__(self, face: FontFace, chars: list[str], space: CodeSpace, advance: Advance,
+    def __init__(self, face: FontFace, chars: Sequence[str], space: CodeSpace, advance: Advance,
                  preview: bool = False):
-        """``chars``: the characters the face draws in this document. ``preview``: for a preview
-        rendition, a CFF face is drawn with TrueType outlines of its glyphs (`preview_font`)."""
+        """``chars``: the characters the face draws in this document, sorted. ``preview``: for a
+        preview rendition, a CFF face is drawn with TrueType outlines of its glyphs (`preview_font`)."""
         self.face = face
         self.preview = preview
         self.resource = resource_name(face.key)
-        key = (face, "\0".join(chars), space.astral)
-        parts = _parts.get(key)
+        key = (face, chars if isinstance(chars, str) else "".join(chars), space.astral)
+        parts = _recall(_parts, key)
         if parts is None:
-            if len(_parts) >= MEMO_PROGRAMS:
-                _parts.clear()
-            parts = _parts[key] = font_parts(face, chars, space, advance)
+            parts = font_parts(face, chars, space, advance)
+            _remember(_parts, key, parts)
         self.parts = parts
+
+    @functools.cached_property
+    def cids(self) -> frozenset[int]:
+        """The codes the font draws."""
+        return frozenset(cid for cid, _ in self.parts.codes)
 
     def program(self) -> Program:
         """The face's program for this document's codes (per process, disk cache, or made)."""
@@ -132,12 +163,36 @@ class CidFont:
 
     def add_to(self, doc, vertical: bool = False) -> None:
         """Add the font's objects to reportlab's document and its font resources; with
-        `vertical`, the face's vertical font too (`_add_vertical`)."""
+        `vertical`, the face's vertical font too (`_add_vertical`). Each object is formatted as
+        it is added (its references are to objects added before it), and the formatted objects
+        of a print font are kept per process for where they start in the document: the pages of
+        a composition embed the same fonts, as objects of the same numbers."""
+        program = None if self.preview and self.face.is_cff else self.program()
         parts = self.parts
-        outlines = preview_font(self.face, parts) if self.preview and self.face.is_cff else None
+        key = None if self.preview else (self.face, parts.program_digest, parts.widths, parts.to_unicode,
+                                         parts.cid_to_gid, program.compressed, vertical, doc.objectcounter)
+        objects = _recall(_formatted_fonts, key) if key is not None else None
+        if objects is None:
+            added = _Added(doc)
+            self._add_objects(added, program, vertical)
+            objects = tuple(added.objects)
+            if key is not None:
+                _remember(_formatted_fonts, key, objects)
+        else:
+            for name, data in objects:
+                doc.Reference(data, name)
+        fonts = doc.idToObject[pdfdoc.BasicFonts].dict
+        fonts[self.resource[1:]] = pdfdoc.PDFObjectReference(self.resource[1:])
+        if vertical:
+            fonts["V" + self.resource[2:]] = pdfdoc.PDFObjectReference("V" + self.resource[2:])
+
+    def _add_objects(self, doc: "_Added", program: Program | None, vertical: bool) -> None:
+        """The font's objects, as `add_to` adds them (``program``: None for a preview rendition's
+        CFF face, drawn with TrueType outlines)."""
+        parts = self.parts
+        outlines = preview_font(self.face, parts) if program is None else None
         cff = self.face.is_cff and outlines is None
         if outlines is None:
-            program = self.program()
             info, tag = program.descriptor, program.tag
             stream = pdfdoc.PDFStream(content=program.compressed)
             stream.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
@@ -159,41 +214,38 @@ class CidFont:
             "Descent": info["descent"],
             "CapHeight": info["cap_height"],
             "StemV": info["stem_v"],
-            "FontFile3" if cff else "FontFile2": doc.Reference(stream, f"cidFontFile:{base}"),
+            "FontFile3" if cff else "FontFile2": doc.add(stream, f"cidFontFile:{base}"),
         })
         descendant = {
             "Type": "/Font",
             "Subtype": "/CIDFontType0" if cff else "/CIDFontType2",
             "BaseFont": pdfdoc.PDFName(base),
-            "CIDSystemInfo": pdfdoc.PDFDictionary({"Registry": "(Adobe)", "Ordering": "(Identity)",
-                                                   "Supplement": 0}),
-            "FontDescriptor": doc.Reference(descriptor, f"cidFontDescriptor:{base}"),
+            "CIDSystemInfo": _identity_system(),
+            "FontDescriptor": doc.add(descriptor, f"cidFontDescriptor:{base}"),
             "DW": 1000,
             "W": parts.widths,
         }
         if outlines is not None:
-            descendant["CIDToGIDMap"] = doc.Reference(pdfdoc.PDFStream(content=outlines.cid_to_gid, filters=[]),
-                                                      f"cidToGid:{base}")
+            descendant["CIDToGIDMap"] = doc.add(pdfdoc.PDFStream(content=outlines.cid_to_gid, filters=[]),
+                                                f"cidToGid:{base}")
         elif parts.cid_to_gid is not None:
-            descendant["CIDToGIDMap"] = doc.Reference(_flate_stream(parts.cid_to_gid), f"cidToGid:{base}")
-        descendants = pdfdoc.PDFArray([doc.Reference(pdfdoc.PDFDictionary(descendant), f"cidFont:{base}")])
+            descendant["CIDToGIDMap"] = doc.add(_flate_stream(parts.cid_to_gid), f"cidToGid:{base}")
+        descendants = pdfdoc.PDFArray([doc.add(pdfdoc.PDFDictionary(descendant), f"cidFont:{base}")])
         # a preview rendition is only drawn: no ToUnicode, which PDFium reads for every character
         to_unicode = {} if self.preview else {
-            "ToUnicode": doc.Reference(_flate_stream(parts.to_unicode), f"cidToUnicode:{base}")}
-        type0 = pdfdoc.PDFDictionary({
+            "ToUnicode": doc.add(_flate_stream(parts.to_unicode), f"cidToUnicode:{base}")}
+        doc.add(pdfdoc.PDFDictionary({
             "Type": "/Font",
             "Subtype": "/Type0",
             "BaseFont": pdfdoc.PDFName(base),
             "Encoding": "/Identity-H",
             "DescendantFonts": descendants,
             **to_unicode,
-        })
-        name = self.resource[1:]
-        doc.idToObject["BasicFonts"].dict[name] = doc.Reference(type0, name)
+        }), self.resource[1:])
         if vertical:
             self._add_vertical(doc, base, descendant, to_unicode)
 
-    def _add_vertical(self, doc, base: str, descendant: dict, to_unicode: dict) -> None:
+    def _add_vertical(self, doc: "_Added", base: str, descendant: dict, to_unicode: dict) -> None:
         """The face's vertical font (竖排): a Type 0 font with the Identity-V CMap (writing mode
         1) over a descendant that shares the font program, descriptor and ToUnicode, with the
         vertical metrics (PDF 1.7 §9.7.4.3): every glyph advances one em down (``/DW2``
@@ -208,19 +260,44 @@ class CidFont:
         vertical = {**descendant, "DW2": pdfdoc.PDFArray([facts.default_origin, -1000])}
         if w2:
             vertical["W2"] = pdfdoc.PDFArray(w2)
-        type0 = pdfdoc.PDFDictionary({
+        doc.add(pdfdoc.PDFDictionary({
             "Type": "/Font",
             "Subtype": "/Type0",
             "BaseFont": pdfdoc.PDFName(base),
             "Encoding": "/Identity-V",
-            "DescendantFonts": pdfdoc.PDFArray([doc.Reference(pdfdoc.PDFDictionary(vertical), f"cidFontV:{base}")]),
+            "DescendantFonts": pdfdoc.PDFArray([doc.add(pdfdoc.PDFDictionary(vertical), f"cidFontV:{base}")]),
             **to_unicode,
-        })
-        name = "V" + self.resource[2:]
-        doc.idToObject["BasicFonts"].dict[name] = doc.Reference(type0, name)
+        }), "V" + self.resource[2:])
 
 
-def _truetype_glyphs(face: FontFace, chars: list[str]) -> tuple[dict[int, int], bool]:
+#: the formatted objects of print fonts (name, bytes), by what they are made of and the number
+#: of the document's last object before them, least recently used first
+_formatted_fonts: dict[tuple, tuple[tuple[str, bytes], ...]] = {}
+
+
+class _Added:
+    """Adds objects to a reportlab document formatted, as reportlab formats them when it writes
+    the file (reportlab copies bytes as they are), and records them."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.objects: list[tuple[str, bytes]] = []
+
+    def add(self, obj, name: str):
+        """Add ``obj`` as ``name``; a reference to it."""
+        data = pdfdoc.format(obj, self.doc, toplevel=1)
+        self.objects.append((name, data))
+        return self.doc.Reference(data, name)
+
+
+@functools.cache
+def _identity_system() -> bytes:
+    """A descendant font's CIDSystemInfo: Adobe-Identity-0."""
+    return pdfdoc.format(pdfdoc.PDFDictionary({"Registry": "(Adobe)", "Ordering": "(Identity)", "Supplement": 0}),
+                         pdfdoc.DummyDoc())
+
+
+def _truetype_glyphs(face: FontFace, chars: Sequence[str]) -> tuple[dict[int, int], bool]:
     """Code point → glyph of ``chars`` in a TrueType face, and whether the face's file is small
     enough to embed whole (one face with at most about twice the glyphs drawn), read from the
     file's bytes: a build whose programs are cached never parses the font."""
@@ -230,8 +307,8 @@ def _truetype_glyphs(face: FontFace, chars: list[str]) -> tuple[dict[int, int], 
     return glyphs, not collection and count <= 2 * len(glyphs) + 16
 
 
-def font_parts(face: FontFace, chars: list[str], space: CodeSpace, advance: Advance) -> FontParts:
-    """The `FontParts` of ``face`` for ``chars``."""
+def font_parts(face: FontFace, chars: Sequence[str], space: CodeSpace, advance: Advance) -> FontParts:
+    """The `FontParts` of ``face`` for ``chars`` (a list or a string of them)."""
     to_glyph: dict[int, int] = {}
     whole_file = False
     forms = _stand_in_glyphs(face, chars)
@@ -253,13 +330,14 @@ def font_parts(face: FontFace, chars: list[str], space: CodeSpace, advance: Adva
     if not face.is_cff:
         gids = list(sources) if whole_file else glyph_order(list(sources))[1]
         cid_to_gid = zlib.compress(cid_to_gid_map(cids, gids))
-    # formatted here once: reportlab copies bytes into the file as they are
-    widths_pdf = pdfdoc.format(pdfdoc.PDFArray(width_array(cids, widths)), None)
-    return FontParts(tuple(zip(cids, code_points)), sources, whole_file, widths_pdf, cid_to_gid,
-                     zlib.compress(to_unicode_cmap(cids, marks).encode("ascii")))
+    widths_pdf = _formatted_widths(tuple((cid, w) for cid, w in zip(cids, widths) if w != 1000 and round(w, 3) != 1000))
+    codes = tuple(zip(cids, code_points))
+    return FontParts(codes, sources, whole_file, widths_pdf, cid_to_gid,
+                     zlib.compress(to_unicode_cmap(cids, marks).encode("ascii")),
+                     hashlib.sha256(repr(None if whole_file else codes).encode("ascii")).hexdigest())
 
 
-def _stand_in_glyphs(face: FontFace, chars: list[str]) -> dict[int, int]:
+def _stand_in_glyphs(face: FontFace, chars: Sequence[str]) -> dict[int, int]:
     """Code point of a vertical form's stand-in among `chars` → the form's glyph in the face
     (`paiban.fonts.vertical_glyphs`); empty, without reading the font, when there is none."""
     wanted = [c for c in chars if mark_of(c) is not None]
@@ -288,6 +366,14 @@ def width_array(cids: list[int], widths: list[float]) -> list:
     if run:
         out += [start, pdfdoc.PDFArray(run)]
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _formatted_widths(advances: tuple[tuple[int, float], ...]) -> bytes:
+    """The ``/W`` array of the (CID, advance) pairs whose advance is not one em, formatted by
+    reportlab (which copies bytes into the file as they are): once per process for the same
+    pairs, as in the fonts of a composition's pages, which differ by their slugs' page numbers."""
+    return pdfdoc.format(pdfdoc.PDFArray(width_array([cid for cid, _ in advances], [w for _, w in advances])), None)
 
 
 def cid_to_gid_map(cids: list[int], gids: list[int]) -> bytes:
@@ -325,14 +411,12 @@ def font_program(face: FontFace, parts: FontParts) -> Program:
     (`paiban.fonts.disk_cache`, kind ``programs``: the compressed program as the payload, the rest
     as the header) when the font file and the codes are the same as when it was stored, else made.
     The code identity in every key covers the code that cuts programs (and fontTools' version)."""
-    codes = None if parts.whole_file else parts.codes
     try:
         stamp = file_stamp(Path(face.path))
     except OSError:
         stamp = None
-    digest = hashlib.sha256(repr(codes).encode("ascii")).hexdigest()
-    key = f"program|{'cff' if face.is_cff else 'ttf'}|{stamp}|{face.index}|{digest}"
-    hit = _programs.get(key)
+    key = f"program|{'cff' if face.is_cff else 'ttf'}|{stamp}|{face.index}|{parts.program_digest}"
+    hit = _recall(_programs, key)
     if hit is not None:
         return hit
     hit = _stored(key) if stamp is not None else None
@@ -342,9 +426,7 @@ def font_program(face: FontFace, parts: FontParts) -> Program:
             write_binary_entry("programs", key, {"length": hit.length, "tag": hit.tag, "descriptor": hit.descriptor},
                                hit.compressed)
             auto_prune(default_cache_dir())
-    if len(_programs) >= MEMO_PROGRAMS:  # a long-lived worker renders many editions
-        _programs.clear()
-    _programs[key] = hit
+    _remember(_programs, key, hit)  # a long-lived worker renders many editions
     return hit
 
 

@@ -19,10 +19,18 @@ dates, so the output is byte-identical for identical input. The file is written 
 name in the target directory and renamed into place, so a crash never leaves half a PDF. With
 proof overlays (``--proof``, `paiban.render.proof_drawing`) the file is a proof, not for press,
 and makes no PDF/X claim.
+
+A render worker writes many PDFs alike (a composition's pages, with the same fonts and press
+settings): what is the same in each (the output profile's stream, the overprinting state, a
+page's boxes and resources, the fixed strings of the document information, a composition's font
+objects, `cid_fonts`) is formatted by reportlab once per process and handed to it as bytes, which
+it copies into the file as they are (`_formatted`); the bytes of the file are those reportlab
+writes when it formats everything itself.
 """
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -92,8 +100,6 @@ def pdf_bytes(title: str, pages: Sequence[EncodedPage], faces: Mapping[str, Font
     for page in pages:
         for face, chars in page.chars.items():
             used.setdefault(face, set()).update(chars)
-    if font_chars is not None:
-        used = {face: set(font_chars.get(face, ())) | chars for face, chars in used.items()}
     spaces = {page.astral for page in pages}
     if len(spaces) > 1:
         raise ValueError("the pages of one PDF were encoded with different code spaces")
@@ -108,7 +114,9 @@ def pdf_bytes(title: str, pages: Sequence[EncodedPage], faces: Mapping[str, Font
     label_face = _covering_face(proof_drawing.label_chars(proof), used, faces, space) if proof else None
     if label_face is not None:
         used[label_face].update(proof_drawing.label_chars(proof))
-    fonts = {key: CidFont(faces[key], sorted(used[key]), space, advance, preview) for key in sorted(used)}
+    prepared = font_chars or {}
+    fonts = {key: CidFont(faces[key], _font_text(used[key], prepared.get(key, "")), space, advance, preview)
+             for key in sorted(used)}
     profile = pressing.icc_profile(press)
     rl_config.useA85 = 0  # binary streams: smaller, and reportlab's pure-Python ASCII85 is slow
     canvas = _Canvas("", invariant=1, pageCompression=1, lang="zh-CN")
@@ -118,8 +126,7 @@ def pdf_bytes(title: str, pages: Sequence[EncodedPage], faces: Mapping[str, Font
     canvas.setAuthor(author)
     canvas.setCreator("paiban")
     canvas.setSubject(title)
-    overprint = doc.Reference(pdfdoc.PDFDictionary({"Type": "/ExtGState", "OP": "true", "op": "true",
-                                                    "OPM": 1}), "GSoverprint")
+    overprint = doc.Reference(_overprint_state(), "GSoverprint")
     pictures: dict[str, object] = {}
     drawn: list[tuple[dict[str, object], pressing.PageBoxes]] = []
     for page in pages:
@@ -140,11 +147,11 @@ def pdf_bytes(title: str, pages: Sequence[EncodedPage], faces: Mapping[str, Font
     references: dict[str, object] = {}
     for pdf_page, (used_pictures, boxes) in zip(doc.Pages.pages, drawn):
         _compress_contents(pdf_page, compress or deflate_page)
-        pdf_page.MediaBox = pdfdoc.PDFArray(list(boxes.media))
-        pdf_page.TrimBox = pdfdoc.PDFArray(list(boxes.trim))
-        pdf_page.BleedBox = pdfdoc.PDFArray(list(boxes.bleed_box))
-        pdf_page.ExtGState = pdfdoc.PDFDictionary({"GSop": overprint})
-        if used_pictures:
+        pdf_page.MediaBox, pdf_page.TrimBox, pdf_page.BleedBox = _boxes(boxes)
+        if not used_pictures:
+            pdf_page.Resources = _page_resources(doc, pdf_page, overprint)
+        else:
+            pdf_page.ExtGState = pdfdoc.PDFDictionary({"GSop": overprint})
             for name, picture in used_pictures.items():
                 if name not in references:
                     references[name] = doc.Reference(_image_stream(picture), f"picture:{name}")
@@ -155,6 +162,20 @@ def pdf_bytes(title: str, pages: Sequence[EncodedPage], faces: Mapping[str, Font
         font.add_to(doc, vertical=key in vertical)
     _add_press_objects(doc, title, press, profile, pages, proof is not None)
     return canvas.getpdfdata()
+
+
+@functools.lru_cache(maxsize=64)
+def _prepared(chars: str) -> tuple[str, frozenset[str]]:
+    """The characters a font is prepared for (`pdf_bytes`' ``font_chars``), sorted and as a set:
+    once per process (sorting a composition's ~600 characters takes ~0.1 ms, for every page)."""
+    distinct = frozenset(chars)
+    return "".join(sorted(distinct)), distinct
+
+
+def _font_text(drawn: set[str], prepared: str) -> str:
+    """The characters a font is made for, sorted: those it is ``prepared`` for and those ``drawn``."""
+    text, known = _prepared(prepared)
+    return text if drawn <= known else "".join(sorted(known | drawn))
 
 
 def _slug_face(pages: Sequence[EncodedPage], used: dict[str, set[str]], faces: Mapping[str, FontFace],
@@ -189,12 +210,11 @@ def _in_space(space: CodeSpace, char: str) -> bool:
 
 def _slug_text(slug: str, font: CidFont, space: CodeSpace, boxes: pressing.PageBoxes) -> str:
     """The slug line in registration colour, with the codes its font has (others are left out)."""
-    drawable = {cid for cid, _ in font.parts.codes}
     codes = []
     for char in slug:
         if char == " ":
             codes.append(None)
-        elif _in_space(space, char) and space.cid(char) in drawable:
+        elif _in_space(space, char) and space.cid(char) in font.cids:
             codes.append(space.cid(char))
     x, y = pressing.slug_origin(boxes)
     runs, parts = [], []
@@ -216,20 +236,17 @@ def _add_press_objects(doc, title: str, press: Press, profile: pressing.OutputPr
                        pages: Sequence[EncodedPage], proof: bool = False) -> None:
     """The output intent, the XMP metadata and the PDF/X keys of the document information; a
     proof has the output intent only, and says it is one (`paiban.render.proof_drawing`)."""
-    icc = pdfdoc.PDFStream(content=profile.compressed)
-    icc.dictionary["N"] = 4
-    icc.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
     intent = {
         "Type": "/OutputIntent",
         "S": "/GTS_PDFX",
-        "OutputConditionIdentifier": pdfdoc.PDFString(press.output_condition_identifier or profile.description),
-        "Info": pdfdoc.PDFString(profile.description),
-        "DestOutputProfile": doc.Reference(icc, "outputProfile"),
+        "OutputConditionIdentifier": _text_string(press.output_condition_identifier or profile.description),
+        "Info": _text_string(profile.description),
+        "DestOutputProfile": doc.Reference(_profile_stream(profile), "outputProfile"),
     }
     if press.output_condition:
-        intent["OutputCondition"] = pdfdoc.PDFString(press.output_condition)
+        intent["OutputCondition"] = _text_string(press.output_condition)
     if press.registry_name:
-        intent["RegistryName"] = pdfdoc.PDFString(press.registry_name)
+        intent["RegistryName"] = _text_string(press.registry_name)
     catalog = doc.Catalog
     catalog.__NoDefault__ = [*catalog.__NoDefault__, "OutputIntents"]
     catalog.OutputIntents = pdfdoc.PDFArray([pdfdoc.PDFDictionary(intent)])
@@ -247,6 +264,62 @@ def _add_press_objects(doc, title: str, press: Press, profile: pressing.OutputPr
     doc.info.__dict__.update({k: v for k, v in info.__dict__.items() if k != "extra"})
 
 
+# Objects and values that are the same in every PDF a process writes are formatted by reportlab
+# once (`_formatted`): reportlab copies bytes into the file as they are.
+
+def _formatted(obj: object) -> bytes:
+    """``obj`` (without references to other objects) as reportlab writes it into a file."""
+    return pdfdoc.format(obj, pdfdoc.DummyDoc(), toplevel=1)
+
+
+@functools.cache
+def _overprint_state() -> bytes:
+    """The graphics state of black text, rules and outlines (`OVERPRINT`)."""
+    return _formatted(pdfdoc.PDFDictionary({"Type": "/ExtGState", "OP": "true", "op": "true", "OPM": 1}))
+
+
+@functools.lru_cache(maxsize=4)
+def _profile_stream(profile: pressing.OutputProfile) -> bytes:
+    """The output intent's ICC profile stream."""
+    icc = pdfdoc.PDFStream(content=profile.compressed, filters=[])
+    icc.dictionary["N"] = 4
+    icc.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
+    return _formatted(icc)
+
+
+@functools.lru_cache(maxsize=16)
+def _boxes(boxes: pressing.PageBoxes) -> tuple[bytes, bytes, bytes]:
+    """A page's MediaBox, TrimBox and BleedBox arrays."""
+    return tuple(_formatted(pdfdoc.PDFArray(list(box))) for box in (boxes.media, boxes.trim, boxes.bleed_box))
+
+
+#: the resources of a page without pictures (its fonts and the overprinting graphics state), by
+#: the numbers of the objects they refer to and whether reportlab lists the image procedure sets
+_resources: dict[tuple, bytes] = {}
+
+
+def _page_resources(doc, page, overprint) -> bytes:
+    """The resources reportlab gives a page without pictures (`pdfdoc.PDFPage.check_format`),
+    formatted once per process."""
+    key = (doc.idToObjectNumberAndVersion[pdfdoc.BasicFonts], doc.idToObjectNumberAndVersion[overprint.name],
+           bool(page.hasImages))
+    hit = _resources.get(key)
+    if hit is None:
+        resources = pdfdoc.PDFResourceDictionary()
+        resources.basicFonts()
+        if page.hasImages:  # what reportlab's canvas says of every page
+            resources.allProcs()
+        resources.ExtGState = pdfdoc.PDFDictionary({"GSop": overprint})
+        hit = _resources[key] = pdfdoc.format(resources, doc)
+    return hit
+
+
+@functools.lru_cache(maxsize=64)
+def _text_string(text: str) -> bytes:
+    """A text string of the document information or the output intent that every PDF has."""
+    return _formatted(pdfdoc.PDFString(text))
+
+
 class _PressInfo(pdfdoc.PDFInfo):
     """The document information with the PDF/X version keys."""
 
@@ -255,13 +328,14 @@ class _PressInfo(pdfdoc.PDFInfo):
         self.extra = extra
 
     def format(self, document):
-        D = {"Title": pdfdoc.PDFString(self.title), "Author": pdfdoc.PDFString(self.author),
-             "Producer": pdfdoc.PDFString(self.producer), "Creator": pdfdoc.PDFString(self.creator),
-             "Subject": pdfdoc.PDFString(self.subject), "Keywords": pdfdoc.PDFString(self.keywords),
-             "Trapped": pdfdoc.PDFName(self.trapped)}
-        D["ModDate"] = D["CreationDate"] = pdfdoc.PDFDate(ts=document._timeStamp,
-                                                          dateFormatter=self._dateFormatter)
-        D.update({key: pdfdoc.PDFString(value) for key, value in self.extra.items()})
+        title = _formatted(pdfdoc.PDFString(self.title))
+        D = {"Title": title, "Author": _text_string(self.author),
+             "Producer": _text_string(self.producer), "Creator": _text_string(self.creator),
+             "Subject": title if self.subject == self.title else pdfdoc.PDFString(self.subject),
+             "Keywords": _text_string(self.keywords), "Trapped": pdfdoc.PDFName(self.trapped)}
+        D["ModDate"] = D["CreationDate"] = _formatted(pdfdoc.PDFDate(ts=document._timeStamp,
+                                                                    dateFormatter=self._dateFormatter))
+        D.update({key: _text_string(value) for key, value in self.extra.items()})
         return pdfdoc.PDFDictionary(D).format(document)
 
 
