@@ -3,8 +3,9 @@
 A cached font fact, a cached page PDF and a recorded edition build are valid only for the code
 that made them: paiban's own source and data files, the Python that ran them, and the libraries
 that shape the output (reportlab writes the PDF, fontTools reads the fonts, PyYAML the input,
-Pillow and pypdfium2 the pictures and previews). `code_identity()` is a digest of all of them;
-every cache puts it in its keys, so an upgrade of any of them is a miss, never an old result.
+Pillow and pypdfium2 the pictures and previews, jieba finds where display type may break).
+`code_identity()` is a digest of all of them; every cache puts it in its keys, so an upgrade of
+any of them is a miss, never an old result.
 
 Library versions are read from the installed distributions' ``NAME-VERSION.dist-info`` folder
 names on ``sys.path`` (first one wins, as for an import): what ``importlib.metadata`` reports,
@@ -22,7 +23,7 @@ from pathlib import Path
 __all__ = ["LIBRARIES", "code_identity", "library_versions"]
 
 #: the distributions whose version changes what paiban writes (normalised names)
-LIBRARIES = ("reportlab", "fonttools", "pyyaml", "pillow", "pypdfium2")
+LIBRARIES = ("reportlab", "fonttools", "pyyaml", "pillow", "pypdfium2", "jieba")
 
 
 def _normalised(name: str) -> str:

@@ -219,12 +219,20 @@ def flow_one_story(story: StorySpec, article: Article, layout: Layout,
 
 def document_texts(layout: Layout, stories: Iterable[Story]) -> list[str]:
     """Every text the document may draw: paragraphs, headlines, jump lines, furniture."""
-    stories = list(stories)
-    texts = [p.text for _, a in stories for p in a.paragraphs]
-    texts += [t for _, a in stories for t in (a.headline.kicker, a.headline.main, a.headline.subtitle) if t]
-    texts += [layout.jumps.to_page, layout.jumps.from_page]
-    texts += [t for _, t, _ in furniture_texts(layout)]
+    return article_texts(article for _, article in stories) + layout_texts(layout)
+
+
+def article_texts(articles: Iterable[Article]) -> list[str]:
+    """The texts of articles: their paragraphs and headlines."""
+    articles = list(articles)
+    texts = [p.text for a in articles for p in a.paragraphs]
+    texts += [t for a in articles for t in (a.headline.kicker, a.headline.main, a.headline.subtitle) if t]
     return texts
+
+
+def layout_texts(layout: Layout) -> list[str]:
+    """The texts a layout draws besides its articles: jump lines and page furniture."""
+    return [layout.jumps.to_page, layout.jumps.from_page, *(t for _, t, _ in furniture_texts(layout))]
 
 
 # ---- 4. compose and encode --------------------------------------------------------------------

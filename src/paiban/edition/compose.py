@@ -10,7 +10,8 @@ key, and the layout is composed once for all of them (`prepare_editions`). Editi
 one after another and each new composition is handed on (`ready`) as soon as its edition is
 keyed (the first few as soon as their own articles are read), so that it is composed while the
 next editions are read; a layout file loaded with the same root and limits, and articles with
-the same files and limits, are read once a run.
+the same files and limits, are read once a run (and the articles searched once for characters
+beyond U+FFFF: each layout's own texts, its furniture, are searched for each use).
 
 A composition is composed by `compose_part`: its stories flowed and its pages (all, or a run of
 them) composed and encoded, in a worker of the build's pool (`compose_job`: the composition
@@ -199,9 +200,9 @@ def _prepare(spec: EditionSpec, fonts: pipeline.Fonts, root: Path | None, memo: 
     for ref, item, mapping in zip(spec.layouts, loaded, maps):
         layout = apply_edition(item.layout, spec, mapping)
         _check_roles(layout, item)
-        stories, digest = _stories(layout, memo)
+        stories, digest, in_articles = _stories(layout, memo)
         effective = pipeline.Loaded(layout, item.registry, item.glyphs, item.fonts)
-        own = CodeSpace.for_texts(pipeline.document_texts(layout, stories)).astral
+        own = {*in_articles, *CodeSpace.for_texts(pipeline.layout_texts(layout)).astral}
         # without such characters it is composed alike in any edition that has none: it may go now
         early = None if own else soon(partial(_composition, ref.path, effective, stories, digest, CodeSpace(), mapping))
         astral.update(own)
@@ -228,16 +229,17 @@ def _load(path: Path, fonts: pipeline.Fonts, root: Path | None, limits: dict[str
     return memo[key][0]
 
 
-def _stories(layout: Layout, memo: dict[tuple, tuple]) -> tuple[tuple, str]:
-    """The layout's stories with their articles, and what names the articles in a composition's
-    key (their files and limits: a composition key is compared within one run only)."""
+def _stories(layout: Layout, memo: dict[tuple, tuple]) -> tuple[tuple, str, tuple[str, ...]]:
+    """The layout's stories with their articles, what names the articles in a composition's key
+    (their files and limits: a composition key is compared within one run only) and the
+    characters beyond U+FFFF the articles draw."""
     key = (tuple(story.article for story in layout.stories), layout.limits)
     hit = memo.get(key)
-    if hit is None:  # within the run, the same files and limits are the same articles: read once
+    if hit is None:  # within the run, the same files and limits are the same articles: read and searched once
         articles = tuple(article for _, article in pipeline.read_stories(layout))
-        hit = memo[key] = (articles, repr(key))
-    articles, digest = hit
-    return tuple(zip(layout.stories, articles)), digest
+        hit = memo[key] = (articles, repr(key), CodeSpace.for_texts(pipeline.article_texts(articles)).astral)
+    articles, digest, astral = hit
+    return tuple(zip(layout.stories, articles)), digest, astral
 
 
 def _key(layout: Layout, articles: str, space: CodeSpace, mapping: dict[int, int]) -> str:

@@ -29,7 +29,6 @@ from array import array
 from bisect import bisect_left
 from functools import lru_cache
 from itertools import accumulate
-from importlib.metadata import version
 from typing import Any
 
 from paiban.fonts.disk_cache import read_entry, write_entry
@@ -145,7 +144,9 @@ class _SortedLines:
 
 
 def _entry_key() -> str:
-    return f"jieba-{version('jieba')}"
+    """The cache entry's key: every entry's key holds the code identity, and with it jieba's
+    version (`paiban.code_identity.LIBRARIES`), so an upgraded jieba finds none of the old words."""
+    return "jieba"
 
 
 def _cached() -> dict[str, list[int]]:
