@@ -40,7 +40,7 @@ def _png(image) -> bytes:
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
 
 
 def grey_png(image) -> bytes:
@@ -48,11 +48,12 @@ def grey_png(image) -> bytes:
     depth 4), every row unfiltered, deflated with zlib's Z_RLE strategy (runs of one repeated
     byte, which is what a page's white is)."""
     width, height = image.size
-    packed = image.point(_NIBBLE).tobytes("raw", "L;4")  # Pillow packs the low four bits
-    stride = (width + 1) // 2
-    rows = b"\0" + b"\0".join(packed[i * stride:(i + 1) * stride] for i in range(height))
+    # Pillow packs the low four bits; a stride one byte longer than a row ends each row with a
+    # zero byte. Shifted one byte on (a zero in front, the last one dropped), those zeros begin
+    # the rows instead: each row's filter type, 0 (none)
+    packed = image.point(_NIBBLE).tobytes("raw", "L;4", (width + 1) // 2 + 1)
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 4, 0, 0, 0, 0))
-            + _chunk(b"IDAT", _deflate(rows)) + _chunk(b"IEND", b""))
+            + _chunk(b"IDAT", _deflate(b"\0" + memoryview(packed)[:-1])) + _chunk(b"IEND", b""))
 
 
 def _deflate(data: bytes) -> bytes:
