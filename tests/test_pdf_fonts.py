@@ -41,7 +41,7 @@ def test_two_byte_codes_are_escaped_for_a_string_literal():
 
 def test_codes_are_code_points_and_characters_beyond_the_bmp_get_surrogate_slots():
     space = CodeSpace.for_texts(["中文𪚥", "𠀀"])
-    assert space.cid("中") == 0x4E2D and space.cid("，") == 0xFF0C
+    assert space.cid("丐") == 0x4E10 and space.cid("Ａ") == 0xFF21 and space.cid("A") == 0x41
     assert space.cid("𠀀") == 0xD800 and space.cid("𪚥") == 0xD801  # sorted, from U+D800
     with pytest.raises(PaibanError):
         space.cid("𠀁")  # not in the document's texts: an internal error, not a wrong glyph

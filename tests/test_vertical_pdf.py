@@ -30,6 +30,7 @@ from paiban.fonts.vertical_glyphs import STAND_IN_BASE, VERTICAL_MARKS, vertical
 from paiban.input.article_reader import read_article
 from paiban.model.vertical_geometry import height_chars, is_vertical, region_top
 from paiban.text.charclass import NOT_AT_LINE_END, NOT_AT_LINE_START
+from paiban.render.text_operators import CodeSpace
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "layouts" / "vertical.yaml"
@@ -273,10 +274,10 @@ def test_every_mark_of_the_vertical_text_is_drawn_as_the_fonts_vertical_form(bui
         forms = [vertical_facts(glyphs.faces[glyphs.info(role, mark).face]).forms for role in role_faces]
         if all(mark in f for f in forms):  # drawn as its vertical form's stand-in, never as itself
             assert vertical[STAND_IN_BASE + VERTICAL_MARKS.index(mark)] == count, mark
-            assert vertical[ord(mark)] == 0 and turned[ord(mark)] == 0, mark
+            assert vertical[CodeSpace().cid(mark)] == 0 and turned[CodeSpace().cid(mark)] == 0, mark
         else:  # the font has no vertical form (Noto CJK's U+2014): turned a quarter
             assert mark == "—" and not any(mark in f for f in forms)
-            assert turned[ord(mark)] == count
+            assert turned[CodeSpace().cid(mark)] == count
     # and each stand-in's glyph in the embedded program is the font's vert/vrt2 glyph
     face = glyphs.faces[glyphs.info("song", "，").face]
     facts = vertical_facts(face)
