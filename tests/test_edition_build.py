@@ -256,16 +256,14 @@ stories:
 
 def test_the_cache_holds_only_published_bytes_and_a_trace_build_gives_the_same_files(small, tmp_path):
     """Nothing in the build cache is loaded as objects: it holds the rendered files (PDF, PNG),
-    the JSON state of the last build and the pages' compressed content streams (sealed bytes). A
-    build that also writes a trace (the lines are then kept and composed in this process) gives
+    the JSON state of the last build. A build that also writes a trace (the lines are then kept and composed in this process) gives
     the same files as one without."""
     path, single = small
     out = tmp_path / "out"
     paiban("build", str(path), "-o", str(out), "--no-previews", check=True)
     cache = out / ".paiban-cache"
     kinds = {p.suffix for p in cache.rglob("*") if p.is_file() and p.name not in ("lock", "CACHEDIR.TAG")}
-    assert kinds == {".pdf", ".json", ".flate"}, kinds
-    assert {p.parent.name for p in cache.rglob("*.flate")} == {"streams"}
+    assert kinds == {".pdf", ".json"}, kinds
     for state in cache.glob("state-*.json"):
         assert json.loads(state.read_text(encoding="utf-8"))["report"]["edition"] == "small"
     data = json.loads(paiban("build", str(path), "-o", str(out), "--trace", str(tmp_path / "traced.txt"), "--json",

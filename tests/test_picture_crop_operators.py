@@ -7,7 +7,7 @@ from __future__ import annotations
 from paiban.model.placed import EncodedPage, PlacedImage
 from paiban.render.pdf_writer import _image_operators
 
-PAGE = EncodedPage(number=1, width=800.0, height=1100.0, text="", chars={})
+PAGE = EncodedPage(number=1, width=800.0, height=1100.0, stream=b"", chars={})
 
 
 def _drawn_at(ops: str) -> tuple[float, float, float, float]:

@@ -129,7 +129,7 @@ def test_the_caption_estimate_is_never_short_of_the_lines_it_sets(demo):
 
 
 def test_a_cropped_picture_is_clipped_to_its_frame_in_the_pdf():
-    page = EncodedPage(1, 1000.0, 1000.0, "", {})
+    page = EncodedPage(1, 1000.0, 1000.0, b"", {})
     cropped = PlacedImage("x.png", 100.0, 200.0, 279.0, 400.0, WIDE, 150.0, (50.0, 200.0, 533.0, 400.0))
     assert _image_operators(cropped, "Im1", page, 9.0) == "q 100 200 279 400 re W n 533 0 0 400 50 200 cm /Im1 Do Q"
     whole = PlacedImage("x.png", 100.0, 200.0, 279.0, 400.0, WIDE, 150.0)

@@ -68,7 +68,7 @@ def test_the_rendering_intent_is_used_and_names_the_cache_entry(tmp_path, profil
 
 
 def _page(tmp_path: Path, **parts) -> EncodedPage:
-    return EncodedPage(number=1, width=400.0, height=300.0, text="", chars={}, **parts)
+    return EncodedPage(number=1, width=400.0, height=300.0, stream=b"", chars={}, **parts)
 
 
 def test_a_tint_and_a_picture_that_touch_the_trim_run_on_into_the_bleed(tmp_path):

@@ -187,7 +187,7 @@ def test_pages_sharing_the_memos_are_drawn_as_alone(pages):
             sized = codes[face].sized[size]
             sized.firsts.limit = sized.spacings.limit = 2
     with patch.object(text_operators._adjustments, "limit", 2):
-        got = [encode_page(codes, _page(lines)).text for lines in pages]
+        got = [encode_page(codes, _page(lines)).operators() for lines in pages]
     assert got == [_expected(lines) for lines in pages]
 
 

@@ -10,10 +10,8 @@ characters its font is prepared for (those of the page's composition: a new char
 the pages of that layout set in that font, in the editions that share it), and the PDF title. A
 preview's key (`preview_key`) is its page's key and the preview settings; the combined PDF's
 (`combined_key`) its title and its pages' keys. Editions built into one output folder share the
-cache, so a page they share is rendered once. In ``streams/<digest>.flate``: a page's
-content stream as its page PDF compressed it, by the digest of the stream (`ContentStreams`),
-which the edition PDF takes instead of compressing every page again. The cache holds only the
-files a build publishes and those streams: nothing in it is code or is loaded as objects.
+cache, so a page they share is rendered once. The cache holds only the files a build publishes:
+nothing in it is code or is loaded as objects.
 
 Entries are written atomically (`write_atomic`); stray temporary files are removed at the next
 build (`clean_temporaries`). Entries unused for `MAX_AGE_DAYS` days are pruned after a build.
@@ -36,7 +34,7 @@ import contextlib
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +44,14 @@ from paiban.code_identity import code_identity
 from paiban.i18n import N_
 from paiban.model.placed import EncodedPage
 
-__all__ = ["BuildCache", "CACHE_DIR_NAME", "ContentStreams", "STREAMS", "combined_key", "contact_key", "drawn_page_digest",
+__all__ = ["BuildCache", "CACHE_DIR_NAME", "combined_key", "contact_key", "drawn_page_digest",
            "file_digest", "preview_key", "render_key", "write_atomic"]
 
 CACHE_DIR_NAME = ".paiban-cache"
 MAX_AGE_DAYS = 14
-#: the folder of the pages' compressed content streams (`ContentStreams`), beside the render folder
-STREAMS = "streams"
+#: the folder where builds before pages carried their text deflated (`EncodedPage.stream`) kept
+#: the pages' compressed content streams, beside the render folder: pruned as it ages
+_OLD_STREAMS = "streams"
 
 
 def _hasher() -> Any:
@@ -95,9 +94,9 @@ def drawn_page_digest(page: EncodedPage) -> str:
     rules, pictures, proof marks, press settings and slug: frozen dataclasses of numbers and
     strings, whose `repr` is exact), and the bytes of the press profile it embeds."""
     h = _hasher()
-    _feed(h, "drawn-v3", page.number, page.width, page.height,
+    _feed(h, "drawn-v4", page.number, page.width, page.height,
           repr((page.rects, page.rules, page.images, page.markers, page.press, page.slug)),
-          "".join(page.astral), page.text)
+          "".join(page.astral), page.stream)
     if page.press.profile is not None:  # the output intent embeds the profile's bytes
         _feed(h, "profile", file_digest(page.press.profile))
     return h.hexdigest()
@@ -134,34 +133,6 @@ def contact_key(settings: object, page_keys: Iterable[str]) -> str:
     h = _hasher()
     _feed(h, "contact", code_identity(), repr(settings), *page_keys)
     return h.hexdigest()
-
-
-class ContentStreams:
-    """The pages' compressed content streams, in `STREAMS` beside the render folder, by the SHA-256
-    of the stream: a page PDF and the edition PDF draw a page with the same stream, so the edition's
-    render job takes each page's from the page's job instead of compressing it again (~1 ms a
-    page, most of an edition PDF's time). Each file is sealed with its digest
-    (`paiban.cache_health.seal`); one missing or damaged is compressed again and rewritten.
-    `compress` is the PDF writer's (`paiban.render.pdf_writer.deflate_page`)."""
-
-    def __init__(self, render_dir: Path, compress: Callable[[bytes], bytes]):
-        self.folder = render_dir.parent / STREAMS
-        self.compress = compress
-
-    def __call__(self, content: bytes) -> bytes:
-        digest = hashlib.sha256(content).hexdigest()
-        path = self.folder / f"{digest}.flate"
-        entry = f'{{"stream":"{digest}"}}'.encode("ascii")
-        try:
-            kept = unseal(path.read_bytes(), binary=True)
-        except OSError:
-            kept = None
-        if kept is not None and kept[0] == entry:
-            return kept[1]
-        compressed = self.compress(content)
-        with contextlib.suppress(OSError):  # a stream that cannot be kept only costs the next PDF its compression
-            write_atomically(path, seal(entry, compressed), 0o644, durable=False)
-        return compressed
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -216,7 +187,7 @@ class BuildCache:
                              0o644, durable=False)
 
     def clean(self) -> None:
-        for folder in (self.root, self.render_dir, self.render_dir.parent / STREAMS):
+        for folder in (self.root, self.render_dir):
             clean_temporaries(folder)
 
     def render_path(self, key: str, suffix: str) -> Path:
@@ -236,12 +207,12 @@ class BuildCache:
 
     def prune(self, max_age_days: float = MAX_AGE_DAYS) -> int:
         """Remove entries not used for `max_age_days` (a file's use is its checksum's time, see
-        `has_render`; a content stream's, its own) and content streams as old; the number of
-        files removed."""
+        `has_render`) and the content streams earlier builds kept as old; the number of files
+        removed."""
         limit = time.time() - max_age_days * 86400
         removed = 0
         with contextlib.suppress(OSError):
-            for entry in os.scandir(self.render_dir.parent / STREAMS):
+            for entry in os.scandir(self.render_dir.parent / _OLD_STREAMS):
                 with contextlib.suppress(OSError):
                     if entry.stat().st_mtime < limit:
                         os.unlink(entry.path)

@@ -25,7 +25,6 @@ cache, under temporary names renamed when complete; without (Dask), their bytes 
 from __future__ import annotations
 
 import time
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,20 +101,16 @@ def prepare_font(face: FontFace, chars: str, font_cache: str | None) -> str:
 
 
 def render_job(job: RenderJob) -> RenderResult:
-    """Write `job`'s PDF into the store (to a temporary name, then renamed; the pages' content
-    streams are taken from and kept in it, `ContentStreams`), or return its bytes."""
+    """Write `job`'s PDF into the store (to a temporary name, then renamed), or return its bytes."""
     from paiban.atomic_files import write_atomically
-    from paiban.edition.build_cache import ContentStreams
-    from paiban.render.pdf_writer import deflate_page, pdf_bytes
+    from paiban.render.pdf_writer import pdf_bytes
     from paiban.render.text_operators import metrics_advance
 
     registry = _registry(job.font_cache)
     faces = {face.key: face for face in job.faces}
 
     start = time.perf_counter()
-    compress = ContentStreams(Path(job.store), deflate_page) if job.store else None
-    pdf = pdf_bytes(job.title, job.pages, faces, metrics_advance(registry, faces), font_chars=dict(job.font_chars),
-                    compress=compress)
+    pdf = pdf_bytes(job.title, job.pages, faces, metrics_advance(registry, faces), font_chars=dict(job.font_chars))
     if job.store:
         write_atomically(Path(job.store) / f"{job.key}.pdf", pdf)  # mode 0o666 less the umask, as outputs
     made = () if job.store else ((".pdf", pdf),)
@@ -137,7 +132,7 @@ def preview_jobs(jobs: tuple[PreviewJob, ...]) -> tuple[RenderResult, ...]:
     advance = metrics_advance(_registry(first.font_cache), faces)
     start = time.perf_counter()
     pdf = pdf_bytes(first.title, [page for job in jobs for page in job.page.pages], faces, advance,
-                    font_chars=font_chars, compress=_stored, preview=True)
+                    font_chars=font_chars, preview=True)
     made = [tuple(zip(PREVIEW_SUFFIXES, pngs)) for pngs in page_previews(pdf, jobs[0].preview)]
     for job, files in zip(jobs, made):
         if job.store:
@@ -146,8 +141,3 @@ def preview_jobs(jobs: tuple[PreviewJob, ...]) -> tuple[RenderResult, ...]:
     share = (time.perf_counter() - start) / len(jobs)
     return tuple(RenderResult(job.key, "preview", share, worker_name(), () if job.store else files)
                  for job, files in zip(jobs, made))
-
-
-def _stored(content: bytes) -> bytes:
-    """A content stream as a zlib stream of stored blocks: a preview PDF is read once, in memory."""
-    return zlib.compress(content, 0)

@@ -25,14 +25,14 @@ settings): what is the same in each (the output profile's stream, the overprinti
 page's boxes and resources, the fixed strings of the document information, a composition's font
 objects, `cid_fonts`) is formatted by reportlab once per process and handed to it as bytes, which
 it copies into the file as they are (`_formatted`); the bytes of the file are those reportlab
-writes when it formats everything itself.
+writes when it formats everything itself. A page's text objects, most of its bytes, come
+deflated with the page (`EncodedPage.stream`) and go into the file as they are.
 """
 
 from __future__ import annotations
 
 import functools
-import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
@@ -52,7 +52,7 @@ from paiban.render import press as pressing
 from paiban.render import proof_drawing
 from paiban.render.cid_fonts import CidFont
 from paiban.render.pictures import cmyk_picture
-from paiban.render.text_operators import Advance, CodeSpace, UnplannedCharacter
+from paiban.render.text_operators import Advance, CodeSpace, UnplannedCharacter, deflate_stream
 
 #: the overprinting graphics state of black text, rules and outlines
 OVERPRINT = "/GSop gs"
@@ -81,8 +81,7 @@ def write_pdf(title: str, pages: Sequence[EncodedPage], path: Path, faces: Mappi
 
 def pdf_bytes(title: str, pages: Sequence[EncodedPage], faces: Mapping[str, FontFace], advance: Advance,
               author: str = "paiban", font_chars: dict[str, str] | None = None,
-              proof: Mapping[int, Sequence[ProofShape]] | None = None,
-              compress: Callable[[bytes], bytes] | None = None, preview: bool = False) -> bytes:
+              proof: Mapping[int, Sequence[ProofShape]] | None = None, preview: bool = False) -> bytes:
     """The encoded pages as one press PDF.
 
     `faces` maps each FontFace.key the pages draw with to its face; `advance` gives the metrics
@@ -91,10 +90,9 @@ def pdf_bytes(title: str, pages: Sequence[EncodedPage], faces: Mapping[str, Font
     edition passes the characters of all its pages, so that every page, rendered alone or in any
     process, embeds the same font subsets: same bytes. Every page must use the same code space
     (`EncodedPage.astral`) and the same press settings. `proof`: each page's proof overlays
-    (`paiban.render.proof_drawing`), which make the PDF a proof, not for press. `compress`: how
-    a page's content stream is compressed (default `deflate_page`; the edition build passes one
-    that takes a stream compressed before, `paiban.edition.build_cache.ContentStreams`).
-    `preview`: the page's preview rendition, not for press: CFF faces drawn with TrueType
+    (`paiban.render.proof_drawing`), which make the PDF a proof, not for press. A page's text
+    objects are embedded as they were deflated when it was encoded (`EncodedPage.stream`), a
+    stream of their own between the page's others in its /Contents. `preview`: the page's preview rendition, not for press: CFF faces drawn with TrueType
     outlines of their glyphs (`paiban.render.preview_outlines`)."""
     used: dict[str, set[str]] = {}
     for page in pages:
@@ -128,7 +126,7 @@ def pdf_bytes(title: str, pages: Sequence[EncodedPage], faces: Mapping[str, Font
     canvas.setSubject(title)
     overprint = doc.Reference(_overprint_state(), "GSoverprint")
     pictures: dict[str, object] = {}
-    drawn: list[tuple[dict[str, object], pressing.PageBoxes]] = []
+    drawn: list[tuple[dict[str, object], pressing.PageBoxes, bytes]] = []
     for page in pages:
         boxes = pressing.page_boxes(page.width, page.height, press)
         canvas.setPageSize(boxes.media[2:])
@@ -143,10 +141,10 @@ def pdf_bytes(title: str, pages: Sequence[EncodedPage], faces: Mapping[str, Font
             if slug_face is not None and page.slug:
                 canvas._code.append(_slug_text(page.slug, fonts[slug_face], space, boxes))
         canvas.showPage()
-        drawn.append((used_pictures, boxes))
+        drawn.append((used_pictures, boxes, page.stream))
     references: dict[str, object] = {}
-    for pdf_page, (used_pictures, boxes) in zip(doc.Pages.pages, drawn):
-        _compress_contents(pdf_page, compress or deflate_page)
+    for pdf_page, (used_pictures, boxes, text) in zip(doc.Pages.pages, drawn):
+        _compress_contents(pdf_page, text)
         pdf_page.MediaBox, pdf_page.TrimBox, pdf_page.BleedBox = _boxes(boxes)
         if not used_pictures:
             pdf_page.Resources = _page_resources(doc, pdf_page, overprint)
@@ -254,7 +252,7 @@ def _add_press_objects(doc, title: str, press: Press, profile: pressing.OutputPr
         doc.setKeywords("proof, not for press")
     else:
         # the settings and the profile's content, not its path: the same bytes in any checkout
-        content = pressing.content_id(title, [page.text for page in pages] + [
+        content = pressing.content_id(title, [page.stream for page in pages] + [
             repr(replace(press, profile=None)), profile.digest])
         xmp = pdfdoc.PDFStream(dictionary=pdfdoc.PDFDictionary({"Type": "/Metadata", "Subtype": "/XML"}),
                                content=pressing.xmp_packet(title, press, doc._timeStamp.t, content), filters=[])
@@ -339,27 +337,31 @@ class _PressInfo(pdfdoc.PDFInfo):
         return pdfdoc.PDFDictionary(D).format(document)
 
 
-#: zlib level of the pages' content streams: 3 compresses the text operators of a broadsheet page
-#: in a third of the time of zlib's default 6 (5 ms instead of 15 ms for the benchmark's 8
-#: pages, 1 MB of operators), for streams a quarter larger (111 KB instead of 88 KB)
-PAGE_STREAM_LEVEL = 3
+#: where a page's text objects go in its content (`_draw_page`): a comment, in case it stayed
+_TEXT_HERE = "%text"
 
 
-def deflate_page(content: bytes) -> bytes:
-    """A page's content stream compressed at `PAGE_STREAM_LEVEL`."""
-    return zlib.compress(content, PAGE_STREAM_LEVEL)
-
-
-def _compress_contents(page, compress: Callable[[bytes], bytes]) -> None:
-    """Give a reportlab page its content stream as `PDFPage.check_format` would, compressed by
-    `compress` (check_format keeps a stream it finds)."""
+def _compress_contents(page, text: bytes) -> None:
+    """Give a reportlab page its content as `PDFPage.check_format` would (check_format keeps
+    what it finds), compressed: the page's own operators, and at `_TEXT_HERE` its text objects,
+    deflated when they were encoded, as they are (/Contents an array of the streams)."""
     if page.Contents or not page.stream or not page.compression:
         return
     content = page.stream.encode("utf-8") if isinstance(page.stream, str) else page.stream
-    stream = PDFStream(content=compress(content))
+    if not text:
+        page.Contents = _flate_stream(deflate_stream(content))
+        return
+    before, after = content.split(b"\n" + _TEXT_HERE.encode("ascii") + b"\n", 1)
+    page.Contents = pdfdoc.PDFArray([_flate_stream(deflate_stream(before)), _flate_stream(text),
+                                     _flate_stream(deflate_stream(after))])
+
+
+def _flate_stream(data: bytes) -> PDFStream:
+    """A content stream of deflated `data`."""
+    stream = PDFStream(content=data)
     stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
     stream.__Comment__ = "page stream"
-    page.Contents = stream
+    return stream
 
 
 def _image_stream(picture) -> PDFStream:
@@ -414,9 +416,9 @@ def _draw_page(canvas: Canvas, page: EncodedPage, boxes: pressing.PageBoxes, pro
         black = tuple(rule.cmyk) == BLACK
         code.append(("q " + OVERPRINT + " " if black else "") + _cmyk(rule.cmyk, "K") + f" {_n(rule.width)} w "
                     f"{_n(rule.x0)} {_n(rule.y0)} m {_n(rule.x1)} {_n(rule.y1)} l S" + (" Q" if black else ""))
-    if page.text:
+    if page.stream:
         code.append(f"q {OVERPRINT} 0 0 0 1 k")
-        code.append(page.text)
+        code.append(_TEXT_HERE)  # the text objects' own stream (`_compress_contents`)
         code.append("Q")
     for m in page.markers:
         code.append(f"0 1 1 0 K .8 w {_n(m.x)} {_n(m.y)} {_n(m.w)} {_n(m.h)} re S")

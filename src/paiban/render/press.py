@@ -217,11 +217,12 @@ def xmp_packet(title: str, press: Press, ts: float, content_id: str) -> bytes:
     return text.encode("utf-8")
 
 
-def content_id(title: str, parts: list[str]) -> str:
-    """A digest of what a document draws, for its XMP document id."""
+def content_id(title: str, parts: list[str | bytes]) -> str:
+    """A digest of what a document draws, for its XMP document id (`parts`: its pages' text
+    streams, `EncodedPage.stream`, and its settings)."""
     h = hashlib.sha256(title.encode("utf-8"))
     for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 

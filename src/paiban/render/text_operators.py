@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from itertools import chain, repeat
@@ -219,12 +220,23 @@ def metrics_advance(registry, faces: dict) -> Advance:
     return advance
 
 
+#: zlib level of the pages' content streams: 3 compresses the text operators of a broadsheet page
+#: in a third of the time of zlib's default 6 (~0.6 ms instead of ~1.9 ms for 125 KB of
+#: operators), for streams a quarter larger
+STREAM_LEVEL = 3
+
+
+def deflate_stream(content: bytes) -> bytes:
+    """A content stream compressed at `STREAM_LEVEL` (FlateDecode)."""
+    return zlib.compress(content, STREAM_LEVEL)
+
+
 def encode_page(codes: GlyphCodes, page: PlacedPage) -> EncodedPage:
-    """A composed page as the PDF writer draws it: its lines' text objects, the characters each
-    face draws, and the rest of the page as it is."""
+    """A composed page as the PDF writer draws it: its lines' text objects (deflated, once: see
+    `EncodedPage`), the characters each face draws, and the rest of the page as it is."""
     drawn: dict[str, set[str]] = {}
     text = page_operators(codes, page, drawn)
-    encoded = EncodedPage(page.number, page.width, page.height, text,
+    encoded = EncodedPage(page.number, page.width, page.height, deflate_stream(text.encode("utf-8")) if text else b"",
                           {face: "".join(sorted(found)) for face, found in sorted(drawn.items())},
                           codes.space.astral, len(page.lines), page.rules, page.markers, page.rects, page.images)
     if any(line.modes for line in page.lines):  # vertical lines (竖排) draw with vertical fonts too
