@@ -321,6 +321,9 @@ def _build_or_check(args: argparse.Namespace, out: _Output) -> int:
     for path in (args.layout, *args.more):
         _check_input_file(path)
     from paiban.edition import is_edition_file
+    from paiban.fonts.discovery import start_font_search
+
+    start_font_search()  # fontconfig lists the fonts on another CPU while the build imports and reads
 
     run = _run_edition if is_edition_file(args.layout) else _build_layout
     if args.more and (run is _build_layout or not all(map(is_edition_file, args.more))):

@@ -15,7 +15,9 @@ Search order (first match wins):
 
 The list is built when first needed (or asked for early with `prefetch_font_files`), once per
 process per value of ``$PAIBAN_FONT_PATH``, home and cache folder (``clear_caches()`` forgets
-it). ``fc-list`` is run with `subprocess`, with a deadline.
+it). ``fc-list`` is run with `subprocess`, with a deadline; a build starts it first thing
+(`start_font_search`), so that it runs on another CPU while the build imports its modules and
+reads its input, and the list collects its answer.
 
 Faces are read with fontTools (lazily: only the table directory and ``name``), every face of a
 file at once, and what was read (each face's names and outline kind, or why it cannot be used)
@@ -47,6 +49,7 @@ __all__ = [
     "open_face",
     "prefetch_font_files",
     "standard_font_dirs",
+    "start_font_search",
     "unpacked_package_dirs",
 ]
 
@@ -64,6 +67,11 @@ _name_index_cache: dict[tuple[str, str, str], tuple[dict[str, Path], dict[str, P
 _face_cache: dict[tuple[FileStamp, int], FontFace] = {}
 _family_cache: dict[tuple[FileStamp, str], int] = {}
 _faces_cache: dict[FileStamp, tuple[FaceFacts, ...]] = {}
+#: ``fc-list`` started ahead (`start_font_search`) and the search key it was started for
+_early_fc_list: tuple[object, tuple[str, str, str]] | None = None
+
+_FC_LIST = ["fc-list", "--format", "%{file}\n"]
+_FC_LIST_TIMEOUT = 30.0
 
 
 class FaceNotFound(LookupError):
@@ -134,9 +142,50 @@ def _output(argv: list[str], timeout: float) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
+def start_font_search() -> None:
+    """Start ``fc-list`` now, in the background, for the first font list to collect (a build
+    calls it before it imports its modules; nothing happens when the list is known already)."""
+    global _early_fc_list
+    import subprocess
+
+    key = _search_key()
+    with _lock:
+        if _early_fc_list is not None or key in _files_cache:
+            return
+        try:
+            process = subprocess.Popen(_FC_LIST, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                       stderr=subprocess.DEVNULL)
+        except OSError:  # no fc-list: the list is built without it, as it would be
+            return
+        _early_fc_list = (process, key)
+
+
+def _early_answer() -> tuple[bool, bytes | None]:
+    """(whether ``fc-list`` was started ahead for this search, its output as `_output` gives it)."""
+    global _early_fc_list
+    import subprocess
+
+    with _lock:
+        early, _early_fc_list = _early_fc_list, None
+    if early is None:
+        return False, None
+    process, key = early
+    try:
+        out, _ = process.communicate(timeout=_FC_LIST_TIMEOUT)  # type: ignore[attr-defined]
+    except subprocess.TimeoutExpired:
+        process.kill()  # type: ignore[attr-defined]
+        process.communicate()  # type: ignore[attr-defined]
+        return key == _search_key(), None
+    if key != _search_key():  # the environment changed since: ask again
+        return False, None
+    return True, out if process.returncode == 0 else None  # type: ignore[attr-defined]
+
+
 def _fc_list() -> list[Path] | None:
     """Font files fontconfig knows, or None when ``fc-list`` is missing or fails."""
-    out = _output(["fc-list", "--format", "%{file}\n"], timeout=30.0)
+    started, out = _early_answer()
+    if not started:
+        out = _output(_FC_LIST, timeout=_FC_LIST_TIMEOUT)
     if out is None:
         return None
     lines = dict.fromkeys(line.strip() for line in sorted(out.decode("utf-8", "surrogateescape").splitlines()))
@@ -182,9 +231,13 @@ def prefetch_font_files() -> None:
 
 def clear_caches() -> None:
     """Forget the discovered file list and opened faces (after installing fonts, in tests)."""
-    global _generation
+    global _generation, _early_fc_list
     with _lock:
         _generation += 1  # a list being built now is not kept
+        if _early_fc_list is not None:  # started before the fonts changed: not to be believed
+            _early_fc_list[0].kill()  # type: ignore[attr-defined]
+            _early_fc_list[0].communicate()  # (closes its pipe)  # type: ignore[attr-defined]
+            _early_fc_list = None
         _files_cache.clear()
         _name_index_cache.clear()
         _face_cache.clear()
