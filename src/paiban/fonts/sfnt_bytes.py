@@ -129,7 +129,8 @@ def cmap_glyphs(cmap: bytes, code_points: list[int]) -> dict[int, int]:
 
 def _format12_glyphs(cmap: bytes, offset: int, code_points: list[int]) -> dict[int, int]:
     groups = struct.unpack_from(">I", cmap, offset + 12)[0]
-    starts = [struct.unpack_from(">I", cmap, offset + 16 + 12 * g)[0] for g in range(groups)]
+    # every group's (start, end, glyph) in one unpack: a CJK font has tens of thousands of groups
+    starts = struct.unpack_from(f">{3 * groups}I", cmap, offset + 16)[::3]
     out = {}
     for cp in code_points:
         g = bisect_right(starts, cp) - 1
