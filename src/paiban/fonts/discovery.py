@@ -32,10 +32,14 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paiban.fonts.disk_cache import FileStamp, file_stamp, read_entry, write_entry
 from paiban.fonts.faces import FontFace, face_key
 from paiban.i18n import _
+
+if TYPE_CHECKING:
+    import subprocess
 
 __all__ = [
     "FONT_SUFFIXES",
@@ -68,7 +72,7 @@ _face_cache: dict[tuple[FileStamp, int], FontFace] = {}
 _family_cache: dict[tuple[FileStamp, str], int] = {}
 _faces_cache: dict[FileStamp, tuple[FaceFacts, ...]] = {}
 #: ``fc-list`` started ahead (`start_font_search`) and the search key it was started for
-_early_fc_list: tuple[object, tuple[str, str, str]] | None = None
+_early_fc_list: tuple[subprocess.Popen[bytes], tuple[str, str, str]] | None = None
 
 _FC_LIST = ["fc-list", "--format", "%{file}\n"]
 _FC_LIST_TIMEOUT = 30.0
@@ -129,56 +133,62 @@ def _walk_fonts(root: Path) -> list[Path]:
     return found
 
 
-def _output(argv: list[str], timeout: float) -> bytes | None:
-    """The standard output of a command that exits 0 within `timeout` seconds, else None (it
-    cannot be started, fails, or does not answer in time: then it is killed)."""
+def _start(argv: list[str]) -> subprocess.Popen[bytes] | None:
+    """A command started with its standard output piped, or None when it cannot be started."""
     import subprocess
 
     try:
-        done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, timeout=timeout, check=False)
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except (OSError, subprocess.SubprocessError):
         return None
-    return done.stdout if done.returncode == 0 else None
+
+
+def _answer(process: subprocess.Popen[bytes], timeout: float) -> bytes | None:
+    """The standard output of a started command that exits 0 within `timeout` seconds, else
+    None (it fails, or does not answer in time: then it is killed)."""
+    import subprocess
+
+    try:
+        out, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()  # (reaps it and closes its pipe)
+        return None
+    return out if process.returncode == 0 else None
+
+
+def _output(argv: list[str], timeout: float) -> bytes | None:
+    """The standard output of a command that exits 0 within `timeout` seconds, else None (it
+    cannot be started, fails, or does not answer in time: then it is killed)."""
+    process = _start(argv)
+    return None if process is None else _answer(process, timeout)
 
 
 def start_font_search() -> None:
     """Start ``fc-list`` now, in the background, for the first font list to collect (a build
     calls it before it imports its modules; nothing happens when the list is known already)."""
     global _early_fc_list
-    import subprocess
-
     key = _search_key()
     with _lock:
         if _early_fc_list is not None or key in _files_cache:
             return
-        try:
-            process = subprocess.Popen(_FC_LIST, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                       stderr=subprocess.DEVNULL)
-        except OSError:  # no fc-list: the list is built without it, as it would be
-            return
-        _early_fc_list = (process, key)
+        process = _start(_FC_LIST)
+        if process is not None:  # (without fc-list the list is built without it, as it would be)
+            _early_fc_list = (process, key)
 
 
 def _early_answer() -> tuple[bool, bytes | None]:
     """(whether ``fc-list`` was started ahead for this search, its output as `_output` gives it)."""
     global _early_fc_list
-    import subprocess
-
     with _lock:
         early, _early_fc_list = _early_fc_list, None
     if early is None:
         return False, None
     process, key = early
-    try:
-        out, _ = process.communicate(timeout=_FC_LIST_TIMEOUT)  # type: ignore[attr-defined]
-    except subprocess.TimeoutExpired:
-        process.kill()  # type: ignore[attr-defined]
-        process.communicate()  # type: ignore[attr-defined]
-        return key == _search_key(), None
+    out = _answer(process, _FC_LIST_TIMEOUT)
     if key != _search_key():  # the environment changed since: ask again
         return False, None
-    return True, out if process.returncode == 0 else None  # type: ignore[attr-defined]
+    return True, out
 
 
 def _fc_list() -> list[Path] | None:
@@ -235,8 +245,8 @@ def clear_caches() -> None:
     with _lock:
         _generation += 1  # a list being built now is not kept
         if _early_fc_list is not None:  # started before the fonts changed: not to be believed
-            _early_fc_list[0].kill()  # type: ignore[attr-defined]
-            _early_fc_list[0].communicate()  # (closes its pipe)  # type: ignore[attr-defined]
+            _early_fc_list[0].kill()
+            _early_fc_list[0].communicate()  # (reaps it and closes its pipe)
             _early_fc_list = None
         _files_cache.clear()
         _name_index_cache.clear()

@@ -147,7 +147,7 @@ class EncodedPage:
     stream: bytes
     #: FontFace.key → the distinct characters the page draws with it, sorted
     chars: dict[str, str] = field(hash=False)
-    astral: tuple[str, ...] = ()  # the code space's characters beyond U+FFFF (`text` depends on it)
+    astral: tuple[str, ...] = ()  # the code space's characters beyond U+FFFF (`stream` depends on it)
     line_count: int = 0
     rules: tuple[Rule, ...] = ()
     markers: tuple[Marker, ...] = ()

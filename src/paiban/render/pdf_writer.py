@@ -92,8 +92,9 @@ def pdf_bytes(title: str, pages: Sequence[EncodedPage], faces: Mapping[str, Font
     (`EncodedPage.astral`) and the same press settings. `proof`: each page's proof overlays
     (`paiban.render.proof_drawing`), which make the PDF a proof, not for press. A page's text
     objects are embedded as they were deflated when it was encoded (`EncodedPage.stream`), a
-    stream of their own between the page's others in its /Contents. `preview`: the page's preview rendition, not for press: CFF faces drawn with TrueType
-    outlines of their glyphs (`paiban.render.preview_outlines`)."""
+    stream of their own between the page's others in its /Contents. `preview`: the page's
+    preview rendition, not for press: CFF faces drawn with TrueType outlines of their glyphs
+    (`paiban.render.preview_outlines`)."""
     used: dict[str, set[str]] = {}
     for page in pages:
         for face, chars in page.chars.items():
