@@ -11,13 +11,14 @@
 2. **The night** (`night.run_night`): one pool (`paiban.parallel`) composes every distinct
    composition once, renders every distinct page PDF once (a page PDF depends on its composition
    alone), makes every distinct preview once and each edition's PDF, scheduled by the graph of
-   that work as each job's inputs are ready. What the cache has is not made again. With
+   that work as each job's inputs are ready (the contact sheet a job too, once the edition's
+   previews are made). What the cache has is not made again. With
    ``strict`` and overset text, missing glyphs, pictures below the print resolution or what a
    layout's `preflight` makes an error (单字成行), an edition stops once composed (exit 1): its
    report is published alone, no PDF. A Dask cluster that cannot be reached, does not answer or
    does not finish in time (`paiban.parallel`) is a `PoolError` (exit 3), never a hang.
-3. **Publish** each edition as soon as its files are made (`publish`): its contact sheet, its
-   report, a new build folder and one atomic rename of a link, with SIGINT and SIGTERM held back
+3. **Publish** each edition as soon as its files are made (`publish`): its report, a new build
+   folder and one atomic rename of a link, with SIGINT and SIGTERM held back
    for those few milliseconds.
 
 Nothing but the cache and the new build folders is written before an edition's switch; an
@@ -240,11 +241,11 @@ def _night(night: Any, works: list, cache: BuildCache, options: BuildOptions, cl
             work.published = publish(out, work.spec.name, [], work.report.to_json(), keep_pages=True)
             return
         timings["render"] = marks["render"] - marks["compose"]
-        before = time.perf_counter()
         files = outputs(work, cache, options.previews, options.force)
         if options.trace is not None:
             _write_trace(options.trace, work.spec, work.infos)
-        timings["contact sheet"] = time.perf_counter() - before
+        sheet = results.get(work.contact)  # made by a job of the pool (none: found in the cache)
+        timings["contact sheet"] = sheet.seconds if sheet is not None else 0.0
         own = {key for key in (*work.keys.values(), *work.previews.values(), work.combined) if key in results}
         timings["total"] = time.perf_counter() - clock.start
         work.report = _report(work, {key: results[key] for key in own}, out, options, timings, "built",

@@ -25,14 +25,19 @@ The graph of a night's work, each node a job of the build's pool (`paiban.parall
 * **preview** a page's PNG and thumbnail once its PDF is made (once per page and preview setting;
   an edition's pages of one composition, one job once they are all made: `render_pool.preview_jobs`);
 * **combined**: an edition's PDF, once all its compositions are composed (fonts prepared for the
-  edition's characters).
+  edition's characters);
+* **contact**: an edition's contact sheet, once its previews are all made.
 
-Jobs go to the pool as soon as their inputs are ready, the first edition's before the next's
-and within an edition its PDF (the longest job, so that it does not end the night alone) before
-its pages (a priority queue; at most two per worker wait in the pool, so that a later-ready job
-of an earlier edition does not queue behind the whole night), so the CPUs stay busy from the
-first composition to the last preview while each edition is finished, checked and published (its
-contact sheet made, its files published as a set: `publish`) as soon as its last job is done.
+Jobs go to the pool as soon as their inputs are ready (a priority queue): every composition
+first, whichever edition it is for (they are the longest jobs, and the rest of the night
+waits for them: a composition left to the end would end the night on one worker alone), then
+the first edition's jobs before the next's, and within an edition its contact sheet, its PDF
+(the longest of the rest) and then its pages. At most two per worker wait in the pool, so
+that a later-ready job of an earlier edition does not queue behind the whole night; two more
+each while this process finishes an edition (`FINISH_BACKLOG`), so that the workers are not
+left idle meanwhile. The CPUs stay busy from the first composition to the last preview while
+each edition is finished, checked and published (its files published as a set: `publish`) as
+soon as its last job is done.
 What the cache already has is not rendered again. Where the pool's workers are not forked from
 this process (Dask, spawned processes), or the lines are kept (a trace), this process composes,
 one composition at a time between the pool's results, and the pool renders.
@@ -66,10 +71,13 @@ if TYPE_CHECKING:
 __all__ = ["EditionWork", "Night"]
 
 #: job kinds, in the order they go to the pool within one edition
-FONT, COMPOSE, COMBINED, RENDER, PREVIEW = range(5)
+FONT, COMPOSE, CONTACT, COMBINED, RENDER, PREVIEW = range(6)
 #: page PDFs made by one job (~5–10 ms each: one job a page would spend a good part of that
 #: going to and coming back from a worker; many a job would leave the night's last jobs uneven)
 PAGES_PER_JOB = 4
+#: jobs each worker has waiting, beyond the usual limit, while the build's process finishes an
+#: edition (its report and publishing, ~30–90 ms in which it submits nothing)
+FINISH_BACKLOG = 2
 
 
 @dataclass
@@ -84,6 +92,7 @@ class EditionWork:
     keys: dict[int, str] = field(default_factory=dict)  # edition page → its PDF's key
     previews: dict[int, str] = field(default_factory=dict)  # edition page → its preview's key
     combined: str = ""
+    contact: str = ""  # the contact sheet's key (previews only)
     problems: tuple[str, ...] = ()
     waiting: set[str] = field(default_factory=set)  # keys of files it still waits for
     phase: str = "composing"  # composing → rendering → done
@@ -107,7 +116,7 @@ class Night:
         self.distinct: dict[str, Composition] = {}
         self.rank: dict[str, int] = {}  # composition → the first edition that uses it
         self.held: list[str] = []  # compositions not yet queued (see `compose`)
-        self.queue: list[tuple] = []  # (edition rank, kind, sequence, function, args, node)
+        self.queue: list[tuple] = []  # (edition rank or -1, kind, sequence, function, args, node)
         self.sequence = 0
         self.running: dict[Any, tuple] = {}  # future → node
         self.users: dict[str, list[EditionWork]] = {}  # composition → the editions that use it
@@ -202,10 +211,10 @@ class Night:
         self.sequence += 1
         heapq.heappush(self.queue, (rank, kind, self.sequence, function, args, node))
 
-    def _fill(self) -> bool:
-        """Submit the most urgent queued jobs, up to the limit; a composition that this process
-        composes (not forked workers, or a trace), one at a time: then True."""
-        while self.queue and len(self.running) < self.limit:
+    def _fill(self, extra: int = 0) -> bool:
+        """Submit the most urgent queued jobs, up to the limit (and `extra` more); a composition
+        that this process composes (not forked workers, or a trace), one at a time: then True."""
+        while self.queue and len(self.running) < self.limit + extra:
             rank, kind, _, function, args, node = heapq.heappop(self.queue)
             if kind == COMPOSE:
                 item = self.distinct[args[0]]
@@ -229,8 +238,8 @@ class Night:
             size = math.ceil(len(pages) / runs)
             chunks = [tuple(pages[i:i + size]) for i in range(0, len(pages), size)]
             self.parts_left[key] = len(chunks)
-            for i, chunk in enumerate(chunks):
-                self._push(self.rank[key], COMPOSE, compose_job, (key, chunk, self.options.proof, i == 0),
+            for i, chunk in enumerate(chunks):  # before any edition's other jobs (the module's docstring)
+                self._push(-1, COMPOSE, compose_job, (key, chunk, self.options.proof, i == 0),
                            (COMPOSE, key))
 
     def _composed(self, key: str, part: Part) -> None:
@@ -273,6 +282,8 @@ class Night:
         for info in work.infos:
             self._want_pages(work, info)
         self._want_combined(work)
+        if self.options.previews:
+            self._want_contact(work)
         work.phase = "rendering"  # now that it waits for every file it needs
         self._check(work)
 
@@ -337,6 +348,27 @@ class Night:
                                     tuple(font_chars.items()), self.font_cache, self.store)
         self._when_fonts((key,), list(font_chars.items()),
                          (self.editions.index(work), COMBINED, render_pool.render_job, (job,), (COMBINED, key)))
+
+    def _want_contact(self, work: EditionWork) -> None:
+        """The edition's contact sheet: a job of its own once its previews are all made (`_check`)."""
+        spec = work.spec
+        key = work.contact = contact_key((spec.previews, spec.name, spec.title),
+                                         [work.previews[n] for n in sorted(work.keys)])
+        if not self.options.force and self.cache.has_render(key, (".contact.png",)):
+            return
+        work.waiting.add(key)
+        self.watchers.setdefault(key, []).append(work)
+
+    def _queue_contact(self, work: EditionWork) -> None:
+        """Queue the contact sheet of an edition that waits for nothing else."""
+        spec = work.spec
+        self.state[work.contact] = "queued"
+        thumbs = tuple((str(n), str(self.cache.render_path(work.previews[n], ".thumb.png"))) for n in sorted(work.keys))
+        if not self.pool.local_files:  # a cluster's worker gets the thumbnails themselves
+            thumbs = tuple((label, Path(path).read_bytes()) for label, path in thumbs)
+        title = f"{spec.name} {spec.variables.get('date', '')} - {len(thumbs)} pages"
+        self._push(self.editions.index(work), CONTACT, render_pool.contact_job,
+                   (work.contact, thumbs, spec.previews, title, self.store), (CONTACT, work.contact))
 
     def _when_fonts(self, keys: tuple[str, ...], fonts: list[tuple[str, str]], node: tuple) -> None:
         """Queue `node` (making the files `keys`) once every CFF font of `fonts` is prepared
@@ -437,13 +469,20 @@ class Night:
         self._say()
 
     def _check(self, work: EditionWork) -> None:
-        """Finish an edition whose files are all made: its contact sheet, its report, publishing."""
-        if work.phase != "rendering" or work.waiting:
+        """Finish an edition whose files are all made: its report, publishing (its contact sheet
+        queued once the rest is made)."""
+        if work.phase != "rendering":
+            return
+        if work.waiting == {work.contact} and work.contact not in self.state:
+            self._queue_contact(work)
+        if work.waiting:
             return
         work.phase = "done"
         work.timings["render"] = time.perf_counter()
         if not self.queue and not self.running and all(w.phase == "done" for w in self.editions):
             self.pool.release()  # the workers leave while the last edition is published
+        elif not self.local_compose:
+            self._fill(FINISH_BACKLOG * max(1, self.options.jobs))  # work for the workers while this process finishes the edition
         self.finish(work, "built", self.results, self.pool.description)
         self._say()
 
@@ -464,21 +503,6 @@ def render_pages(jobs: tuple[render_pool.RenderJob, ...]) -> tuple[render_pool.R
     return tuple(render_pool.render_job(job) for job in jobs)
 
 
-def contact_sheet(work: EditionWork, cache: BuildCache, force: bool) -> Path:
-    """The edition's contact sheet in the cache (made unless it is there)."""
-    from paiban.edition.previews import contact_sheet as sheet_of
-
-    spec = work.spec
-    numbers = sorted(work.keys)
-    key = contact_key((spec.previews, spec.name, spec.title), [work.previews[n] for n in numbers])
-    path = cache.render_path(key, ".contact.png")
-    if force or not cache.has_render(key, (".contact.png",)):
-        thumbs = [(str(n), cache.render_path(work.previews[n], ".thumb.png").read_bytes()) for n in numbers]
-        date = spec.variables.get("date", "")
-        write_atomic(path, sheet_of(thumbs, spec.previews, f"{spec.name} {date} - {len(numbers)} pages"))
-    return path
-
-
 def outputs(work: EditionWork, cache: BuildCache, previews: bool, force: bool) -> list[tuple[str, Path]]:
     """(output name, file in the cache) of everything the edition publishes."""
     name, count = work.spec.name, len(work.keys)
@@ -488,7 +512,7 @@ def outputs(work: EditionWork, cache: BuildCache, previews: bool, force: bool) -
         if previews:
             made.append((page_file(name, n, count, ".png"), cache.render_path(work.previews[n], ".png")))
     if previews:
-        made.append((f"{name}-contact.png", contact_sheet(work, cache, force)))
+        made.append((f"{name}-contact.png", cache.render_path(work.contact, ".contact.png")))
     return made
 
 
@@ -500,7 +524,8 @@ def _result(future: Any, kind: int) -> Any:
     except (KeyboardInterrupt, SystemExit, parallel.PoolError, PaibanError):  # said as they are, in one line
         raise
     except Exception as exc:  # a worker died, a bug
-        what = {COMPOSE: "composing", FONT: "font preparation", PREVIEW: "a preview"}.get(kind, "rendering")
+        what = {COMPOSE: "composing", FONT: "font preparation", PREVIEW: "a preview",
+                CONTACT: "the contact sheet"}.get(kind, "rendering")
         raise RenderFailed(_("{what} failed: {error}: {exc}").format(
             what=what, error=type(exc).__name__, exc=exc)) from exc
 

@@ -36,7 +36,7 @@ from paiban.parallel import worker_name
 if TYPE_CHECKING:
     from paiban.edition.edition_loader import PreviewSpec
 
-__all__ = ["PREVIEW_SUFFIXES", "PreviewJob", "RenderJob", "RenderResult", "prepare_font",
+__all__ = ["PREVIEW_SUFFIXES", "PreviewJob", "RenderJob", "RenderResult", "contact_job", "prepare_font",
            "preview_jobs", "render_job"]
 
 #: the files a preview job makes, by suffix
@@ -141,3 +141,20 @@ def preview_jobs(jobs: tuple[PreviewJob, ...]) -> tuple[RenderResult, ...]:
     share = (time.perf_counter() - start) / len(jobs)
     return tuple(RenderResult(job.key, "preview", share, worker_name(), () if job.store else files)
                  for job, files in zip(jobs, made))
+
+
+def contact_job(key: str, thumbs: tuple[tuple[str, str | bytes], ...], preview: PreviewSpec, title: str,
+                store: str | None) -> RenderResult:
+    """An edition's contact sheet (`previews.contact_sheet`) of its (label, thumbnail) in page
+    order, each thumbnail a PNG file's path (the same machine) or its bytes: into the store, or
+    its bytes returned."""
+    from paiban.edition.build_cache import write_atomic
+    from paiban.edition.previews import contact_sheet
+
+    start = time.perf_counter()
+    sheet = contact_sheet([(label, Path(thumb).read_bytes() if isinstance(thumb, str) else thumb)
+                           for label, thumb in thumbs], preview, title)
+    if store:
+        write_atomic(Path(store) / f"{key}.contact.png", sheet)
+    made = () if store else ((".contact.png", sheet),)
+    return RenderResult(key, "contact sheet", time.perf_counter() - start, worker_name(), made)
