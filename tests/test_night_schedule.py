@@ -6,7 +6,9 @@ records what it is given:
 * an edition's contact sheet is a job of the pool, queued once its previews are made, and the
   edition is finished (report, publishing) only once that job is done;
 * while the build's process finishes an edition, the pool is given work beyond its usual limit,
-  so that the workers are not idle meanwhile.
+  so that the workers are not idle meanwhile;
+* a composition's previews are one job (one rendition of its pages), but the night's last ones,
+  which go in smaller jobs so that the workers end together.
 """
 
 from __future__ import annotations
@@ -108,3 +110,27 @@ def test_the_workers_get_more_to_do_while_an_edition_is_finished():
     night._check(done)
     assert given == [2 + FINISH_BACKLOG * 2]  # the limit, and the backlog of each of the two workers
     assert not pool.released
+
+
+def _previews_wanted(night: Night, composition: str, pages: int) -> None:
+    page_job = render_pool.RenderJob("pdf", "page 1", "title", (), (), (), None, "/cache")
+    night.previews_wanted[composition] = [(0, render_pool.PreviewJob(f"png-{n}", page_job, PreviewSpec(), "/cache"))
+                                          for n in range(1, pages + 1)]
+
+
+def test_a_compositions_previews_are_one_job_while_the_night_has_more_to_do():
+    night, _ = night_with_pool()
+    night.distinct = {"a": object(), "b": object()}
+    night.infos = {"a": object()}  # "b" is still to be composed
+    _previews_wanted(night, "a", 8)
+    night._queue_previews()
+    assert [len(item[4][0]) for item in night.queue] == [8]
+
+
+def test_the_nights_last_previews_go_in_smaller_jobs_so_that_the_workers_end_together():
+    night, _ = night_with_pool()
+    night.distinct = night.infos = {"a": object()}  # every composition composed, every page PDF made
+    _previews_wanted(night, "a", 8)
+    night._queue_previews()
+    assert [len(item[4][0]) for item in night.queue] == [4, 4]
+    assert [key for item in night.queue for key in item[5][1]] == [f"png-{n}" for n in range(1, 9)]

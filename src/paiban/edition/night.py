@@ -23,7 +23,8 @@ The graph of a night's work, each node a job of the build's pool (`paiban.parall
   the same bytes whichever edition, process or machine renders it, and a page that several
   editions share is rendered once (deduplicated by its cache key, `build_cache.render_key`);
 * **preview** a page's PNG and thumbnail once its PDF is made (once per page and preview setting;
-  an edition's pages of one composition, one job once they are all made: `render_pool.preview_jobs`);
+  an edition's pages of one composition, one job once they are all made: `render_pool.preview_jobs`;
+  the night's last ones, once every page PDF is made, `PAGES_PER_JOB` pages a job);
 * **combined**: an edition's PDF, once all its compositions are composed (fonts prepared for the
   edition's characters);
 * **contact**: an edition's contact sheet, once its previews are all made.
@@ -435,9 +436,14 @@ class Night:
             groups: dict[tuple, list[render_pool.PreviewJob]] = {}
             for rank, job in self.previews_wanted.pop(composition):
                 groups.setdefault((rank, job.preview), []).append(job)
+            # the night's last previews (every page PDF made or queued): smaller jobs, so that
+            # the workers end together (a rendition of fewer pages costs a few ms more a page)
+            last = len(self.infos) == len(self.distinct) and not any(self.renders_left.values())
             for (rank, _), jobs in groups.items():
-                keys = tuple(job.key for job in jobs)
-                self._push(rank, PREVIEW, render_pool.preview_jobs, (tuple(jobs),), (PREVIEW, keys))
+                size = PAGES_PER_JOB if last else len(jobs)
+                for i in range(0, len(jobs), size):
+                    chunk = tuple(jobs[i:i + size])
+                    self._push(rank, PREVIEW, render_pool.preview_jobs, (chunk,), (PREVIEW, tuple(j.key for j in chunk)))
 
     # ---- results ----------------------------------------------------------------------------------
 
