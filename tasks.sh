@@ -127,6 +127,20 @@ install_browser() {
   fi
 }
 
+# The tests that read a PDF back with another program than ours (pdffonts, pdfinfo, pdftotext:
+# tests/test_press_fonts.py, test_press_pdf.py, test_vertical_*.py) use Debian's poppler-utils;
+# without it they are skipped.
+install_pdf_readers() {
+  command -v dpkg-query >/dev/null || return 0
+  local missing; missing=$(missing_packages poppler-utils)
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" = 0 ]; then
+    apt_install "the PDF readers of the tests" $missing
+  else
+    say "not root: no$missing; the tests that read PDFs with pdffonts, pdfinfo and pdftotext will be skipped"
+  fi
+}
+
 setup() { install_fonts; install_press; install_python; }
 
 case "${1:-}" in
@@ -138,6 +152,7 @@ case "${1:-}" in
   test)
     setup
     install_browser
+    install_pdf_readers
     shift
     "$VENV/bin/python" -m pytest "$@" ;;
   bench)
