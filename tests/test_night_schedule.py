@@ -92,7 +92,7 @@ def test_the_contact_sheet_is_a_job_once_the_previews_are_made_and_the_edition_w
     assert (kind, function, node) == (CONTACT, render_pool.contact_job, (CONTACT, work.contact))
     key, thumbs, preview, title, store = args
     assert key == work.contact and store == "/cache" and preview == PreviewSpec()
-    assert thumbs == (("1", f"/cache/city-png-1.thumb.png"), ("2", f"/cache/city-png-2.thumb.png"))
+    assert thumbs == (("1", "/cache/city-png-1.thumb.png"), ("2", "/cache/city-png-2.thumb.png"))
     assert title == "city 2024-01-05 - 2 pages"
     night.queue.clear()
     night._done(node, render_pool.RenderResult(work.contact, "contact sheet", 0.01, "worker", ()))

@@ -241,7 +241,7 @@ def _night(night: Any, works: list, cache: BuildCache, options: BuildOptions, cl
             work.published = publish(out, work.spec.name, [], work.report.to_json(), keep_pages=True)
             return
         timings["render"] = marks["render"] - marks["compose"]
-        files = outputs(work, cache, options.previews, options.force)
+        files = outputs(work, cache, options.previews)
         if options.trace is not None:
             _write_trace(options.trace, work.spec, work.infos)
         sheet = results.get(work.contact)  # made by a job of the pool (none: found in the cache)

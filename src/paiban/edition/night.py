@@ -443,7 +443,8 @@ class Night:
                 size = PAGES_PER_JOB if last else len(jobs)
                 for i in range(0, len(jobs), size):
                     chunk = tuple(jobs[i:i + size])
-                    self._push(rank, PREVIEW, render_pool.preview_jobs, (chunk,), (PREVIEW, tuple(j.key for j in chunk)))
+                    keys = tuple(job.key for job in chunk)
+                    self._push(rank, PREVIEW, render_pool.preview_jobs, (chunk,), (PREVIEW, keys))
 
     # ---- results ----------------------------------------------------------------------------------
 
@@ -487,8 +488,8 @@ class Night:
         work.timings["render"] = time.perf_counter()
         if not self.queue and not self.running and all(w.phase == "done" for w in self.editions):
             self.pool.release()  # the workers leave while the last edition is published
-        elif not self.local_compose:
-            self._fill(FINISH_BACKLOG * max(1, self.options.jobs))  # work for the workers while this process finishes the edition
+        elif not self.local_compose:  # (a local composition would run here, before the edition is finished)
+            self._fill(FINISH_BACKLOG * max(1, self.options.jobs))  # work for the workers meanwhile
         self.finish(work, "built", self.results, self.pool.description)
         self._say()
 
@@ -509,7 +510,7 @@ def render_pages(jobs: tuple[render_pool.RenderJob, ...]) -> tuple[render_pool.R
     return tuple(render_pool.render_job(job) for job in jobs)
 
 
-def outputs(work: EditionWork, cache: BuildCache, previews: bool, force: bool) -> list[tuple[str, Path]]:
+def outputs(work: EditionWork, cache: BuildCache, previews: bool) -> list[tuple[str, Path]]:
     """(output name, file in the cache) of everything the edition publishes."""
     name, count = work.spec.name, len(work.keys)
     made = [(f"{name}.pdf", cache.render_path(work.combined, ".pdf"))]
