@@ -32,7 +32,8 @@ just before it; a night built into its usual folder follows no such deletion.
 Printed: best and median of each, and the ratio to Typst pair by pair (the median of the
 round-by-round ratios, and in how many rounds paiban was faster) and the CPU seconds of each
 (user and system of the whole process tree: what the work costs, whatever else the machine
-runs); then the peak memory (RSS) of
+runs), and that CPU per 100,000 characters each composes (paiban each shared layout once, Typst
+every edition's every page: what a character costs each, sharing aside); then the peak memory (RSS) of
 the largest process of one run of each paiban kind (`/proc` sampled every 5 ms: the build's
 process and its workers), and what the run did (pages composed, rendered, deduplicated).
 """
@@ -274,15 +275,33 @@ def check_typst(documents: list[Path]) -> int:
     return pages
 
 
+def characters(out: Path, editions: list[Path]) -> tuple[int, int]:
+    """The characters the editions set, and those paiban composes: each layout file once (the
+    night's editions use a shared layout with the same articles and variables)."""
+    reports = [json.loads((out / f"{path.stem}-report.json").read_text(encoding="utf-8")) for path in editions]
+    per_layout = {layout["file"]: sum(story["characters"] for story in layout["stories"])
+                  for r in reports for layout in r["layouts"]}
+    return sum(r["totals"]["characters"] for r in reports), sum(per_layout.values())
+
+
 def summary(out: Path, editions: list[Path]) -> str:
     reports = [json.loads((out / f"{path.stem}-report.json").read_text(encoding="utf-8")) for path in editions]
     pages = sum(r["totals"]["pages"] for r in reports)
-    chars = sum(r["totals"]["characters"] for r in reports)
+    chars, composed = characters(out, editions)
     overset = sum(r["totals"]["overset"] for r in reports)
     rendered = len({p["key"] for r in reports for p in r["pages"] if p["rendered"]})
     layouts = reports[0].get("night", {})
-    return (f"{len(reports)} editions, {pages} pages, {chars:,} characters set (overset {overset}); "
-            f"{rendered} distinct page PDFs rendered" + (f"; {layouts}" if layouts else ""))
+    return (f"{len(reports)} editions, {pages} pages, {chars:,} characters set (overset {overset}), "
+            f"{composed:,} of them composed (each shared layout once); {rendered} distinct page PDFs rendered"
+            + (f"; {layouts}" if layouts else ""))
+
+
+def per_character(cpu: dict[str, list[float]], set_chars: int, composed: int) -> str:
+    """CPU seconds per 100,000 characters: paiban's for those it composes, Typst's for all it sets
+    (sharing aside, what a character costs each)."""
+    parts = [f"{name} {median(values) / composed * 1e5:.3f}" for name, values in cpu.items() if name != "typst"]
+    return (f"CPU seconds per 100,000 characters composed (paiban {composed:,}, Typst {set_chars:,}), median: "
+            + "  ".join([*parts, f"typst {median(cpu['typst']) / set_chars * 1e5:.3f}"]))
 
 
 def line(name: str, ours: list[float], theirs: list[float]) -> str:
@@ -334,6 +353,8 @@ def main() -> None:
             print(line(name, ours, theirs))
         print("CPU seconds of the whole process tree (user + system; less sensitive to other load than wall time), "
               "median: " + "  ".join(f"{name} {median(values):.2f}" for name, values in cpu.items()))
+        print(per_character({k: v for k, v in cpu.items() if not k.startswith("one edition")},
+                            *characters(outs.last, editions)))
         for previews in (False, True):
             if previews and args.skip_previews:
                 continue
