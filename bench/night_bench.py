@@ -275,19 +275,22 @@ def check_typst(documents: list[Path]) -> int:
     return pages
 
 
-def characters(out: Path, editions: list[Path]) -> tuple[int, int]:
+def reports_of(out: Path, editions: list[Path]) -> list[dict]:
+    """The editions' build reports in the output folder `out`."""
+    return [json.loads((out / f"{path.stem}-report.json").read_text(encoding="utf-8")) for path in editions]
+
+
+def characters(reports: list[dict]) -> tuple[int, int]:
     """The characters the editions set, and those paiban composes: each layout file once (the
     night's editions use a shared layout with the same articles and variables)."""
-    reports = [json.loads((out / f"{path.stem}-report.json").read_text(encoding="utf-8")) for path in editions]
     per_layout = {layout["file"]: sum(story["characters"] for story in layout["stories"])
                   for r in reports for layout in r["layouts"]}
     return sum(r["totals"]["characters"] for r in reports), sum(per_layout.values())
 
 
-def summary(out: Path, editions: list[Path]) -> str:
-    reports = [json.loads((out / f"{path.stem}-report.json").read_text(encoding="utf-8")) for path in editions]
+def summary(reports: list[dict]) -> str:
     pages = sum(r["totals"]["pages"] for r in reports)
-    chars, composed = characters(out, editions)
+    chars, composed = characters(reports)
     overset = sum(r["totals"]["overset"] for r in reports)
     rendered = len({p["key"] for r in reports for p in r["pages"] if p["rendered"]})
     layouts = reports[0].get("night", {})
@@ -330,7 +333,7 @@ def main() -> None:
         outs = OutputFolders(folder / "out")
         for previews in (False, True):  # warm the font caches (conversions, programs, metrics)
             run(paiban_night(editions, outs, args.jobs, previews))
-        print(summary(outs.last, editions))
+        print(summary(reports_of(outs.last, editions)))
         typst = typst_commands(documents)
         two_at_a_time(typst)
         print(f"typst: {check_typst(documents)} pages in {len(documents)} documents, two at a time; "
@@ -354,7 +357,7 @@ def main() -> None:
         print("CPU seconds of the whole process tree (user + system; less sensitive to other load than wall time), "
               "median: " + "  ".join(f"{name} {median(values):.2f}" for name, values in cpu.items()))
         print(per_character({k: v for k, v in cpu.items() if not k.startswith("one edition")},
-                            *characters(outs.last, editions)))
+                            *characters(reports_of(outs.last, editions))))
         for previews in (False, True):
             if previews and args.skip_previews:
                 continue
