@@ -4,6 +4,7 @@
 #   bash tasks.sh test    set everything up, then run the test suite
 #   bash tasks.sh setup   only install: CJK fonts (Debian packages) and a virtualenv in .venv
 #   bash tasks.sh bench   run the stage benchmark (bench/stage_times.py)
+#   bash tasks.sh python  print the Python a new .venv is made with (PAIBAN_PYTHON chooses another)
 #   bash tasks.sh messages  extract paiban's messages (Babel, babel.cfg), update the Chinese catalog
 #                         src/paiban/locale/zh_CN/LC_MESSAGES/paiban.po and compile its .mo (see paiban/i18n.py)
 # As root, fonts come from `apt-get install`; as a user, the .deb files are fetched with
@@ -65,17 +66,30 @@ install_fonts() {
   fi
 }
 
+# The interpreter of the virtualenv: $PAIBAN_PYTHON when set, else the distribution's python3
+# (/usr/bin/python3) when it is 3.11 or newer, else the first 3.11+ on PATH. Debian's and
+# Ubuntu's python3 is linked statically and built with their optimisations; a Python built with
+# pyenv's defaults (a shared libpython, no --enable-optimizations), which may come first on PATH,
+# runs paiban ~15-20 % slower (README, "The night").
 find_python() {
-  for py in python3 python3.13 python3.12 python3.11; do
+  local candidates="/usr/bin/python3 python3 python3.13 python3.12 python3.11"
+  [ -n "${PAIBAN_PYTHON:-}" ] && candidates="$PAIBAN_PYTHON"
+  for py in $candidates; do
     if command -v "$py" >/dev/null && "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
       echo "$py"; return 0
     fi
   done
-  say "paiban needs Python 3.11 or newer"; exit 2
+  say "paiban needs Python 3.11 or newer${PAIBAN_PYTHON:+ (PAIBAN_PYTHON=$PAIBAN_PYTHON is not)}"; exit 2
 }
+
+# real_interpreter PYTHON: the file of the interpreter PYTHON runs (through shims and symlinks)
+real_interpreter() { "$1" -c 'import os, sys; print(os.path.realpath(getattr(sys, "_base_executable", sys.executable)))'; }
 
 install_python() {
   local py; py=$(find_python)
+  if [ -x "$VENV/bin/python" ] && [ "$(real_interpreter "$VENV/bin/python")" != "$(real_interpreter "$py")" ]; then
+    say "note: $VENV runs $(real_interpreter "$VENV/bin/python"), not $(real_interpreter "$py"); remove $VENV to rebuild it with that one"
+  fi
   if [ ! -x "$VENV/bin/python" ]; then
     if ! "$py" -m venv "$VENV" 2>/dev/null; then
       rm -rf "$VENV"
@@ -155,6 +169,7 @@ case "${1:-}" in
     install_pdf_readers
     shift
     "$VENV/bin/python" -m pytest "$@" ;;
+  python) py=$(find_python); real_interpreter "$py" ;;
   bench)
     setup
     "$VENV/bin/python" bench/stage_times.py ;;
@@ -166,5 +181,5 @@ case "${1:-}" in
       --ignore-obsolete --ignore-pot-creation-date -w 120
     rm -f "$pot"
     "$VENV/bin/pybabel" compile -d src/paiban/locale -D paiban --statistics ;;
-  *) sed -n '2,9p' "$0"; exit 2 ;;
+  *) sed -n '2,10p' "$0"; exit 2 ;;
 esac

@@ -57,6 +57,13 @@ _SCRIPT = Path(sys.executable).parent / "paiban"
 PAIBAN = [str(_SCRIPT)] if _SCRIPT.is_file() else [sys.executable, "-m", "paiban"]
 
 
+def interpreter() -> str:
+    """The Python that runs paiban (and typst-py) here, by version and file: the same code runs
+    ~15-20 % slower on a Python built with pyenv's defaults than on Debian's (README, "The night")."""
+    path = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    return f"Python {sys.version.split()[0]} ({path})"
+
+
 def edition_file(folder: Path) -> Path:
     """The benchmark layout (bench/stage_times.py) as an 8-page edition."""
     layout = edition_files(folder)
@@ -190,7 +197,7 @@ def main() -> None:
         report = json.loads((out / "bench-report.json").read_text(encoding="utf-8"))
         totals = report["totals"]
         print(f"edition: {totals['pages']} pages, {totals['characters']} characters, overset {totals['overset']}"
-              f" (paiban {report['paiban']}, {args.jobs} jobs, {os.cpu_count()} CPUs)")
+              f" (paiban {report['paiban']}, {args.jobs} jobs, {os.cpu_count()} CPUs, {interpreter()})")
         t = report["timings"]
         pages = report["pages"]
         render = [p["render_seconds"] for p in pages if p["render_seconds"]]

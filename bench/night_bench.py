@@ -57,7 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from edition_bench import ENV, PAIBAN, compile_bytecode, font_dirs, in_turn, median  # noqa: E402
+from edition_bench import ENV, PAIBAN, compile_bytecode, font_dirs, in_turn, interpreter, median  # noqa: E402
 
 SEED = ROOT / "seeds" / "000_b4709c2c99975726.txt"
 PAGES_PER_LAYOUT = 8
@@ -337,7 +337,7 @@ def main() -> None:
         typst = typst_commands(documents)
         two_at_a_time(typst)
         print(f"typst: {check_typst(documents)} pages in {len(documents)} documents, two at a time; "
-              f"paiban: --jobs {args.jobs}, {os.cpu_count()} CPUs")
+              f"paiban: --jobs {args.jobs}, {os.cpu_count()} CPUs; both on {interpreter()}")
         runs = {"paiban, no previews": lambda: run(paiban_night(editions, outs, args.jobs, False))}
         if not args.skip_previews:
             runs["paiban, previews and contact sheets"] = lambda: run(paiban_night(editions, outs, args.jobs, True))
