@@ -87,8 +87,9 @@ real_interpreter() { "$1" -c 'import os, sys; print(os.path.realpath(getattr(sys
 
 install_python() {
   local py; py=$(find_python)
-  if [ -x "$VENV/bin/python" ] && [ "$(real_interpreter "$VENV/bin/python")" != "$(real_interpreter "$py")" ]; then
-    say "note: $VENV runs $(real_interpreter "$VENV/bin/python"), not $(real_interpreter "$py"); remove $VENV to rebuild it with that one"
+  if [ -x "$VENV/bin/python" ]; then
+    local have want; have=$(real_interpreter "$VENV/bin/python") || have=""; want=$(real_interpreter "$py")
+    [ "$have" = "$want" ] || say "note: $VENV runs ${have:-a broken interpreter}, not $want; remove $VENV to rebuild it with that one"
   fi
   if [ ! -x "$VENV/bin/python" ]; then
     if ! "$py" -m venv "$VENV" 2>/dev/null; then
